@@ -1,0 +1,244 @@
+"""Intercoder agreement: how far coders who worked independently coded alike.
+
+Plain Python in, floats out, no Django: the selectors gather the codings, this module
+only counts. Every coefficient here is 1 for perfect agreement and 0 for agreement at
+the level of chance; below 0 the coders disagree more than chance would make them.
+
+Where chance agreement is itself perfect (every coder used one and the same value, so
+nothing was left to disagree on) the chance-corrected coefficients are 0/0. This module
+then returns 1.0, the coders having agreed on everything they coded, and says so in
+each docstring: a report should show such a number together with its percent agreement.
+"""
+from __future__ import annotations
+
+import math
+import numbers
+import operator
+from collections import Counter, defaultdict
+from collections.abc import Hashable, Iterable, Sequence
+from fractions import Fraction
+
+LEVELS = ("nominal", "ordinal", "interval", "ratio")
+
+
+def percent_agreement(a: Sequence[Hashable], b: Sequence[Hashable]) -> float:
+    """The share of units (0..1) to which two coders gave the same label.
+
+    Not corrected for chance: two coders who label at random from two labels agree on
+    about half of the units.
+    """
+    a, b = _paired(a, b)
+    return sum(x == y for x, y in zip(a, b)) / len(a)
+
+
+def cohen_kappa(a: Sequence[Hashable], b: Sequence[Hashable]) -> float:
+    """Cohen's kappa (1960): agreement of two coders beyond what their own label
+    frequencies would produce by chance, (p_o - p_e) / (1 - p_e).
+
+    1 is perfect agreement, 0 chance level, negative worse than chance. When p_e is 1
+    (both coders gave every unit the same single label, so p_o is 1 as well) kappa is
+    0/0 and this returns 1.0.
+    """
+    a, b = _paired(a, b)
+    n = len(a)
+    agreements = sum(x == y for x, y in zip(a, b))
+    counts_a, counts_b = Counter(a), Counter(b)
+    chance = sum(count * counts_b[label] for label, count in counts_a.items())
+    return _kappa(n, agreements, chance)
+
+
+def fleiss_kappa(counts: Sequence[Sequence[int]]) -> float:
+    """Fleiss' kappa (1971): agreement of a fixed number of raters per subject beyond
+    chance, chance taken from how often each category was used overall.
+
+    `counts` has one row per subject and one column per category: how many raters put
+    that subject in that category. The raters of one subject need not be those of
+    another, but every subject has the same number of them (at least two). 1 is perfect
+    agreement, 0 chance level. When every rating falls in one category, chance agreement
+    is 1 and this returns 1.0.
+    """
+    rows = [list(row) for row in counts]
+    if not rows:
+        raise ValueError("no subjects: counts must have one row per subject")
+    categories = len(rows[0])
+    raters = None
+    for number, row in enumerate(rows, start=1):
+        if len(row) != categories:
+            raise ValueError(f"subject {number} has {len(row)} categories, subject 1 has {categories}")
+        try:
+            row[:] = [operator.index(count) for count in row]
+        except TypeError:
+            raise ValueError(f"subject {number}: counts must be whole numbers, got {row}") from None
+        if any(count < 0 for count in row):
+            raise ValueError(f"subject {number}: counts must not be negative, got {row}")
+        total = sum(row)
+        if raters is None:
+            raters = total
+        elif total != raters:
+            raise ValueError(f"every subject needs the same number of raters: subject {number} has {total}, "
+                             f"subject 1 has {raters}")
+    if raters < 2:
+        raise ValueError(f"Fleiss' kappa needs at least two raters per subject, got {raters}")
+    subjects = len(rows)
+    ratings = subjects * raters
+    observed = Fraction(sum(count * count for row in rows for count in row) - ratings, ratings * (raters - 1))
+    expected = Fraction(sum(sum(column) ** 2 for column in zip(*rows)), ratings * ratings)
+    if expected == 1:
+        return 1.0
+    return float((observed - expected) / (1 - expected))
+
+
+def krippendorff_alpha(data: Sequence[Sequence[object]], level: str = "nominal") -> float:
+    """Krippendorff's alpha: 1 - observed disagreement / disagreement expected by chance,
+    for any number of coders, missing values, and a level of measurement.
+
+    `data` has one list per coder, each with one value per unit; None (or NaN) marks a
+    unit the coder did not code. Units with fewer than two values cannot be paired and
+    are dropped. `level` picks how unlike two values are: "nominal" (equal or not),
+    "ordinal" (by how many values lie between them), "interval" (squared difference) or
+    "ratio" (squared difference relative to their sum; values must not be negative).
+    Follows the coincidence-matrix formulation of Krippendorff (2011), "Computing
+    Krippendorff's Alpha-Reliability". 1 is perfect agreement, 0 chance level. When the
+    pairable values are all the same, expected disagreement is 0 and this returns 1.0.
+    """
+    if level not in LEVELS:
+        raise ValueError(f"unknown level {level!r}: use one of {', '.join(LEVELS)}")
+    coders = [list(values) for values in data]
+    if not coders:
+        raise ValueError("no coders: data must have one list of values per coder")
+    lengths = sorted({len(values) for values in coders})
+    if len(lengths) > 1:
+        raise ValueError(f"every coder needs one value per unit (None for missing), got lists of lengths "
+                         f"{', '.join(map(str, lengths))}")
+    units = [[value for value in unit if not _is_missing(value)] for unit in zip(*coders)]
+    if level in ("interval", "ratio"):
+        for value in (value for unit in units for value in unit):
+            if not isinstance(value, numbers.Real):
+                raise ValueError(f"{level} values must be numbers, got {value!r}")
+            if level == "ratio" and value < 0:
+                raise ValueError(f"ratio values must not be negative, got {value!r}")
+    pairable = [unit for unit in units if len(unit) >= 2]
+    if not pairable:
+        raise ValueError("no unit has values from two coders, so there is nothing to compare")
+
+    coincidences: defaultdict[tuple, float] = defaultdict(float)
+    totals: Counter = Counter()
+    for unit in pairable:
+        counts = Counter(unit)
+        totals.update(counts)
+        for c, count_c in counts.items():
+            for k, count_k in counts.items():
+                if c != k:
+                    coincidences[c, k] += count_c * count_k / (len(unit) - 1)
+    if len(totals) < 2:
+        return 1.0
+
+    difference = _difference(level, totals)
+    n = sum(totals.values())
+    observed = sum(o * difference(c, k) for (c, k), o in coincidences.items())
+    expected = sum(totals[c] * totals[k] * difference(c, k) for c in totals for k in totals if c != k)
+    return 1 - (n - 1) * observed / expected
+
+
+def overlap_share(a_start: int, a_end: int, b_start: int, b_end: int) -> float:
+    """How much two character ranges [start, end) cover the same text: the length of
+    their overlap divided by the length of their union (Jaccard), from 0 (disjoint or
+    merely touching) to 1 (identical).
+    """
+    for start, end in ((a_start, a_end), (b_start, b_end)):
+        if not start < end:
+            raise ValueError(f"a range must satisfy start < end, got {start}..{end}")
+    overlap = max(0, min(a_end, b_end) - max(a_start, b_start))
+    return overlap / ((a_end - a_start) + (b_end - b_start) - overlap)
+
+
+def character_agreement(segments_a: Iterable[tuple[int, int]], segments_b: Iterable[tuple[int, int]],
+                        length: int) -> tuple[float, float]:
+    """Character-level agreement of two coders on one code in one text (as MAXQDA
+    reports it): every character is coded or not by each coder, and the pair of
+    yes/no sequences is compared.
+
+    `segments_a` and `segments_b` are each coder's (start, end) ranges for the code,
+    half-open code-point offsets into a text of `length` characters; a coder's ranges
+    may overlap. Returns (percent agreement, Cohen's kappa) over the characters. When
+    both coders coded all of the text, or none of it, both are 1.0.
+    """
+    if isinstance(length, bool) or not isinstance(length, int) or length <= 0:
+        raise ValueError(f"length must be a positive number of characters, got {length!r}")
+    table = _coded_characters(segments_a, segments_b, length)
+    both, only_a, only_b = table[True, True], table[True, False], table[False, True]
+    neither = length - both - only_a - only_b
+    coded_a, coded_b = both + only_a, both + only_b
+    chance = coded_a * coded_b + (length - coded_a) * (length - coded_b)
+    return (both + neither) / length, _kappa(length, both + neither, chance)
+
+
+def _paired(a: Sequence[Hashable], b: Sequence[Hashable]) -> tuple[list, list]:
+    a, b = list(a), list(b)
+    if len(a) != len(b):
+        raise ValueError(f"the two coders labelled different numbers of units ({len(a)} and {len(b)})")
+    if not a:
+        raise ValueError("no units to compare")
+    return a, b
+
+
+def _kappa(n: int, agreements: int, chance: int) -> float:
+    """Cohen's kappa from whole counts: `agreements` of `n` units agree, and `chance` is
+    the sum over labels of both coders' counts multiplied (so p_e = chance / n**2).
+    """
+    if chance == n * n:
+        return 1.0
+    return (n * agreements - chance) / (n * n - chance)
+
+
+def _is_missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def _difference(level: str, totals: Counter):
+    """The squared difference delta^2(c, k) of Krippendorff (2011) for one level."""
+    if level == "nominal":
+        return lambda c, k: 0.0 if c == k else 1.0
+    if level == "interval":
+        return lambda c, k: float(c - k) ** 2
+    if level == "ratio":
+        return lambda c, k: 0.0 if c + k == 0 else ((c - k) / (c + k)) ** 2
+    try:
+        ranked = sorted(totals)
+    except TypeError:
+        raise ValueError(f"ordinal values must be comparable with each other, got {sorted(map(repr, totals))}") \
+            from None
+    cumulative, running = {}, 0
+    for value in ranked:
+        running += totals[value]
+        cumulative[value] = running
+
+    def ordinal(c, k):
+        low, high = (c, k) if c <= k else (k, c)
+        between = cumulative[high] - cumulative[low] + totals[low]
+        return float(between - (totals[c] + totals[k]) / 2) ** 2
+
+    return ordinal
+
+
+def _coded_characters(segments_a: Iterable[tuple[int, int]], segments_b: Iterable[tuple[int, int]],
+                      length: int) -> Counter:
+    """Characters by (coded by a, coded by b), found by sweeping the range boundaries
+    in order, so the cost grows with the number of segments, not with the text.
+    """
+    deltas: defaultdict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for coder, segments in enumerate((segments_a, segments_b)):
+        for start, end in segments:
+            if not 0 <= start < end <= length:
+                raise ValueError(f"segment offsets must satisfy 0 <= start < end <= {length}, got {start}..{end}")
+            deltas[start][coder] += 1
+            deltas[end][coder] -= 1
+    table: Counter = Counter()
+    depth_a = depth_b = position = 0
+    for boundary in sorted(deltas):
+        table[depth_a > 0, depth_b > 0] += boundary - position
+        depth_a += deltas[boundary][0]
+        depth_b += deltas[boundary][1]
+        position = boundary
+    table[False, False] += length - position
+    return table

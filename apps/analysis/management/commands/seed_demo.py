@@ -1,0 +1,20 @@
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from apps.analysis.demo import DEMO_PASSWORD, DEMO_SLUG, DEMO_USERS, DemoDataError, load_demo
+
+
+class Command(BaseCommand):
+    help = "Load the fictional demo study (project 'csto-requests') and its two demo users. Running it twice changes nothing."
+
+    def handle(self, *args, **options):
+        try:
+            project, created = load_demo(progress=lambda m: self.stdout.write(f"  {m}"))
+        except (DemoDataError, ValidationError) as error:
+            raise CommandError(f"The demo was not loaded: {error}") from error
+        if created:
+            self.stdout.write(self.style.SUCCESS(f"Loaded the demo project '{project.name}' ({DEMO_SLUG})."))
+        else:
+            self.stdout.write(f"The demo project '{DEMO_SLUG}' exists already; nothing changed.")
+        logins = ", ".join(f"{name} ({role}) / {DEMO_PASSWORD}" for name, role, _ in DEMO_USERS)
+        self.stdout.write(f"Demo logins: {logins}")

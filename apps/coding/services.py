@@ -1,0 +1,453 @@
+"""Every write to the codebook, segments, codings, memos and comments.
+
+Views, the API, commands, importers and seed_demo all call these functions, so each rule
+(offsets in range, codes of the same project, values on the code's scale, optimistic
+versions, the trash) lives here once.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.text import slugify
+
+from apps.cases.models import Case
+from apps.projects.models import Project
+from apps.projects.services import activity_record
+from apps.transcripts.models import Transcript
+
+from .models import Code, Coding, Comment, Memo, Segment
+
+COLOUR_HELP = "a colour as #rrggbb"
+
+
+class StaleVersion(Exception):
+    """The object changed since the caller read it; `current` is its state now."""
+
+    def __init__(self, current):
+        self.current = current
+        super().__init__(f"{current._meta.verbose_name} {current.pk} was changed by someone else "
+                         f"(now version {current.version}); reload and try again.")
+
+
+# --- codes -----------------------------------------------------------------------------
+
+def _code_check_name(*, project: Project, name: str, parent: Code | None, exclude: Code | None = None) -> str:
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError({"name": "A code needs a name."})
+    if len(name) > 100:
+        raise ValidationError({"name": "A code name has at most 100 characters."})
+    siblings = Code.objects.filter(project=project, parent=parent, deleted_at__isnull=True, name=name)
+    if exclude is not None:
+        siblings = siblings.exclude(pk=exclude.pk)
+    if siblings.exists():
+        where = f"under '{parent.name}'" if parent else "at the top of the codebook"
+        raise ValidationError({"name": f"A code called '{name}' exists already {where}."})
+    return name
+
+
+def _code_check_scale(scale: str, levels: Sequence[str]) -> list[str]:
+    if scale not in Code.Scale.values:
+        raise ValidationError({"scale": f"Unknown scale {scale!r}; choose one of {', '.join(Code.Scale.values)}."})
+    levels = [str(level).strip() for level in levels if str(level).strip()]
+    if scale == Code.Scale.ORDINAL:
+        if len(levels) < 2:
+            raise ValidationError({"levels": "An ordinal scale needs at least two named levels."})
+        if len(set(levels)) != len(levels):
+            raise ValidationError({"levels": "The levels of a scale must be distinct."})
+        return levels
+    return []
+
+
+def _check_colour(colour: str) -> str:
+    colour = colour.strip()
+    if len(colour) != 7 or colour[0] != "#" or any(c not in "0123456789abcdefABCDEF" for c in colour[1:]):
+        raise ValidationError({"colour": f"{colour!r} is not {COLOUR_HELP}."})
+    return colour.lower()
+
+
+def _code_check_parent(*, project: Project, parent: Code | None) -> None:
+    if parent is not None and (parent.project_id != project.pk or parent.deleted_at is not None):
+        raise ValidationError({"parent": "The parent code belongs to another project."})
+
+
+def code_snapshot(code: Code) -> dict:
+    return {"name": code.name, "parent": code.parent_id, "colour": code.colour, "scale": code.scale,
+            "levels": code.levels, "description": code.description}
+
+
+@transaction.atomic
+def code_create(*, project: Project, name: str, actor, parent: Code | None = None, colour: str = "#f2c14e",
+                description: str = "", inclusion: str = "", exclusion: str = "", example: str = "",
+                scale: str = Code.Scale.NONE, levels: Sequence[str] = ()) -> Code:
+    _code_check_parent(project=project, parent=parent)
+    name = _code_check_name(project=project, name=name, parent=parent)
+    code = Code(project=project, parent=parent, name=name, slug=slugify(name, allow_unicode=True)[:100] or "code",
+                colour=_check_colour(colour), description=description, inclusion=inclusion, exclusion=exclusion,
+                example=example, scale=scale, levels=_code_check_scale(scale, levels),
+                position=Code.objects.filter(project=project, parent=parent).count())
+    code.save()
+    activity_record(project=project, actor=actor, verb="created", target=code, summary=name, after=code_snapshot(code))
+    return code
+
+
+@transaction.atomic
+def code_update(*, code: Code, actor, name: str | None = None, colour: str | None = None,
+                description: str | None = None, inclusion: str | None = None, exclusion: str | None = None,
+                example: str | None = None, scale: str | None = None, levels: Sequence[str] | None = None) -> Code:
+    """Rename, recolour, describe or rescale a code. Changing the scale keeps only the
+    coded values that are still on it, and says so by refusing otherwise."""
+    before = code_snapshot(code)
+    if name is not None:
+        code.name = _code_check_name(project=code.project, name=name, parent=code.parent, exclude=code)
+        code.slug = slugify(code.name, allow_unicode=True)[:100] or "code"
+    if colour is not None:
+        code.colour = _check_colour(colour)
+    for field, value in (("description", description), ("inclusion", inclusion), ("exclusion", exclusion),
+                         ("example", example)):
+        if value is not None:
+            setattr(code, field, value)
+    if scale is not None or levels is not None:
+        new_scale = scale if scale is not None else code.scale
+        new_levels = _code_check_scale(new_scale, levels if levels is not None else code.levels)
+        allowed = Code.PRESENCE_LEVELS if new_scale == Code.Scale.PRESENCE else new_levels
+        off_scale = Coding.objects.filter(tag=code, content_object__deleted_at__isnull=True).exclude(value="")
+        if allowed:
+            off_scale = off_scale.exclude(value__in=allowed)
+        stray = sorted(set(off_scale.values_list("value", flat=True)))
+        if stray:
+            raise ValidationError({"scale": f"Codings of '{code.name}' carry values that are not on the new scale: "
+                                            f"{', '.join(stray)}. Change those codings first."})
+        code.scale, code.levels = new_scale, new_levels
+    code.save()
+    activity_record(project=code.project, actor=actor, verb="updated", target=code, summary=code.name,
+                    before=before, after=code_snapshot(code))
+    return code
+
+
+def _descendant_ids(code: Code) -> set[int]:
+    """Ids of the code's descendants, read level by level (the tree is shallow)."""
+    found: set[int] = set()
+    frontier = [code.pk]
+    while frontier:
+        frontier = list(Code.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
+        found.update(frontier)
+    return found
+
+
+@transaction.atomic
+def code_move(*, code: Code, parent: Code | None, actor) -> Code:
+    """Put a code under another parent (or at the top); a code cannot move under itself."""
+    _code_check_parent(project=code.project, parent=parent)
+    if parent is not None and (parent.pk == code.pk or parent.pk in _descendant_ids(code)):
+        raise ValidationError({"parent": f"'{code.name}' cannot move under itself or one of its children."})
+    _code_check_name(project=code.project, name=code.name, parent=parent, exclude=code)
+    before = code_snapshot(code)
+    code.parent = parent
+    code.position = Code.objects.filter(project=code.project, parent=parent).count()
+    code.save()
+    activity_record(project=code.project, actor=actor, verb="moved", target=code, summary=code.name,
+                    before=before, after=code_snapshot(code))
+    return code
+
+
+@transaction.atomic
+def code_merge(*, source: Code, target: Code, actor) -> Code:
+    """Merge `source` into `target`: its codings, children, memos and comments move to
+    `target`; where a segment has both codes, the one coding keeps target's value (or
+    source's, when target's is empty). Nothing coded is lost."""
+    if source.pk == target.pk:
+        raise ValidationError({"target": "A code cannot be merged into itself."})
+    if source.project_id != target.project_id:
+        raise ValidationError({"target": "Codes of different projects cannot be merged."})
+    if target.pk in _descendant_ids(source):
+        raise ValidationError({"target": f"'{source.name}' cannot be merged into one of its own children."})
+    from apps.analysis.models import Factor  # the comparison refers to codes; move its row too
+
+    if Factor.objects.filter(code=source).exists() and Factor.objects.filter(code=target).exists():
+        raise ValidationError({"target": "Both codes are factors of the comparison; remove one factor first."})
+    before = code_snapshot(source)
+    moved = 0
+    for coding in Coding.objects.select_for_update().filter(tag=source).select_related("content_object"):
+        twin = Coding.objects.filter(tag=target, content_object_id=coding.content_object_id).first()
+        if twin is None:
+            coding.tag = target
+            coding.save(update_fields=["tag"])
+        else:
+            if not twin.value and coding.value:
+                twin.value = coding.value
+                twin.save(update_fields=["value"])
+            coding.delete()
+        moved += 1
+    for child in Code.objects.filter(parent=source):
+        _code_check_name(project=target.project, name=child.name, parent=target)
+        child.parent = target
+        child.save(update_fields=["parent"])
+    Memo.objects.filter(code=source).update(code=target)
+    Comment.objects.filter(code=source).update(code=target)
+    Factor.objects.filter(code=source).update(code=target)
+    Segment.all_objects.filter(codings__tag=target).update(version=F("version") + 1)
+    source.delete()
+    activity_record(project=target.project, actor=actor, verb="merged", target=target,
+                    summary=f"'{before['name']}' into '{target.name}' ({moved} codings moved)",
+                    before=before, after=code_snapshot(target))
+    return target
+
+
+@transaction.atomic
+def code_delete(*, code: Code, actor, move_codings_to: Code | None = None) -> None:
+    """Delete a code. A code with codings or children is only deleted by merging it into
+    another (`move_codings_to`): the caller asks the user first."""
+    if move_codings_to is not None:
+        code_merge(source=code, target=move_codings_to, actor=actor)
+        return
+    codings = Coding.objects.filter(tag=code).count()
+    children = code.children.count()
+    if codings or children:
+        raise ValidationError({"code": f"'{code.name}' has {codings} codings and {children} child codes; "
+                                       "choose a code to move them to."})
+    before = code_snapshot(code)
+    code.delete()
+    activity_record(project=code.project, actor=actor, verb="deleted", target_type="code", summary=before["name"],
+                    before=before)
+
+
+# --- segments --------------------------------------------------------------------------
+
+def _check_offsets(transcript: Transcript, start: int, end: int, quote: str | None) -> str:
+    length = len(transcript.text)
+    if not isinstance(start, int) or not isinstance(end, int) or not 0 <= start < end <= length:
+        raise ValidationError({"end": f"offsets must satisfy 0 <= start < end <= {length} (got {start}, {end})"})
+    actual = transcript.text[start:end]
+    if quote is not None and quote != actual:
+        raise ValidationError({"quote": f"the quoted text does not match the transcript at {start}-{end}: "
+                                        f"expected {actual[:80]!r}, got {quote[:80]!r}"})
+    return actual
+
+
+def _check_codes(project_id: int, codes: Sequence[Code], values: Mapping[int, str]) -> None:
+    foreign = [c.name for c in codes if c.project_id != project_id]
+    if foreign:
+        raise ValidationError({"codes": f"codes from another project: {', '.join(foreign)}"})
+    gone = [c.name for c in codes if c.deleted_at is not None]
+    if gone:
+        raise ValidationError({"codes": f"deleted codes: {', '.join(gone)}"})
+    if len({c.pk for c in codes}) != len(codes):
+        raise ValidationError({"codes": "a code is given twice"})
+    by_id = {c.pk: c for c in codes}
+    for code_id, value in values.items():
+        code = by_id.get(code_id)
+        if code is None:
+            raise ValidationError({"values": f"a value is given for code {code_id}, which is not applied"})
+        if value and value not in code.scale_values:
+            allowed = ", ".join(code.scale_values) or "no values (the code has no scale)"
+            raise ValidationError({"values": f"{value!r} is not on the scale of '{code.name}': {allowed}"})
+
+
+def _check_cases(project_id: int, cases: Sequence[Case]) -> None:
+    foreign = [c.name for c in cases if c.project_id != project_id]
+    if foreign:
+        raise ValidationError({"cases": f"cases from another project: {', '.join(foreign)}"})
+
+
+def segment_snapshot(segment: Segment) -> dict:
+    return {
+        "start": segment.start, "end": segment.end, "quote": segment.quote[:200], "memo": segment.memo,
+        "codes": {c.tag.name: c.value for c in segment.codings.all()},
+        "cases": sorted(c.name for c in segment.cases.all()),
+        "is_case_section": segment.is_case_section, "version": segment.version,
+    }
+
+
+def _codings_write(segment: Segment, codes: Sequence[Code], values: Mapping[int, str]) -> None:
+    wanted = {c.pk: values.get(c.pk, "") or "" for c in codes}
+    existing = {c.tag_id: c for c in segment.codings.all()}
+    Coding.objects.filter(content_object=segment).exclude(tag_id__in=wanted).delete()
+    for code_id, value in wanted.items():
+        coding = existing.get(code_id)
+        if coding is None:
+            Coding.objects.create(content_object=segment, tag_id=code_id, value=value)
+        elif coding.value != value:
+            coding.value = value
+            coding.save(update_fields=["value"])
+
+
+@transaction.atomic
+def segment_create(*, transcript: Transcript, start: int, end: int, coder, codes: Sequence[Code] = (),
+                   values: Mapping[int, str] | None = None, cases: Sequence[Case] = (), memo: str = "",
+                   quote: str | None = None, is_case_section: bool = False) -> Segment:
+    """Code a passage. Offsets are code points into transcript.text; `quote`, when given,
+    must equal the text between them (the browser sends what the user selected)."""
+    codes, cases, values = list(codes), list(cases), dict(values or {})
+    actual = _check_offsets(transcript, start, end, quote)
+    _check_codes(transcript.project_id, codes, values)
+    _check_cases(transcript.project_id, cases)
+    if not codes and not cases:
+        raise ValidationError({"codes": "choose at least one code or case"})
+    segment = Segment.objects.create(project_id=transcript.project_id, transcript=transcript, start=start, end=end,
+                                     quote=actual, coder=coder, memo=memo, is_case_section=is_case_section)
+    Coding.objects.bulk_create(Coding(content_object=segment, tag=c, value=values.get(c.pk, "") or "") for c in codes)
+    segment.cases.set(cases)
+    activity_record(project=transcript.project, actor=coder, verb="coded", target=segment,
+                    summary=f"{', '.join(c.name for c in codes) or 'case section'}: {actual[:80]}",
+                    after=segment_snapshot(segment))
+    return segment
+
+
+_UNCHANGED = object()
+
+
+@transaction.atomic
+def segment_update(*, segment: Segment, version: int, actor, start: int | None = None, end: int | None = None,
+                   quote: str | None = None, codes: Sequence[Code] | None = None,
+                   values: Mapping[int, str] | None = None, cases: Sequence[Case] | None = None,
+                   memo: str | None = None, is_case_section: bool | None = None) -> Segment:
+    """Change a segment's boundaries, codes, values, cases or memo, if nobody else
+    changed it since `version` was read (else StaleVersion with the current state)."""
+    locked = Segment.objects.select_for_update().filter(pk=segment.pk).first()
+    if locked is None:
+        raise ValidationError({"segment": "This segment was deleted."})
+    segment = locked
+    if segment.version != version:
+        raise StaleVersion(segment)
+    before = segment_snapshot(segment)
+    transcript = segment.transcript
+    if start is not None or end is not None:
+        new_start = segment.start if start is None else start
+        new_end = segment.end if end is None else end
+        segment.quote = _check_offsets(transcript, new_start, new_end, quote)
+        segment.start, segment.end = new_start, new_end
+        segment.needs_review = ""
+    if codes is not None or values is not None:
+        new_codes = list(codes) if codes is not None else [c.tag for c in segment.codings.select_related("tag")]
+        new_values = dict(values) if values is not None else {c.tag_id: c.value for c in segment.codings.all()}
+        new_values = {k: v for k, v in new_values.items() if k in {c.pk for c in new_codes}}
+        _check_codes(segment.project_id, new_codes, new_values)
+        _codings_write(segment, new_codes, new_values)
+    if cases is not None:
+        cases = list(cases)
+        _check_cases(segment.project_id, cases)
+        segment.cases.set(cases)
+    if memo is not None:
+        segment.memo = memo
+    if is_case_section is not None:
+        segment.is_case_section = is_case_section
+    if not segment.codings.exists() and not segment.cases.exists():
+        raise ValidationError({"codes": "a segment keeps at least one code or case; delete it instead"})
+    segment.version += 1
+    segment.save()
+    activity_record(project=segment.project, actor=actor, verb="edited", target=segment,
+                    summary=segment.quote[:80], before=before, after=segment_snapshot(segment))
+    return segment
+
+
+@transaction.atomic
+def segment_delete(*, segment: Segment, actor, version: int | None = None) -> Segment:
+    """Move a segment to the trash; its codings and case links stay for a restore."""
+    locked = Segment.all_objects.select_for_update().get(pk=segment.pk)
+    if locked.deleted_at is not None:
+        raise ValidationError({"segment": "This segment is in the trash already."})
+    if version is not None and locked.version != version:
+        raise StaleVersion(locked)
+    locked.deleted_at = timezone.now()
+    locked.deleted_by = actor
+    locked.version += 1
+    locked.save(update_fields=["deleted_at", "deleted_by", "version", "updated_at"])
+    activity_record(project=locked.project, actor=actor, verb="deleted", target=locked, summary=locked.quote[:80],
+                    before=segment_snapshot(locked))
+    return locked
+
+
+@transaction.atomic
+def segment_restore(*, segment: Segment, actor) -> Segment:
+    """Take a segment back out of the trash, with its codings and cases."""
+    locked = Segment.all_objects.select_for_update().get(pk=segment.pk)
+    if locked.deleted_at is None:
+        raise ValidationError({"segment": "This segment is not in the trash."})
+    gone = list(locked.codings.filter(tag__deleted_at__isnull=False).values_list("tag__name", flat=True))
+    if gone:
+        raise ValidationError({"segment": f"Its codes were deleted since: {', '.join(gone)}."})
+    locked.deleted_at = None
+    locked.deleted_by = None
+    locked.version += 1
+    locked.save(update_fields=["deleted_at", "deleted_by", "version", "updated_at"])
+    activity_record(project=locked.project, actor=actor, verb="restored", target=locked, summary=locked.quote[:80],
+                    after=segment_snapshot(locked))
+    return locked
+
+
+@transaction.atomic
+def segment_cases_set(*, segment: Segment, cases: Sequence[Case], actor, version: int) -> Segment:
+    """Link a segment (often a case section) to cases."""
+    return segment_update(segment=segment, version=version, actor=actor, cases=cases)
+
+
+# --- memos and comments ---------------------------------------------------------------
+
+def _note_targets(project: Project, **targets) -> dict:
+    given = {k: v for k, v in targets.items() if v is not None}
+    for name, obj in given.items():
+        if obj.project_id != project.pk:
+            raise ValidationError({name: f"That {name} belongs to another project."})
+    return given
+
+
+@transaction.atomic
+def memo_create(*, project: Project, author, text: str, title: str = "", code: Code | None = None,
+                case: Case | None = None, transcript: Transcript | None = None,
+                segment: Segment | None = None) -> Memo:
+    if not text.strip():
+        raise ValidationError({"text": "A memo needs some text."})
+    targets = _note_targets(project, code=code, case=case, transcript=transcript, segment=segment)
+    if len(targets) > 1:
+        raise ValidationError({"target": "A memo belongs to the project or to one object in it."})
+    memo = Memo.objects.create(project=project, author=author, text=text, title=title.strip(), **targets)
+    activity_record(project=project, actor=author, verb="wrote memo", target=memo, summary=title or text[:80])
+    return memo
+
+
+@transaction.atomic
+def memo_update(*, memo: Memo, actor, text: str, title: str | None = None) -> Memo:
+    if not text.strip():
+        raise ValidationError({"text": "A memo needs some text."})
+    before = {"title": memo.title, "text": memo.text}
+    memo.text = text
+    if title is not None:
+        memo.title = title.strip()
+    memo.save()
+    activity_record(project=memo.project, actor=actor, verb="edited memo", target=memo, summary=memo.title,
+                    before=before, after={"title": memo.title, "text": memo.text})
+    return memo
+
+
+@transaction.atomic
+def comment_create(*, project: Project, author, text: str, code: Code | None = None, case: Case | None = None,
+                   transcript: Transcript | None = None, segment: Segment | None = None,
+                   parent: Comment | None = None) -> Comment:
+    """A reviewer's remark, or an answer to one (`parent`). A matrix cell is code + case."""
+    if not text.strip():
+        raise ValidationError({"text": "A comment needs some text."})
+    if parent is not None:
+        if parent.project_id != project.pk:
+            raise ValidationError({"parent": "That comment belongs to another project."})
+        code, case, transcript, segment = parent.code, parent.case, parent.transcript, parent.segment
+    targets = _note_targets(project, code=code, case=case, transcript=transcript, segment=segment)
+    if len(targets) > 1 and set(targets) != {"code", "case"}:
+        raise ValidationError({"target": "A comment is on the project, one object, or a matrix cell (code and case)."})
+    comment = Comment.objects.create(project=project, author=author, text=text, parent=parent, **targets)
+    activity_record(project=project, actor=author, verb="commented", target=comment, summary=text[:80])
+    return comment
+
+
+@transaction.atomic
+def comment_resolve(*, comment: Comment, actor, resolved: bool = True) -> Comment:
+    comment.resolved_at = timezone.now() if resolved else None
+    comment.resolved_by = actor if resolved else None
+    comment.save(update_fields=["resolved_at", "resolved_by", "updated_at"])
+    activity_record(project=comment.project, actor=actor, verb="resolved" if resolved else "reopened",
+                    target=comment, summary=comment.text[:80])
+    return comment

@@ -1,0 +1,64 @@
+"""Projects, who belongs to them, and the record of every change."""
+from django.conf import settings
+from django.db import models
+
+
+class Project(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True)
+    description = models.TextField(blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Role(models.TextChoices):
+    OWNER = "owner", "Owner"
+    CODER = "coder", "Coder"
+    REVIEWER = "reviewer", "Reviewer"
+
+
+class Membership(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["project", "user"], name="membership_unique_user")]
+        ordering = ["project", "user__username"]
+
+    def __str__(self):
+        return f"{self.user} in {self.project} as {self.role}"
+
+    @property
+    def can_code(self) -> bool:
+        return self.role in (Role.OWNER, Role.CODER)
+
+
+class Activity(models.Model):
+    """Who changed what, and how: the history of a project (before/after as JSON)."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="activities")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    verb = models.CharField(max_length=40)
+    target_type = models.CharField(max_length=40)
+    target_id = models.PositiveBigIntegerField(null=True)
+    summary = models.CharField(max_length=300, blank=True)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["project", "target_type", "target_id"])]
+        verbose_name_plural = "activities"
+
+    def __str__(self):
+        return f"{self.actor} {self.verb} {self.target_type} {self.target_id}"

@@ -1,0 +1,83 @@
+"""Writes for projects and memberships, and the activity record every service keeps."""
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.text import slugify
+
+from .models import Activity, Membership, Project, Role
+
+
+def activity_record(*, project: Project, actor, verb: str, target=None, target_type: str = "",
+                    summary: str = "", before=None, after=None) -> Activity:
+    """Record who did what; `before`/`after` are JSON snapshots for the history view."""
+    return Activity.objects.create(
+        project=project,
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        verb=verb,
+        target_type=target_type or (target._meta.model_name if target is not None else "project"),
+        target_id=getattr(target, "pk", None),
+        summary=summary[:300],
+        before=before,
+        after=after,
+    )
+
+
+@transaction.atomic
+def project_create(*, name: str, owner, slug: str = "", description: str = "") -> Project:
+    """A new project with its creator as owner."""
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": "A project needs a name."})
+    slug = slugify(slug or name)[:80]
+    if not slug:
+        raise ValidationError({"slug": "The name must contain letters or digits to make a web address."})
+    if Project.objects.filter(slug=slug).exists():
+        raise ValidationError({"slug": f"A project with the address '{slug}' exists already."})
+    project = Project.objects.create(name=name, slug=slug, description=description, created_by=owner)
+    Membership.objects.create(project=project, user=owner, role=Role.OWNER)
+    activity_record(project=project, actor=owner, verb="created", target=project, summary=name)
+    return project
+
+
+@transaction.atomic
+def membership_set(*, project: Project, user, role: str, actor) -> Membership:
+    """Add a member or change their role; a project always keeps at least one owner."""
+    if role not in Role.values:
+        raise ValidationError({"role": f"Unknown role {role!r}; choose one of {', '.join(Role.values)}."})
+    membership = Membership.objects.select_for_update().filter(project=project, user=user).first()
+    if membership and membership.role == Role.OWNER and role != Role.OWNER:
+        if not project.memberships.filter(role=Role.OWNER).exclude(pk=membership.pk).exists():
+            raise ValidationError({"role": "A project needs at least one owner."})
+    before = membership.role if membership else None
+    if membership is None:
+        membership = Membership.objects.create(project=project, user=user, role=role)
+    else:
+        membership.role = role
+        membership.save(update_fields=["role"])
+    activity_record(project=project, actor=actor, verb="set role", target=membership,
+                    summary=f"{user.username}: {role}", before={"role": before}, after={"role": role})
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, project: Project, user, actor) -> None:
+    membership = Membership.objects.filter(project=project, user=user).first()
+    if membership is None:
+        raise ValidationError({"user": f"{user.username} is not a member of this project."})
+    if membership.role == Role.OWNER and not project.memberships.filter(role=Role.OWNER).exclude(pk=membership.pk).exists():
+        raise ValidationError({"user": "A project needs at least one owner."})
+    membership.delete()
+    activity_record(project=project, actor=actor, verb="removed member", target_type="membership",
+                    summary=user.username, before={"role": membership.role})
+
+
+def user_by_login(login: str):
+    """A user by username or e-mail, for invitations."""
+    User = get_user_model()
+    login = login.strip()
+    user = User.objects.filter(username=login).first() or User.objects.filter(email__iexact=login).first()
+    if user is None:
+        raise ValidationError({"user": f"No user with the name or e-mail {login!r}."})
+    return user

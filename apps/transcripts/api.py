@@ -1,0 +1,4 @@
+"""JSON API of the transcripts app, mounted under /api/projects/."""
+from ninja import Router
+
+router = Router(tags=["transcripts"])

@@ -1,0 +1,59 @@
+"""The JSON API root (django-ninja): /api/, described by OpenAPI at /api/docs.
+
+Session auth with CSRF for the browser. Errors become JSON with a reason: 404 for
+objects of projects the user is not in, 403 for a role that may not act, 409 for a stale
+version (with the current state), 422 for invalid input.
+"""
+from django.core.exceptions import PermissionDenied, ValidationError
+from ninja import NinjaAPI
+from ninja.security import SessionAuth
+
+from apps.coding.services import StaleVersion
+
+api = NinjaAPI(
+    title="Casecoder API",
+    version="1.0",
+    description="Transcripts, codes, segments, cases and analyses of a Casecoder project.",
+    auth=SessionAuth(csrf=True),
+    urls_namespace="api",
+)
+
+
+def validation_messages(error: ValidationError) -> dict:
+    if hasattr(error, "error_dict"):
+        return {field: [str(m) for m in messages_] for field, messages_ in error.message_dict.items()}
+    return {"__all__": error.messages}
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request, exc):
+    errors = validation_messages(exc)
+    detail = "; ".join(f"{m}" for ms in errors.values() for m in ms)
+    return api.create_response(request, {"detail": detail, "errors": errors}, status=422)
+
+
+@api.exception_handler(PermissionDenied)
+def on_permission_denied(request, exc):
+    return api.create_response(request, {"detail": str(exc) or "Not allowed."}, status=403)
+
+
+@api.exception_handler(StaleVersion)
+def on_stale_version(request, exc):
+    from apps.coding.api import segment_out
+
+    return api.create_response(request, {"detail": str(exc), "current": segment_out(exc.current)}, status=409)
+
+
+def register_routers() -> None:
+    """Each app owns its routes under /api/projects/{slug}/..."""
+    from apps.analysis.api import router as analysis_router
+    from apps.cases.api import router as cases_router
+    from apps.coding.api import router as coding_router
+    from apps.exports.api import router as exports_router
+    from apps.transcripts.api import router as transcripts_router
+
+    for router in (transcripts_router, cases_router, coding_router, analysis_router, exports_router):
+        api.add_router("/projects/", router)
+
+
+register_routers()
