@@ -47,12 +47,14 @@ def on_stale_version(request, exc):
 def register_routers() -> None:
     """Each app owns its routes under /api/projects/{slug}/..."""
     from apps.analysis.api import router as analysis_router
+    from apps.analysis.comparison_api import router as comparison_router
     from apps.cases.api import router as cases_router
     from apps.coding.api import router as coding_router
     from apps.exports.api import router as exports_router
     from apps.transcripts.api import router as transcripts_router
 
-    for router in (transcripts_router, cases_router, coding_router, analysis_router, exports_router):
+    for router in (transcripts_router, cases_router, coding_router, analysis_router, comparison_router,
+                   exports_router):
         api.add_router("/projects/", router)
 
 

@@ -1,1 +1,7 @@
-urlpatterns = []
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("transcripts/<int:pk>/", views.transcript_detail, name="transcript_detail"),
+]

@@ -1,0 +1,4 @@
+"""JSON API of the comparison (factors, judgments, MSSD, truth table), under /api/projects/."""
+from ninja import Router
+
+router = Router(tags=["comparison"])
