@@ -4,4 +4,5 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("apps.analysis.urls_analysis")),
     path("", include("apps.analysis.urls_comparison")),
+    path("", include("apps.analysis.urls_agreement")),
 ]
