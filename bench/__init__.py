@@ -1,0 +1,64 @@
+"""`make bench`: time every operation the issues name, on SQLite and PostgreSQL.
+
+Each module in this package exposes `run(report)`; `report.add(...)` records one
+operation's samples. The runner starts one child process per database (Django is set up
+once per process), merges their rows into var/bench/latest.json and prints a table and
+how each cost grows from 1x to 10x to 100x.
+"""
+from __future__ import annotations
+
+import statistics
+import time
+from dataclasses import asdict, dataclass, field
+
+MODULES = ["workspace", "analysis", "comparison", "exports", "imports"]
+
+
+@dataclass
+class Row:
+    operation: str
+    scale: str
+    database: str
+    median_ms: float
+    p95_ms: float
+    queries: int
+    runs: int
+
+
+def percentile(samples: list[float], share: float) -> float:
+    ordered = sorted(samples)
+    if not ordered:
+        return 0.0
+    index = min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))
+    return ordered[index]
+
+
+@dataclass
+class Report:
+    database: str
+    scales: list[str] = field(default_factory=lambda: ["1x", "10x"])
+    rows: list[Row] = field(default_factory=list)
+
+    def add(self, operation: str, scale: str, database: str | None = None, samples_ms: list[float] = (),
+            queries: int = 0) -> Row:
+        samples = list(samples_ms)
+        row = Row(operation=operation, scale=scale, database=database or self.database,
+                  median_ms=round(statistics.median(samples), 3) if samples else 0.0,
+                  p95_ms=round(percentile(samples, 0.95), 3), queries=int(queries), runs=len(samples))
+        self.rows.append(row)
+        print(f"  {row.database:9} {row.scale:5} {row.operation:42} median {row.median_ms:9.2f} ms"
+              f"  p95 {row.p95_ms:9.2f} ms  queries {row.queries}", flush=True)
+        return row
+
+    def as_json(self) -> list[dict]:
+        return [asdict(r) for r in self.rows]
+
+
+def timed(fn, repeat: int) -> list[float]:
+    """Wall-clock samples of `fn()` in milliseconds."""
+    samples = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - t0) * 1000)
+    return samples
