@@ -1,0 +1,736 @@
+"""Crisp-set QCA: the truth table and its Boolean minimisation.
+
+Plain Python in, dataclasses out, no Django: the comparison view and the `qca` command
+gather 0/1 values per case and condition, this module only counts and minimises. It
+follows the R package QCA (Dusa) with an inclusion cut-off of 1 (`incl.cut = 1`): a
+configuration explains the outcome only when every one of its cases shows it, so a
+configuration whose cases disagree is a contradiction ("C") and counts neither for the
+outcome nor for its negation, and is never used as a remainder either.
+
+Configurations are integer bitmasks with the first condition as the most significant
+bit, so a configuration's `code` + 1 is its row number in QCA's truth tables.
+
+Minimisation is Quine-McCluskey: prime implicants of the positive configurations
+(with the remainders as don't-cares for the parsimonious solution), the prime implicant
+chart, the essential prime implicants, and then every cover of the chart with the
+fewest prime implicants (fewest literals breaking ties), listed as M1, M2, ... as QCA's
+`minimize` lists them. The prime implicants are the maximal products of literals that
+contain a positive configuration and no excluded one (negative, contradictory, and, in
+the conservative solution, remainder); they are found per positive configuration with
+bitsets over the subsets of conditions, the same primes the pairwise merging of the
+textbook algorithm yields, without its 3**k intermediate terms once remainders are in.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from itertools import product
+from types import MappingProxyType
+
+MAX_CONDITIONS = 16
+"""2**16 configurations: beyond that the truth table itself stops being readable."""
+
+MAX_MODELS = 1_000
+"""More equally minimal solutions than anyone can compare: the minimisation stops and says so."""
+
+MAX_NODES = 100_000
+"""Branches one search for minimal solutions may explore before it gives up (about two seconds)."""
+
+CONTRADICTION = "C"
+
+
+class QCAInputError(ValueError):
+    """Input the analysis cannot use: a malformed table (the message names the line and
+    column), or a prime implicant chart too large to solve exactly (it says so)."""
+
+
+@dataclass(frozen=True)
+class Configuration:
+    """One truth-table row: a combination of condition values and the cases showing it."""
+
+    code: int
+    values: tuple[int, ...]
+    cases: tuple[str, ...]
+    positive: int
+    """How many of the cases show the explained outcome (the outcome, or its absence when negated)."""
+
+    @property
+    def n(self) -> int:
+        return len(self.cases)
+
+    @property
+    def consistency(self) -> float:
+        """Share of the cases showing the explained outcome (QCA's `incl` for crisp sets)."""
+        return self.positive / len(self.cases)
+
+    @property
+    def outcome(self) -> int | str:
+        """1 or 0 when all cases agree, "C" (contradiction) when they do not: inclusion cut-off 1."""
+        if self.positive == len(self.cases):
+            return 1
+        if self.positive == 0:
+            return 0
+        return CONTRADICTION
+
+
+@dataclass(frozen=True)
+class TruthTable:
+    """The observed configurations of the conditions, with their cases and outcome values."""
+
+    conditions: tuple[str, ...]
+    outcome: str
+    negate: bool
+    configurations: tuple[Configuration, ...]
+    """Observed configurations only, in code order; the rest are remainders."""
+    cases: tuple[str, ...]
+    positive_cases: frozenset[str]
+    """The cases showing the explained outcome: the denominator of coverage."""
+
+    @property
+    def label(self) -> str:
+        """The explained outcome as written in a formula: SURV, or ~SURV when negated."""
+        return f"~{self.outcome}" if self.negate else self.outcome
+
+    @property
+    def remainders(self) -> tuple[tuple[int, ...], ...]:
+        """The logically possible configurations that no case shows, in code order."""
+        observed = {configuration.code for configuration in self.configurations}
+        k = len(self.conditions)
+        return tuple(_values(code, k) for code in range(1 << k) if code not in observed)
+
+    @property
+    def remainder_count(self) -> int:
+        return (1 << len(self.conditions)) - len(self.configurations)
+
+    def with_outcome(self, value: int | str) -> tuple[Configuration, ...]:
+        """The configurations whose outcome value is 1, 0 or "C"."""
+        return tuple(c for c in self.configurations if c.outcome == value)
+
+
+@dataclass(frozen=True)
+class Implicant:
+    """A product of literals: some conditions fixed present or absent, the others free.
+
+    `care` has a bit set for each fixed condition and `value` the fixed values, in the
+    bit layout of configuration codes.
+    """
+
+    conditions: tuple[str, ...]
+    care: int
+    value: int
+
+    @property
+    def literals(self) -> tuple[tuple[str, int], ...]:
+        """(condition, 1 for present or 0 for absent), in the order of the conditions."""
+        k = len(self.conditions)
+        return tuple((name, self.value >> (k - 1 - i) & 1)
+                     for i, name in enumerate(self.conditions) if self.care >> (k - 1 - i) & 1)
+
+    @property
+    def size(self) -> int:
+        """Number of literals."""
+        return self.care.bit_count()
+
+    def covers(self, code: int) -> bool:
+        return code & self.care == self.value
+
+    def __str__(self) -> str:
+        """`A*~B`; the empty product (every configuration) is `1`."""
+        return "*".join(name if present else f"~{name}" for name, present in self.literals) or "1"
+
+
+@dataclass(frozen=True)
+class TermFit:
+    """One term of a solution with its parameters of fit and the cases behind them."""
+
+    implicant: Implicant
+    cases: tuple[str, ...]
+    """Every case in a configuration the term covers, in truth-table order."""
+    consistency: float
+    raw_coverage: float
+    unique_coverage: float
+    """Share of the explained cases that this term covers and no other term of its solution."""
+
+    def __str__(self) -> str:
+        return str(self.implicant)
+
+
+@dataclass(frozen=True)
+class Model:
+    """One minimal sum of prime implicants (QCA's M1, M2, ...)."""
+
+    terms: tuple[TermFit, ...]
+    """Essential prime implicants first, then the others, each group in chart order."""
+    cases: tuple[str, ...]
+    consistency: float
+    coverage: float
+    simplifying_assumptions: tuple[tuple[int, ...], ...]
+    """The remainders the terms cover: the counterfactuals a parsimonious solution assumes."""
+
+    def __str__(self) -> str:
+        return " + ".join(str(term) for term in self.terms)
+
+
+@dataclass(frozen=True)
+class Solution:
+    """The minimisation of a truth table: the prime implicant chart and every minimal solution."""
+
+    truth_table: TruthTable
+    include_remainders: bool
+    prime_implicants: tuple[Implicant, ...]
+    """Those covering at least one positive configuration, in QCA's order: fewer literals
+    first, then by condition with absent before present before free."""
+    chart: Mapping[Implicant, tuple[int, ...]]
+    """Each prime implicant -> the codes of the positive configurations it covers."""
+    essential: tuple[Implicant, ...]
+    models: tuple[Model, ...]
+    """Empty when no configuration consistently shows the outcome."""
+
+    def __str__(self) -> str:
+        return "\n".join(f"M{number}: {model}" for number, model in enumerate(self.models, start=1))
+
+
+def read_csv(text: str) -> tuple[dict[str, dict[str, int]], list[str]]:
+    """Read a 0/1 table as R's QCA datasets are written: a header row, then one row per
+    case with the case name in the first column (R's row names) and 0 or 1 in the others.
+
+    Commas, semicolons or tabs separate the fields. Returns (case -> {column: value},
+    column names without the case-name column).
+    """
+    text = text.removeprefix("\ufeff")
+    reader = csv.reader(io.StringIO(text), delimiter=_delimiter(text))
+    header: list[str] | None = None
+    rows: dict[str, dict[str, int]] = {}
+    first_line: dict[str, int] = {}
+    for record in reader:
+        if not any(field.strip() for field in record):
+            continue
+        line = reader.line_num
+        if header is None:
+            header = [field.strip() for field in record]
+            _check_header(header)
+            continue
+        if len(record) != len(header):
+            raise QCAInputError(f"line {line}: expected {len(header)} fields (the case name and "
+                                f"{len(header) - 1} values), got {len(record)}")
+        case = record[0].strip()
+        if not case:
+            raise QCAInputError(f"line {line}: no case name in the first column")
+        if case in rows:
+            raise QCAInputError(f"line {line}: case {case!r} appears twice (first on line {first_line[case]})")
+        values = {}
+        for column, raw in zip(header[1:], record[1:]):
+            if raw.strip() not in ("0", "1"):
+                raise QCAInputError(f"line {line}, case {case!r}, column {column!r}: expected 0 or 1, got {raw!r}")
+            values[column] = int(raw)
+        rows[case] = values
+        first_line[case] = line
+    if header is None:
+        raise QCAInputError("the CSV is empty: expected a header row and one row per case")
+    if not rows:
+        raise QCAInputError("the CSV has a header but no cases")
+    return rows, header[1:]
+
+
+def truth_table(rows: Mapping[str, Mapping[str, int]], *, conditions: Sequence[str], outcome: str,
+                negate: bool = False) -> TruthTable:
+    """Group the cases by their configuration of `conditions`, and give each configuration
+    its consistency with `outcome` (with its absence when `negate`) and its outcome value.
+
+    `rows` maps each case name to its 0/1 values by column.
+    """
+    conditions = tuple(conditions)
+    _check_columns(rows, conditions, outcome)
+    k = len(conditions)
+    groups: dict[int, list[str]] = {}
+    positives: dict[int, int] = {}
+    positive_cases = set()
+    for case, values in rows.items():
+        code = 0
+        for name in conditions:
+            code = code << 1 | _binary(case, name, values[name])
+        shows = _binary(case, outcome, values[outcome]) != negate
+        groups.setdefault(code, []).append(case)
+        positives[code] = positives.get(code, 0) + shows
+        if shows:
+            positive_cases.add(case)
+    if not positive_cases:
+        label = f"{outcome} = 0 (~{outcome})" if negate else f"{outcome} = 1"
+        raise QCAInputError(f"no case has {label}: there is nothing to explain")
+    configurations = tuple(Configuration(code=code, values=_values(code, k), cases=tuple(groups[code]),
+                                         positive=positives[code]) for code in sorted(groups))
+    return TruthTable(conditions=conditions, outcome=outcome, negate=negate, configurations=configurations,
+                      cases=tuple(rows), positive_cases=frozenset(positive_cases))
+
+
+def minimise(tt: TruthTable, *, include_remainders: bool = False) -> Solution:
+    """Every minimal solution for the positive configurations of `tt`.
+
+    Conservative (the default): remainders are excluded, so the terms cover nothing but
+    positive configurations. Parsimonious (`include_remainders`): remainders may be
+    covered where that simplifies; negative and contradictory configurations never are.
+    """
+    k = len(tt.conditions)
+    positives = [c.code for c in tt.configurations if c.outcome == 1]
+    if include_remainders:
+        excluded = _bitmap(c.code for c in tt.configurations if c.outcome != 1)
+    else:
+        excluded = ((1 << (1 << k)) - 1) & ~_bitmap(positives)
+    primes = sorted((Implicant(tt.conditions, care, value)
+                     for care, value in _prime_implicants(positives, excluded, k)), key=_chart_order)
+    columns = [_bitmap(j for j, code in enumerate(positives) if code & pi.care == pi.value) for pi in primes]
+    essential, covers = _minimal_covers(columns, len(positives), [pi.size for pi in primes]) if positives else ([], [])
+    fit = _Fit(tt, include_remainders)
+    models = tuple(fit.model([primes[i] for i in essential] + [primes[i] for i in cover]) for cover in covers)
+    chart = {pi: tuple(positives[j] for j in _bits(cols)) for pi, cols in zip(primes, columns)}
+    return Solution(truth_table=tt, include_remainders=include_remainders, prime_implicants=tuple(primes),
+                    chart=MappingProxyType(chart), essential=tuple(primes[i] for i in essential), models=models)
+
+
+def format_truth_table(tt: TruthTable) -> str:
+    """The truth table as text for a terminal, one configuration per line."""
+    names = list(tt.conditions)
+    header = [*names, "OUT", "n", "incl", "cases"]
+    lines = [[*map(str, c.values), str(c.outcome), str(c.n), f"{c.consistency:.3f}", ", ".join(c.cases)]
+             for c in tt.configurations]
+    counts = [len(tt.with_outcome(value)) for value in (1, 0, CONTRADICTION)]
+    return "\n".join([
+        f"Truth table for {tt.label}: {len(tt.conditions)} conditions, {len(tt.cases)} cases",
+        "",
+        *_columns([header, *lines], left={len(header) - 1}),
+        "",
+        f"OUT = 1/0/C: {counts[0]}/{counts[1]}/{counts[2]} configurations; "
+        f"{tt.remainder_count} of {1 << len(tt.conditions)} configurations are remainders (no case)",
+    ])
+
+
+def format_solution(sol: Solution) -> str:
+    """Every minimal solution with the consistency and coverage of its terms, for a terminal."""
+    tt = sol.truth_table
+    kind = ("Parsimonious solution (remainders as don't-cares)" if sol.include_remainders
+            else "Conservative solution (remainders excluded)")
+    if not sol.models:
+        return (f"{kind} for {tt.label}: none, no configuration consistently shows {tt.label} "
+                f"(its cases are all in contradictions)")
+    blocks = [f"{kind} for {tt.label}"]
+    for number, model in enumerate(sol.models, start=1):
+        rows = [["", "incl", "cov.r", "cov.u", "cases"]]
+        rows += [[str(term), f"{term.consistency:.3f}", f"{term.raw_coverage:.3f}",
+                  f"{term.unique_coverage:.3f}", ", ".join(term.cases)] for term in model.terms]
+        rows.append([f"M{number}", f"{model.consistency:.3f}", f"{model.coverage:.3f}", "", ""])
+        block = [f"M{number}: {model} => {tt.label}", *("  " + line for line in _columns(rows, left={0, 4}))]
+        if model.simplifying_assumptions:
+            block.append(f"  simplifying assumptions: {len(model.simplifying_assumptions)} remainders")
+        blocks.append("\n".join(block))
+    return "\n\n".join(blocks)
+
+
+# --- prime implicants ----------------------------------------------------------------------
+
+
+def _prime_implicants(positives: Sequence[int], excluded: int, k: int) -> set[tuple[int, int]]:
+    """(care, value) of every prime implicant covering a positive configuration.
+
+    A product fixing the set T of conditions at the values of positive configuration p
+    avoids an excluded configuration o exactly when T contains a condition on which p
+    and o differ, i.e. T is not a subset of the complement of p ^ o. The primes covering
+    p are thus the minimal T that are a subset of no such complement. Families of
+    subsets are bitmaps indexed by T, so each step is a shift over all 2**k subsets.
+    """
+    every = (1 << (1 << k)) - 1
+    low = [_subsets_without(bit, k) for bit in range(k)]
+    primes = set()
+    for p in positives:
+        missing = _xor_positions(excluded, p ^ ((1 << k) - 1), low, k)
+        for bit in range(k):
+            missing |= (missing >> (1 << bit)) & low[bit]
+        separating = every & ~missing
+        redundant = 0
+        for bit in range(k):
+            redundant |= (separating & low[bit]) << (1 << bit)
+        minimal = separating & ~redundant
+        while minimal:
+            care = (minimal & -minimal).bit_length() - 1
+            minimal &= minimal - 1
+            primes.add((care, p & care))
+    return primes
+
+
+def _subsets_without(bit: int, k: int) -> int:
+    """Bitmap of the subsets T of k conditions that leave out condition bit `bit`."""
+    step = 1 << bit
+    block = (1 << step) - 1
+    pattern, width = block, 2 * step
+    while width < 1 << k:
+        pattern |= pattern << width
+        width *= 2
+    return pattern
+
+
+def _xor_positions(bitmap: int, mask: int, low: Sequence[int], k: int) -> int:
+    """The bitmap with every position i moved to i ^ mask."""
+    for bit in range(k):
+        if mask >> bit & 1:
+            step = 1 << bit
+            bitmap = ((bitmap & low[bit]) << step) | ((bitmap >> step) & low[bit])
+    return bitmap
+
+
+def _chart_order(pi: Implicant) -> tuple:
+    """QCA's order: fewer literals first, then condition by condition absent, present, free."""
+    k = len(pi.conditions)
+    return pi.size, tuple(pi.value >> (k - 1 - i) & 1 if pi.care >> (k - 1 - i) & 1 else 2 for i in range(k))
+
+
+# --- the prime implicant chart -------------------------------------------------------------
+
+
+def _minimal_covers(columns: Sequence[int], n_columns: int,
+                    literals: Sequence[int]) -> tuple[list[int], list[list[int]]]:
+    """(essential prime implicants, every minimal choice of the others) as indices.
+
+    `columns[i]` is the bitmap of chart columns prime implicant i covers. The chart left
+    after the essential ones falls apart into independent blocks (no prime implicant
+    covers columns of two blocks); each block is solved on its own and the solutions
+    are every combination of the blocks' minimal covers.
+    """
+    by_column = [[i for i, cols in enumerate(columns) if cols >> c & 1] for c in range(n_columns)]
+    essential = sorted({rows[0] for rows in by_column if len(rows) == 1})
+    covered = 0
+    for i in essential:
+        covered |= columns[i]
+    left = ((1 << n_columns) - 1) & ~covered
+    blocks = []
+    while left:
+        block, rows = left & -left, set()
+        while True:
+            rows = {i for i, cols in enumerate(columns) if cols & block}
+            grown = block
+            for i in rows:
+                grown |= columns[i] & left
+            if grown == block:
+                break
+            block = grown
+        blocks.append(_block_covers(block, {i: columns[i] & block for i in rows}, literals))
+        left &= ~block
+    count = 1
+    for covers in blocks:
+        count *= len(covers)
+    if count > MAX_MODELS:
+        raise QCAInputError(f"{count} equally minimal solutions, more than {MAX_MODELS}: "
+                            f"use fewer conditions or fewer remainders")
+    return essential, [sorted(i for part in choice for i in part) for choice in product(*blocks)]
+
+
+def _block_covers(columns: int, rows: dict[int, int], literals: Sequence[int]) -> list[tuple[int, ...]]:
+    """Every smallest set of rows covering all `columns`, fewest literals among those.
+
+    A column whose rows include all the rows of another column is dropped first:
+    covering the other covers it. Then the smallest number of rows is found, and then
+    every cover with that many rows.
+    """
+    ids = sorted(rows)
+    column_rows = _column_rows([rows[i] for i in ids])
+    needed = _undominated_columns(column_rows)
+    target = sum(1 << c for c in needed)
+    covers = [rows[i] & target for i in ids]
+    too_large = (f"the prime implicant chart ({len(ids)} prime implicants for {len(needed)} configurations) "
+                 f"is too large to search for every minimal solution: use fewer conditions or fewer remainders")
+    smallest = _smallest_cover(covers, target, too_large)
+    found = _cheapest_covers(covers, needed, target, smallest, [literals[i] for i in ids], too_large)
+    return sorted(tuple(sorted(ids[r] for r in cover)) for cover in found)
+
+
+def _smallest_cover(covers: Sequence[int], target: int, too_large: str) -> int:
+    """The fewest rows covering `target`, by branch and bound on the cyclic core.
+
+    The core is what is left after repeating three reductions that cannot change the
+    smallest number: leave out a row whose columns all lie in another row's (swapping
+    it for the other never makes a cover larger, though it may be part of another
+    minimal solution, which is why `_cheapest_covers` keeps it), leave out a column
+    whose rows include all rows of another column, and take the only row of a column.
+    """
+    taken = 0
+    rows = list(covers)
+    while True:
+        kept: list[int] = []
+        for cols in sorted((cols & target for cols in rows), key=lambda cols: -cols.bit_count()):
+            if cols and not any(other & cols == cols for other in kept):
+                kept.append(cols)
+        rows = kept
+        column_rows = _column_rows(rows)
+        only = {mine for mine in column_rows.values() if mine.bit_count() == 1}
+        if only:
+            for mine in only:
+                target &= ~rows[mine.bit_length() - 1]
+            taken += len(only)
+            continue
+        needed = _undominated_columns(column_rows)
+        if len(needed) == len(column_rows):
+            break
+        target = sum(1 << c for c in needed)
+    if not target:
+        return taken
+    best = len(_greedy_cover(rows, target))
+    nodes = 0
+
+    def search(uncovered: int, allowed: int, depth: int) -> None:
+        nonlocal best, nodes
+        nodes += 1
+        if nodes > MAX_NODES:
+            raise QCAInputError(too_large)
+        if not uncovered:
+            best = depth
+            return
+        column, bound, _ = _branch_column(uncovered, allowed, column_rows)
+        if column is None or depth + bound >= best:
+            return
+        for r in _options(column_rows[column] & allowed, rows, uncovered):
+            search(uncovered & ~rows[r], allowed, depth + 1)
+            allowed &= ~(1 << r)
+
+    search(target, (1 << len(rows)) - 1, 0)
+    return taken + best
+
+
+def _undominated_columns(column_rows: Mapping[int, int]) -> dict[int, int]:
+    """The columns whose rows do not include all rows of another column (of two columns
+    with the same rows, the first)."""
+    return {c: mine for c, mine in column_rows.items()
+            if not any(d != c and other & mine == other and (other != mine or d < c)
+                       for d, other in column_rows.items())}
+
+
+def _cheapest_covers(covers: Sequence[int], column_rows: Mapping[int, int], target: int, size: int,
+                     literals: Sequence[int], too_large: str) -> list[tuple[int, ...]]:
+    """Every set of `size` rows covering `target` with the fewest literals.
+
+    Each set is met once: branch on the uncovered column with the fewest rows left (one
+    of them must be chosen), and forbid each row in the branches after its own. A branch
+    is cut when it needs more rows than `size`, or more literals than the cheapest
+    cover found so far.
+    """
+    lengths = [(length, _bitmap(r for r, n in enumerate(literals) if n == length)) for length in sorted(set(literals))]
+    found: list[tuple[int, ...]] = []
+    cheapest = sum(sorted(literals)[-size:]) + 1
+    nodes = 0
+
+    def search(uncovered: int, allowed: int, chosen: tuple[int, ...], cost: int) -> None:
+        nonlocal cheapest, nodes
+        nodes += 1
+        if nodes > MAX_NODES:
+            raise QCAInputError(too_large)
+        if not uncovered:
+            if cost < cheapest:
+                cheapest = cost
+                found.clear()
+            if cost == cheapest:
+                found.append(chosen)
+            return
+        column, bound, least = _branch_column(uncovered, allowed, column_rows, lengths)
+        if column is None or len(chosen) + bound > size or cost + least > cheapest:
+            return
+        for r in _options(column_rows[column] & allowed, covers, uncovered):
+            search(uncovered & ~covers[r], allowed, (*chosen, r), cost + literals[r])
+            allowed &= ~(1 << r)
+
+    search(target, (1 << len(covers)) - 1, (), 0)
+    return found
+
+
+def _branch_column(uncovered: int, allowed: int, column_rows: Mapping[int, int],
+                   lengths: Sequence[tuple[int, int]] = ()) -> tuple[int | None, int, int]:
+    """(the uncovered column with the fewest allowed rows, or None when one has none;
+    lower bounds on the rows and on the literals still needed).
+
+    Uncovered columns no two of which share a row each need a row of their own, at
+    least as long as the shortest that covers it; `lengths` holds (literals, bitmap of
+    the rows with that many), shortest first.
+    """
+    open_columns = []
+    while uncovered:
+        low = uncovered & -uncovered
+        uncovered ^= low
+        c = low.bit_length() - 1
+        rows = column_rows[c] & allowed
+        if not rows:
+            return None, 0, 0
+        open_columns.append((rows.bit_count(), c, rows))
+    open_columns.sort()
+    bound, least, taken = 0, 0, 0
+    for _, _, rows in open_columns:
+        if not rows & taken:
+            bound += 1
+            taken |= rows
+            least += next((length for length, having in lengths if rows & having), 0)
+    return open_columns[0][1], bound, least
+
+
+def _options(rows: int, covers: Sequence[int], uncovered: int) -> list[int]:
+    """The rows to try, those covering most of what is left first (a small cover soon
+    makes the bounds bite)."""
+    return sorted(_bits(rows), key=lambda r: -(covers[r] & uncovered).bit_count())
+
+
+def _column_rows(covers: Sequence[int]) -> dict[int, int]:
+    column_rows: dict[int, int] = {}
+    for r, cols in enumerate(covers):
+        for c in _bits(cols):
+            column_rows[c] = column_rows.get(c, 0) | 1 << r
+    return column_rows
+
+
+def _greedy_cover(covers: Sequence[int], target: int) -> list[int]:
+    """A cover, not necessarily the smallest: the row covering most of what is left, repeatedly."""
+    chosen = []
+    while target:
+        r = max(range(len(covers)), key=lambda r: (covers[r] & target).bit_count())
+        chosen.append(r)
+        target &= ~covers[r]
+    return chosen
+
+
+def _bits(mask: int):
+    """Positions of the set bits of `mask`, lowest first."""
+    while mask:
+        low = mask & -mask
+        yield low.bit_length() - 1
+        mask ^= low
+
+
+# --- fit -----------------------------------------------------------------------------------
+
+
+class _Fit:
+    """Crisp consistency and coverage: cases in a term with the outcome, over the cases in
+    the term (consistency) or over all cases with the outcome (coverage). What each
+    prime implicant covers is worked out once, however many solutions share it."""
+
+    def __init__(self, tt: TruthTable, include_remainders: bool):
+        self.tt = tt
+        self.remainders = {_code(values) for values in tt.remainders} if include_remainders else set()
+        self._cases: dict[Implicant, tuple[str, ...]] = {}
+        self._assumptions: dict[Implicant, set[int]] = {}
+
+    def model(self, terms: Sequence[Implicant]) -> Model:
+        explained = self.tt.positive_cases
+        covered = [self.cases(term) for term in terms]
+        terms_covering = Counter(case for cases in covered for case in cases)
+        fits = []
+        for term, cases in zip(terms, covered):
+            hits = explained.intersection(cases)
+            unique = sum(terms_covering[case] == 1 for case in hits)
+            fits.append(TermFit(implicant=term, cases=cases, consistency=_share(len(hits), len(cases)),
+                                raw_coverage=_share(len(hits), len(explained)),
+                                unique_coverage=_share(unique, len(explained))))
+        union = set(terms_covering)
+        k = len(self.tt.conditions)
+        assumed = set().union(*(self.assumptions(term) for term in terms))
+        cases = tuple(case for c in self.tt.configurations for case in c.cases if case in union)
+        return Model(terms=tuple(fits), cases=cases,
+                     consistency=_share(len(explained & union), len(union)),
+                     coverage=_share(len(explained & union), len(explained)),
+                     simplifying_assumptions=tuple(_values(code, k) for code in sorted(assumed)))
+
+    def cases(self, term: Implicant) -> tuple[str, ...]:
+        """The cases in the configurations the term covers, in truth-table order."""
+        if term not in self._cases:
+            self._cases[term] = tuple(case for c in self.tt.configurations if term.covers(c.code) for case in c.cases)
+        return self._cases[term]
+
+    def assumptions(self, term: Implicant) -> set[int]:
+        """The remainders the term covers, walking its configurations when it has few."""
+        if term not in self._assumptions:
+            free = ((1 << len(self.tt.conditions)) - 1) & ~term.care
+            if 1 << free.bit_count() <= len(self.remainders):
+                inside, sub = set(), free
+                while True:
+                    inside.add(term.value | sub)
+                    if not sub:
+                        break
+                    sub = (sub - 1) & free
+                self._assumptions[term] = inside & self.remainders
+            else:
+                self._assumptions[term] = {code for code in self.remainders if term.covers(code)}
+        return self._assumptions[term]
+
+
+# --- small helpers -------------------------------------------------------------------------
+
+
+def _check_header(header: Sequence[str]) -> None:
+    columns = header[1:]
+    if not columns:
+        raise QCAInputError("the header names no columns after the case-name column")
+    seen = set()
+    for number, name in enumerate(columns, start=2):
+        if not name:
+            raise QCAInputError(f"column {number} of the header has no name")
+        if name in seen:
+            raise QCAInputError(f"column {name!r} appears twice in the header")
+        seen.add(name)
+
+
+def _check_columns(rows: Mapping[str, Mapping[str, int]], conditions: tuple[str, ...], outcome: str) -> None:
+    if not rows:
+        raise QCAInputError("no cases")
+    if not conditions:
+        raise QCAInputError("no conditions: name at least one")
+    if len(set(conditions)) != len(conditions):
+        twice = sorted({name for name in conditions if conditions.count(name) > 1})
+        raise QCAInputError(f"condition {twice[0]!r} is named twice")
+    if outcome in conditions:
+        raise QCAInputError(f"{outcome!r} is the outcome and cannot also be a condition")
+    if len(conditions) > MAX_CONDITIONS:
+        raise QCAInputError(f"{len(conditions)} conditions, at most {MAX_CONDITIONS} "
+                            f"({1 << MAX_CONDITIONS} configurations) can be analysed")
+    known = dict.fromkeys(name for values in rows.values() for name in values)
+    for role, name in [*(("condition", name) for name in conditions), ("outcome", outcome)]:
+        if name not in known:
+            raise QCAInputError(f"unknown {role} {name!r}: the columns are {', '.join(known)}")
+        for case, values in rows.items():
+            if name not in values:
+                raise QCAInputError(f"case {case!r} has no value for {name!r}")
+
+
+def _binary(case: str, column: str, value: object) -> int:
+    if isinstance(value, bool) or value in (0, 1):
+        return int(value)
+    raise QCAInputError(f"case {case!r}, column {column!r}: expected 0 or 1, got {value!r}")
+
+
+def _delimiter(text: str) -> str:
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    return max(",;\t", key=first.count) if any(d in first for d in ",;\t") else ","
+
+
+def _columns(rows: Sequence[Sequence[str]], left: set[int]) -> list[str]:
+    """Aligned text columns: those numbered in `left` left-aligned, the others right-aligned."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return ["  ".join(cell.ljust(width) if i in left else cell.rjust(width)
+                     for i, (cell, width) in enumerate(zip(row, widths))).rstrip() for row in rows]
+
+
+def _bitmap(positions) -> int:
+    bitmap = 0
+    for position in positions:
+        bitmap |= 1 << position
+    return bitmap
+
+
+def _values(code: int, k: int) -> tuple[int, ...]:
+    return tuple(code >> (k - 1 - i) & 1 for i in range(k))
+
+
+def _code(values: Sequence[int]) -> int:
+    code = 0
+    for value in values:
+        code = code << 1 | value
+    return code
+
+
+def _share(part: int, whole: int) -> float:
+    return part / whole if whole else 0.0
