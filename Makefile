@@ -48,5 +48,11 @@ check: install
 bench: install-test
 	$(PY) -m bench $(BENCH_ARGS)
 
+# 20 simulated coders for 60 s against gunicorn + PostgreSQL on 127.0.0.1 (load/run_load.py);
+# writes var/load/latest.json. LOAD_ARGS, e.g. "--users 40 --seconds 120 --workers 2".
+load: install
+	$(PY) -c "import locust" 2>/dev/null || $(PY) -m pip install --quiet -e '.[load]'
+	$(PY) load/run_load.py $(LOAD_ARGS)
+
 clean:
 	rm -rf $(VENV) var

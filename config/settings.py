@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "taggit",
+    "ninja",  # serves the API docs' scripts from /static/ instead of a CDN (CSP)
     "apps.projects",
     "apps.transcripts",
     "apps.cases",
@@ -54,6 +55,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -118,6 +120,9 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "static"
+if DEBUG:
+    # whitenoise serves from the finders in development; an existing STATIC_ROOT keeps it quiet.
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -133,7 +138,40 @@ CASECODER_MAX_UPLOAD_BYTES = int(os.environ.get("CASECODER_MAX_UPLOAD_BYTES", 20
 DATA_UPLOAD_MAX_MEMORY_SIZE = CASECODER_MAX_UPLOAD_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = CASECODER_MAX_UPLOAD_BYTES + 1024 * 1024
 
+
+# The cache. Every cached value is keyed by the state it was computed from (the analysis by
+# the project's latest activity), so an entry is never stale, and each process may keep a
+# cache of its own: the default needs no service, and several workers or servers stay
+# correct. CASECODER_CACHE_URL shares one cache between all of them instead:
+#   locmem://                  in each process's memory (the default)
+#   db://casecoder_cache       a table in the database (`manage.py createcachetable` once)
+#   redis://127.0.0.1:6379/0   Redis (needs the `redis` package: pip install redis)
+def cache_from_url(url: str) -> dict:
+    scheme, _, rest = url.partition("://")
+    if scheme == "locmem":
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": rest or "casecoder",
+                "OPTIONS": {"MAX_ENTRIES": 2000}}
+    if scheme == "db":
+        return {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": rest or "casecoder_cache"}
+    if scheme in {"redis", "rediss", "unix"}:
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    raise ImproperlyConfigured(f"CASECODER_CACHE_URL: unknown cache {url!r}; use locmem://, db://TABLE or redis://HOST:PORT/DB.")
+
+
+CACHES = {"default": {**cache_from_url(os.environ.get("CASECODER_CACHE_URL", "").strip() or "locmem://"),
+                      "KEY_PREFIX": "casecoder", "TIMEOUT": 6 * 3600}}
+
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+# Login throttling (apps.projects.throttle): failed sign-ins per user name and per client
+# address within the window before a lock; CASECODER_CLIENT_IP_HEADER names a header a
+# trusted proxy sets with the client's address (e.g. HTTP_X_REAL_IP), empty: REMOTE_ADDR.
+CASECODER_LOGIN_USER_FAILURES = int(os.environ.get("CASECODER_LOGIN_USER_FAILURES", 5))
+CASECODER_LOGIN_ADDRESS_FAILURES = int(os.environ.get("CASECODER_LOGIN_ADDRESS_FAILURES", 50))
+CASECODER_LOGIN_WINDOW_SECONDS = 15 * 60
+CASECODER_LOGIN_LOCK_SECONDS = int(os.environ.get("CASECODER_LOGIN_LOCK_SECONDS", 15 * 60))
+CASECODER_CLIENT_IP_HEADER = os.environ.get("CASECODER_CLIENT_IP_HEADER", "")
 CSRF_COOKIE_HTTPONLY = False  # the browser code reads it to send X-CSRFToken
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

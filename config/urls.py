@@ -3,14 +3,18 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from apps.projects.views import sign_in
+
 from .api import api
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="project_list", permanent=False)),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/login/", sign_in, name="login"),  # Django's LoginView, throttled
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    path("help/", include("apps.projects.help_urls")),  # the guide (docs/guide.md) and its screenshots
+    path("import/", include("apps.exports.urls_import")),  # .qdpx into a new project
     path("projects/", include("apps.projects.urls")),
     path("projects/<slug:slug>/", include("apps.transcripts.urls")),
     path("projects/<slug:slug>/", include("apps.cases.urls")),

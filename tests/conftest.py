@@ -21,6 +21,12 @@ SAMPLE_TEXT = (
 )
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Argon2 costs a noticeable fraction of a second per user; tests check logins, not hash strength."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def make_user(username: str):
     return get_user_model().objects.create_user(username=username, password=PASSWORD, email=f"{username}@example.org")
 

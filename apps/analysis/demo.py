@@ -22,6 +22,8 @@ from apps.projects.services import membership_set, project_create
 from apps.transcripts.services import expert_create, transcript_create
 from apps.transcripts.text import normalise_text
 
+from .demo_judgments import load_judgments
+
 DEMO_DIR = Path(settings.BASE_DIR) / "fixtures" / "demo"
 DEMO_SLUG = "csto-requests"
 DEMO_PASSWORD = "demo-password"
@@ -38,8 +40,16 @@ class DemoDataError(Exception):
     """The demo files do not fit together (a phrase that no longer matches, an unknown code)."""
 
 
-def _read(name: str):
-    return json.loads((DEMO_DIR / name).read_text(encoding="utf-8"))
+def _read(demo_dir: Path, name: str):
+    return json.loads((demo_dir / name).read_text(encoding="utf-8"))
+
+
+def _label(path: Path) -> str:
+    """A data file as the messages name it: relative to the project when it lies inside."""
+    try:
+        return str(path.relative_to(settings.BASE_DIR))
+    except ValueError:
+        return str(path)
 
 
 def demo_users():
@@ -57,8 +67,10 @@ def demo_users():
 
 
 @transaction.atomic
-def load_demo(*, progress=lambda message: None) -> tuple[Project, bool]:
-    """Create the demo project; (project, created). An existing demo project is left as it is."""
+def load_demo(*, progress=lambda message: None, demo_dir: Path | None = None) -> tuple[Project, bool]:
+    """Create the demo project from `demo_dir` (default fixtures/demo/); (project, created).
+    An existing demo project is left as it is."""
+    demo_dir = Path(demo_dir or DEMO_DIR)
     users = demo_users()
     existing = Project.objects.filter(slug=DEMO_SLUG).first()
     if existing is not None:
@@ -67,7 +79,7 @@ def load_demo(*, progress=lambda message: None) -> tuple[Project, bool]:
     project = project_create(name=DEMO_NAME, slug=DEMO_SLUG, description=DEMO_DESCRIPTION, owner=researcher)
     membership_set(project=project, user=users["supervisor"], role=Role.REVIEWER, actor=researcher)
 
-    cases_data = _read("cases.json")
+    cases_data = _read(demo_dir, "cases.json")
     case_attributes = {
         a["name"]: attribute_create(project=project, name=a["name"], applies_to=Attribute.AppliesTo.CASE,
                                     type=a["type"], choices=a.get("choices", ()), is_outcome=a.get("outcome", False),
@@ -83,7 +95,7 @@ def load_demo(*, progress=lambda message: None) -> tuple[Project, bool]:
     progress(f"{len(cases)} cases")
 
     codes: dict[str, Code] = {}
-    for c in _read("codebook.json")["codes"]:
+    for c in _read(demo_dir, "codebook.json")["codes"]:
         *parents, name = [part.strip() for part in c["path"].split(">")]
         parent = codes.get(" > ".join(parents)) if parents else None
         if parents and parent is None:
@@ -94,7 +106,7 @@ def load_demo(*, progress=lambda message: None) -> tuple[Project, bool]:
             scale=c["scale"], levels=c.get("levels", ()), actor=researcher)
     progress(f"{len(codes)} codes")
 
-    experts_data = _read("experts.json")
+    experts_data = _read(demo_dir, "experts.json")
     expert_attributes = {
         a["name"]: attribute_create(project=project, name=a["name"], applies_to=Attribute.AppliesTo.EXPERT,
                                     type=a["type"], choices=a.get("choices", ()), actor=researcher)
@@ -105,20 +117,22 @@ def load_demo(*, progress=lambda message: None) -> tuple[Project, bool]:
         expert = expert_create(project=project, pseudonym=e["pseudonym"], description=e["title"], actor=researcher)
         for name, value in e["values"].items():
             expert_value_set(expert=expert, attribute=expert_attributes[name], value=value, actor=researcher)
-        raw = (DEMO_DIR / "transcripts" / e["file"]).read_text(encoding="utf-8")
+        raw = (demo_dir / "transcripts" / e["file"]).read_text(encoding="utf-8")
         transcript = transcript_create(project=project, title=e["title"], text=raw, expert=expert,
                                        created_by=researcher, source_filename=e["file"], source_format="txt",
                                        expert_speaker=e["pseudonym"])
-        n_segments += _load_codings(transcript, codes, cases, researcher, e["pseudonym"])
+        n_segments += _load_codings(demo_dir, transcript, codes, cases, researcher, e["pseudonym"])
         progress(f"{e['pseudonym']}: {transcript.word_count} words")
     progress(f"{n_segments} segments")
+    load_judgments(project=project, judge=researcher, demo_dir=demo_dir, progress=progress)
+    load_second_coder(project=project, codes=codes, owner=researcher, demo_dir=demo_dir, progress=progress)
     return project, True
 
 
-def _load_codings(transcript, codes, cases, coder, name) -> int:
-    data = _read(f"codings/{name}.json")
+def _load_codings(demo_dir: Path, transcript, codes, cases, coder, name) -> int:
+    data = _read(demo_dir, f"codings/{name}.json")
     text = transcript.text
-    label = f"fixtures/demo/codings/{name}.json"
+    label = _label(demo_dir / "codings" / f"{name}.json")
 
     def known(mapping, key, what):
         if key not in mapping:
@@ -142,4 +156,46 @@ def _load_codings(transcript, codes, cases, coder, name) -> int:
             count += 1
     except AnchorError as error:
         raise DemoDataError(f"{error}. Edit the phrase in {label} to match the transcript.") from error
+    return count
+
+
+SECOND_CODER = "second-coder"
+
+
+def load_second_coder(*, project: Project, codes: dict[str, Code], owner, demo_dir: Path,
+                      progress=lambda message: None) -> int:
+    """A second, independent coding of some interviews (second_coder.json) by the member
+    `second-coder`, so that the agreement page has two coders to compare. The user has no
+    usable password: nobody signs in as them. Returns the number of segments."""
+    path = demo_dir / "second_coder.json"
+    if not path.exists():
+        return 0
+    data = _read(demo_dir, "second_coder.json")
+    label = _label(path)
+    User = get_user_model()
+    coder = User.objects.filter(username=SECOND_CODER).first()
+    if coder is None:
+        coder = User(username=SECOND_CODER, first_name="Second", last_name="coder")
+        coder.set_unusable_password()
+        coder.save()
+    membership_set(project=project, user=coder, role=Role.CODER, actor=owner)
+    transcripts = {t.expert.pseudonym: t for t in project.transcripts.select_related("expert") if t.expert}
+    count = 0
+    for coding in data["codings"]:
+        transcript = transcripts.get(coding["transcript"])
+        if transcript is None:
+            raise DemoDataError(f"{label}: unknown transcript {coding['transcript']!r}")
+        unknown = [p for p in coding["codes"] if p not in codes]
+        if unknown:
+            raise DemoDataError(f"{label}: unknown code {unknown[0]!r}")
+        try:
+            span = find_phrase(transcript.text, normalise_text(coding["quote"]), occurrence=coding.get("occurrence"),
+                               label=label)
+        except AnchorError as error:
+            raise DemoDataError(f"{error}. Edit the phrase in {label} to match the transcript.") from error
+        segment_create(transcript=transcript, start=span.start, end=span.end, coder=coder,
+                       codes=[codes[p] for p in coding["codes"]],
+                       values={codes[p].pk: value or "" for p, value in coding["codes"].items()})
+        count += 1
+    progress(f"{count} segments by a second coder ({SECOND_CODER}, for the agreement page)")
     return count

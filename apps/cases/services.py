@@ -15,6 +15,9 @@ from apps.transcripts.models import Expert, Transcript
 from .models import Attribute, Case, CaseValue, ExpertValue
 
 TRUE_WORDS = {"true", "yes", "1", "y"}
+# What to type instead, in the message that refuses a value.
+VALUE_HINTS = {"boolean": "yes or no", "integer": "a whole number", "decimal": "a number such as 2.5",
+               "date": "a date as YYYY-MM-DD"}
 FALSE_WORDS = {"false", "no", "0", "n"}
 
 
@@ -47,7 +50,8 @@ def attribute_value_clean(attribute: Attribute, raw):
                                             f"{', '.join(attribute.choices)}."})
         return value
     except (ValueError, InvalidOperation):
-        raise ValidationError({"value": f"{raw!r} is not a valid {kind} for {attribute.name}."})
+        raise ValidationError({"value": f"{raw!r} is not a valid {kind} for {attribute.name}; "
+                                        f"give {VALUE_HINTS.get(kind, 'a text')}."})
 
 
 @transaction.atomic
@@ -56,6 +60,8 @@ def attribute_create(*, project: Project, name: str, applies_to: str, type: str 
     name = name.strip()
     if not name:
         raise ValidationError({"name": "An attribute needs a name."})
+    if len(name) > Attribute._meta.get_field("name").max_length:
+        raise ValidationError({"name": "An attribute name has at most 100 characters."})
     if applies_to not in Attribute.AppliesTo.values:
         raise ValidationError({"applies_to": f"Attributes apply to {' or '.join(Attribute.AppliesTo.values)}."})
     if type not in Attribute.Type.values:
@@ -95,6 +101,8 @@ def case_create(*, project: Project, name: str, description: str = "", actor=Non
     name = name.strip()
     if not name:
         raise ValidationError({"name": "A case needs a name."})
+    if len(name) > Case._meta.get_field("name").max_length:
+        raise ValidationError({"name": "A case name has at most 200 characters."})
     if project.cases.filter(name=name).exists():
         raise ValidationError({"name": f"A case called {name!r} exists already."})
     case = Case.objects.create(project=project, name=name, description=description, position=project.cases.count())
@@ -109,6 +117,8 @@ def case_update(*, case: Case, actor, name: str | None = None, description: str 
         name = name.strip()
         if not name:
             raise ValidationError({"name": "A case needs a name."})
+        if len(name) > Case._meta.get_field("name").max_length:
+            raise ValidationError({"name": "A case name has at most 200 characters."})
         if case.project.cases.filter(name=name).exclude(pk=case.pk).exists():
             raise ValidationError({"name": f"A case called {name!r} exists already."})
         case.name = name

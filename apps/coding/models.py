@@ -72,6 +72,8 @@ class Segment(models.Model):
     start = models.PositiveIntegerField()
     end = models.PositiveIntegerField()
     quote = models.TextField(help_text="The text between start and end when coded; used to re-anchor.")
+    words = models.PositiveIntegerField(default=0, help_text="Words in the quote as str.split() counts them; set "
+                                                            "wherever the quote is, summed by the analysis.")
     coder = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="segments")
     memo = models.TextField(blank=True)
     cases = models.ManyToManyField(Case, blank=True, related_name="segments")
@@ -96,6 +98,8 @@ class Segment(models.Model):
         indexes = [
             models.Index(fields=["transcript", "start"]),
             models.Index(fields=["project", "deleted_at"]),
+            # the case-membership rule's overlap join: both ends are checked inside the index
+            models.Index(fields=["transcript", "start", "end"], name="segment_overlap"),
         ]
 
     def __str__(self):

@@ -8,20 +8,24 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 
 from apps.cases.models import Case
-from apps.projects.models import Project
+from apps.projects.models import Membership, Project, Role
 from apps.projects.services import activity_record
 from apps.transcripts.models import Transcript
 
 from .models import Code, Coding, Comment, Memo, Segment
 
 COLOUR_HELP = "a colour as #rrggbb"
+
+
+def pluralize(n: int) -> str:
+    return "" if n == 1 else "s"
 
 
 class StaleVersion(Exception):
@@ -59,6 +63,9 @@ def _code_check_scale(scale: str, levels: Sequence[str]) -> list[str]:
             raise ValidationError({"levels": "An ordinal scale needs at least two named levels."})
         if len(set(levels)) != len(levels):
             raise ValidationError({"levels": "The levels of a scale must be distinct."})
+        too_long = [level for level in levels if len(level) > Coding._meta.get_field("value").max_length]
+        if too_long:
+            raise ValidationError({"levels": f"A level name has at most 100 characters: {too_long[0][:40]}…"})
         return levels
     return []
 
@@ -170,7 +177,15 @@ def code_merge(*, source: Code, target: Code, actor) -> Code:
 
     if Factor.objects.filter(code=source).exists() and Factor.objects.filter(code=target).exists():
         raise ValidationError({"target": "Both codes are factors of the comparison; remove one factor first."})
+    stray = sorted(set(Coding.objects.filter(tag=source).exclude(value="").exclude(value__in=target.scale_values)
+                       .values_list("value", flat=True)))
+    if stray:
+        allowed = ", ".join(target.scale_values) or "none (it has no scale)"
+        raise ValidationError({"target": f"Codings of '{source.name}' carry values that are not on the scale of "
+                                         f"'{target.name}' ({allowed}): {', '.join(stray)}. "
+                                         "Change the scale or those codings first."})
     before = code_snapshot(source)
+    touched = list(Coding.objects.filter(tag=source).values_list("content_object_id", flat=True))
     moved = 0
     for coding in Coding.objects.select_for_update().filter(tag=source).select_related("content_object"):
         twin = Coding.objects.filter(tag=target, content_object_id=coding.content_object_id).first()
@@ -190,7 +205,7 @@ def code_merge(*, source: Code, target: Code, actor) -> Code:
     Memo.objects.filter(code=source).update(code=target)
     Comment.objects.filter(code=source).update(code=target)
     Factor.objects.filter(code=source).update(code=target)
-    Segment.all_objects.filter(codings__tag=target).update(version=F("version") + 1)
+    Segment.all_objects.filter(pk__in=touched).update(version=F("version") + 1)
     source.delete()
     activity_record(project=target.project, actor=actor, verb="merged", target=target,
                     summary=f"'{before['name']}' into '{target.name}' ({moved} codings moved)",
@@ -208,7 +223,8 @@ def code_delete(*, code: Code, actor, move_codings_to: Code | None = None) -> No
     codings = Coding.objects.filter(tag=code).count()
     children = code.children.count()
     if codings or children:
-        raise ValidationError({"code": f"'{code.name}' has {codings} codings and {children} child codes; "
+        raise ValidationError({"code": f"'{code.name}' has {codings} coding{pluralize(codings)} and {children} "
+                                       f"child code{pluralize(children)}; "
                                        "choose a code to move them to."})
     before = code_snapshot(code)
     code.delete()
@@ -217,6 +233,32 @@ def code_delete(*, code: Code, actor, move_codings_to: Code | None = None) -> No
 
 
 # --- segments --------------------------------------------------------------------------
+
+def _is_word_char(ch: str) -> bool:
+    return ch.isalnum() or ch in "_'’-"
+
+
+def segment_bounds_snapped(*, text: str, start: int, end: int) -> tuple[int, int]:
+    """`start`/`end` widened to whole words and narrowed past outer spaces, so a passage
+    never begins or ends in the middle of a word. Offsets are code points into `text`;
+    a range of only spaces and punctuation is returned unchanged."""
+    length = len(text)
+    start, end = max(0, min(start, length)), max(0, min(end, length))
+    if start >= end:
+        return start, end
+    s, e = start, end
+    while s < e and text[s].isspace():
+        s += 1
+    while e > s and text[e - 1].isspace():
+        e -= 1
+    if s >= e:
+        return start, end
+    while s > 0 and _is_word_char(text[s - 1]) and _is_word_char(text[s]):
+        s -= 1
+    while e < length and _is_word_char(text[e]) and _is_word_char(text[e - 1]):
+        e += 1
+    return s, e
+
 
 def _check_offsets(transcript: Transcript, start: int, end: int, quote: str | None) -> str:
     length = len(transcript.text)
@@ -257,7 +299,7 @@ def _check_cases(project_id: int, cases: Sequence[Case]) -> None:
 def segment_snapshot(segment: Segment) -> dict:
     return {
         "start": segment.start, "end": segment.end, "quote": segment.quote[:200], "memo": segment.memo,
-        "codes": {c.tag.name: c.value for c in segment.codings.all()},
+        "codes": {c.tag.name: c.value for c in segment.codings.select_related("tag")},
         "cases": sorted(c.name for c in segment.cases.all()),
         "is_case_section": segment.is_case_section, "version": segment.version,
     }
@@ -289,7 +331,8 @@ def segment_create(*, transcript: Transcript, start: int, end: int, coder, codes
     if not codes and not cases:
         raise ValidationError({"codes": "choose at least one code or case"})
     segment = Segment.objects.create(project_id=transcript.project_id, transcript=transcript, start=start, end=end,
-                                     quote=actual, coder=coder, memo=memo, is_case_section=is_case_section)
+                                     quote=actual, words=len(actual.split()), coder=coder, memo=memo,
+                                     is_case_section=is_case_section)
     Coding.objects.bulk_create(Coding(content_object=segment, tag=c, value=values.get(c.pk, "") or "") for c in codes)
     segment.cases.set(cases)
     activity_record(project=transcript.project, actor=coder, verb="coded", target=segment,
@@ -299,6 +342,19 @@ def segment_create(*, transcript: Transcript, start: int, end: int, coder, codes
 
 
 _UNCHANGED = object()
+
+
+def _check_may_change(segment: Segment, actor) -> None:
+    """Under independent coding (Project.independent_coding) a coder changes and deletes
+    only their own segments; owners may change any, to settle disagreements."""
+    if actor is None or segment.coder_id == actor.pk:
+        return
+    if not Project.objects.filter(pk=segment.project_id, independent_coding=True).exists():
+        return
+    if Membership.objects.filter(project_id=segment.project_id, user_id=actor.pk, role=Role.OWNER).exists():
+        return
+    raise PermissionDenied(f"This project is coded independently: only {segment.coder.username} (or a project "
+                           "owner) may change or delete this segment.")
 
 
 @transaction.atomic
@@ -312,6 +368,7 @@ def segment_update(*, segment: Segment, version: int, actor, start: int | None =
     if locked is None:
         raise ValidationError({"segment": "This segment was deleted."})
     segment = locked
+    _check_may_change(segment, actor)
     if segment.version != version:
         raise StaleVersion(segment)
     before = segment_snapshot(segment)
@@ -320,6 +377,7 @@ def segment_update(*, segment: Segment, version: int, actor, start: int | None =
         new_start = segment.start if start is None else start
         new_end = segment.end if end is None else end
         segment.quote = _check_offsets(transcript, new_start, new_end, quote)
+        segment.words = len(segment.quote.split())
         segment.start, segment.end = new_start, new_end
         segment.needs_review = ""
     if codes is not None or values is not None:
@@ -351,6 +409,7 @@ def segment_delete(*, segment: Segment, actor, version: int | None = None) -> Se
     locked = Segment.all_objects.select_for_update().get(pk=segment.pk)
     if locked.deleted_at is not None:
         raise ValidationError({"segment": "This segment is in the trash already."})
+    _check_may_change(locked, actor)
     if version is not None and locked.version != version:
         raise StaleVersion(locked)
     locked.deleted_at = timezone.now()
@@ -402,6 +461,8 @@ def memo_create(*, project: Project, author, text: str, title: str = "", code: C
                 segment: Segment | None = None) -> Memo:
     if not text.strip():
         raise ValidationError({"text": "A memo needs some text."})
+    if len(title.strip()) > Memo._meta.get_field("title").max_length:
+        raise ValidationError({"title": "A memo title has at most 200 characters."})
     targets = _note_targets(project, code=code, case=case, transcript=transcript, segment=segment)
     if len(targets) > 1:
         raise ValidationError({"target": "A memo belongs to the project or to one object in it."})

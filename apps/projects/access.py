@@ -15,12 +15,14 @@ READ = "read"
 COMMENT = "comment"
 CODE = "code"
 OWN = "own"
+REVIEW = "review"  # approve, or ask for changes: reviewers only (researchers do not approve their own coding)
 
 ALLOWED_ROLES = {
     READ: {Role.OWNER, Role.CODER, Role.REVIEWER},
     COMMENT: {Role.OWNER, Role.CODER, Role.REVIEWER},
     CODE: {Role.OWNER, Role.CODER},
     OWN: {Role.OWNER},
+    REVIEW: {Role.REVIEWER},
 }
 
 

@@ -7,6 +7,11 @@ class Project(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, unique=True)
     description = models.TextField(blank=True)
+    independent_coding = models.BooleanField(
+        default=False,
+        help_text="Coders work independently: each may change and delete only their own segments (owners may "
+                  "settle disagreements).",
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -62,3 +67,16 @@ class Activity(models.Model):
 
     def __str__(self):
         return f"{self.actor} {self.verb} {self.target_type} {self.target_id}"
+
+
+class LoginThrottle(models.Model):
+    """Failed sign-ins counted per key ("user:<name>" or "ip:<address>"), so that a password
+    cannot be guessed by trying many: see apps.projects.throttle."""
+
+    key = models.CharField(max_length=200, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    window_started_at = models.DateTimeField()
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"{self.key}: {self.failures} failures"

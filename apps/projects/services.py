@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
 from .models import Activity, Membership, Project, Role
@@ -30,12 +30,18 @@ def project_create(*, name: str, owner, slug: str = "", description: str = "") -
     name = name.strip()
     if not name:
         raise ValidationError({"name": "A project needs a name."})
+    if len(name) > Project._meta.get_field("name").max_length:
+        raise ValidationError({"name": "A project name has at most 200 characters."})
     slug = slugify(slug or name)[:80]
     if not slug:
         raise ValidationError({"slug": "The name must contain letters or digits to make a web address."})
     if Project.objects.filter(slug=slug).exists():
         raise ValidationError({"slug": f"A project with the address '{slug}' exists already."})
-    project = Project.objects.create(name=name, slug=slug, description=description, created_by=owner)
+    try:
+        with transaction.atomic():
+            project = Project.objects.create(name=name, slug=slug, description=description, created_by=owner)
+    except IntegrityError:  # created by someone else between the check and here
+        raise ValidationError({"slug": f"A project with the address '{slug}' exists already."})
     Membership.objects.create(project=project, user=owner, role=Role.OWNER)
     activity_record(project=project, actor=owner, verb="created", target=project, summary=name)
     return project
@@ -46,6 +52,8 @@ def membership_set(*, project: Project, user, role: str, actor) -> Membership:
     """Add a member or change their role; a project always keeps at least one owner."""
     if role not in Role.values:
         raise ValidationError({"role": f"Unknown role {role!r}; choose one of {', '.join(Role.values)}."})
+    # Lock the project: two owners demoting each other at once must not leave it without one.
+    Project.objects.select_for_update().filter(pk=project.pk).first()
     membership = Membership.objects.select_for_update().filter(project=project, user=user).first()
     if membership and membership.role == Role.OWNER and role != Role.OWNER:
         if not project.memberships.filter(role=Role.OWNER).exclude(pk=membership.pk).exists():
@@ -63,6 +71,7 @@ def membership_set(*, project: Project, user, role: str, actor) -> Membership:
 
 @transaction.atomic
 def membership_remove(*, project: Project, user, actor) -> None:
+    Project.objects.select_for_update().filter(pk=project.pk).first()
     membership = Membership.objects.filter(project=project, user=user).first()
     if membership is None:
         raise ValidationError({"user": f"{user.username} is not a member of this project."})
@@ -81,3 +90,18 @@ def user_by_login(login: str):
     if user is None:
         raise ValidationError({"user": f"No user with the name or e-mail {login!r}."})
     return user
+
+
+@transaction.atomic
+def project_settings_update(*, project: Project, actor, independent_coding: bool) -> Project:
+    """Change how the team works: with independent coding on, coders change and delete
+    only their own segments (enforced in apps.coding.services)."""
+    locked = Project.objects.select_for_update().get(pk=project.pk)
+    before = {"independent_coding": locked.independent_coding}
+    locked.independent_coding = bool(independent_coding)
+    locked.save(update_fields=["independent_coding", "updated_at"])
+    activity_record(project=locked, actor=actor, verb="changed settings", target=locked,
+                    summary=f"independent coding {'on' if locked.independent_coding else 'off'}",
+                    before=before, after={"independent_coding": locked.independent_coding})
+    project.independent_coding = locked.independent_coding
+    return locked

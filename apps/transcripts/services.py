@@ -2,16 +2,27 @@
 `transcript_create`, so the text is always normalised the same way."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 
+from django.apps import apps
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Case, F, Value, When
+from django.utils import timezone
 
-from apps.projects.models import Project
+from apps.projects.models import Activity, Project
 from apps.projects.services import activity_record
 
+from .importers import ImportRejected, ParsedTranscript, human_size, parse_upload
 from .models import Expert, Transcript, Turn
-from .text import TurnSpan, checksum, normalise_text, split_turns
+from .reanchor import UNCHANGED, Anchor, Reanchored, TextDiff, reanchor_one
+from .selectors import transcript_speakers
+from .text import Replacement, TurnSpan, checksum, normalise_text, preview, pseudonymise, speakers, split_turns
 
 
 class DuplicateTranscript(ValidationError):
@@ -30,6 +41,12 @@ def expert_create(*, project: Project, pseudonym: str, actor, description: str =
     pseudonym = pseudonym.strip()
     if not pseudonym:
         raise ValidationError({"pseudonym": "An expert needs a pseudonym, e.g. E3."})
+    if len(pseudonym) > Expert._meta.get_field("pseudonym").max_length:
+        raise ValidationError({"pseudonym": "A pseudonym has at most 40 characters."})
+    if len(description) > Expert._meta.get_field("description").max_length:
+        raise ValidationError({"description": "An expert's description has at most 300 characters."})
+    if len(real_name) > Expert._meta.get_field("real_name").max_length:
+        raise ValidationError({"real_name": "A name has at most 200 characters."})
     if project.experts.filter(pseudonym=pseudonym).exists():
         raise ValidationError({"pseudonym": f"The pseudonym {pseudonym} is taken in this project."})
     expert = Expert.objects.create(project=project, pseudonym=pseudonym, description=description, real_name=real_name)
@@ -71,6 +88,8 @@ def transcript_create(*, project: Project, title: str, text: str, created_by, ex
     title = title.strip()
     if not title:
         raise ValidationError({"title": "A transcript needs a title."})
+    if len(title) > Transcript._meta.get_field("title").max_length:
+        raise ValidationError({"title": "A transcript title has at most 200 characters."})
     stored = normalise_text(text)
     if not stored.strip():
         raise ValidationError({"text": f"'{title}' contains no text."})
@@ -78,6 +97,9 @@ def transcript_create(*, project: Project, title: str, text: str, created_by, ex
         raise ValidationError({"text": "turns were given for a text that is not normalised"})
     if expert is not None and expert.project_id != project.pk:
         raise ValidationError({"expert": "That expert belongs to another project."})
+    # Imports into one project take turns (a row lock on the project until commit), so
+    # two uploads of the same file at once cannot both pass the checksum test below.
+    Project.objects.select_for_update().filter(pk=project.pk).values_list("pk", flat=True).first()
     if project.transcripts.filter(title=title).exists():
         raise ValidationError({"title": f"A transcript called '{title}' exists already in this project."})
     digest = checksum(stored)
@@ -97,3 +119,461 @@ def transcript_create(*, project: Project, title: str, text: str, created_by, ex
     activity_record(project=project, actor=created_by, verb="imported", target=transcript,
                     summary=f"{title} ({len(stored.split())} words)")
     return transcript
+
+
+# ---------------------------------------------------------------------------------------
+# Importing uploaded files: several at once, each all or nothing
+
+
+class ImportStatus:
+    STORED = "stored"  # imported
+    READY = "ready"  # would be imported (a preview)
+    REJECTED = "rejected"  # cannot be imported: `reason` says why
+    DUPLICATE = "duplicate"  # the same text is in the project already: ask first
+
+
+@dataclass(frozen=True)
+class ImportFile:
+    """One file to import. `read` is called only when the file is within the size limit;
+    `expert` is a pseudonym ("" picks one from the file name, or a new E<n>)."""
+
+    filename: str
+    size: int
+    read: Callable[[], bytes]
+    expert: str = ""
+    allow_duplicate: bool = False
+
+    @classmethod
+    def from_bytes(cls, filename: str, data: bytes, *, expert: str = "", allow_duplicate: bool = False) -> ImportFile:
+        return cls(filename, len(data), lambda: data, expert=expert, allow_duplicate=allow_duplicate)
+
+
+@dataclass
+class FileResult:
+    """What became (or would become) of one file; `reason` names the file and says why."""
+
+    filename: str
+    status: str = ImportStatus.REJECTED
+    reason: str = ""
+    title: str = ""
+    source_filename: str = ""
+    expert: str = ""
+    expert_is_new: bool = False
+    format: str = ""
+    encoding: str | None = None
+    words: int = 0
+    speakers: list[tuple[str, int]] = field(default_factory=list)
+    expert_speaker: str = ""
+    replacements: list[Replacement] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    allow_duplicate: bool = False
+    duplicate_of: str = ""  # the title (or file name, within one batch) of the same text
+    duplicate_transcript: Transcript | None = None
+    transcript: Transcript | None = None
+    parsed: ParsedTranscript | None = field(default=None, repr=False)
+
+    @property
+    def ok(self) -> bool:
+        return self.status in (ImportStatus.STORED, ImportStatus.READY)
+
+
+_ARROW = re.compile(r"\s*(?:->|→|=>)\s*")
+# "E3", "e3", "Interview_E3_2021": a pseudonym in a file name, not "E3" inside "GE35".
+_EXPERT_IN_NAME = re.compile(r"(?<![0-9A-Za-z])[Ee](\d{1,4})(?![0-9A-Za-z])")
+_EXPERT_NUMBER = re.compile(r"[Ee](\d{1,6})")
+# Speaker labels of the person asking; the other speaker of an interview is the expert.
+_INTERVIEWER_LABELS = frozenset(
+    """
+    interviewer moderator facilitator researcher host question q i int iv ivr
+    frage f intervieweur enquêteur enquêteuse интервьюер модератор ведущий исследователь вопрос в и
+    """.split()
+)
+
+
+def pseudonym_mapping_parse(text: str) -> list[tuple[str, str]]:
+    """`Ivan Petrov -> E3`, one per line, into (name, pseudonym) pairs; ValidationError
+    naming each bad line. Blank lines and lines starting with # are skipped; "→" and "=>"
+    work as arrows too."""
+    pairs: list[tuple[str, str]] = []
+    errors: list[str] = []
+    seen: dict[str, int] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        parts = _ARROW.split(line, maxsplit=1)
+        if len(parts) != 2:
+            errors.append(f"Line {number} ('{line[:60]}'): write the name, '->' and the pseudonym, "
+                          "e.g. 'Ivan Petrov -> E3'.")
+            continue
+        name, pseudonym = parts[0].strip(), parts[1].strip()
+        if not name or not pseudonym or _ARROW.search(pseudonym):
+            errors.append(f"Line {number} ('{line[:60]}'): one name, '->' and one pseudonym, e.g. 'Ivan Petrov -> E3'.")
+        elif len(name) > 200 or len(pseudonym) > 100:
+            errors.append(f"Line {number}: a name has at most 200 characters and a pseudonym at most 100.")
+        elif name in seen:
+            errors.append(f"Line {number}: '{name}' is given twice (also on line {seen[name]}).")
+        else:
+            seen[name] = number
+            pairs.append((name, pseudonym))
+    if errors:
+        raise ValidationError({"pseudonyms": errors})
+    return pairs
+
+
+def expert_from_filename(name: str) -> str:
+    """"E3" for "E3.docx" or "Interview_e3_2021.txt"; "" when the name holds no pseudonym."""
+    match = _EXPERT_IN_NAME.search(os.path.splitext(name)[0])
+    return f"E{int(match.group(1))}" if match else ""
+
+
+def expert_speaker_guess(speakers: Sequence[tuple[str, int]], pseudonym: str) -> str:
+    """The speaker labelled with the expert's pseudonym, or the one speaker who is not the
+    interviewer; "" when that is not clear (the researcher marks it after the import)."""
+    names = [name for name, _ in speakers]
+    for name in names:
+        if name.casefold() == pseudonym.casefold():
+            return name
+    others = [name for name in names if name.casefold().rstrip(".") not in _INTERVIEWER_LABELS]
+    return others[0] if len(others) == 1 else ""
+
+
+def _unique_title(title: str, taken: set[str]) -> str:
+    title = title[:200].strip() or "Transcript"
+    if title not in taken:
+        return title
+    n = 2
+    while (candidate := f"{title[:190]} ({n})") in taken:
+        n += 1
+    return candidate
+
+
+def _check_mapping(mapping: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+    pairs = [(name, pseudonym) for name, pseudonym in mapping]
+    try:
+        pseudonymise("", pairs)
+    except ValueError as error:
+        raise ValidationError({"pseudonyms": str(error)}) from None
+    return pairs
+
+
+def _read_file(upload: ImportFile, mapping: list[tuple[str, str]], limit: int) -> FileResult:
+    name = os.path.basename(upload.filename.replace("\\", "/")) or "(no name)"
+    result = FileResult(filename=name, allow_duplicate=upload.allow_duplicate, expert=upload.expert.strip())
+    if upload.size > limit:
+        result.reason = f"{name}: the file is {human_size(upload.size)}, over the upload limit of {human_size(limit)}"
+        return result
+    try:
+        parsed = parse_upload(name, upload.read(), max_bytes=limit)
+    except ImportRejected as error:
+        result.reason = error.reason
+        return result
+    stem = os.path.splitext(name)[0].strip() or name
+    result.source_filename = name
+    if mapping:
+        # The file name is pseudonymised too: "Ivan Petrov.docx" must not leave his name in the title.
+        result.replacements = preview(parsed.text, mapping)
+        parsed, _ = parsed.pseudonymised(mapping)
+        stem = pseudonymise(stem, mapping)[0]
+        result.source_filename = pseudonymise(name, mapping)[0]
+    result.parsed = parsed
+    result.title = stem
+    result.format, result.encoding, result.warnings = parsed.format, parsed.encoding, list(parsed.warnings)
+    result.words = len(parsed.text.split())
+    result.speakers = speakers(parsed.turns)
+    return result
+
+
+def transcript_import_plan(*, project: Project, files: Sequence[ImportFile], mapping: Sequence[tuple[str, str]] = (),
+                           max_bytes: int | None = None, progress=None) -> list[FileResult]:
+    """What importing `files` would do, file by file, without writing anything: each is
+    READY (with its title, expert, speakers and pseudonym counts), REJECTED with the
+    reason, or a DUPLICATE of a transcript in the project (or of an earlier file).
+
+    Three queries whatever the number of files: the project's checksums among these
+    texts, its titles and its experts. `progress(label, done, total)` follows the reading.
+    """
+    pairs = _check_mapping(mapping)
+    limit = settings.CASECODER_MAX_UPLOAD_BYTES if max_bytes is None else max_bytes
+    results = []
+    for done, upload in enumerate(files, start=1):
+        results.append(_read_file(upload, pairs, limit))
+        if progress is not None:
+            progress("Reading", done, len(files))
+    readable = [r for r in results if r.parsed is not None]
+    existing: dict[str, Transcript] = {}
+    digests = {r.parsed.checksum for r in readable}
+    for transcript in project.transcripts.filter(checksum__in=digests).only("id", "title", "checksum", "project_id"):
+        existing.setdefault(transcript.checksum, transcript)
+    titles = set(project.transcripts.values_list("title", flat=True)) if readable else set()
+    pseudonyms = set(project.experts.values_list("pseudonym", flat=True)) if readable else set()
+    numbers = {int(m.group(1)) for p in pseudonyms if (m := _EXPERT_NUMBER.fullmatch(p))}
+    # Pseudonyms given or in the file names first, so that a new E<n> never takes one of them.
+    for result in readable:
+        if m := _EXPERT_NUMBER.fullmatch(result.expert or expert_from_filename(result.title)):
+            numbers.add(int(m.group(1)))
+    in_batch: dict[str, str] = {}
+    for result in readable:
+        digest = result.parsed.checksum
+        if digest in existing:
+            result.duplicate_of, result.duplicate_transcript = existing[digest].title, existing[digest]
+        elif digest in in_batch:
+            result.duplicate_of = in_batch[digest]
+        if result.duplicate_of and not result.allow_duplicate:
+            result.status = ImportStatus.DUPLICATE
+            where = "already in this project as" if result.duplicate_transcript else "also in the file"
+            result.reason = (f"{result.filename}: the same text is {where} '{result.duplicate_of}'; "
+                             "import it again only if you mean to")
+            continue
+        in_batch.setdefault(digest, result.filename)
+        result.title = _unique_title(result.title, titles)
+        titles.add(result.title)
+        pseudonym = result.expert or expert_from_filename(result.title)
+        if not pseudonym:
+            pseudonym = f"E{max(numbers, default=0) + 1}"
+            numbers.add(int(pseudonym[1:]))
+        result.expert = pseudonym
+        result.expert_is_new = pseudonym not in pseudonyms
+        result.expert_speaker = expert_speaker_guess(result.speakers, pseudonym)
+        result.status = ImportStatus.READY
+    return results
+
+
+def transcript_import_files(*, project: Project, files: Sequence[ImportFile], actor,
+                            mapping: Sequence[tuple[str, str]] = (), max_bytes: int | None = None,
+                            progress=None) -> list[FileResult]:
+    """Import several files. Each is all or nothing (its expert, transcript and turns in one
+    transaction); one bad file does not stop the others. Returns one FileResult per file,
+    in order: STORED (with the transcript), REJECTED (with the reason) or DUPLICATE.
+
+    The pseudonymisation `mapping` is applied to each text, its speakers, title and file
+    name, and kept in Transcript.pseudonym_map with the number of replacements.
+    """
+    pairs = _check_mapping(mapping)
+    results = transcript_import_plan(project=project, files=files, mapping=pairs, max_bytes=max_bytes,
+                                     progress=progress)
+    ready = [r for r in results if r.status == ImportStatus.READY]
+    for done, result in enumerate(ready, start=1):
+        _store(project=project, result=result, actor=actor, mapping=pairs)
+        result.parsed = None  # the text is stored; free the memory of a large batch
+        if progress is not None:
+            progress("Storing", done, len(ready))
+    return results
+
+
+def _store(*, project: Project, result: FileResult, actor, mapping: list[tuple[str, str]]) -> None:
+    parsed = result.parsed
+    counts = {r.name: r.count for r in result.replacements}
+    try:
+        with transaction.atomic():
+            expert = project.experts.filter(pseudonym=result.expert).first()
+            result.expert_is_new = expert is None
+            if expert is None:
+                names = sorted((name for name, pseudonym in mapping if pseudonym == result.expert), key=len)
+                expert = expert_create(project=project, pseudonym=result.expert, actor=actor,
+                                       real_name=names[-1][:200] if names else "")
+            result.transcript = transcript_create(
+                project=project, title=result.title, text=parsed.text, turns=parsed.turns, expert=expert,
+                created_by=actor, source_filename=result.source_filename, source_format=result.format,
+                expert_speaker=result.expert_speaker[:100],
+                pseudonym_map=[{"name": name, "pseudonym": pseudonym, "count": counts.get(name, 0)}
+                               for name, pseudonym in mapping],
+                allow_duplicate=result.allow_duplicate,
+            )
+    except DuplicateTranscript as error:
+        result.status = ImportStatus.DUPLICATE
+        result.duplicate_of, result.duplicate_transcript = error.existing.title, error.existing
+        result.reason = (f"{result.filename}: the same text is already in this project as '{error.existing.title}'; "
+                         "import it again only if you mean to")
+    except ValidationError as error:
+        result.status = ImportStatus.REJECTED
+        result.reason = f"{result.filename}: " + " ".join(error.messages)
+    else:
+        result.status = ImportStatus.STORED
+
+
+# ---------------------------------------------------------------------------------------
+# Speakers: names, and which of them is the expert
+
+
+@transaction.atomic
+def transcript_speakers_update(*, transcript: Transcript, actor, renames: Mapping[str, str] | None = None,
+                               expert_speaker: str | None = None, expert: str | None = None) -> Transcript:
+    """Rename speakers (every turn of the speaker follows; two speakers given the same name
+    become one), mark which speaker is the expert (by the name after the renames, "" for
+    none) and change the transcript's expert (a pseudonym, "" for none). The labels in
+    the text stay as they are: the text changes only through transcript_update_text.
+    """
+    locked = Transcript.objects.select_for_update(of=("self",)).select_related("project", "expert").get(
+        pk=transcript.pk)
+    current = [row.speaker for row in transcript_speakers(transcript=locked)]
+    errors: list[str] = []
+    cleaned: dict[str, str] = {}
+    for old, new in (renames or {}).items():
+        new = " ".join((new or "").split())
+        if old not in current:
+            errors.append(f"There is no speaker called '{old}' in this transcript (was it renamed meanwhile?).")
+        elif not new:
+            errors.append(f"'{old}' needs a name; to merge two speakers, give them the same name.")
+        elif len(new) > Turn._meta.get_field("speaker").max_length:
+            errors.append(f"The name for '{old}' is longer than 100 characters.")
+        elif new != old:
+            cleaned[old] = new
+    after = list(dict.fromkeys(cleaned.get(s, s) for s in current))
+    new_expert_speaker = cleaned.get(locked.expert_speaker, locked.expert_speaker)
+    if expert_speaker is not None:
+        new_expert_speaker = " ".join(expert_speaker.split())
+        if new_expert_speaker and new_expert_speaker not in after:
+            errors.append(f"'{new_expert_speaker}' is not a speaker of this transcript.")
+    if errors:
+        raise ValidationError({"speakers": errors})
+    before = {"speakers": current, "expert_speaker": locked.expert_speaker,
+              "expert": locked.expert.pseudonym if locked.expert else ""}
+    if cleaned:
+        locked.turns.filter(speaker__in=list(cleaned)).update(speaker=Case(
+            *[When(speaker=old, then=Value(new)) for old, new in cleaned.items()], default=F("speaker")))
+    fields = []
+    if new_expert_speaker != locked.expert_speaker:
+        locked.expert_speaker = new_expert_speaker
+        fields.append("expert_speaker")
+    if expert is not None and expert.strip() != before["expert"]:
+        locked.expert = expert_get_or_create(project=locked.project, pseudonym=expert, actor=actor) \
+            if expert.strip() else None
+        fields.append("expert")
+    if fields:
+        locked.save(update_fields=[*fields, "updated_at"])
+    after_snapshot = {"speakers": after, "expert_speaker": locked.expert_speaker,
+                      "expert": locked.expert.pseudonym if locked.expert else ""}
+    if after_snapshot != before:
+        changes = [f"{old} → {new}" for old, new in cleaned.items()]
+        if "expert_speaker" in fields:
+            changes.append(f"expert speaker: {locked.expert_speaker or 'none'}")
+        if "expert" in fields:
+            changes.append(f"expert: {after_snapshot['expert'] or 'none'}")
+        activity_record(project=locked.project, actor=actor, verb="changed speakers", target=locked,
+                        summary=f"{locked.title}: {'; '.join(changes)}", before=before, after=after_snapshot)
+    return locked
+
+
+# ---------------------------------------------------------------------------------------
+# Editing the text of a coded transcript
+
+
+class StaleTranscript(ValidationError):
+    """The text was changed by someone else since `version` was read; `current` is the transcript now."""
+
+    def __init__(self, current: Transcript, version: int):
+        self.current = current
+        super().__init__({"version": (
+            f"Someone else saved a change to '{current.title}' since you opened it (you edited version {version}; "
+            f"it is now version {current.version}). Keep a copy of your changes, reload and apply them again.")})
+
+
+@dataclass
+class TextEdit:
+    """What an edit did: the transcript, how many stretches of text changed, and where
+    each segment (also those in the trash) went."""
+
+    transcript: Transcript
+    changes: int = 0
+    segments: list[Reanchored] = field(default_factory=list)
+    activity: Activity | None = None
+
+    @property
+    def moved(self) -> list[Reanchored]:
+        return [r for r in self.segments if r.status == "moved"]
+
+    @property
+    def flagged(self) -> list[Reanchored]:
+        return [r for r in self.segments if r.flagged]
+
+    @property
+    def unchanged(self) -> list[Reanchored]:
+        return [r for r in self.segments if r.status == UNCHANGED]
+
+
+# Control characters have no place in a transcript (and PostgreSQL cannot store NUL).
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
+
+
+def _turns_after_edit(*, old_text: str, new_text: str, old_turns: Sequence[Turn], diff: TextDiff) -> list[TurnSpan]:
+    """The new text's turns, keeping what the researcher and the importer knew: speakers
+    renamed after the import keep their names, and a turn that starts where an old one
+    went keeps its meta (subtitle times)."""
+    detected = {(t.start, t.end): t.speaker for t in split_turns(old_text)}
+    votes: dict[str, Counter] = defaultdict(Counter)
+    for turn in old_turns:
+        label = detected.get((turn.start, turn.end))
+        if label is not None and label != turn.speaker:
+            votes[label][turn.speaker] += 1
+    renamed = {label: counter.most_common(1)[0][0] for label, counter in votes.items()}
+    meta_at = {diff.map_start(t.start): t.meta for t in old_turns if t.meta}
+    return [
+        TurnSpan(renamed.get(t.speaker, t.speaker), t.start, t.end, {**meta_at.get(t.start, {}), **t.meta})
+        for t in split_turns(new_text)
+    ]
+
+
+@transaction.atomic
+def transcript_update_text(*, transcript: Transcript, text: str, version: int, actor) -> TextEdit:
+    """Correct the text of a transcript that may be coded already.
+
+    `version` is the Transcript.version the edit started from; a newer one means someone
+    else saved meanwhile (StaleTranscript, nothing changes). The text is normalised like
+    an import. Every segment, also those in the trash, is re-anchored by a character diff
+    (apps.transcripts.reanchor): moved with its words, or flagged in Segment.needs_review
+    when its words changed or were deleted (then it keeps a place near where they were);
+    none is dropped. Moved and flagged segments get a new version. The turns are split
+    again; one Activity row records the edit.
+    """
+    locked = Transcript.objects.select_for_update(of=("self",)).select_related("project").get(pk=transcript.pk)
+    if locked.version != version:
+        raise StaleTranscript(locked, version)
+    if _CONTROL.search(text):
+        raise ValidationError({"text": "The text contains control characters (such as NUL) that cannot be stored."})
+    new_text = normalise_text(text)
+    if not new_text.strip():
+        raise ValidationError({"text": "The text cannot be empty; to remove the interview, delete the transcript."})
+    old_text = locked.text
+    if new_text == old_text:
+        return TextEdit(transcript=locked)
+    diff = TextDiff(old_text, new_text)
+    Segment = apps.get_model("coding", "Segment")  # the coding app builds on this one: looked up, not imported
+    segments = list(Segment.all_objects.select_for_update().filter(transcript=locked)
+                    .only("id", "start", "end", "quote", "words", "needs_review", "version")
+                    .order_by("start", "end", "id"))
+    now = timezone.now()
+    results: list[Reanchored] = []
+    changed = []
+    for segment in segments:
+        result = reanchor_one(diff, Anchor(segment.pk, segment.start, segment.end))
+        results.append(result)
+        if result.status == UNCHANGED and segment.quote == result.quote:
+            continue
+        segment.start, segment.end, segment.quote = result.start, result.end, result.quote
+        segment.words = len(result.quote.split())  # the analysis sums them
+        if result.flagged:
+            segment.needs_review = result.reason[:300]
+        if result.status != UNCHANGED:
+            segment.version += 1
+        segment.updated_at = now
+        changed.append(segment)
+    if changed:
+        Segment.all_objects.bulk_update(changed, ["start", "end", "quote", "words", "needs_review", "version",
+                                                  "updated_at"])
+    old_turns = list(locked.turns.all())
+    locked.text, locked.checksum, locked.version = new_text, checksum(new_text), locked.version + 1
+    locked.save(update_fields=["text", "checksum", "version", "updated_at"])
+    turns_replace(transcript=locked, turns=_turns_after_edit(old_text=old_text, new_text=new_text,
+                                                             old_turns=old_turns, diff=diff))
+    edit = TextEdit(transcript=locked, changes=diff.stretches, segments=results)
+    moved, flagged = [r.key for r in edit.moved], [r.key for r in edit.flagged]
+    edit.activity = activity_record(
+        project=locked.project, actor=actor, verb="edited text", target=locked,
+        summary=(f"{locked.title}: {edit.changes} change{'s' if edit.changes != 1 else ''}; "
+                 f"{len(moved)} segment{'s' if len(moved) != 1 else ''} moved, {len(flagged)} flagged"),
+        before={"version": version, "words": len(old_text.split()), "characters": len(old_text)},
+        after={"version": locked.version, "words": len(new_text.split()), "characters": len(new_text),
+               "changes": edit.changes, "moved": moved, "flagged": flagged},
+    )
+    return edit

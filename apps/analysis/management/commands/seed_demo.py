@@ -7,9 +7,14 @@ from apps.analysis.demo import DEMO_PASSWORD, DEMO_SLUG, DEMO_USERS, DemoDataErr
 class Command(BaseCommand):
     help = "Load the fictional demo study (project 'csto-requests') and its two demo users. Running it twice changes nothing."
 
+    def add_arguments(self, parser):
+        parser.add_argument("--demo-dir", dest="demo_dir", default=None,
+                            help="Load the demo files from this folder instead of fixtures/demo/.")
+
     def handle(self, *args, **options):
         try:
-            project, created = load_demo(progress=lambda m: self.stdout.write(f"  {m}"))
+            project, created = load_demo(progress=lambda m: self.stdout.write(f"  {m}"),
+                                         demo_dir=options["demo_dir"])
         except (DemoDataError, ValidationError) as error:
             raise CommandError(f"The demo was not loaded: {error}") from error
         if created:
