@@ -20,35 +20,46 @@ from apps.transcripts.models import Transcript
 from .models import Code, Coding, Segment
 
 
-def case_membership_sql() -> tuple[str, list[str]]:
+def case_membership_sql(segment_scope: str = "") -> tuple[str, list[str]]:
     """SQL for the rows (segment_id, case_id) of one project; one parameter: the project id.
 
     The first branch covers direct links too, since a segment overlaps itself.
+
+    `segment_scope`, optional, is an SQL condition on the segment `s` (for example
+    "s.transcript_id = %s"); its parameters go where the returned list says "scope". It
+    narrows which segments are asked about, not the rule (the case-linked segments they
+    overlap are still all considered), so that a page about one transcript does not make
+    the database work out the whole project (SQLite does not push an outer filter into a
+    UNION).
     """
     qn = connection.ops.quote_name
     seg = qn(Segment._meta.db_table)
     seg_cases = qn(Segment.cases.through._meta.db_table)
     case_transcripts = qn(Case.transcripts.through._meta.db_table)
     start, end = qn("start"), qn("end")
+    scope = f" AND ({segment_scope})" if segment_scope else ""
     sql = f"""
         SELECT s.id AS segment_id, sc.case_id AS case_id
           FROM {seg} s
           JOIN {seg} t ON t.transcript_id = s.transcript_id AND t.{start} < s.{end} AND s.{start} < t.{end}
                       AND t.deleted_at IS NULL
           JOIN {seg_cases} sc ON sc.segment_id = t.id
-         WHERE s.project_id = %s AND s.deleted_at IS NULL
+         WHERE s.project_id = %s AND s.deleted_at IS NULL{scope}
         UNION
         SELECT s.id AS segment_id, ct.case_id AS case_id
           FROM {seg} s
           JOIN {case_transcripts} ct ON ct.transcript_id = s.transcript_id
-         WHERE s.project_id = %s AND s.deleted_at IS NULL
+         WHERE s.project_id = %s AND s.deleted_at IS NULL{scope}
     """
-    return sql, ["project_id", "project_id"]
+    return sql, (["project_id", "scope"] if segment_scope else ["project_id"]) * 2
 
 
-def _membership(project: Project) -> tuple[str, list]:
-    sql, params = case_membership_sql()
-    return sql, [project.pk for _ in params]
+def _membership(project: Project, segment_scope: str = "", scope_params=()) -> tuple[str, list]:
+    sql, names = case_membership_sql(segment_scope)
+    params: list = []
+    for name in names:
+        params += [project.pk] if name == "project_id" else list(scope_params)
+    return sql, params
 
 
 def segment_case_pairs(*, project: Project) -> set[tuple[int, int]]:
@@ -101,13 +112,14 @@ class CodeNode:
     children: list["CodeNode"] = field(default_factory=list)
 
 
-def code_tree(*, project: Project, transcript: Transcript | None = None) -> list[CodeNode]:
+def code_tree(*, project: Project, transcript: Transcript | None = None, counts: bool = True) -> list[CodeNode]:
     """The codebook in tree order (a flat, depth-annotated list), with the number of
-    segments per code in the project and, if given, in one transcript."""
+    segments per code in the project and, if given, in one transcript (`counts=False`:
+    without them, which saves a join over every coding of a large project)."""
     alive = Q(codings__content_object__deleted_at__isnull=True)
-    codes = Code.objects.filter(project=project, deleted_at__isnull=True).annotate(
-        n_segments=Count("codings__content_object", filter=alive, distinct=True)
-    )
+    codes = Code.objects.filter(project=project, deleted_at__isnull=True)
+    if counts:
+        codes = codes.annotate(n_segments=Count("codings__content_object", filter=alive, distinct=True))
     if transcript is not None:
         codes = codes.annotate(n_here=Count("codings__content_object", distinct=True,
                                             filter=alive & Q(codings__content_object__transcript=transcript)))
@@ -120,7 +132,7 @@ def code_tree(*, project: Project, transcript: Transcript | None = None) -> list
     def walk(parent_id, depth, prefix):
         for code in by_parent.get(parent_id, []):
             path = f"{prefix} > {code.name}" if prefix else code.name
-            node = CodeNode(code=code, depth=depth, path=path, segments=code.n_segments,
+            node = CodeNode(code=code, depth=depth, path=path, segments=getattr(code, "n_segments", 0),
                             segments_here=getattr(code, "n_here", 0))
             flat.append(node)
             walk(code.pk, depth + 1, path)
@@ -145,3 +157,271 @@ def transcript_page(*, transcript: Transcript, project: Project) -> dict:
         "turns": turns,
         "segments": segments_for_transcript(transcript=transcript),
     }
+
+
+# --- the coding workspace ---------------------------------------------------------------
+
+# Longer lists of ids go to the database as a subquery instead of parameters (SQLite takes
+# at most 32,766 parameters in one statement).
+MAX_ID_LIST = 20_000
+
+
+def cases_for_segments(*, project: Project, segment_ids=None, transcript: Transcript | None = None
+                       ) -> dict[int, list[int]]:
+    """Case ids per segment under the membership rule, for some segments only: the given
+    ids, or the segments of one transcript. One query."""
+    if transcript is not None:
+        sql, params = _membership(project, "s.transcript_id = %s", [transcript.pk])
+    else:
+        ids = [int(i) for i in (segment_ids or [])]
+        if not ids:
+            return {}
+        if len(ids) * 2 > MAX_ID_LIST:  # the ids are integers: written into the SQL, not passed as parameters
+            sql, params = _membership(project, f"s.id IN ({', '.join(map(str, ids))})")
+        else:
+            sql, params = _membership(project, f"s.id IN ({', '.join(['%s'] * len(ids))})", ids)
+    result: dict[int, list[int]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT m.segment_id, m.case_id FROM ({sql}) m ORDER BY m.case_id", params)
+        for segment_id, case_id in cursor.fetchall():
+            result.setdefault(segment_id, []).append(case_id)
+    return result
+
+
+def segments_in_cases(*, project: Project, case_ids) -> QuerySet[Segment]:
+    """The segments that count for any of the cases (the membership rule; one query)."""
+    ids = [int(i) for i in case_ids]
+    if not ids:
+        return Segment.objects.none()
+    sql, params = _membership(project)
+    return Segment.objects.filter(project=project, id__in=RawSQL(
+        f"SELECT m.segment_id FROM ({sql}) m WHERE m.case_id IN ({', '.join(['%s'] * len(ids))})", [*params, *ids]))
+
+
+def segment_ids_in_cases(*, project: Project, case_ids) -> list[int]:
+    """Ids of the segments that count for any of the cases, read at once (one query).
+
+    Filtering by this list instead of by a subquery keeps the plan simple whatever the
+    database's statistics say (a fresh import is not analysed yet, and PostgreSQL would
+    then repeat the membership query for every candidate row)."""
+    ids = [int(i) for i in case_ids]
+    if not ids:
+        return []
+    sql, params = _membership(project)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT DISTINCT m.segment_id FROM ({sql}) m WHERE m.case_id IN "
+                       f"({', '.join(['%s'] * len(ids))})", [*params, *ids])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def segment_rows(project: Project, *, trash: bool | None = False) -> QuerySet[Segment]:
+    """Segments with their coder, codings (and codes) and case links, without loading the
+    transcripts' texts: what the workspace and the API show about each segment. `trash`:
+    False for the segments in use, True for those in the trash, None for both."""
+    if trash is None:
+        base = Segment.all_objects.all()
+    elif trash:
+        base = Segment.all_objects.filter(deleted_at__isnull=False)
+    else:
+        base = Segment.objects.all()
+    return (
+        base.filter(project=project)
+        .select_related("coder", "deleted_by", "transcript__expert")
+        .defer("transcript__text", "transcript__pseudonym_map")
+        .prefetch_related(Prefetch("codings", queryset=Coding.objects.select_related("tag").order_by("tag__name")),
+                          Prefetch("cases", queryset=Case.objects.only("id", "name", "project_id")))
+    )
+
+
+def segment_data(segment: Segment, member_case_ids: list[int] | None = None) -> dict:
+    """A segment as the browser and the API see it (codings with their values; the cases
+    it is linked to, and those it counts for under the membership rule)."""
+    linked = [c.pk for c in segment.cases.all()]
+    return {
+        "id": segment.pk, "transcript_id": segment.transcript_id, "start": segment.start, "end": segment.end,
+        "quote": segment.quote, "memo": segment.memo, "coder": segment.coder.username,
+        "codings": [{"code_id": c.tag_id, "code": c.tag.name, "value": c.value} for c in segment.codings.all()],
+        "case_ids": linked,
+        "member_case_ids": sorted(set(member_case_ids if member_case_ids is not None else linked)),
+        "is_case_section": segment.is_case_section, "needs_review": segment.needs_review, "version": segment.version,
+        "deleted_at": segment.deleted_at.isoformat() if segment.deleted_at else None,
+    }
+
+
+def segments_data(*, project: Project, segments: list[Segment], transcript: Transcript | None = None) -> list[dict]:
+    """Several segments (model instances) with their member cases, in one more query."""
+    members = cases_for_segments(project=project, transcript=transcript) if transcript is not None else \
+        cases_for_segments(project=project, segment_ids=[s.pk for s in segments])
+    return [segment_data(s, members.get(s.pk, [])) for s in segments]
+
+
+SEGMENT_FIELDS = ("id", "transcript_id", "start", "end", "quote", "memo", "coder__username", "is_case_section",
+                  "needs_review", "version", "deleted_at")
+
+
+def segment_dicts(*, project: Project, segments: QuerySet[Segment], transcript: Transcript | None = None
+                  ) -> list[dict]:
+    """Segments as `segment_data` shapes them, read as plain rows: four queries whatever
+    their number, and no model instances (a transcript page carries hundreds).
+
+    `segments` is a filtered queryset of the project's segments; with `transcript`, the
+    codings, links and member cases are read for that transcript only.
+    """
+    rows = list(segments.values(*SEGMENT_FIELDS))
+    if not rows:
+        return []
+    ids = [row["id"] for row in rows]
+    if transcript is not None:
+        coding_scope, link_scope = Q(content_object__transcript=transcript), Q(segment__transcript=transcript)
+    elif len(ids) <= MAX_ID_LIST:
+        coding_scope, link_scope = Q(content_object_id__in=ids), Q(segment_id__in=ids)
+    else:
+        subquery = segments.values("id")
+        coding_scope, link_scope = Q(content_object_id__in=subquery), Q(segment_id__in=subquery)
+    codings: dict[int, list[dict]] = {}
+    for segment_id, code_id, name, value in (Coding.objects.filter(coding_scope).order_by("tag__name", "tag_id")
+                                             .values_list("content_object_id", "tag_id", "tag__name", "value")):
+        codings.setdefault(segment_id, []).append({"code_id": code_id, "code": name, "value": value})
+    links: dict[int, list[int]] = {}
+    for segment_id, case_id in (Segment.cases.through.objects.filter(link_scope)
+                                .order_by("case__position", "case__name").values_list("segment_id", "case_id")):
+        links.setdefault(segment_id, []).append(case_id)
+    members = cases_for_segments(project=project, transcript=transcript) if transcript is not None else \
+        cases_for_segments(project=project, segment_ids=ids)
+    return [{
+        "id": row["id"], "transcript_id": row["transcript_id"], "start": row["start"], "end": row["end"],
+        "quote": row["quote"], "memo": row["memo"], "coder": row["coder__username"],
+        "codings": codings.get(row["id"], []), "case_ids": links.get(row["id"], []),
+        "member_case_ids": sorted(set(members.get(row["id"], []))),
+        "is_case_section": row["is_case_section"], "needs_review": row["needs_review"], "version": row["version"],
+        "deleted_at": row["deleted_at"].isoformat() if row["deleted_at"] else None,
+    } for row in rows]
+
+
+def code_data(node: CodeNode) -> dict:
+    code = node.code
+    return {"id": code.pk, "name": code.name, "path": node.path, "parent_id": code.parent_id, "depth": node.depth,
+            "colour": code.colour, "scale": code.scale, "levels": code.scale_values,
+            "description": code.description, "n_here": node.segments_here, "n_all": node.segments}
+
+
+def codebook_data(*, project: Project, transcript: Transcript | None = None) -> list[dict]:
+    """The code tree, flat and in order, with counts (one query)."""
+    return [code_data(node) for node in code_tree(project=project, transcript=transcript)]
+
+
+def transcript_workspace(*, transcript: Transcript, project: Project, can_code: bool) -> dict:
+    """Everything the reading and coding page shows, in a fixed number of queries: the
+    turns (with their text, rendered once on the server), the codebook with counts, the
+    cases, and the segments with their member cases for the page's script."""
+    turns = list(transcript.turns.order_by("number"))
+    for turn in turns:
+        turn.text = transcript.text[turn.start:turn.end]
+    nodes = code_tree(project=project, transcript=transcript)
+    cases = list(Case.objects.filter(project=project).only("id", "name", "project_id"))
+    segments = segment_dicts(project=project, transcript=transcript,
+                             segments=Segment.objects.filter(transcript=transcript).order_by("start", "end", "id"))
+    return {
+        "project": project,
+        "transcript": transcript,
+        "turns": turns,
+        "segments": segments,
+        "code_nodes": nodes,
+        "cases": cases,
+        "can_code": can_code,
+        "n_case_sections": sum(1 for s in segments if s["is_case_section"]),
+        "workspace_data": {
+            "project": project.slug,
+            "transcript": {"id": transcript.pk, "title": transcript.title, "length": len(transcript.text)},
+            "can_code": can_code,
+            "codes": [code_data(n) for n in nodes],
+            "cases": [{"id": c.pk, "name": c.name} for c in cases],
+            # The quotes are in the text already: the page's script reads them from there.
+            "segments": [{k: v for k, v in segment.items() if k != "quote"} for segment in segments],
+        },
+    }
+
+
+def segments_in_trash(*, project: Project, transcript: Transcript | None = None) -> QuerySet[Segment]:
+    rows = segment_rows(project, trash=True)
+    if transcript is not None:
+        rows = rows.filter(transcript=transcript)
+    return rows.order_by("-deleted_at", "-id")
+
+
+def segment_search(*, project: Project, code_ids=(), case_ids=(), expert_ids=(), coder_ids=(), text: str = "",
+                   transcript_ids=()) -> QuerySet[Segment]:
+    """Segments filtered by any combination of codes, cases (by the membership rule),
+    experts, coders and words; any of the values within a filter, all filters together."""
+    rows = segment_rows(project)
+    if code_ids:
+        rows = rows.filter(id__in=Coding.objects.filter(tag_id__in=list(code_ids)).values("content_object_id"))
+    if case_ids:
+        ids = segment_ids_in_cases(project=project, case_ids=case_ids)
+        if len(ids) > MAX_ID_LIST:  # beyond what SQLite takes as parameters: let the database join
+            rows = rows.filter(id__in=segments_in_cases(project=project, case_ids=case_ids).values("id"))
+        else:
+            rows = rows.filter(id__in=ids)
+    if expert_ids:
+        rows = rows.filter(transcript__expert_id__in=list(expert_ids))
+    if coder_ids:
+        rows = rows.filter(coder_id__in=list(coder_ids))
+    if transcript_ids:
+        rows = rows.filter(transcript_id__in=list(transcript_ids))
+    text = text.strip()
+    if text:
+        rows = rows.filter(Q(quote__icontains=text) | Q(memo__icontains=text))
+    return rows.order_by("transcript__title", "start", "end", "id")
+
+
+@dataclass
+class Hit:
+    """One retrieved segment: its citation, and the turn around it (text before, the
+    quote, text after) for reading it in context."""
+
+    segment: Segment
+    citation: str
+    paragraph: int | None
+    before: str
+    after: str
+    cases: list[Case]
+    codes: list[Coding]
+
+
+CONTEXT_CHARS = 400
+
+
+def segment_hits(*, project: Project, segments: list[Segment], cases: list[Case] | None = None) -> list[Hit]:
+    """Citations and surrounding turns for a page of segments: three queries whatever the
+    number of segments (turns, texts of their transcripts, member cases)."""
+    from bisect import bisect_right
+
+    from apps.transcripts.selectors import citation, turn_indexes
+
+    if not segments:
+        return []
+    transcript_ids = {s.transcript_id for s in segments}
+    indexes = turn_indexes(transcript_ids=transcript_ids)
+    texts = dict(Transcript.objects.filter(pk__in=transcript_ids).values_list("pk", "text"))
+    members = cases_for_segments(project=project, segment_ids=[s.pk for s in segments])
+    case_by_id = {c.pk: c for c in (cases if cases is not None else Case.objects.filter(project=project))}
+    hits = []
+    for s in segments:
+        index = indexes.get(s.transcript_id)
+        text = texts.get(s.transcript_id, "")
+        first = last = None
+        lo, hi = s.start, s.end
+        if index is not None and index.turns:
+            i = max(0, bisect_right(index.starts, s.start) - 1)
+            j = max(0, bisect_right(index.starts, max(s.start, s.end - 1)) - 1)
+            first, last = index.turns[i].number, index.turns[j].number
+            lo, hi = min(index.turns[i].start, s.start), max(index.turns[j].end, s.end)
+        before_start = max(lo, s.start - CONTEXT_CHARS)
+        after_end = min(hi, s.end + CONTEXT_CHARS)
+        before = ("…" if before_start > lo else "") + text[before_start:s.start]
+        after = text[s.end:after_end] + ("…" if after_end < hi else "")
+        pseudonym = s.transcript.expert.pseudonym if s.transcript.expert else s.transcript.title
+        hits.append(Hit(segment=s, citation=citation(pseudonym=pseudonym, first=first, last=last), paragraph=first,
+                        before=before, after=after, codes=list(s.codings.all()),
+                        cases=[case_by_id[c] for c in members.get(s.pk, []) if c in case_by_id]))
+    return hits

@@ -1,0 +1,212 @@
+// The codebook sidebar: the code tree with counts (this transcript / the project), a filter
+// of the highlights by code, and (for coders) new code, rename, recolour, move, merge, delete.
+
+import { api, query } from "../lib/api.js";
+
+function el(tag, props = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(props)) {
+    if (key === "dataset") Object.assign(node.dataset, value);
+    else if (key in node) node[key] = value;
+    else node.setAttribute(key, value);
+  }
+  node.append(...children);
+  return node;
+}
+
+export class Codebook {
+  /**
+   * @param {object} opts root, base (API base URL), transcriptId, canCode, confirm(text, action) -> Promise<bool>,
+   *   filter (Set of code ids), onFilter(), onChanged(codes), status(message, kind)
+   */
+  constructor(opts) {
+    Object.assign(this, opts);
+    this.list = this.root.querySelector("[data-code-tree]");
+    this.filterStatus = this.root.querySelector("[data-filter-status]");
+    this.codes = [];
+    this.openEditor = null;
+    const form = this.root.querySelector("[data-code-new]");
+    if (form) {
+      form.addEventListener("submit", async (event) => {
+        event.preventDefault();
+        const name = form.elements.name.value.trim();
+        if (!name) return;
+        try {
+          const code = await this.create(name, form.elements.colour.value);
+          form.reset();
+          this.status(`Code “${code.name}” created.`);
+        } catch (error) {
+          this.status(error.message, "error");
+        }
+      });
+    }
+    this.filterStatus.querySelector("button").addEventListener("click", () => {
+      this.filter.clear();
+      this.render();
+      this.onFilter();
+    });
+  }
+
+  async reload() {
+    this.codes = await api("GET", `${this.base}/codes${query({ transcript: this.transcriptId })}`);
+    this.render();
+    return this.codes;
+  }
+
+  async create(name, colour) {
+    const code = await api("POST", `${this.base}/codes`, { name, colour: colour || "#f2c14e" });
+    await this.reload();
+    this.onChanged(this.codes);
+    return this.codes.find((c) => c.id === code.id) || code;
+  }
+
+  set(codes) {
+    this.codes = codes;
+    this.render();
+  }
+
+  render() {
+    const fragment = document.createDocumentFragment();
+    for (const code of this.codes) {
+      const swatch = el("span", { className: "swatch" });
+      swatch.style.setProperty("--swatch", code.colour);
+      const on = this.filter.has(code.id);
+      const toggle = el("button", { type: "button", className: "code-filter", "aria-pressed": String(on),
+                                    title: on ? "Stop showing only this code" : "Show only this code" },
+        swatch, el("span", { className: "code-name" }, code.name));
+      toggle.addEventListener("click", () => {
+        if (this.filter.has(code.id)) this.filter.delete(code.id);
+        else this.filter.add(code.id);
+        this.render();
+        this.onFilter();
+      });
+      const count = el("span", { className: "count", title: "Segments in this transcript / in the project" },
+        `${code.n_here} / ${code.n_all}`);
+      const row = el("li", { className: "code-row", dataset: { codeId: String(code.id) } }, toggle, count);
+      row.style.setProperty("--depth", String(code.depth));
+      if (this.canCode) {
+        const menu = el("button", { type: "button", className: "code-menu", "aria-label": `Edit code ${code.name}`,
+                                    "aria-expanded": "false" }, "⋯");
+        menu.addEventListener("click", () => this.toggleEditor(code, row, menu));
+        row.append(menu);
+      }
+      fragment.append(row);
+      if (this.openEditor === code.id) fragment.append(this.editor(code));
+    }
+    this.list.replaceChildren(fragment);
+    const n = this.filter.size;
+    this.filterStatus.hidden = n === 0;
+    this.filterStatus.querySelector("span").textContent =
+      n ? `Showing ${n} code${n === 1 ? "" : "s"} only.` : "";
+    if (this.openEditor !== null) {
+      const menu = this.list.querySelector(`[data-code-id="${this.openEditor}"] .code-menu`);
+      if (menu) menu.setAttribute("aria-expanded", "true");
+    }
+  }
+
+  toggleEditor(code) {
+    this.openEditor = this.openEditor === code.id ? null : code.id;
+    this.render();
+    const field = this.list.querySelector(".code-edit input[name=name]");
+    if (field) field.focus();
+  }
+
+  descendants(code) {
+    const ids = new Set([code.id]);
+    for (const c of this.codes) if (ids.has(c.parent_id)) ids.add(c.id); // tree order: parents come first
+    return ids;
+  }
+
+  editor(code) {
+    const own = this.descendants(code);
+    const name = el("input", { type: "text", name: "name", value: code.name, required: true, maxLength: 100 });
+    const colour = el("input", { type: "color", name: "colour", value: code.colour });
+    const parent = el("select", { name: "parent" }, el("option", { value: "" }, "(top level)"),
+      ...this.codes.filter((c) => !own.has(c.id))
+        .map((c) => el("option", { value: String(c.id), selected: c.id === code.parent_id }, c.path)));
+    const target = el("select", { name: "target", "aria-label": `Merge ${code.name} into` },
+      el("option", { value: "" }, "— merge into —"),
+      ...this.codes.filter((c) => c.id !== code.id && !own.has(c.id))
+        .map((c) => el("option", { value: String(c.id) }, c.path)));
+    const error = el("p", { className: "error", role: "alert", hidden: true });
+    const save = el("button", { type: "submit", className: "primary" }, "Save");
+    const cancel = el("button", { type: "button" }, "Cancel");
+    const merge = el("button", { type: "button" }, "Merge…");
+    const remove = el("button", { type: "button", className: "danger" }, "Delete code");
+    const hasChildren = this.codes.some((c) => c.parent_id === code.id);
+    remove.hidden = code.n_all > 0 || hasChildren;
+    const form = el("form", { className: "stack-tight" },
+      el("label", {}, "Name", name),
+      el("div", { className: "row" }, el("label", {}, "Colour", colour), el("label", { className: "grow" }, "Under", parent)),
+      el("div", { className: "row" }, save, cancel, remove),
+      el("div", { className: "row" }, target, merge),
+      error);
+    const fail = (e) => {
+      error.textContent = e.message;
+      error.hidden = false;
+    };
+    cancel.addEventListener("click", () => {
+      this.openEditor = null;
+      this.render();
+    });
+    form.addEventListener("keydown", (event) => {
+      event.stopPropagation();
+      if (event.key === "Escape") cancel.click();
+    });
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      try {
+        const changes = {};
+        if (name.value.trim() !== code.name) changes.name = name.value;
+        if (colour.value.toLowerCase() !== code.colour.toLowerCase()) changes.colour = colour.value;
+        if (Object.keys(changes).length) await api("PATCH", `${this.base}/codes/${code.id}`, changes);
+        const parentId = parent.value ? Number(parent.value) : null;
+        if (parentId !== code.parent_id) {
+          await api("POST", `${this.base}/codes/${code.id}/move`, { parent_id: parentId });
+        }
+        this.openEditor = null;
+        await this.reload();
+        this.onChanged(this.codes);
+        this.status(`Code “${name.value.trim()}” saved.`);
+      } catch (e) {
+        fail(e);
+      }
+    });
+    merge.addEventListener("click", async () => {
+      const into = this.codes.find((c) => c.id === Number(target.value));
+      if (!into) {
+        fail(new Error("Choose the code to merge into."));
+        return;
+      }
+      const ok = await this.confirm(
+        `Merge “${code.name}” into “${into.name}”? Its ${code.n_all} coded segment${code.n_all === 1 ? "" : "s"}, `
+        + `child codes, memos and comments move to “${into.name}”, and “${code.name}” is removed.`, "Merge");
+      if (!ok) return;
+      try {
+        await api("POST", `${this.base}/codes/${code.id}/merge`, { target_id: into.id });
+        this.openEditor = null;
+        this.filter.delete(code.id);
+        await this.reload();
+        this.onChanged(this.codes, { merged: true });
+        this.status(`“${code.name}” merged into “${into.name}”.`);
+      } catch (e) {
+        fail(e);
+      }
+    });
+    remove.addEventListener("click", async () => {
+      const ok = await this.confirm(`Delete the code “${code.name}”? It has no coded segments.`, "Delete");
+      if (!ok) return;
+      try {
+        await api("DELETE", `${this.base}/codes/${code.id}`);
+        this.openEditor = null;
+        this.filter.delete(code.id);
+        await this.reload();
+        this.onChanged(this.codes);
+        this.status(`Code “${code.name}” deleted.`);
+      } catch (e) {
+        fail(e);
+      }
+    });
+    return el("li", { className: "code-edit" }, form);
+  }
+}

@@ -1,0 +1,390 @@
+"""The coding workspace in a real browser: select, code, reload, overlap, undo, digits,
+delete and restore, offsets after characters outside the BMP, escaped text."""
+from __future__ import annotations
+
+import pytest
+
+from apps.coding.models import Segment
+from apps.coding.services import segment_create
+from apps.transcripts.services import transcript_create
+from tests.browser.conftest import assert_no_console_errors
+from tests.conftest import phrase_span
+
+pytestmark = pytest.mark.browser
+
+ASTRAL_TEXT = (
+    "Interviewer: Какова была роль Москвы? 𝔘 marks the question.\n\n"
+    "E1: Ответ простой 😀 — Moscow wanted it to happen, and the 🇦🇲 flag stayed home.\n\n"
+    "Interviewer: Thank you."
+)
+
+
+def transcript_url(live_server, project, transcript) -> str:
+    return f"{live_server.url}/projects/{project.slug}/transcripts/{transcript.pk}/"
+
+
+def open_transcript(page, live_server, project, transcript, query: str = ""):
+    page.goto(transcript_url(live_server, project, transcript) + query)
+    page.wait_for_selector("body[data-workspace-ready]")
+
+
+def select_phrase(page, phrase: str) -> None:
+    """Drags the mouse over `phrase` in the transcript, as a person would."""
+    box = page.evaluate(
+        """(phrase) => {
+            for (const el of document.querySelectorAll('.tt')) {
+                const i = el.textContent.indexOf(phrase);
+                if (i < 0) continue;
+                el.scrollIntoView({block: 'center'});
+                const node = el.firstChild;
+                const first = document.createRange();
+                first.setStart(node, i);
+                first.setEnd(node, i + 1);
+                const last = document.createRange();
+                last.setStart(node, i + phrase.length - 1);
+                last.setEnd(node, i + phrase.length);
+                const a = first.getClientRects()[0];
+                const rects = last.getClientRects();
+                const b = rects[rects.length - 1];
+                return {x1: a.left + 1, y1: a.top + a.height / 2, x2: b.right - 1, y2: b.top + b.height / 2};
+            }
+            return null;
+        }""",
+        phrase,
+    )
+    assert box, f"{phrase!r} is not in the transcript"
+    page.mouse.move(box["x1"], box["y1"])
+    page.mouse.down()
+    page.mouse.move(box["x2"], box["y2"], steps=8)
+    assert page.evaluate("() => document.getSelection().toString()") == phrase
+    page.mouse.up()
+
+
+def highlighted_texts(page) -> list[str]:
+    """The text of every coded passage drawn in the transcript (CSS Custom Highlights)."""
+    return page.evaluate(
+        """() => {
+            const out = [];
+            for (const [name, highlight] of CSS.highlights) {
+                if (!/^cc-[0-9a-f]{6}-\\d$/.test(name)) continue;
+                for (const range of highlight) out.push(range.toString());
+            }
+            return out.sort();
+        }"""
+    )
+
+
+def apply_code_in_popover(page, code_name: str) -> None:
+    popover = page.locator("form.popover")
+    popover.wait_for(state="visible")
+    search = popover.locator("[data-search]")
+    search.fill(code_name[:6])
+    with page.expect_response(lambda r: r.url.endswith("/segments") and r.request.method == "POST") as created:
+        search.press("Enter")
+    assert created.value.status == 201, created.value.text()
+    page.wait_for_function("() => document.querySelector('form.popover').hidden")
+
+
+def test_code_a_selected_passage_and_see_it_again_after_reload(page, signed_in, live_server, coder, project,
+                                                               transcript, threat, screenshot):
+    signed_in(page, coder)
+    open_transcript(page, live_server, project, transcript)
+    select_phrase(page, "Moscow wanted it to")
+    apply_code_in_popover(page, threat.name)
+
+    segment = Segment.objects.get()
+    assert (segment.start, segment.end) == phrase_span(transcript, "Moscow wanted it to")
+    assert segment.quote == "Moscow wanted it to"
+    assert [c.tag.name for c in segment.codings.all()] == ["Threat perception"]
+    assert highlighted_texts(page) == ["Moscow wanted it to"]
+
+    page.reload()
+    page.wait_for_selector("body[data-workspace-ready]")
+    assert highlighted_texts(page) == ["Moscow wanted it to"]
+    label = page.locator(".margin .mlabel")
+    assert label.count() == 1
+    assert "Threat perception" in label.inner_text()
+    screenshot(page, "transcript-small")
+    assert_no_console_errors(page)
+
+
+def test_keyboard_selection_opens_the_popover(page, signed_in, live_server, coder, project, transcript, threat):
+    signed_in(page, coder)
+    open_transcript(page, live_server, project, transcript)
+    # Put the caret before "Moscow" and extend the selection with Shift+arrows.
+    page.evaluate(
+        """() => {
+            const el = [...document.querySelectorAll('.tt')].find(e => e.textContent.includes('Moscow'));
+            const sel = document.getSelection();
+            document.querySelector('[data-transcript]').focus();
+            sel.collapse(el.firstChild, el.textContent.indexOf('Moscow'));
+        }"""
+    )
+    page.keyboard.down("Shift")
+    for _ in range(len("Moscow")):
+        page.keyboard.press("ArrowRight")
+    page.keyboard.up("Shift")
+    page.locator("form.popover").wait_for(state="visible")
+    # Esc closes the box and keeps the selection, which Shift+arrows extend further.
+    page.keyboard.press("Escape")
+    page.wait_for_function("() => document.querySelector('form.popover').hidden")
+    assert page.evaluate("() => document.getSelection().toString()") == "Moscow"
+    page.keyboard.down("Shift")
+    for _ in range(len(" wanted")):
+        page.keyboard.press("ArrowRight")
+    page.keyboard.up("Shift")
+    apply_code_in_popover(page, threat.name)
+    assert Segment.objects.get().quote == "Moscow wanted"
+    assert_no_console_errors(page)
+
+
+def test_two_overlapping_segments_are_drawn_in_layers(page, signed_in, live_server, coder, project, transcript,
+                                                      threat, russian_interest):
+    start, end = phrase_span(transcript, "Because Moscow wanted it to")
+    segment_create(transcript=transcript, start=start, end=end, codes=[russian_interest], coder=coder)
+    signed_in(page, coder)
+    open_transcript(page, live_server, project, transcript)
+    select_phrase(page, "wanted it to. The members feared")
+    apply_code_in_popover(page, threat.name)
+
+    quotes = sorted(Segment.objects.values_list("quote", flat=True))
+    assert quotes == ["Because Moscow wanted it to", "wanted it to. The members feared"]
+    assert highlighted_texts(page) == ["Because Moscow wanted it to", "wanted it to. The members feared"]
+    # Each passage has its own highlight layer, and its own lane in the margin.
+    layers = page.evaluate("() => [...CSS.highlights.keys()].filter(n => /^cc-[0-9a-f]{6}-\\d$/.test(n)).sort()")
+    assert len(layers) == 2 and layers[0][-1] != layers[1][-1]
+    bars = page.eval_on_selector_all(".margin .mbar", "bars => bars.map(b => b.style.left)")
+    assert len(set(bars)) == 2
+    assert_no_console_errors(page)
+
+
+def test_quote_after_astral_and_cyrillic_characters_equals_the_selection(page, signed_in, live_server, owner, coder,
+                                                                        project, expert, threat):
+    transcript = transcript_create(project=project, title="Astral", text=ASTRAL_TEXT, expert=expert,
+                                   created_by=owner)
+    signed_in(page, coder)
+    open_transcript(page, live_server, project, transcript)
+    select_phrase(page, "Moscow wanted it to happen")
+    apply_code_in_popover(page, threat.name)
+    select_phrase(page, "flag stayed home")
+    apply_code_in_popover(page, threat.name)
+
+    stored = {s.quote: (s.start, s.end) for s in Segment.objects.all()}
+    assert stored == {
+        "Moscow wanted it to happen": phrase_span(transcript, "Moscow wanted it to happen"),
+        "flag stayed home": phrase_span(transcript, "flag stayed home"),
+    }
+    page.reload()
+    page.wait_for_selector("body[data-workspace-ready]")
+    assert highlighted_texts(page) == ["Moscow wanted it to happen", "flag stayed home"]
+    assert_no_console_errors(page)
+
+
+def test_undo_and_redo_a_coding(page, signed_in, live_server, coder, project, transcript, threat):
+    signed_in(page, coder)
+    open_transcript(page, live_server, project, transcript)
+    select_phrase(page, "Nobody wanted to fight Azerbaijan")
+    apply_code_in_popover(page, threat.name)
+    segment = Segment.objects.get()
+
+    with page.expect_response(lambda r: r.request.method == "DELETE"):
+        page.keyboard.press("Control+z")
+    page.wait_for_function("() => !document.querySelector('.margin .mlabel')")
+    assert Segment.objects.count() == 0
+    assert Segment.all_objects.get(pk=segment.pk).deleted_at is not None
+
+    with page.expect_response(lambda r: r.url.endswith("/restore")):
+        page.keyboard.press("Control+Shift+z")
+    page.wait_for_selector(".margin .mlabel")
+    assert Segment.objects.get().pk == segment.pk
+    assert highlighted_texts(page) == ["Nobody wanted to fight Azerbaijan"]
+
+    # An edit is undone too: add a memo, undo, the memo is gone.
+    page.locator(".margin .mlabel").click()
+    popover = page.locator("form.popover")
+    popover.locator("[data-memo]").fill("Realist reading")
+    with page.expect_response(lambda r: r.request.method == "PATCH"):
+        popover.locator("[data-apply]").click()
+    assert Segment.objects.get().memo == "Realist reading"
+    page.locator("[data-transcript]").focus()
+    with page.expect_response(lambda r: r.request.method == "PATCH"):
+        page.keyboard.press("Control+z")
+    assert Segment.objects.get().memo == ""
+    assert_no_console_errors(page)
+
+
+def test_a_digit_applies_a_recent_code(page, signed_in, live_server, coder, project, transcript, threat,
+                                       russian_interest):
+    signed_in(page, coder)
+    open_transcript(page, live_server, project, transcript)
+    recent = page.locator("[data-recent-bar] .chip")
+    assert recent.nth(0).inner_text().endswith("Threat perception")
+    assert recent.nth(1).inner_text().endswith("Russian interest")
+
+    select_phrase(page, "Baku had too many friends")
+    page.locator("form.popover").wait_for(state="visible")
+    with page.expect_response(lambda r: r.url.endswith("/segments") and r.request.method == "POST"):
+        page.keyboard.press("2")
+    segment = Segment.objects.get()
+    assert [c.tag.name for c in segment.codings.all()] == ["Russian interest"]
+    assert segment.quote == "Baku had too many friends"
+    # The code just used is now the first recent code.
+    page.wait_for_function(
+        "() => document.querySelector('[data-recent-bar] .chip').textContent.endsWith('Russian interest')")
+    assert_no_console_errors(page)
+
+
+def test_delete_a_segment_and_restore_it_from_the_trash(page, signed_in, live_server, coder, project, transcript,
+                                                        threat):
+    start, end = phrase_span(transcript, "The members feared the same crowds at home")
+    segment = segment_create(transcript=transcript, start=start, end=end, codes=[threat], coder=coder,
+                             values={threat.pk: "present"})
+    signed_in(page, coder)
+    open_transcript(page, live_server, project, transcript)
+    label = page.locator(".margin .mlabel")
+    assert "Threat perception: present" in label.inner_text()
+    label.focus()
+    with page.expect_response(lambda r: r.request.method == "DELETE"):
+        page.keyboard.press("Delete")
+    page.wait_for_function("() => !document.querySelector('.margin .mlabel')")
+    assert Segment.all_objects.get(pk=segment.pk).deleted_at is not None
+
+    page.click("[data-trash-open]")
+    item = page.locator("[data-trash-list] .trash-item")
+    item.wait_for()
+    assert "The members feared the same crowds at home" in item.inner_text()
+    with page.expect_response(lambda r: r.url.endswith("/restore")):
+        item.locator("button", has_text="Restore").click()
+    page.keyboard.press("Escape")
+    page.wait_for_selector(".margin .mlabel")
+    restored = Segment.objects.get(pk=segment.pk)
+    assert restored.codings.get().value == "present"
+    assert highlighted_texts(page) == ["The members feared the same crowds at home"]
+    assert_no_console_errors(page)
+
+
+def test_a_transcript_with_a_script_tag_shows_it_as_text(page, signed_in, live_server, owner, coder, project,
+                                                         expert, threat):
+    text = "Interviewer: What did he write?\n\nE1: He wrote <script>alert(1)</script> and <b>bold</b> words."
+    transcript = transcript_create(project=project, title="<script>alert(2)</script>", text=text, expert=expert,
+                                   created_by=owner)
+    start, end = phrase_span(transcript, "<script>alert(1)</script>")
+    segment_create(transcript=transcript, start=start, end=end, codes=[threat], coder=coder,
+                   memo="</script><script>alert(3)</script>")
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    signed_in(page, coder)
+    open_transcript(page, live_server, project, transcript)
+    page.wait_for_timeout(300)
+
+    assert dialogs == []
+    turn = page.locator(".tt", has_text="He wrote")
+    assert turn.inner_text() == "He wrote <script>alert(1)</script> and <b>bold</b> words."
+    assert page.locator(".transcript b, .transcript script").count() == 0
+    assert page.locator("h1").inner_text() == "<script>alert(2)</script>"
+    assert highlighted_texts(page) == ["<script>alert(1)</script>"]
+    # Hovering shows the memo as text too.
+    page.locator(".margin .mlabel").hover()
+    assert "</script><script>alert(3)</script>" in page.locator("[data-tip]").inner_text()
+    assert dialogs == []
+    assert_no_console_errors(page)
+
+
+def test_a_reviewer_reads_but_cannot_code(page, signed_in, live_server, reviewer, coder, project, transcript, threat):
+    start, end = phrase_span(transcript, "Moscow wanted it to")
+    segment_create(transcript=transcript, start=start, end=end, codes=[threat], coder=coder)
+    signed_in(page, reviewer)
+    open_transcript(page, live_server, project, transcript)
+    assert page.locator("[data-transcript]").get_attribute("contenteditable") is None
+    select_phrase(page, "Nobody wanted to fight")
+    page.wait_for_timeout(200)
+    assert page.locator("form.popover").is_hidden()
+    assert highlighted_texts(page) == ["Moscow wanted it to"]
+    assert_no_console_errors(page)
+
+
+def test_mark_a_case_section_and_see_it_in_the_band(page, signed_in, live_server, coder, project, transcript, threat,
+                                                    kazakhstan, armenia):
+    inside = segment_create(transcript=transcript, start=phrase_span(transcript, "Moscow wanted it to")[0],
+                            end=phrase_span(transcript, "Moscow wanted it to")[1], codes=[threat], coder=coder)
+    signed_in(page, coder)
+    open_transcript(page, live_server, project, transcript)
+    select_phrase(page, "Because Moscow wanted it to. The members feared the same crowds at home.")
+    popover = page.locator("form.popover")
+    popover.wait_for(state="visible")
+    popover.get_by_label("Kazakhstan 2022").check()
+    popover.get_by_label("Case section").check()
+    with page.expect_response(lambda r: r.url.endswith("/segments") and r.request.method == "POST"):
+        popover.locator("[data-apply]").click()
+    section = Segment.objects.get(is_case_section=True)
+    assert [c.name for c in section.cases.all()] == ["Kazakhstan 2022"]
+    band = page.locator(".case-band .cband")
+    band.wait_for()
+    assert band.inner_text() == "Kazakhstan 2022"
+    assert highlighted_texts(page) == ["Moscow wanted it to"]  # the section itself is not a coloured passage
+    # The coding inside now counts for Kazakhstan: the hover says so.
+    page.locator(f'.mlabel[data-segment-id="{inside.pk}"]').hover()
+    assert "Counts for: Kazakhstan 2022" in page.locator("[data-tip]").inner_text()
+    assert_no_console_errors(page)
+
+
+def test_the_codebook_filters_renames_and_merges_codes(page, signed_in, live_server, owner, coder, project,
+                                                       transcript, threat, russian_interest):
+    for phrase, code in [("Moscow wanted it to", threat), ("Nobody wanted to fight Azerbaijan", russian_interest)]:
+        start, end = phrase_span(transcript, phrase)
+        segment_create(transcript=transcript, start=start, end=end, codes=[code], coder=coder)
+    signed_in(page, coder)
+    open_transcript(page, live_server, project, transcript)
+    tree = page.locator("[data-code-tree]")
+    assert "1 / 1" in tree.locator(".code-row", has_text="Threat perception").inner_text()
+
+    tree.get_by_role("button", name="Threat perception", exact=True).click()
+    assert highlighted_texts(page) == ["Moscow wanted it to"]
+    page.get_by_role("button", name="Show all").click()
+    assert highlighted_texts(page) == ["Moscow wanted it to", "Nobody wanted to fight Azerbaijan"]
+
+    tree.get_by_role("button", name="Edit code Russian interest").click()
+    editor = tree.locator(".code-edit")
+    editor.get_by_label("Name").fill("Russia's interest")
+    with page.expect_response(lambda r: r.request.method == "PATCH"):
+        editor.get_by_role("button", name="Save").click()
+    page.wait_for_selector("[data-code-tree] .code-row:has-text(\"Russia's interest\")")
+    russian_interest.refresh_from_db()
+    assert russian_interest.name == "Russia's interest"
+
+    tree.get_by_role("button", name="Edit code Russia's interest").click()
+    editor = tree.locator(".code-edit")
+    editor.locator("select[name=target]").select_option(label="Threat perception")
+    editor.get_by_role("button", name="Merge…").click()
+    dialog = page.locator("dialog[data-confirm]")
+    assert "Merge “Russia's interest” into “Threat perception”" in dialog.inner_text()
+    with page.expect_response(lambda r: r.url.endswith("/merge")):
+        dialog.get_by_role("button", name="Merge").click()
+    page.wait_for_function("() => !document.querySelector('[data-code-tree]').textContent.includes(\"Russia's\")")
+    assert Segment.objects.filter(codings__tag=threat).count() == 2
+    assert "2 / 2" in tree.locator(".code-row", has_text="Threat perception").inner_text()
+    assert_no_console_errors(page)
+
+
+def test_move_a_boundary_by_a_word_and_undo_it(page, signed_in, live_server, coder, project, transcript, threat):
+    start, end = phrase_span(transcript, "Moscow wanted")
+    segment = segment_create(transcript=transcript, start=start, end=end, codes=[threat], coder=coder)
+    signed_in(page, coder)
+    open_transcript(page, live_server, project, transcript)
+    page.locator(".margin .mlabel").click()
+    popover = page.locator("form.popover")
+    popover.get_by_role("button", name="End one word later").click()
+    popover.get_by_role("button", name="End one word later").click()
+    popover.get_by_role("button", name="Start one word earlier").click()
+    assert popover.locator("[data-quote]").inner_text() == "Because Moscow wanted it to"
+    with page.expect_response(lambda r: r.request.method == "PATCH"):
+        popover.get_by_role("button", name="Apply").click()
+    segment.refresh_from_db()
+    assert segment.quote == "Because Moscow wanted it to"
+    assert highlighted_texts(page) == ["Because Moscow wanted it to"]
+    page.locator("[data-transcript]").focus()
+    with page.expect_response(lambda r: r.request.method == "PATCH"):
+        page.keyboard.press("Control+z")
+    segment.refresh_from_db()
+    assert segment.quote == "Moscow wanted"
+    assert_no_console_errors(page)
