@@ -1,4 +1,220 @@
-"""JSON API of the transcripts app, mounted under /api/projects/."""
-from ninja import Router
+"""JSON API of the transcripts app, mounted under /api/projects/.
+
+Import (several files in one multipart request, each all or nothing), the speakers of a
+transcript, and its text with a version check. Every route asks `project_for` first: a
+project the user is not in is a 404, a reviewer who tries to change something a 403.
+Input that cannot be used is a 422 with the reason; a stale text version a 409.
+"""
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404
+from ninja import Field, File, Form, Router, Schema
+from ninja.files import UploadedFile
+
+from apps.projects.access import CODE, READ, project_for
+
+from .forms import MAX_FILES
+from .selectors import transcript_speakers
+from .services import (
+    FileResult,
+    ImportFile,
+    StaleTranscript,
+    pseudonym_mapping_parse,
+    transcript_import_files,
+    transcript_import_plan,
+    transcript_speakers_update,
+    transcript_update_text,
+)
 
 router = Router(tags=["transcripts"])
+
+
+class ErrorOut(Schema):
+    detail: str
+    errors: dict[str, list[str]] | None = None
+
+
+class SpeakerOut(Schema):
+    speaker: str
+    turns: int = Field(description="How many turns are this speaker's.")
+    first: int | None = Field(None, description="The ¶ of the speaker's first turn.")
+
+
+class ReplacementOut(Schema):
+    name: str
+    pseudonym: str
+    count: int = Field(description="How often the name was (or would be) replaced.")
+    other_case: int = Field(description="Matches in other capitals, which are not replaced.")
+
+
+class FileResultOut(Schema):
+    filename: str
+    status: str = Field(description="stored | ready (a preview) | rejected | duplicate")
+    reason: str = Field(description="Why the file was not imported; it names the file.")
+    title: str
+    expert: str
+    expert_is_new: bool
+    format: str
+    encoding: str | None
+    words: int
+    speakers: list[SpeakerOut]
+    expert_speaker: str
+    replacements: list[ReplacementOut]
+    warnings: list[str]
+    duplicate_of: str = Field(description="The title of the transcript (or the file) with the same text.")
+    transcript_id: int | None = None
+
+
+class ImportOut(Schema):
+    preview: bool
+    stored: int
+    not_imported: int
+    results: list[FileResultOut]
+
+
+class SpeakersOut(Schema):
+    transcript_id: int
+    expert: str = Field(description="The pseudonym of the transcript's expert, '' if none.")
+    expert_speaker: str = Field(description="The speaker label of the expert, '' if not marked.")
+    speakers: list[SpeakerOut]
+
+
+class SpeakersIn(Schema):
+    renames: dict[str, str] = Field({}, description="Old speaker name -> new name; the same new name merges.")
+    expert_speaker: str | None = Field(None, description="The expert's speaker name after the renames; '' for none.")
+    expert: str | None = Field(None, description="The transcript's expert, a pseudonym; '' for none.")
+
+
+class TextOut(Schema):
+    transcript_id: int
+    title: str
+    version: int
+    text: str
+
+
+class TextIn(Schema):
+    text: str
+    version: int = Field(description="The version the edit started from; a newer one gives 409.")
+
+
+class SegmentMoveOut(Schema):
+    id: int
+    status: str = Field(description="unchanged | moved | changed | deleted (the last two are flagged)")
+    start: int
+    end: int
+    quote: str
+    reason: str
+
+
+class TextEditOut(Schema):
+    transcript_id: int
+    version: int
+    changes: int = Field(description="Stretches of text that changed.")
+    moved: int
+    flagged: int
+    segments: list[SegmentMoveOut]
+
+
+class TextConflictOut(Schema):
+    detail: str
+    version: int = Field(description="The transcript's current version.")
+
+
+def _result_out(result: FileResult) -> dict:
+    return {
+        "filename": result.filename, "status": result.status, "reason": result.reason, "title": result.title,
+        "expert": result.expert, "expert_is_new": result.expert_is_new, "format": result.format,
+        "encoding": result.encoding, "words": result.words,
+        "speakers": [{"speaker": name, "turns": turns} for name, turns in result.speakers],
+        "expert_speaker": result.expert_speaker,
+        "replacements": [{"name": r.name, "pseudonym": r.pseudonym, "count": r.count, "other_case": r.other_case}
+                         for r in result.replacements],
+        "warnings": result.warnings, "duplicate_of": result.duplicate_of,
+        "transcript_id": result.transcript.pk if result.transcript else None,
+    }
+
+
+@router.post("{slug}/transcripts/import", response={200: ImportOut, 422: ErrorOut})
+def transcripts_import(request, slug: str, files: File[list[UploadedFile]], pseudonyms: Form[str] = "",
+                       experts: Form[list[str]] = None, import_anyway: Form[list[str]] = None,
+                       preview: Form[bool] = False):
+    """Import files (multipart `files`, repeated). `experts` gives each file's pseudonym in
+    the order of the files; `pseudonyms` is a list of `Name -> E3` lines; `import_anyway`
+    names files to import although their text is in the project already. With `preview`
+    nothing is stored. Each file's result says what became of it."""
+    project = project_for(request.user, slug, CODE)
+    if len(files) > MAX_FILES:
+        raise ValidationError({"files": f"Import at most {MAX_FILES} files at once."})
+    mapping = pseudonym_mapping_parse(pseudonyms or "")
+    experts = [" ".join(e.split()) for e in experts or []]
+    if experts and len(experts) != len(files):
+        raise ValidationError({"experts": f"Give one expert per file ({len(files)}), or none."})
+    anyway = set(import_anyway or [])
+    uploads = [ImportFile(f.name, f.size, f.read, expert=experts[i] if experts else "",
+                          allow_duplicate=f.name in anyway) for i, f in enumerate(files)]
+    if preview:
+        results = transcript_import_plan(project=project, files=uploads, mapping=mapping)
+    else:
+        results = transcript_import_files(project=project, files=uploads, mapping=mapping, actor=request.user)
+    stored = sum(r.status == "stored" for r in results)
+    return {"preview": preview, "stored": stored, "not_imported": sum(not r.ok for r in results),
+            "results": [_result_out(r) for r in results]}
+
+
+def _speakers_out(transcript) -> dict:
+    return {
+        "transcript_id": transcript.pk, "expert": transcript.expert.pseudonym if transcript.expert else "",
+        "expert_speaker": transcript.expert_speaker,
+        "speakers": [{"speaker": r.speaker, "turns": r.turns, "first": r.first}
+                     for r in transcript_speakers(transcript=transcript)],
+    }
+
+
+@router.get("{slug}/transcripts/{transcript_id}/speakers", response=SpeakersOut)
+def speakers_get(request, slug: str, transcript_id: int):
+    """The named speakers of a transcript, in order of appearance, with their turns."""
+    project = project_for(request.user, slug, READ)
+    transcript = get_object_or_404(project.transcripts.select_related("expert").defer("text", "pseudonym_map"),
+                                   pk=transcript_id)
+    return _speakers_out(transcript)
+
+
+@router.put("{slug}/transcripts/{transcript_id}/speakers", response={200: SpeakersOut, 422: ErrorOut})
+def speakers_put(request, slug: str, transcript_id: int, payload: SpeakersIn):
+    """Rename speakers, mark the expert's speaker, change the transcript's expert."""
+    project = project_for(request.user, slug, CODE)
+    transcript = get_object_or_404(project.transcripts.defer("text", "pseudonym_map"), pk=transcript_id)
+    transcript = transcript_speakers_update(transcript=transcript, actor=request.user, renames=payload.renames,
+                                            expert_speaker=payload.expert_speaker, expert=payload.expert)
+    return _speakers_out(transcript)
+
+
+@router.get("{slug}/transcripts/{transcript_id}/text", response=TextOut)
+def text_get(request, slug: str, transcript_id: int):
+    """The stored text and its version, to edit it."""
+    project = project_for(request.user, slug, READ)
+    transcript = get_object_or_404(project.transcripts.only("id", "title", "version", "text", "project_id"),
+                                   pk=transcript_id)
+    return {"transcript_id": transcript.pk, "title": transcript.title, "version": transcript.version,
+            "text": transcript.text}
+
+
+@router.put("{slug}/transcripts/{transcript_id}/text",
+            response={200: TextEditOut, 409: TextConflictOut, 422: ErrorOut})
+def text_put(request, slug: str, transcript_id: int, payload: TextIn):
+    """Replace the text; every segment is re-anchored (moved, or flagged when its words
+    changed or were deleted). A stale `version` is a 409 with the current one."""
+    project = project_for(request.user, slug, CODE)
+    transcript = get_object_or_404(project.transcripts.defer("text", "pseudonym_map"), pk=transcript_id)
+    try:
+        edit = transcript_update_text(transcript=transcript, text=payload.text, version=payload.version,
+                                      actor=request.user)
+    except StaleTranscript as error:
+        return 409, {"detail": error.messages[0], "version": error.current.version}
+    return {
+        "transcript_id": edit.transcript.pk, "version": edit.transcript.version, "changes": edit.changes,
+        "moved": len(edit.moved), "flagged": len(edit.flagged),
+        "segments": [{"id": r.key, "status": r.status, "start": r.start, "end": r.end, "quote": r.quote,
+                      "reason": r.reason} for r in edit.segments],
+    }

@@ -80,7 +80,9 @@ _COLON_LABEL = re.compile(
     r"(?P<bold>\*\*|__)?"
     r"(?P<label>[^\W\d_][^:：\n\[\]*_]{0,59}?)[ \t]*"
     rf"(?:(?:\[(?P<t4>{TIMESTAMP})\]|\((?P<t5>{TIMESTAMP})\))[ \t]*)?"
-    r"(?P=bold)?[ \t]*(?::(?:\*\*|__)?(?=\s|$)|：(?:\*\*|__)?)"  # CJK text needs no space after "："
+    # A space usually follows the colon; a letter straight after it ("Interviewer:And ...")
+    # is a typing slip, still a label. CJK text needs no space after "：".
+    r"(?P=bold)?[ \t]*(?::(?:\*\*|__)?(?=\s|$|[^\W\d_])|：(?:\*\*|__)?)"
 )
 # A line that is only a name and a timestamp: "Anna Petrova  00:01:02".
 _TIMED_LINE = re.compile(

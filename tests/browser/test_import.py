@@ -1,0 +1,146 @@
+"""Importing transcripts in a real browser: files chosen with the file input or dropped on
+the drop zone, the per-file result list, duplicates imported anyway without choosing the
+files again, the pseudonym preview; then the speakers page and the text editor."""
+from __future__ import annotations
+
+import pytest
+
+from apps.coding.services import segment_create
+from apps.transcripts.models import Transcript
+from tests.browser.conftest import assert_no_console_errors
+from tests.transcripts.test_import_views import PETROV, word_interview
+
+pytestmark = pytest.mark.browser
+
+TXT = "Interviewer: Why did the CSTO not come in 2010?\n\nE4: It was an internal matter, said Moscow.\n"
+
+
+def import_url(live_server, project) -> str:
+    return f"{live_server.url}/projects/{project.slug}/transcripts/import/"
+
+
+def file_payload(name: str, data: bytes) -> dict:
+    return {"name": name, "mimeType": "application/octet-stream", "buffer": data}
+
+
+def results(page) -> dict[str, str]:
+    return {item.get_attribute("data-file"): item.get_attribute("data-status")
+            for item in page.locator("[data-import-results] [data-file]").all()}
+
+
+def test_two_files_uploaded_through_the_page_are_listed_with_their_results(page, live_server, signed_in, coder,
+                                                                           project, screenshot):
+    signed_in(page, coder)
+    page.goto(import_url(live_server, project))
+    page.set_input_files("input[name=files]", [file_payload("E3.docx", word_interview("E3")),
+                                               file_payload("notes.txt", TXT.encode("utf-16"))])
+    rows = page.locator("[data-chosen-rows] tr")
+    assert rows.count() == 2
+    assert page.input_value("#expert-0") == "E3"  # from the file name
+    assert page.get_attribute("#expert-1", "placeholder") == "E4 (automatic)"  # after E3, as the server counts
+    page.fill("#expert-1", "E7")
+    page.click("button[value=import]")
+    page.wait_for_selector("[data-import-results]")
+
+    assert results(page) == {"E3.docx": "stored", "notes.txt": "stored"}
+    assert page.locator("[data-summary]").inner_text().startswith("Stored: E3.docx, notes.txt.")
+    assert page.locator("[data-chosen]").is_hidden()  # stored files leave the list
+    assert sorted(Transcript.objects.values_list("title", "expert__pseudonym")) == [("E3", "E3"), ("notes", "E7")]
+    screenshot(page, "import-results")
+    assert_no_console_errors(page)
+
+
+def test_files_dropped_on_the_drop_zone_are_imported_and_a_bad_one_is_named(page, live_server, signed_in, coder,
+                                                                            project):
+    signed_in(page, coder)
+    page.goto(import_url(live_server, project))
+    transfer = page.evaluate_handle("""(text) => {
+        const transfer = new DataTransfer();
+        transfer.items.add(new File([text], "E5.txt", {type: "text/plain"}));
+        transfer.items.add(new File([new Uint8Array([0x89, 0x50, 0x4e, 0x47, 13, 10, 26, 10, 0, 0])], "photo.txt"));
+        return transfer;
+    }""", TXT.replace("E4", "E5"))
+    page.dispatch_event("[data-drop-zone]", "dragover", {"dataTransfer": transfer})
+    assert "over" in page.get_attribute("[data-drop-zone]", "class")
+    page.dispatch_event("[data-drop-zone]", "drop", {"dataTransfer": transfer})
+    assert page.locator("[data-chosen-rows] tr").count() == 2
+    page.click("button[value=import]")
+    page.wait_for_selector("[data-import-results]")
+
+    assert results(page) == {"E5.txt": "stored", "photo.txt": "rejected"}
+    assert "photo.txt: this is not a text file: it looks like a PNG image" in page.inner_text("[data-import-results]")
+    assert list(Transcript.objects.values_list("title", flat=True)) == ["E5"]
+    assert_no_console_errors(page)
+
+
+def test_a_duplicate_is_imported_anyway_without_choosing_the_file_again(page, live_server, signed_in, coder,
+                                                                        project):
+    signed_in(page, coder)
+    page.goto(import_url(live_server, project))
+    data = word_interview("E3")
+    page.set_input_files("input[name=files]", [file_payload("E3.docx", data)])
+    page.click("button[value=import]")
+    page.wait_for_selector("[data-import-results] [data-status=stored]")
+
+    page.set_input_files("input[name=files]", [file_payload("E3 copy.docx", data), file_payload("E6.txt", b"E6: Hi.")])
+    page.click("button[value=import]")
+    page.wait_for_selector("[data-import-results] [data-status=duplicate]")
+    assert results(page) == {"E3 copy.docx": "duplicate", "E6.txt": "stored"}
+    assert page.locator("[data-chosen-rows] tr").all_inner_texts()[0].startswith("E3 copy.docx")
+    assert page.locator("[data-chosen-rows] tr").count() == 1
+
+    page.check("[data-import-anyway]")
+    page.click("text=Import the ticked files anyway")
+    page.wait_for_selector("[data-import-results] [data-file='E3 copy.docx'][data-status=stored]")
+    assert sorted(Transcript.objects.values_list("title", flat=True)) == ["E3", "E3 copy", "E6"]
+    assert_no_console_errors(page)
+
+
+def test_the_pseudonym_preview_keeps_the_files_for_the_import(page, live_server, signed_in, coder, project):
+    signed_in(page, coder)
+    page.goto(import_url(live_server, project))
+    page.set_input_files("input[name=files]", [file_payload("Ivan Petrov.txt", PETROV.encode())])
+    page.click("summary:has-text('Pseudonymise names')")
+    page.fill("textarea[name=pseudonyms]", "Ivan Petrov -> E3\nAnna Smirnova -> E9")
+    page.click("button[value=preview]")
+    page.wait_for_selector("[data-import-results] [data-status=ready]")
+    preview = page.inner_text("[data-import-results]")
+    assert "Ivan Petrov → E3: 3 times" in preview and "Anna Smirnova → E9: 1 time" in preview
+    assert not Transcript.objects.exists()
+
+    page.click("button[value=import]")
+    page.wait_for_selector("[data-import-results] [data-status=stored]")
+    transcript = Transcript.objects.get()
+    assert transcript.title == "E3" and "Ivan Petrov" not in transcript.text
+    assert_no_console_errors(page)
+
+
+def test_speakers_are_renamed_and_the_text_edited_after_the_import(page, live_server, signed_in, coder, project,
+                                                                   threat):
+    signed_in(page, coder)
+    page.goto(import_url(live_server, project))
+    page.set_input_files("input[name=files]", [file_payload("E4.txt", TXT.encode())])
+    page.click("button[value=import]")
+    page.click("text=Rename the speakers and mark the expert")
+    page.wait_for_selector("[data-speakers-form]")
+    page.fill("input[name=name_0]", "Interviewer (Olga)")
+    page.check("input[name=expert_speaker][value='1']")
+    page.click("text=Save the speakers")
+    transcript = Transcript.objects.get()
+    assert list(transcript.turns.values_list("speaker", flat=True)) == ["Interviewer (Olga)", "E4"]
+    assert transcript.expert_speaker == "E4"
+
+    start = transcript.text.index("internal matter")
+    segment_create(transcript=transcript, start=start, end=start + len("internal matter"), codes=[threat],
+                   coder=coder)
+    page.goto(f"{live_server.url}/projects/{project.slug}/transcripts/{transcript.pk}/edit/")
+    page.fill("textarea[name=text]", transcript.text.replace("an internal matter", "an internal affair"))
+    page.click("text=Save the text")
+    page.wait_for_selector("[data-edit-counts]")
+    assert page.inner_text("[data-edit-counts]") == "1 change: 0 segments moved, 1 flagged"
+    assert "the words changed from 'internal matter' to 'internal affair'" in page.inner_text("main")
+
+    page.click("[data-check]")  # the researcher looked at it: the flag goes
+    page.wait_for_selector("text=Checked: the flag is cleared.")
+    assert transcript.segments.get().needs_review == ""
+    assert_no_console_errors(page)
