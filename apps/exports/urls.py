@@ -1,1 +1,11 @@
-urlpatterns = []
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("exports/", views.exports_page, name="exports"),
+    path("exports/appendix/", views.appendix_download, name="exports_appendix"),
+    path("exports/codebook/", views.codebook_download, name="exports_codebook"),
+    path("exports/codebook/import/", views.codebook_upload, name="exports_codebook_import"),
+    path("exports/project.qdpx", views.qdpx_download, name="exports_qdpx"),
+]

@@ -1,0 +1,488 @@
+"""Reads REFI-QDA project and codebook files into plans: plain data checked in full before
+anything is stored. Liberal in what it accepts (files written by QualCoder, ATLAS.ti,
+MAXQDA, NVivo and others): elements it cannot map are listed in the report, not fatal.
+Fatal, with a clear message: not a zip, no project.qde, XML that is not well-formed or
+declares a DTD, a selection outside its source's text, a zip bomb.
+"""
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+
+from charset_normalizer import from_bytes
+
+from apps.transcripts.text import normalise_text
+
+from .conventions import code_fields, variable_meta
+from .safe import ImportRejected, Package, local, parse_xml
+
+MAX_CODE_DEPTH = 64
+DEFAULT_COLOUR = "#f2c14e"
+
+
+@dataclass
+class Report:
+    """What an import did, and what it could not map."""
+
+    created: dict[str, int] = field(default_factory=dict)
+    skipped: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def count(self, what: str, n: int = 1) -> None:
+        self.created[what] = self.created.get(what, 0) + n
+
+    def skip(self, message: str) -> None:
+        if message not in self.skipped:
+            self.skipped.append(message)
+
+    def note(self, message: str) -> None:
+        if message not in self.notes:
+            self.notes.append(message)
+
+    def summary(self) -> str:
+        parts = [f"{n} {what}" for what, n in self.created.items() if n]
+        return ", ".join(parts) if parts else "nothing"
+
+    def lines(self) -> list[str]:
+        return [f"Imported: {self.summary()}."] + self.notes + [f"Skipped: {s}" for s in self.skipped]
+
+
+@dataclass
+class CodePlan:
+    guid: str
+    name: str
+    colour: str
+    fields: dict
+    note_guids: list[str] = field(default_factory=list)
+    children: list["CodePlan"] = field(default_factory=list)
+
+
+@dataclass
+class VariablePlan:
+    guid: str
+    name: str
+    refi_type: str
+    meta: dict
+
+
+@dataclass
+class Value:
+    variable_guid: str
+    refi_type: str  # the element: Text, Boolean, Integer, Float, Date, DateTime
+    text: str
+
+
+@dataclass
+class CodingPlan:
+    code_guid: str
+    note_guids: list[str]
+
+
+@dataclass
+class SelectionPlan:
+    guid: str
+    name: str
+    start: int
+    end: int
+    user_guid: str
+    memo: str
+    codings: list[CodingPlan]
+    note_guids: list[str]
+
+
+@dataclass
+class SourcePlan:
+    guid: str
+    name: str
+    text: str  # normalised as Casecoder stores it; selections index into it
+    user_guid: str
+    selections: list[SelectionPlan]
+    note_guids: list[str]
+    values: list[Value]
+
+
+@dataclass
+class CasePlan:
+    guid: str
+    name: str
+    description: str
+    values: list[Value]
+    source_guids: list[str]
+    selection_guids: list[str]
+
+
+@dataclass
+class NotePlan:
+    guid: str
+    name: str
+    text: str
+    user_guid: str
+
+
+@dataclass
+class ProjectPlan:
+    name: str
+    description: str
+    users: dict[str, str]
+    codes: list[CodePlan]
+    variables: dict[str, VariablePlan]
+    cases: list[CasePlan]
+    sources: list[SourcePlan]
+    notes: dict[str, NotePlan]
+    project_note_guids: list[str]
+    case_notes: list[tuple[str, str]]  # (note guid, case guid)
+    report: Report
+
+
+def children(element, name: str) -> list:
+    return [child for child in element if local(child.tag) == name]
+
+
+def child(element, name: str):
+    for node in element:
+        if local(node.tag) == name:
+            return node
+    return None
+
+
+def text_of(element, name: str) -> str:
+    node = child(element, name)
+    return (node.text or "") if node is not None else ""
+
+
+def refs(element, name: str) -> list[str]:
+    return [norm_guid(node.get("targetGUID", "")) for node in children(element, name) if node.get("targetGUID")]
+
+
+def norm_guid(value: str) -> str:
+    return (value or "").strip().strip("{}").lower()
+
+
+def unknown(element, known: set[str], where: str, report: Report) -> None:
+    for node in element:
+        name = local(node.tag)
+        if name and name not in known:
+            report.skip(f"<{name}> in {where}: not an element Casecoder can map.")
+
+
+def colour_of(value: str | None) -> str:
+    value = (value or "").strip()
+    if len(value) == 4 and value.startswith("#") and all(c in "0123456789abcdefABCDEF" for c in value[1:]):
+        return "#" + "".join(c * 2 for c in value[1:]).lower()
+    if len(value) == 7 and value.startswith("#") and all(c in "0123456789abcdefABCDEF" for c in value[1:]):
+        return value.lower()
+    return DEFAULT_COLOUR
+
+
+def read_codes(container, report: Report, depth: int = 0, *, with_notes: bool = True) -> list[CodePlan]:
+    """Code elements (nested) of a CodeBook/Codes or of a Code."""
+    if depth > MAX_CODE_DEPTH:
+        raise ImportRejected(f"The codebook is nested more than {MAX_CODE_DEPTH} levels deep.")
+    plans = []
+    for node in children(container, "Code"):
+        unknown(node, {"Description", "NoteRef", "Code"}, "a Code", report)
+        name = " ".join((node.get("name") or "").split())
+        if not name:
+            report.skip(f"a code without a name (guid {node.get('guid', '?')}) and its sub-codes")
+            continue
+        fields = code_fields(text_of(node, "Description"))
+        plans.append(CodePlan(guid=norm_guid(node.get("guid", "")), name=name, colour=colour_of(node.get("color")),
+                              fields=fields, note_guids=refs(node, "NoteRef") if with_notes else [],
+                              children=read_codes(node, report, depth + 1, with_notes=with_notes)))
+    return plans
+
+
+def read_codebook_file(data: bytes, *, label: str = "The codebook") -> tuple[list[CodePlan], Report]:
+    """Codes of a .qdc file (or of the CodeBook in a project.qde)."""
+    report = Report()
+    root = parse_xml(data, what=label)
+    if local(root.tag) == "Project":
+        root = child(root, "CodeBook")
+        if root is None:
+            raise ImportRejected(f"{label} is a REFI-QDA project without a codebook.")
+    elif local(root.tag) != "CodeBook":
+        raise ImportRejected(f"{label} is not a REFI-QDA codebook: its root element is <{local(root.tag)}>, "
+                             "not <CodeBook>.")
+    unknown(root, {"Codes", "Sets"}, "the CodeBook", report)
+    sets = child(root, "Sets")
+    if sets is not None and len(sets):
+        report.skip(f"{len(children(sets, 'Set'))} code set(s): Casecoder has no code sets.")
+    codes = child(root, "Codes")
+    if codes is None:
+        report.skip("the file has no <Codes> element")
+        return [], report
+    return read_codes(codes, report, with_notes=False), report
+
+
+# --- text and offsets --------------------------------------------------------------------
+
+def decode(data: bytes, *, name: str, report: Report) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        best = from_bytes(data).best()
+        if best is None:
+            raise ImportRejected(f"The text of '{name}' is neither UTF-8 nor any encoding that can be recognised.")
+        report.note(f"The text of '{name}' was not UTF-8; read as {best.encoding}.")
+        return str(best)
+
+
+def normalise_with_offsets(raw: str) -> tuple[str, list[int]]:
+    """The stored form of `raw` (apps.transcripts.text.normalise_text) and, for every
+    offset 0..len(raw), the offset it becomes in the stored form. The steps are those of
+    normalise_text, each with its offset map; the result is checked against it."""
+    stored = normalise_text(raw)
+    if stored == raw:
+        return stored, list(range(len(raw) + 1))
+    # 1. line ends: CRLF and the other Unicode line breaks become "\n"
+    breaks = "\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+    step: list[str] = []
+    map1 = [0] * (len(raw) + 1)
+    i = 0
+    while i < len(raw):
+        map1[i] = len(step)
+        if raw[i] == "\r" and i + 1 < len(raw) and raw[i + 1] == "\n":
+            map1[i + 1] = len(step)
+            i += 1
+        step.append("\n" if raw[i] in breaks else raw[i])
+        i += 1
+    map1[len(raw)] = len(step)
+    text1 = "".join(step)
+    # 2. NFC, cluster by cluster (a starter and the combining marks after it)
+    text2, map2 = text1, None
+    if not unicodedata.is_normalized("NFC", text1):
+        pieces, map2 = [], [0] * (len(text1) + 1)
+        j = length = 0
+        while j < len(text1):
+            k = j + 1
+            while k < len(text1) and unicodedata.combining(text1[k]):
+                k += 1
+            piece = unicodedata.normalize("NFC", text1[j:k])
+            for m in range(j, k):
+                map2[m] = length
+            pieces.append(piece)
+            length += len(piece)
+            j = k
+        map2[len(text1)] = length
+        text2 = "".join(pieces)
+    # 3. trailing whitespace of each line cut
+    map3 = _line_map(text2)
+    text3 = "\n".join(line.rstrip() for line in text2.split("\n"))
+    # 4. leading BOMs and blank lines, trailing blank lines
+    lead = len(text3) - len(text3.lstrip("\ufeff\n"))
+    if text3[lead:].rstrip("\n") != stored:
+        raise ImportRejected("A source's text could not be normalised together with its offsets (unusual Unicode "
+                             "composition); normalise it to NFC and import again. Nothing was imported.")
+    mapping = []
+    for n in range(len(raw) + 1):
+        offset = map1[n]
+        if map2 is not None:
+            offset = map2[offset]
+        mapping.append(min(max(map3[offset] - lead, 0), len(stored)))
+    return stored, mapping
+
+
+def _line_map(text: str) -> list[int]:
+    """Offsets of `text` after trailing whitespace is cut from each line."""
+    mapping = [0] * (len(text) + 1)
+    new_length = 0
+    line_start = 0
+    while True:
+        line_end = text.find("\n", line_start)
+        if line_end < 0:
+            line_end = len(text)
+        content_end = line_start + len(text[line_start:line_end].rstrip())
+        for m in range(line_start, line_end + 1):
+            mapping[m] = new_length + (min(m, content_end) - line_start)
+        new_length += content_end - line_start + 1  # content and the "\n"
+        if line_end == len(text):
+            break
+        line_start = line_end + 1
+    return mapping
+
+
+# --- the project ----------------------------------------------------------------------------
+
+PROJECT_CHILDREN = {"Users", "CodeBook", "Variables", "Cases", "Sources", "Notes", "Links", "Sets", "Graphs",
+                    "Description", "NoteRef"}
+SOURCE_CHILDREN = {"Description", "PlainTextContent", "PlainTextSelection", "Coding", "NoteRef", "VariableValue"}
+VALUE_TYPES = {"TextValue": "Text", "BooleanValue": "Boolean", "IntegerValue": "Integer", "FloatValue": "Float",
+               "DateValue": "Date", "DateTimeValue": "DateTime"}
+
+
+def read_values(element) -> list[Value]:
+    values = []
+    for node in children(element, "VariableValue"):
+        ref = child(node, "VariableRef")
+        if ref is None or not ref.get("targetGUID"):
+            continue
+        for value_node in node:
+            kind = VALUE_TYPES.get(local(value_node.tag))
+            if kind and value_node.text is not None:
+                values.append(Value(norm_guid(ref.get("targetGUID")), kind, value_node.text.strip()))
+    return values
+
+
+def _source_text(node, package: Package, name: str, report: Report) -> str | None:
+    inline = child(node, "PlainTextContent")
+    if inline is not None and inline.text:
+        return inline.text
+    path = (node.get("plainTextPath") or "").strip()
+    if path.lower().startswith("internal://"):
+        member = package.find("Sources/" + path[len("internal://"):])
+        if member is None:
+            raise ImportRejected(f"The text of source '{name}' ({path}) is missing from the archive.")
+        return decode(package.read(member), name=name, report=report)
+    if path:
+        report.skip(f"source '{name}': its text is outside the archive ({path}); only internal:// texts are read.")
+    else:
+        report.skip(f"source '{name}': it has no plain text (only rich text or nothing).")
+    return None
+
+
+def read_source(node, package: Package, report: Report, *, name: str | None = None) -> SourcePlan | None:
+    name = " ".join((name or node.get("name") or "").split()) or "Untitled source"
+    unknown(node, SOURCE_CHILDREN, f"source '{name}'", report)
+    raw = _source_text(node, package, name, report)
+    if raw is None:
+        return None
+    text, mapping = normalise_with_offsets(raw)
+    if not text.strip():
+        report.skip(f"source '{name}': its text is empty.")
+        return None
+    if children(node, "Coding"):
+        report.skip(f"source '{name}': codings of the whole source (Casecoder codes passages, not whole sources).")
+    selections = []
+    for sel in children(node, "PlainTextSelection"):
+        unknown(sel, {"Description", "Coding", "NoteRef"}, f"a selection of '{name}'", report)
+        guid = norm_guid(sel.get("guid", ""))
+        try:
+            start, end = int(sel.get("startPosition", "")), int(sel.get("endPosition", ""))
+        except ValueError:
+            raise ImportRejected(f"Selection {guid or '?'} in source '{name}' has no valid startPosition/endPosition.")
+        if not (0 <= start <= len(raw) and 0 <= end <= len(raw)):
+            raise ImportRejected(
+                f"Selection {guid or '?'} in source '{name}' points outside its text: {start}-{end}, but the text "
+                f"has {len(raw)} characters. Nothing was imported.")
+        if start > end:
+            start, end = end, start
+        new_start, new_end = mapping[start], mapping[end]
+        if new_start >= new_end:
+            report.skip(f"an empty selection ({start}-{end}) in '{name}'.")
+            continue
+        codings = []
+        for coding in children(sel, "Coding"):
+            code_guid = refs(coding, "CodeRef")
+            if code_guid:
+                codings.append(CodingPlan(code_guid[0], refs(coding, "NoteRef")))
+        selections.append(SelectionPlan(
+            guid=guid, name=sel.get("name") or "", start=new_start, end=new_end,
+            user_guid=norm_guid(sel.get("creatingUser", "")), memo=text_of(sel, "Description").strip(),
+            codings=codings, note_guids=refs(sel, "NoteRef")))
+    return SourcePlan(guid=norm_guid(node.get("guid", "")), name=name, text=text,
+                      user_guid=norm_guid(node.get("creatingUser", "")), selections=selections,
+                      note_guids=refs(node, "NoteRef"), values=read_values(node))
+
+
+def read_project(package: Package, *, progress=None) -> ProjectPlan:
+    """The plan of a .qdpx package; ImportRejected if it cannot be imported at all."""
+    report = Report()
+    root = parse_xml(package.read(package.project_member()), what="project.qde")
+    if local(root.tag) != "Project":
+        raise ImportRejected(f"project.qde is not a REFI-QDA project: its root element is <{local(root.tag)}>.")
+    unknown(root, PROJECT_CHILDREN, "the Project", report)
+
+    users = {}
+    users_node = child(root, "Users")
+    if users_node is not None:
+        for user in children(users_node, "User"):
+            users[norm_guid(user.get("guid", ""))] = (user.get("name") or user.get("id") or "").strip()
+
+    codebook = child(root, "CodeBook")
+    codes_node = child(codebook, "Codes") if codebook is not None else None
+    codes = read_codes(codes_node, report) if codes_node is not None else []
+
+    variables = {}
+    variables_node = child(root, "Variables")
+    if variables_node is not None:
+        for node in children(variables_node, "Variable"):
+            guid = norm_guid(node.get("guid", ""))
+            variables[guid] = VariablePlan(guid=guid, name=" ".join((node.get("name") or "").split()),
+                                           refi_type=node.get("typeOfVariable") or "Text",
+                                           meta=variable_meta(text_of(node, "Description")))
+
+    cases = []
+    cases_node = child(root, "Cases")
+    if cases_node is not None:
+        for node in children(cases_node, "Case"):
+            if children(node, "CodeRef"):
+                report.skip(f"codes attached to case '{node.get('name', '')}' as a whole (CodeRef in a Case).")
+            unknown(node, {"Description", "CodeRef", "VariableValue", "SourceRef", "SelectionRef"}, "a Case",
+                    report)
+            cases.append(CasePlan(guid=norm_guid(node.get("guid", "")), name=" ".join((node.get("name") or "").split()),
+                                  description=text_of(node, "Description"), values=read_values(node),
+                                  source_guids=refs(node, "SourceRef"), selection_guids=refs(node, "SelectionRef")))
+
+    sources = []
+    sources_node = child(root, "Sources")
+    if sources_node is not None:
+        nodes = list(sources_node)
+        for number, node in enumerate(nodes, start=1):
+            kind = local(node.tag)
+            if kind == "TextSource":
+                plan = read_source(node, package, report)
+            elif kind == "PDFSource" and child(node, "Representation") is not None:
+                plan = read_source(child(node, "Representation"), package, report, name=node.get("name"))
+                if plan is not None:
+                    plan.guid = norm_guid(node.get("guid", "")) or plan.guid
+                    report.note(f"PDF source '{plan.name}' was imported as its plain-text representation.")
+            else:
+                report.skip(f"{kind} '{node.get('name', '')}': Casecoder imports text sources only.")
+                plan = None
+            if plan is not None:
+                sources.append(plan)
+            if progress:
+                progress(number, len(nodes))
+
+    notes = {}
+    notes_node = child(root, "Notes")
+    if notes_node is not None:
+        for node in children(notes_node, "Note"):
+            guid = norm_guid(node.get("guid", ""))
+            text = _note_text(node, package, report)
+            notes[guid] = NotePlan(guid=guid, name=(node.get("name") or "").strip(), text=text,
+                                   user_guid=norm_guid(node.get("creatingUser", "")))
+
+    case_guids = {c.guid for c in cases}
+    case_notes = []
+    links_node = child(root, "Links")
+    if links_node is not None:
+        for link in children(links_node, "Link"):
+            origin, target = norm_guid(link.get("originGUID", "")), norm_guid(link.get("targetGUID", ""))
+            if origin in notes and target in case_guids:
+                case_notes.append((origin, target))
+            elif target in notes and origin in case_guids:
+                case_notes.append((target, origin))
+            else:
+                report.skip(f"a link{' ' + repr(link.get('name')) if link.get('name') else ''} between objects "
+                            "other than a note and a case.")
+    for name in ("Sets", "Graphs"):
+        node = child(root, name)
+        if node is not None and len(node):
+            report.skip(f"{len(node)} {name.lower()[:-1]}(s) of <{name}>: Casecoder has no {name.lower()}.")
+    return ProjectPlan(name=" ".join((root.get("name") or "").split()), description=text_of(root, "Description"),
+                       users=users, codes=codes, variables=variables, cases=cases, sources=sources, notes=notes,
+                       project_note_guids=refs(root, "NoteRef"), case_notes=case_notes, report=report)
+
+
+def _note_text(node, package: Package, report: Report) -> str:
+    inline = child(node, "PlainTextContent")
+    if inline is not None and inline.text:
+        return inline.text
+    path = (node.get("plainTextPath") or "").strip()
+    if path.lower().startswith("internal://"):
+        member = package.find("Sources/" + path[len("internal://"):])
+        if member is not None:
+            return decode(package.read(member), name=node.get("name") or "a note", report=report)
+    return text_of(node, "Description")
+

@@ -1,0 +1,368 @@
+"""Reads for exports: the excerpts of a thesis appendix, the codebook with its counts, and
+what the Exports page offers to choose from. Each runs a fixed number of queries.
+
+Which segments count for which case is decided by apps.coding.selectors
+(`segment_case_pairs`), the one case-membership rule; nothing here re-implements it.
+"""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from apps.cases.models import Attribute, Case
+from apps.coding.models import Code, Coding, Memo, Segment
+from apps.coding.selectors import code_tree, segment_case_pairs
+from apps.projects.models import Project
+from apps.transcripts.models import Expert
+from apps.transcripts.selectors import citation, turn_indexes
+
+GROUP_CODE_CASE_EXPERT = "code-case-expert"
+GROUP_CASE_CODE = "case-code"
+GROUPINGS = {
+    GROUP_CODE_CASE_EXPERT: "Code, then case, then expert",
+    GROUP_CASE_CODE: "Case, then code",
+}
+NO_CASE = "Not in a case"
+NO_EXPERT = "No expert"
+
+
+@dataclass(frozen=True)
+class AppendixSelection:
+    """What goes into an appendix. Empty id lists mean "all"."""
+
+    code_ids: tuple[int, ...] = ()
+    include_subcodes: bool = True
+    case_ids: tuple[int, ...] = ()
+    expert_ids: tuple[int, ...] = ()
+    coder_ids: tuple[int, ...] = ()
+    grouping: str = GROUP_CODE_CASE_EXPERT
+    include_memos: bool = True
+    real_names: bool = False
+
+
+@dataclass
+class CodeEntry:
+    """A codebook entry as the appendix and the codebook exports show it."""
+
+    id: int
+    name: str
+    path: str
+    depth: int
+    colour: str
+    description: str
+    inclusion: str
+    exclusion: str
+    example: str
+    scale: str
+    levels: list[str]
+    parent_id: int | None
+    segments: int = 0
+    experts: int = 0
+
+    @property
+    def scale_label(self) -> str:
+        if self.scale == Code.Scale.PRESENCE:
+            return "present / absent"
+        if self.scale == Code.Scale.ORDINAL:
+            return "ordinal: " + " < ".join(self.levels)
+        return ""
+
+
+@dataclass
+class ExpertEntry:
+    pseudonym: str
+    description: str
+    real_name: str  # empty unless the selection asks for real names
+    attributes: list[tuple[str, str]]
+
+
+@dataclass
+class Excerpt:
+    """One excerpt as it appears in the appendix: a segment under one code and one case."""
+
+    key: str
+    segment_id: int
+    citation: str
+    quote: str
+    expert: str
+    transcript: str
+    start: int
+    end: int
+    paragraphs: str
+    coder: str
+    code: str
+    code_path: str
+    value: str
+    case: str
+    memo: str
+    all_codes: str
+    all_cases: str
+    expert_values: dict[str, str] = field(default_factory=dict)
+    case_values: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Section:
+    """A heading of the appendix (level 1 to 3) with its excerpts or sub-sections."""
+
+    title: str
+    level: int
+    kind: str  # "code", "case" or "expert"
+    children: list["Section"] = field(default_factory=list)
+    excerpts: list[Excerpt] = field(default_factory=list)
+
+
+@dataclass
+class Appendix:
+    project: str
+    generated_at: str
+    grouping: str
+    selection_lines: list[str]
+    experts: list[ExpertEntry]
+    codes: list[CodeEntry]
+    sections: list[Section]
+    expert_attributes: list[str]
+    case_attributes: list[str]
+    include_memos: bool
+
+    @property
+    def excerpts(self) -> list[Excerpt]:
+        """Every excerpt in document order."""
+        found: list[Excerpt] = []
+
+        def walk(sections):
+            for section in sections:
+                found.extend(section.excerpts)
+                walk(section.children)
+
+        walk(self.sections)
+        return found
+
+    @property
+    def segment_count(self) -> int:
+        return len({e.segment_id for e in self.excerpts})
+
+
+_KEY_PREFIX = re.compile(r"[^A-Za-z0-9]")
+
+
+def citation_key(*, segment_id: int, pseudonym: str | None) -> str:
+    """A key the thesis text can refer to ("E3-0042"): the expert's pseudonym and the
+    segment's id, so it stays the same in every export for as long as the segment exists."""
+    prefix = _KEY_PREFIX.sub("", pseudonym or "")[:12] or "S"
+    return f"{prefix}-{segment_id:04d}"
+
+
+def display_value(value) -> str:
+    """An attribute value as text: yes/no for booleans, '' for none."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def codebook_entries(*, project: Project) -> list[CodeEntry]:
+    """The codebook in tree order with the number of segments and of distinct experts per
+    code (segments in the trash do not count). Two queries."""
+    experts = dict(
+        Coding.objects.filter(tag__project=project, content_object__deleted_at__isnull=True)
+        .values("tag_id").annotate(n=Count("content_object__transcript__expert", distinct=True))
+        .values_list("tag_id", "n")
+    )
+    return [
+        CodeEntry(id=node.code.pk, name=node.code.name, path=node.path, depth=node.depth, colour=node.code.colour,
+                  description=node.code.description, inclusion=node.code.inclusion,
+                  exclusion=node.code.exclusion, example=node.code.example, scale=node.code.scale,
+                  levels=list(node.code.levels or []), parent_id=node.code.parent_id, segments=node.segments,
+                  experts=experts.get(node.code.pk, 0))
+        for node in code_tree(project=project)
+    ]
+
+
+def _with_descendants(entries: list[CodeEntry], chosen: set[int]) -> set[int]:
+    children: dict[int | None, list[int]] = defaultdict(list)
+    for entry in entries:
+        children[entry.parent_id].append(entry.id)
+    found, frontier = set(chosen), list(chosen)
+    while frontier:
+        kids = [k for parent in frontier for k in children.get(parent, [])]
+        frontier = [k for k in kids if k not in found]
+        found.update(frontier)
+    return found
+
+
+def appendix_data(*, project: Project, selection: AppendixSelection) -> Appendix:
+    """The excerpts of an appendix, grouped as the selection asks, with the introduction
+    (experts and codebook entries used). About a dozen queries whatever the data size."""
+    entries = codebook_entries(project=project)
+    by_code = {e.id: e for e in entries}
+    if selection.code_ids:
+        chosen = {i for i in selection.code_ids if i in by_code}
+        if selection.include_subcodes:
+            chosen = _with_descendants(entries, chosen)
+    else:
+        chosen = set(by_code)
+
+    segments_qs = Segment.objects.filter(
+        project=project, id__in=Coding.objects.filter(tag_id__in=chosen).values("content_object_id"))
+    if selection.expert_ids:
+        segments_qs = segments_qs.filter(transcript__expert_id__in=selection.expert_ids)
+    if selection.coder_ids:
+        segments_qs = segments_qs.filter(coder_id__in=selection.coder_ids)
+    segments = {
+        s.pk: s for s in segments_qs.select_related("coder", "transcript__expert")
+        .only("id", "transcript_id", "start", "end", "quote", "memo", "coder__username", "transcript__title",
+              "transcript__expert__pseudonym")
+    }
+    codings: dict[int, list[Coding]] = defaultdict(list)
+    for coding in (Coding.objects.filter(content_object__in=segments_qs).select_related("tag")
+                   .only("content_object_id", "value", "tag__name", "tag_id").order_by("tag__position", "tag__name")):
+        codings[coding.content_object_id].append(coding)
+
+    cases = list(Case.objects.filter(project=project).prefetch_related("values__attribute"))
+    case_names = {c.pk: c.name for c in cases}
+    case_ids_by_segment: dict[int, list[int]] = defaultdict(list)
+    for segment_id, case_id in segment_case_pairs(project=project):
+        if segment_id in segments:
+            case_ids_by_segment[segment_id].append(case_id)
+    wanted_cases = set(selection.case_ids) & set(case_names) if selection.case_ids else None
+    if wanted_cases is not None:
+        segments = {pk: s for pk, s in segments.items() if wanted_cases & set(case_ids_by_segment.get(pk, ()))}
+    case_order = [c.pk for c in cases if wanted_cases is None or c.pk in wanted_cases]
+
+    attributes = list(project.attributes.all())
+    expert_attrs = [a.name for a in attributes if a.applies_to == Attribute.AppliesTo.EXPERT]
+    case_attrs = [a.name for a in attributes if a.applies_to == Attribute.AppliesTo.CASE]
+    case_values = {c.pk: {v.attribute.name: display_value(v.value) for v in c.values.all()} for c in cases}
+    experts = list(Expert.objects.filter(project=project).prefetch_related("values__attribute").order_by("pseudonym"))
+    expert_values = {e.pk: {v.attribute.name: display_value(v.value) for v in e.values.all()} for e in experts}
+
+    memos: dict[int, list[str]] = defaultdict(list)
+    if selection.include_memos:
+        for memo in Memo.objects.filter(project=project, segment__in=segments_qs).order_by("created_at", "id"):
+            memos[memo.segment_id].append(f"{memo.title}: {memo.text}" if memo.title else memo.text)
+    indexes = turn_indexes(transcript_ids={s.transcript_id for s in segments.values()})
+
+    def excerpt(segment: Segment, coding: Coding, case_id: int | None) -> Excerpt:
+        expert = segment.transcript.expert
+        source = expert.pseudonym if expert else segment.transcript.title
+        index = indexes.get(segment.transcript_id)
+        first, last = index.span(segment.start, segment.end) if index else (None, None)
+        paragraphs = "" if first is None else (f"{first}" if first == last else f"{first}–{last}")
+        memo_parts = ([segment.memo] if segment.memo and selection.include_memos else []) + memos.get(segment.pk, [])
+        return Excerpt(
+            key=citation_key(segment_id=segment.pk, pseudonym=expert.pseudonym if expert else None),
+            segment_id=segment.pk, citation=citation(pseudonym=source, first=first, last=last),
+            quote=segment.quote, expert=expert.pseudonym if expert else "", transcript=segment.transcript.title,
+            start=segment.start, end=segment.end, paragraphs=paragraphs, coder=segment.coder.username,
+            code=coding.tag.name, code_path=by_code[coding.tag_id].path, value=coding.value,
+            case=case_names.get(case_id, "") if case_id else "", memo="\n\n".join(memo_parts),
+            all_codes="; ".join(f"{c.tag.name} = {c.value}" if c.value else c.tag.name
+                                for c in codings.get(segment.pk, [])),
+            all_cases="; ".join(case_names[c] for c in case_order_all(segment.pk)),
+            expert_values=expert_values.get(expert.pk, {}) if expert else {},
+            case_values=case_values.get(case_id, {}) if case_id else {},
+        )
+
+    def case_order_all(segment_id):
+        ids = set(case_ids_by_segment.get(segment_id, ()))
+        return [c.pk for c in cases if c.pk in ids]
+
+    # (code id, case id or None, segment) triples: the leaves of the appendix.
+    leaves: list[tuple[int, int | None, Segment, Coding]] = []
+    for segment in segments.values():
+        segment_cases = set(case_ids_by_segment.get(segment.pk, ()))
+        in_cases = [c for c in case_order if c in segment_cases] or ([None] if wanted_cases is None else [])
+        for coding in codings.get(segment.pk, []):
+            if coding.tag_id in chosen:
+                for case_id in in_cases:
+                    leaves.append((coding.tag_id, case_id, segment, coding))
+
+    code_rank = {e.id: i for i, e in enumerate(entries)}
+    case_rank = {c: i for i, c in enumerate(case_order)}
+
+    def pseudonym_of(segment):
+        return segment.transcript.expert.pseudonym if segment.transcript.expert else ""
+
+    def position(leaf):
+        _, _, segment, _ = leaf
+        return (pseudonym_of(segment) or "\uffff", segment.transcript.title, segment.start, segment.end, segment.pk)
+
+    leaves.sort(key=lambda leaf: (code_rank[leaf[0]], case_rank.get(leaf[1], len(case_rank)), position(leaf)))
+    sections: list[Section] = []
+    if selection.grouping == GROUP_CASE_CODE:
+        leaves.sort(key=lambda leaf: (case_rank.get(leaf[1], len(case_rank)), code_rank[leaf[0]], position(leaf)))
+        for leaf in leaves:
+            code_id, case_id, segment, coding = leaf
+            case_title = case_names.get(case_id, NO_CASE) if case_id else NO_CASE
+            if not sections or sections[-1].title != case_title:
+                sections.append(Section(title=case_title, level=1, kind="case"))
+            code_title = by_code[code_id].path
+            if not sections[-1].children or sections[-1].children[-1].title != code_title:
+                sections[-1].children.append(Section(title=code_title, level=2, kind="code"))
+            sections[-1].children[-1].excerpts.append(excerpt(segment, coding, case_id))
+    else:
+        for leaf in leaves:
+            code_id, case_id, segment, coding = leaf
+            code_title = by_code[code_id].path
+            if not sections or sections[-1].title != code_title:
+                sections.append(Section(title=code_title, level=1, kind="code"))
+            case_title = case_names.get(case_id, NO_CASE) if case_id else NO_CASE
+            cases_here = sections[-1].children
+            if not cases_here or cases_here[-1].title != case_title:
+                cases_here.append(Section(title=case_title, level=2, kind="case"))
+            expert_title = pseudonym_of(segment) or NO_EXPERT
+            experts_here = cases_here[-1].children
+            if not experts_here or experts_here[-1].title != expert_title:
+                experts_here.append(Section(title=expert_title, level=3, kind="expert"))
+            experts_here[-1].excerpts.append(excerpt(segment, coding, case_id))
+
+    used_codes = {leaf[0] for leaf in leaves}
+    used_experts = {segment.transcript.expert_id for _, _, segment, _ in leaves}
+    User = get_user_model()
+    coder_names = sorted(User.objects.filter(pk__in=selection.coder_ids).values_list("username", flat=True)) \
+        if selection.coder_ids else []
+    chosen_experts = [e.pseudonym for e in experts if e.pk in set(selection.expert_ids)]
+    lines = [
+        "Codes: " + ("all" if not selection.code_ids else ", ".join(by_code[i].path for i in sorted(
+            chosen, key=code_rank.get))),
+        "Cases: " + ("all" if wanted_cases is None else ", ".join(case_names[c] for c in case_order)),
+        "Experts: " + (", ".join(chosen_experts) if selection.expert_ids else "all"),
+        "Coders: " + (", ".join(coder_names) if selection.coder_ids else "all"),
+        "Grouping: " + GROUPINGS.get(selection.grouping, GROUPINGS[GROUP_CODE_CASE_EXPERT]).lower(),
+    ]
+    return Appendix(
+        project=project.name,
+        generated_at=timezone.localtime().strftime("%Y-%m-%d %H:%M"),
+        grouping=selection.grouping,
+        selection_lines=lines,
+        experts=[
+            ExpertEntry(pseudonym=e.pseudonym, description=e.description,
+                        real_name=e.real_name if selection.real_names else "",
+                        attributes=[(name, expert_values[e.pk].get(name, "")) for name in expert_attrs])
+            for e in experts if e.pk in used_experts
+        ],
+        codes=[e for e in entries if e.id in used_codes],
+        sections=sections,
+        expert_attributes=expert_attrs,
+        case_attributes=case_attrs,
+        include_memos=selection.include_memos,
+    )
+
+
+def export_choices(*, project: Project) -> dict:
+    """What the Exports page offers: codes (tree), cases, experts and coders. Four queries."""
+    User = get_user_model()
+    return {
+        "codes": code_tree(project=project),
+        "cases": list(Case.objects.filter(project=project)),
+        "experts": list(Expert.objects.filter(project=project).order_by("pseudonym")),
+        "coders": list(User.objects.filter(Q(segments__project=project, segments__deleted_at__isnull=True))
+                       .distinct().order_by("username")),
+    }

@@ -1,0 +1,369 @@
+"""Writes of the exports app: codebook import (.qdc, CSV) into a project and REFI-QDA
+project import (.qdpx) into a new project.
+
+Every object is created through the ordinary services of its app (code_create,
+transcript_create, segment_create, case_create, attribute_create, memo_create ...), so the
+same rules hold as everywhere. Each import is one transaction: a file that cannot be
+imported in full changes nothing, and its message says why.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.text import slugify
+
+from apps.cases.models import Attribute
+from apps.cases.services import (attribute_create, attribute_value_clean, case_create, case_value_set,
+                                 expert_value_set, transcript_cases_set)
+from apps.coding.models import Code
+from apps.coding.services import code_create, code_update, memo_create, segment_create
+from apps.projects.models import Project
+from apps.projects.services import project_create
+from apps.transcripts.services import expert_create, transcript_create
+
+from .refiqda.conventions import (CASE_SECTION_NAME, REFI_TO_TYPE, ROLE_EXPERT, ROLE_EXPERT_DESCRIPTION,
+                                  VALUE_NOTE_NAME)
+from .refiqda.reader import CodePlan, ProjectPlan, Report, read_project
+from .refiqda.safe import ImportRejected, Package
+
+CODE_TEXT_FIELDS = ("description", "inclusion", "exclusion", "example")
+
+
+def _messages(error: ValidationError) -> str:
+    return "; ".join(error.messages)
+
+
+# --- codebook ---------------------------------------------------------------------------
+
+def _code_create(*, project, plan: CodePlan, parent, actor, report: Report, name: str | None = None) -> Code:
+    fields = plan.fields
+    kwargs = dict(project=project, name=name or plan.name[:100], parent=parent, colour=plan.colour, actor=actor,
+                  **{f: fields.get(f, "") for f in CODE_TEXT_FIELDS})
+    if len(plan.name) > 100:
+        report.skip(f"the end of the code name '{plan.name[:40]}…' (names have at most 100 characters)")
+    try:
+        return code_create(scale=fields.get("scale", Code.Scale.NONE), levels=fields.get("levels", []), **kwargs)
+    except ValidationError as error:
+        if "scale" in error.message_dict or "levels" in error.message_dict:
+            report.skip(f"the scale of '{plan.name}' ({_messages(error)}); imported without a scale")
+            return code_create(**kwargs)
+        raise
+
+
+@transaction.atomic
+def codebook_import(*, project: Project, plans: list[CodePlan], report: Report, actor) -> Report:
+    """Merge codes into the codebook by name and place in the tree: a code whose name is
+    already under the same parent is kept (its empty texts filled from the file), the
+    others are created. Returns the report (created, matched, skipped)."""
+    existing = defaultdict(dict)  # parent id -> name -> code (alive and in the trash)
+    for code in Code.objects.filter(project=project):
+        existing[code.parent_id][code.name] = code
+
+    def merge(items: list[CodePlan], parent: Code | None):
+        for plan in items:
+            name = " ".join(plan.name.split())[:100]
+            code = existing[parent.pk if parent else None].get(name)
+            if code is not None and code.deleted_at is not None:
+                report.skip(f"'{name}': a deleted code of that name is in the trash; restore or rename it first")
+                continue
+            if code is None:
+                code = _code_create(project=project, plan=plan, parent=parent, actor=actor, report=report)
+                existing[parent.pk if parent else None][code.name] = code
+                report.count("codes created")
+            else:
+                fill = {f: plan.fields.get(f, "") for f in CODE_TEXT_FIELDS
+                        if plan.fields.get(f) and not getattr(code, f)}
+                if fill:
+                    code_update(code=code, actor=actor, **fill)
+                    report.count("codes completed")
+                else:
+                    report.count("codes already there")
+            merge(plan.children, code)
+
+    merge(plans, None)
+    return report
+
+
+# --- REFI-QDA project ----------------------------------------------------------------------
+
+def _unique(name: str, taken: set[str], limit: int) -> str:
+    name = name[:limit]
+    candidate, n = name, 2
+    while candidate in taken:
+        suffix = f" ({n})"
+        candidate = name[:limit - len(suffix)] + suffix
+        n += 1
+    taken.add(candidate)
+    return candidate
+
+
+def _unique_slug(name: str) -> str:
+    base = slugify(name)[:70] or "imported-project"
+    slug, n = base, 2
+    while Project.objects.filter(slug=slug).exists():
+        slug = f"{base}-{n}"
+        n += 1
+    return slug
+
+
+def _user_map(plan: ProjectPlan, importer, report: Report) -> dict[str, object]:
+    """REFI users -> accounts: the account of the same name if it is the importer or shares a
+    project with them, else the importer. The file cannot make strangers authors."""
+    User = get_user_model()
+    names = {guid: name for guid, name in plan.users.items() if name}
+    known = {u.username: u for u in User.objects.filter(
+        username__in=set(names.values()), memberships__project__memberships__user=importer).distinct()}
+    known[importer.username] = importer
+    authors = {s.user_guid for s in plan.sources} | {n.user_guid for n in plan.notes.values()} | {
+        sel.user_guid for s in plan.sources for sel in s.selections}
+    mapping = {}
+    for guid, name in plan.users.items():
+        user = known.get(name)
+        if guid not in authors:
+            pass  # a member without work in the file: nothing to attribute
+        elif user is not None and user != importer:
+            report.note(f"Work of '{name}' in the file is attributed to the account '{user.username}' "
+                        "(not added to the project; add them as a member if they should see it).")
+        elif user is None:
+            report.note(f"Work of '{name or guid}' in the file is attributed to you ({importer.username}): "
+                        "no account of that name shares a project with you.")
+        mapping[guid] = user or importer
+    return mapping
+
+
+def _variable_targets(plan: ProjectPlan) -> dict[str, set[str]]:
+    """Which variables are used on cases and which on sources (-> expert attributes)."""
+    used = defaultdict(set)
+    for case in plan.cases:
+        for value in case.values:
+            used[value.variable_guid].add(Attribute.AppliesTo.CASE)
+    for source in plan.sources:
+        for value in source.values:
+            used[value.variable_guid].add(Attribute.AppliesTo.EXPERT)
+    return used
+
+
+def _create_attributes(project, plan: ProjectPlan, actor, report: Report) -> dict[tuple[str, str], Attribute]:
+    used = _variable_targets(plan)
+    attributes = {}
+    for variable in plan.variables.values():
+        if variable.meta.get("role") in (ROLE_EXPERT, ROLE_EXPERT_DESCRIPTION):
+            continue
+        targets = set(used.get(variable.guid, ()))
+        if variable.meta.get("applies_to") in Attribute.AppliesTo.values:
+            targets.add(variable.meta["applies_to"])
+        if not targets:
+            report.skip(f"variable '{variable.name}': no case or source has a value for it")
+            continue
+        kind = variable.meta.get("type")
+        if kind not in Attribute.Type.values:
+            kind = REFI_TO_TYPE.get(variable.refi_type)
+            if kind is None:
+                report.skip(f"the type {variable.refi_type!r} of variable '{variable.name}'; imported as text")
+                kind = Attribute.Type.TEXT
+            elif variable.refi_type == "DateTime":
+                report.note(f"Variable '{variable.name}' (date and time) was imported as text.")
+        for applies_to in sorted(targets):
+            name = variable.name or "Unnamed variable"
+            outcome = bool(variable.meta.get("outcome")) and applies_to == Attribute.AppliesTo.CASE and kind in (
+                Attribute.Type.BOOLEAN, Attribute.Type.CATEGORICAL)
+            attributes[(variable.guid, applies_to)] = attribute_create(
+                project=project, name=name[:100], applies_to=applies_to, type=kind,
+                choices=variable.meta.get("choices", ()) if kind == Attribute.Type.CATEGORICAL else (),
+                is_outcome=outcome, actor=actor)
+            report.count("attributes")
+    return attributes
+
+
+def _set_values(owner, values, applies_to, attributes, setter, actor, report: Report, label: str) -> None:
+    for value in values:
+        attribute = attributes.get((value.variable_guid, applies_to))
+        if attribute is None:
+            continue
+        try:
+            attribute_value_clean(attribute, value.text)
+            setter(owner, attribute=attribute, value=value.text, actor=actor)
+        except ValidationError as error:
+            report.skip(f"the value {value.text!r} of '{attribute.name}' for {label}: {_messages(error)}")
+
+
+@transaction.atomic
+def qdpx_import(*, data: bytes, user, project_name: str = "", filename: str = "", progress=None) -> tuple[Project,
+                                                                                                            Report]:
+    """Import a .qdpx file into a new project owned by `user`. All or nothing."""
+    package = Package(data, label=filename or "The file")
+    plan = read_project(package, progress=(lambda n, total: progress("Reading sources", n, total)) if progress
+                        else None)
+    report = plan.report
+    users = _user_map(plan, user, report)
+
+    def who(guid):
+        return users.get(guid, user)
+
+    name = " ".join((project_name or plan.name or filename.rsplit(".", 1)[0] or "Imported project").split())[:200]
+    try:
+        project = project_create(name=name, owner=user, slug=_unique_slug(name), description=plan.description)
+    except IntegrityError as error:
+        raise ImportRejected(f"The project could not be created: {error}.") from error
+
+    attributes = _create_attributes(project, plan, user, report)
+
+    cases = {}
+    taken: set[str] = set()
+    for number, case_plan in enumerate(plan.cases, start=1):
+        case_name = _unique(case_plan.name or f"Case {number}", taken, 200)
+        if case_name != case_plan.name:
+            report.note(f"Case '{case_plan.name}' was named '{case_name}'.")
+        case = case_create(project=project, name=case_name, description=case_plan.description, actor=user)
+        _set_values(case, case_plan.values, Attribute.AppliesTo.CASE, attributes,
+                    lambda owner, **kw: case_value_set(case=owner, **kw), user, report, f"case '{case.name}'")
+        cases[case_plan.guid] = case
+        report.count("cases")
+
+    codes: dict[str, Code] = {}
+
+    def add_codes(items: list[CodePlan], parent):
+        siblings: set[str] = set()
+        for item in items:
+            name = _unique(item.name, siblings, 100)
+            if name != item.name[:100]:
+                report.note(f"Code '{item.name}' was named '{name}' (two codes of that name under one parent).")
+            code = _code_create(project=project, plan=item, parent=parent, actor=user, report=report, name=name)
+            codes[item.guid] = code
+            report.count("codes")
+            add_codes(item.children, code)
+
+    add_codes(plan.codes, None)
+
+    role_guids = {v.guid: v.meta["role"] for v in plan.variables.values()
+                  if v.meta.get("role") in (ROLE_EXPERT, ROLE_EXPERT_DESCRIPTION)}
+    experts: dict[str, object] = {}
+    titles: set[str] = set()
+    transcripts = {}
+    selections = {}  # guid -> (transcript, SelectionPlan)
+    case_of_selection = defaultdict(list)
+    for case_plan in plan.cases:
+        for guid in case_plan.selection_guids:
+            case_of_selection[guid].append(cases[case_plan.guid])
+    for number, source in enumerate(plan.sources, start=1):
+        roles = {role_guids[v.variable_guid]: v.text for v in source.values if v.variable_guid in role_guids}
+        pseudonym = roles.get(ROLE_EXPERT, "").strip()[:40]
+        other_values = [v for v in source.values if v.variable_guid not in role_guids]
+        if not pseudonym and other_values:
+            pseudonym = source.name[:40]
+            report.note(f"Source '{source.name}' has variables; they belong to a new expert '{pseudonym}'.")
+        expert = None
+        if pseudonym:
+            expert = experts.get(pseudonym)
+            if expert is None:
+                expert = expert_create(project=project, pseudonym=pseudonym, actor=user,
+                                       description=roles.get(ROLE_EXPERT_DESCRIPTION, "")[:300])
+                experts[pseudonym] = expert
+                report.count("experts")
+            _set_values(expert, other_values, Attribute.AppliesTo.EXPERT, attributes,
+                        lambda owner, **kw: expert_value_set(expert=owner, **kw), user, report,
+                        f"expert '{pseudonym}'")
+        title = _unique(source.name, titles, 200)
+        transcript = transcript_create(project=project, title=title, text=source.text, expert=expert,
+                                       created_by=who(source.user_guid), source_filename=filename[:255],
+                                       source_format="qdpx", allow_duplicate=True)
+        transcripts[source.guid] = transcript
+        for selection in source.selections:
+            selections[selection.guid] = (transcript, selection)
+        report.count("transcripts")
+        if progress:
+            progress("Creating transcripts", number, len(plan.sources))
+
+    for case_plan in plan.cases:
+        linked = [transcripts[g] for g in case_plan.source_guids if g in transcripts]
+        for transcript in linked:
+            transcript_cases_set(transcript=transcript,
+                                 cases=list(transcript.cases.all()) + [cases[case_plan.guid]], actor=user)
+        missing = len(case_plan.source_guids) - len(linked)
+        if missing:
+            report.skip(f"{missing} source reference(s) of case '{cases[case_plan.guid].name}' to sources not imported")
+
+    memo_targets = []  # (note guid, target kwargs)
+    segments = {}
+    total = len(selections)
+    for number, (guid, (transcript, selection)) in enumerate(selections.items(), start=1):
+        applied, values = [], {}
+        for coding in selection.codings:
+            code = codes.get(coding.code_guid)
+            if code is None:
+                report.skip(f"a coding with a code that is not in the codebook ({coding.code_guid})")
+                continue
+            if code in applied:
+                continue
+            applied.append(code)
+            for note_guid in coding.note_guids:
+                note = plan.notes.get(note_guid)
+                if note is not None and note.name == VALUE_NOTE_NAME:
+                    value = note.text.strip()
+                    if value in code.scale_values:
+                        values[code.pk] = value
+                    else:
+                        report.skip(f"the value {value!r} of a coding of '{code.name}' (not on its scale)")
+                elif note is not None:
+                    memo_targets.append((note_guid, "segment", guid))
+        selection_cases = case_of_selection.get(guid, [])
+        if not applied and not selection_cases:
+            report.skip(f"a selection in '{transcript.title}' without codes or cases "
+                        f"({selection.start}-{selection.end})")
+            continue
+        segment = segment_create(transcript=transcript, start=selection.start, end=selection.end,
+                                 coder=who(selection.user_guid), codes=applied, values=values,
+                                 cases=selection_cases, memo=selection.memo,
+                                 is_case_section=selection.name == CASE_SECTION_NAME or not applied)
+        segments[guid] = segment
+        memo_targets += [(note_guid, "segment", guid) for note_guid in selection.note_guids]
+        report.count("segments")
+        if progress and (number % 50 == 0 or number == total):
+            progress("Creating segments", number, total)
+
+    _collect_code_notes(plan.codes, memo_targets)
+    for source in plan.sources:
+        memo_targets += [(note_guid, "transcript", source.guid) for note_guid in source.note_guids]
+    memo_targets += [(note_guid, "case", case_guid) for note_guid, case_guid in plan.case_notes]
+    memo_targets += [(note_guid, "project", None) for note_guid in plan.project_note_guids]
+    used = {note_guid for note_guid, _, _ in memo_targets}
+    for coding_note in (n for s in plan.sources for sel in s.selections for c in sel.codings for n in c.note_guids):
+        used.add(coding_note)
+    memo_targets += [(guid, "project", None) for guid, note in plan.notes.items()
+                     if guid not in used and note.name != VALUE_NOTE_NAME]
+
+    objects = {"segment": segments, "transcript": transcripts, "case": cases, "code": codes}
+    for note_guid, kind, target_guid in memo_targets:
+        note = plan.notes.get(note_guid)
+        if note is None:
+            report.skip(f"a reference to a note that is not in the file ({note_guid})")
+            continue
+        if not note.text.strip():
+            report.skip(f"an empty note{' ' + repr(note.name) if note.name else ''}")
+            continue
+        target = {} if kind == "project" else {kind: objects[kind].get(target_guid)}
+        if kind != "project" and target[kind] is None:
+            report.skip(f"note '{note.name or note.text[:30]}': the object it is attached to was not imported")
+            continue
+        memo_create(project=project, author=who(note.user_guid), text=note.text, title=note.name[:200], **target)
+        report.count("memos")
+    return project, report
+
+
+def _collect_code_notes(items: list[CodePlan], targets: list) -> None:
+    for item in items:
+        targets += [(note_guid, "code", item.guid) for note_guid in item.note_guids]
+        _collect_code_notes(item.children, targets)
+
+
+def qdpx_import_or_reject(**kwargs) -> tuple[Project, Report]:
+    """qdpx_import, with any refusal of a service turned into ImportRejected with its reason."""
+    try:
+        return qdpx_import(**kwargs)
+    except ImportRejected:
+        raise
+    except ValidationError as error:
+        raise ImportRejected(f"The file could not be imported, and nothing was: {_messages(error)}") from error

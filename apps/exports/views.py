@@ -1,0 +1,134 @@
+"""The Exports page and its downloads and uploads. Thin: access, form, selector or
+service, response. Reviewers may export; importing a codebook needs the coder role."""
+from __future__ import annotations
+
+import io
+import time
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from apps.projects.access import CODE, can, project_for
+
+from .appendix import APPENDIX_FORMATS, render_appendix
+from .codebook import CODEBOOK_FORMATS, read_codebook, render_codebook
+from .forms import AppendixForm, CodebookFormatForm, CodebookImportForm, QdpxImportForm
+from .refiqda.writer import write_qdpx
+from .selectors import GROUP_CODE_CASE_EXPERT, GROUPINGS, appendix_data, codebook_entries, export_choices
+from .services import codebook_import, qdpx_import_or_reject
+
+
+def download(data: bytes, filename: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Length"] = str(len(data))
+    return response
+
+
+def _page(request, project, *, form=None, codebook_form=None, status=200):
+    form = form or AppendixForm(project=project, initial={"memos": True, "subcodes": True, "format": "docx",
+                                                          "grouping": GROUP_CODE_CASE_EXPERT})
+    context = {
+        "project": project, "nav": "exports", "form": form,
+        "chosen": {name: {str(v) for v in (form[name].value() or [])} for name in ("codes", "cases", "experts",
+                                                                                   "coders")},
+        "codebook_form": codebook_form or CodebookImportForm(),
+        "appendix_formats": APPENDIX_FORMATS.values(), "codebook_formats": CODEBOOK_FORMATS.values(),
+        "groupings": GROUPINGS.items(), "can_code": can(project.membership, CODE),
+        **export_choices(project=project),
+    }
+    return render(request, "exports/exports.html", context, status=status)
+
+
+@login_required
+@require_GET
+def exports_page(request, slug):
+    project = project_for(request.user, slug)
+    return _page(request, project)
+
+
+@login_required
+@require_GET
+def appendix_download(request, slug):
+    project = project_for(request.user, slug)
+    form = AppendixForm(request.GET, project=project)
+    if not form.is_valid():
+        return _page(request, project, form=form, status=400)
+    appendix = appendix_data(project=project, selection=form.selection())
+    fmt = APPENDIX_FORMATS[form.cleaned_data["format"] or "docx"]
+    if fmt.key == "html":
+        return render(request, "exports/appendix_print.html", {"project": project, "appendix": appendix,
+                                                               "nav": "exports"})
+    data = render_appendix(appendix, fmt.key, table_layout=form.cleaned_data["table"])
+    return download(data, f"{project.slug}-appendix.{fmt.extension}", fmt.content_type)
+
+
+@login_required
+@require_GET
+def codebook_download(request, slug):
+    project = project_for(request.user, slug)
+    form = CodebookFormatForm(request.GET)
+    if not form.is_valid():
+        return HttpResponse(f"Choose a codebook format: {', '.join(CODEBOOK_FORMATS)}.", status=400,
+                            content_type="text/plain; charset=utf-8")
+    fmt = CODEBOOK_FORMATS[form.cleaned_data["format"]]
+    try:
+        data = render_codebook(project, codebook_entries(project=project), fmt.key)
+    except ValidationError as error:
+        return HttpResponse(" ".join(error.messages), status=400, content_type="text/plain; charset=utf-8")
+    return download(data, f"{project.slug}-codebook.{fmt.extension}", fmt.content_type)
+
+
+@login_required
+@require_POST
+def codebook_upload(request, slug):
+    project = project_for(request.user, slug, CODE)
+    form = CodebookImportForm(request.POST, request.FILES)
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            plans, report = read_codebook(upload.read(), upload.name)
+            codebook_import(project=project, plans=plans, report=report, actor=request.user)
+        except ValidationError as error:
+            form.add_error("file", error.messages)
+        else:
+            messages.success(request, f"Codebook {upload.name}: {report.summary()}.")
+            for line in report.notes + [f"Skipped: {s}" for s in report.skipped]:
+                messages.warning(request, line)
+            return redirect("exports", slug=project.slug)
+    return _page(request, project, codebook_form=form, status=400)
+
+
+@login_required
+@require_GET
+def qdpx_download(request, slug):
+    project = project_for(request.user, slug)
+    out = io.BytesIO()
+    write_qdpx(project, out)
+    return download(out.getvalue(), f"{project.slug}.qdpx", "application/zip")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def qdpx_upload(request):
+    """Import a REFI-QDA project into a new project owned by the user; shows the report."""
+    form = QdpxImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        started = time.perf_counter()
+        try:
+            project, report = qdpx_import_or_reject(data=upload.read(), user=request.user,
+                                                    project_name=form.cleaned_data["project_name"],
+                                                    filename=upload.name)
+        except ValidationError as error:
+            form.add_error("file", error.messages)
+        else:
+            return render(request, "exports/qdpx_import.html", {
+                "form": QdpxImportForm(), "imported": project, "report": report,
+                "seconds": time.perf_counter() - started})
+    return render(request, "exports/qdpx_import.html", {"form": form}, status=400 if form.errors else 200)
+

@@ -1,0 +1,119 @@
+"""The codebook: DOCX, Markdown, CSV and .qdc out (valid against Codebook.xsd); .qdc and
+CSV in, merged by name and tree, with what was skipped reported."""
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from docx import Document
+
+from apps.coding.models import Code
+from apps.coding.services import code_create
+from apps.exports.codebook import read_codebook, render_codebook
+from apps.exports.refiqda.safe import ImportRejected
+from apps.exports.selectors import codebook_entries
+from apps.exports.services import codebook_import
+
+from .conftest import FILES
+
+
+def export(project, fmt: str) -> bytes:
+    return render_codebook(project, codebook_entries(project=project), fmt)
+
+
+def merge(project, owner, data: bytes, name: str):
+    plans, report = read_codebook(data, name)
+    return codebook_import(project=project, plans=plans, report=report, actor=owner)
+
+
+def test_qdc_export_is_valid_against_the_codebook_schema(coded, codebook_schema):
+    codebook_schema.validate(export(coded["project"], "qdc").decode("utf-8"))
+
+
+def test_empty_codebook_cannot_be_exported_as_qdc(project):
+    with pytest.raises(Exception, match="empty"):
+        export(project, "qdc")
+
+
+def test_csv_export_lists_name_path_texts_and_counts(coded):
+    rows = list(csv.DictReader(io.StringIO(export(coded["project"], "csv").decode("utf-8-sig"))))
+    spill = next(r for r in rows if r["name"] == "Spill-over")
+    assert spill["path"] == "Threat perception > Spill-over"
+    assert (spill["description"], spill["inclusion"], spill["exclusion"], spill["example"]) == (
+        "Fear of contagion.", "Refugees, militants.", "Domestic effects.", "The same crowds at home.")
+    assert (spill["segments"], spill["experts"]) == ("2", "2")
+    threat = next(r for r in rows if r["name"] == "Threat perception")
+    assert threat["scale"] == "presence" and threat["segments"] == "3"
+
+
+def test_docx_and_markdown_export_show_the_tree(coded):
+    document = Document(io.BytesIO(export(coded["project"], "docx")))
+    headings = [(p.style.name, p.text) for p in document.paragraphs if p.style.name.startswith("Heading")]
+    assert ("Heading 1", "Threat perception") in headings and ("Heading 2", "Spill-over") in headings
+    markdown = export(coded["project"], "md").decode()
+    assert "## Threat perception" in markdown and "### Spill-over" in markdown and "Fear of contagion." in markdown
+
+
+def test_qdc_round_trip_into_an_empty_project_rebuilds_the_tree(coded, other_project, outsider):
+    report = merge(other_project, outsider, export(coded["project"], "qdc"), "codes.qdc")
+    assert report.created["codes created"] == 3
+    spill = Code.objects.get(project=other_project, name="Spill-over")
+    assert spill.parent.name == "Threat perception" and spill.colour == "#e06377"
+    assert spill.inclusion == "Refugees, militants." and spill.example == "The same crowds at home."
+    assert Code.objects.get(project=other_project, name="Russian interest").levels == ["low", "medium", "high"]
+
+
+def test_qdc_import_merges_by_name_and_tree_without_duplicates(coded, owner):
+    before = Code.objects.filter(project=coded["project"]).count()
+    report = merge(coded["project"], owner, export(coded["project"], "qdc"), "codes.qdc")
+    assert Code.objects.filter(project=coded["project"]).count() == before
+    assert report.created == {"codes already there": 3}
+
+
+def test_qdc_import_fills_empty_texts_of_existing_codes_and_adds_new_children(project, owner):
+    motives = code_create(project=project, name="Motives", actor=owner)
+    report = merge(project, owner, (FILES / "nvivo_codebook.qdc").read_bytes(), "nvivo_codebook.qdc")
+    motives.refresh_from_db()
+    assert motives.description == "Why states act." and motives.colour == "#f2c14e"  # kept, completed
+    assert Code.objects.get(project=project, name="Öl und Gas").parent.name == "Economy"
+    assert report.created == {"codes completed": 1, "codes created": 3}
+
+
+def test_csv_import_builds_the_tree_from_paths_and_reports_problems(project, owner):
+    data = ("name;path;description;colour;scale;levels\n"
+            "Security;Motives > Security;Safety first;#123456;ordinal;low | high\n"
+            "Oil;Motives > Economy > Oil;;red;;\n"
+            ";;no name;;;\n"
+            "Trade;;;#abcdef;sometimes;\n").encode("utf-8")
+    report = merge(project, owner, data, "codes.csv")
+    security = Code.objects.get(project=project, name="Security")
+    assert security.parent.name == "Motives" and security.colour == "#123456"
+    assert security.scale == "ordinal" and security.levels == ["low", "high"]
+    assert Code.objects.get(project=project, name="Oil").parent.name == "Economy"
+    assert Code.objects.get(project=project, name="Trade").scale == "none"
+    skipped = " ".join(report.skipped)
+    assert "row 4: no name" in skipped and "'red' is not a colour" in skipped and "unknown scale" in skipped
+
+
+def test_csv_export_imports_back_unchanged(coded, other_project, outsider):
+    merge(other_project, outsider, export(coded["project"], "csv"), "codebook.csv")
+    original = {(e.path, e.colour, e.description, e.inclusion, e.exclusion, e.example, e.scale, tuple(e.levels))
+                for e in codebook_entries(project=coded["project"])}
+    copy = {(e.path, e.colour, e.description, e.inclusion, e.exclusion, e.example, e.scale, tuple(e.levels))
+            for e in codebook_entries(project=other_project)}
+    assert copy == original
+
+
+def test_codebook_import_of_hostile_or_broken_files_changes_nothing(project, owner):
+    before = Code.objects.count()
+    for data, name, reason in [
+        (b'<?xml version="1.0"?><!DOCTYPE c [<!ENTITY x SYSTEM "file:///etc/passwd">]><CodeBook>&x;</CodeBook>',
+         "x.qdc", "DTD or entities"),
+        (b"<CodeBook><Codes>", "x.qdc", "not well-formed"),
+        (b"<Project/>", "x.qdc", "without a codebook"),
+        (b"colour,scale\n#fff,none\n", "x.csv", "'name' or 'path' column"),
+    ]:
+        with pytest.raises(ImportRejected, match=reason):
+            merge(project, owner, data, name)
+    assert Code.objects.count() == before
