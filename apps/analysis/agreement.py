@@ -15,7 +15,7 @@ import math
 import numbers
 import operator
 from collections import Counter, defaultdict
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from fractions import Fraction
 
 LEVELS = ("nominal", "ordinal", "interval", "ratio")
@@ -171,6 +171,93 @@ def character_agreement(segments_a: Iterable[tuple[int, int]], segments_b: Itera
     coded_a, coded_b = both + only_a, both + only_b
     chance = coded_a * coded_b + (length - coded_a) * (length - coded_b)
     return (both + neither) / length, _kappa(length, both + neither, chance)
+
+
+def fleiss_kappa_counted(rows: Mapping[tuple[int, ...], int]) -> float:
+    """Fleiss' kappa for data in which many subjects share a row: `rows` maps a row (the
+    number of raters per category, as in `fleiss_kappa`) to how many subjects have it.
+
+    The same number as `fleiss_kappa` over the expanded rows, in time that grows with the
+    number of distinct rows: character-level agreement has a subject per character, but
+    only a handful of distinct rows.
+    """
+    if not rows or not any(rows.values()):
+        raise ValueError("no subjects: rows must map at least one row to a positive number of subjects")
+    categories = raters = None
+    subjects = 0
+    squares = 0
+    columns: list[int] = []
+    for row, times in rows.items():
+        row = list(row)
+        if isinstance(times, bool) or not isinstance(times, int) or times < 0:
+            raise ValueError(f"the number of subjects with row {row} must be a whole number >= 0, got {times!r}")
+        if categories is None:
+            categories, columns = len(row), [0] * len(row)
+        elif len(row) != categories:
+            raise ValueError(f"row {row} has {len(row)} categories, another has {categories}")
+        try:
+            row = [operator.index(count) for count in row]
+        except TypeError:
+            raise ValueError(f"counts must be whole numbers, got {row}") from None
+        if any(count < 0 for count in row):
+            raise ValueError(f"counts must not be negative, got {row}")
+        if raters is None:
+            raters = sum(row)
+        elif sum(row) != raters:
+            raise ValueError(f"every subject needs the same number of raters: {sum(row)} and {raters}")
+        subjects += times
+        squares += times * sum(count * count for count in row)
+        columns = [total + times * count for total, count in zip(columns, row)]
+    if raters < 2:
+        raise ValueError(f"Fleiss' kappa needs at least two raters per subject, got {raters}")
+    ratings = subjects * raters
+    observed = Fraction(squares - ratings, ratings * (raters - 1))
+    expected = Fraction(sum(total * total for total in columns), ratings * ratings)
+    if expected == 1:
+        return 1.0
+    return float((observed - expected) / (1 - expected))
+
+
+def krippendorff_alpha_counted(units: Mapping[tuple, int], level: str = "nominal") -> float:
+    """Krippendorff's alpha for data in which many units received the same values: `units`
+    maps the values of one unit (a tuple, one per coder, None for missing) to how many
+    units received them.
+
+    The same number as `krippendorff_alpha` over the expanded data, in time that grows
+    with the number of distinct units (see `fleiss_kappa_counted`).
+    """
+    if level not in LEVELS:
+        raise ValueError(f"unknown level {level!r}: use one of {', '.join(LEVELS)}")
+    coincidences: defaultdict[tuple, float] = defaultdict(float)
+    totals: Counter = Counter()
+    for values, times in units.items():
+        if isinstance(times, bool) or not isinstance(times, int) or times < 0:
+            raise ValueError(f"the number of units with values {values!r} must be a whole number >= 0, got {times!r}")
+        present = [value for value in values if not _is_missing(value)]
+        if level in ("interval", "ratio"):
+            for value in present:
+                if not isinstance(value, numbers.Real):
+                    raise ValueError(f"{level} values must be numbers, got {value!r}")
+                if level == "ratio" and value < 0:
+                    raise ValueError(f"ratio values must not be negative, got {value!r}")
+        if len(present) < 2 or times == 0:
+            continue
+        counts = Counter(present)
+        for value, count in counts.items():
+            totals[value] += times * count
+        for c, count_c in counts.items():
+            for k, count_k in counts.items():
+                if c != k:
+                    coincidences[c, k] += times * count_c * count_k / (len(present) - 1)
+    if not totals:
+        raise ValueError("no unit has values from two coders, so there is nothing to compare")
+    if len(totals) < 2:
+        return 1.0
+    difference = _difference(level, totals)
+    n = sum(totals.values())
+    observed = sum(o * difference(c, k) for (c, k), o in coincidences.items())
+    expected = sum(totals[c] * totals[k] * difference(c, k) for c in totals for k in totals if c != k)
+    return 1 - (n - 1) * observed / expected
 
 
 def _paired(a: Sequence[Hashable], b: Sequence[Hashable]) -> tuple[list, list]:

@@ -1,6 +1,7 @@
 """Reads for project pages."""
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet
 
 from apps.cases.models import Case
@@ -42,3 +43,35 @@ def project_home(*, project: Project) -> dict:
         "recent": list(Activity.objects.filter(project=project).select_related("actor")[:8]),
         "members": list(project.memberships.select_related("user")),
     }
+
+
+def members_page(*, project: Project) -> list[Membership]:
+    """The team, each member with the number of segments they coded here (one query)."""
+    return list(
+        project.memberships.select_related("user")
+        .annotate(n_segments=Count("user__segments", distinct=True,
+                                   filter=Q(user__segments__project=project,
+                                            user__segments__deleted_at__isnull=True)))
+        .order_by("user__username")
+    )
+
+
+def project_coders(*, project: Project) -> list:
+    """Everyone who coded segments in the project (members or former members), with
+    `n_segments`, ordered by name: the choices of a "show coders" filter (one query)."""
+    return list(
+        get_user_model().objects.filter(segments__project=project, segments__deleted_at__isnull=True)
+        .annotate(n_segments=Count("segments", filter=Q(segments__project=project,
+                                                        segments__deleted_at__isnull=True)))
+        .order_by("username")
+    )
+
+
+def segments_by_coders(segments: QuerySet[Segment], coder_ids=None) -> QuerySet[Segment]:
+    """Only the segments of the given coders (user ids); None or empty: everyone's.
+
+    For the workspace's "show one coder, several or all" filter and the agreement page:
+    `segments_by_coders(segment_queryset(project), [3, 5])`.
+    """
+    ids = [int(i) for i in coder_ids or ()]
+    return segments.filter(coder_id__in=ids) if ids else segments

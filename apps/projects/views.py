@@ -1,12 +1,36 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView
 from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
 
-from .access import CODE, can, project_for
-from .forms import ProjectForm
-from .selectors import project_home, projects_for_user
-from .services import project_create
+from apps.coding.models import Code, Segment
+
+from .access import CODE, OWN, can, project_for
+from .forms import HistoryFilterForm, InviteForm, ProjectForm, ProjectSettingsForm, RoleForm, \
+    ThrottledAuthenticationForm
+from .history import TARGET_TYPES, project_history, target_history
+from .models import Membership
+from .selectors import members_page, project_home, projects_for_user
+from .services import membership_remove, membership_set, project_create, project_settings_update, user_by_login
+
+
+class SignInView(LoginView):
+    """Django's sign-in with the throttled form; a locked sign-in is answered with 429."""
+
+    authentication_form = ThrottledAuthenticationForm
+    redirect_authenticated_user = True
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if getattr(form, "throttled", False):
+            response.status_code = 429
+        return response
+
+
+sign_in = SignInView.as_view()
 
 
 @login_required
@@ -31,3 +55,122 @@ def project_detail(request, slug):
     context = project_home(project=project)
     context["can_code"] = can(project.membership, CODE)
     return render(request, "projects/project_home.html", context)
+
+
+# --- the team ----------------------------------------------------------------------------
+
+def _members_render(request, project, *, invite_form=None, status=200):
+    is_owner = can(project.membership, OWN)
+    return render(request, "projects/members.html", {
+        "project": project,
+        "members": members_page(project=project),
+        "is_owner": is_owner,
+        "invite_form": invite_form or InviteForm(),
+        "roles": Membership._meta.get_field("role").choices,
+        "nav": "members",
+    }, status=status)
+
+
+@login_required
+def members(request, slug):
+    """The team: everyone sees who is in it; owners invite, set roles and remove."""
+    if request.method != "POST":
+        return _members_render(request, project_for(request.user, slug))
+    project = project_for(request.user, slug, OWN)
+    form = InviteForm(request.POST)
+    if form.is_valid():
+        try:
+            user = user_by_login(form.cleaned_data["login"])
+            if project.memberships.filter(user=user).exists():
+                raise ValidationError({"login": f"{user.username} is a member already; change their role below."})
+            membership_set(project=project, user=user, role=form.cleaned_data["role"], actor=request.user)
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, f"{user.username} joined the project as {form.cleaned_data['role']}.")
+            return redirect("project_members", slug=project.slug)
+    return _members_render(request, project, invite_form=form, status=400)
+
+
+@login_required
+@require_POST
+def member_role(request, slug, user_id):
+    project = project_for(request.user, slug, OWN)
+    membership = get_object_or_404(project.memberships.select_related("user"), user_id=user_id)
+    form = RoleForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(form.errors.get("role") or "Choose a role.")
+        membership_set(project=project, user=membership.user, role=form.cleaned_data["role"], actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return _members_render(request, project, status=400)
+    messages.success(request, f"{membership.user.username} is now {form.cleaned_data['role']}.")
+    return redirect("project_members", slug=project.slug)
+
+
+@login_required
+@require_POST
+def member_remove(request, slug, user_id):
+    project = project_for(request.user, slug, OWN)
+    membership = get_object_or_404(project.memberships.select_related("user"), user_id=user_id)
+    try:
+        membership_remove(project=project, user=membership.user, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return _members_render(request, project, status=400)
+    messages.success(request, f"{membership.user.username} no longer belongs to the project.")
+    if membership.user == request.user:
+        return redirect("project_list")
+    return redirect("project_members", slug=project.slug)
+
+
+@login_required
+@require_POST
+def project_settings(request, slug):
+    project = project_for(request.user, slug, OWN)
+    form = ProjectSettingsForm(request.POST)
+    form.is_valid()  # a missing checkbox means off; nothing else can be wrong
+    project_settings_update(project=project, actor=request.user,
+                            independent_coding=form.cleaned_data.get("independent_coding", False))
+    messages.success(request, "Independent coding is on: each coder changes only their own segments."
+                     if project.independent_coding else "Independent coding is off.")
+    return redirect("project_members", slug=project.slug)
+
+
+# --- history and trash -------------------------------------------------------------------
+
+@login_required
+@require_GET
+def history(request, slug):
+    project = project_for(request.user, slug)
+    form = HistoryFilterForm(request.GET)
+    filters = form.cleaned_data if form.is_valid() else {}
+    context = project_history(project=project, target_type=filters.get("target_type") or "",
+                              actor=filters.get("actor") or "", page=filters.get("page") or 1)
+    context.update({"project": project, "filters": filters, "nav": "history"})
+    return render(request, "projects/history.html", context)
+
+
+@login_required
+@require_GET
+def target_history_view(request, slug, target_type, target_id):
+    """The history of one segment, code, case ...: every recorded change, before and after."""
+    project = project_for(request.user, slug)
+    if target_type not in TARGET_TYPES:
+        raise Http404("No history for that kind of object.")
+    entries = target_history(project=project, target_type=target_type, target_id=target_id)
+    segment = code = None
+    if target_type == "segment":
+        segment = (Segment.all_objects.filter(project=project, pk=target_id)
+                   .select_related("transcript", "coder").prefetch_related("codings__tag").first())
+    elif target_type == "code":
+        code = Code.objects.filter(project=project, pk=target_id).first()
+    if not entries and segment is None and code is None:
+        raise Http404("Nothing was recorded for that object in this project.")
+    return render(request, "projects/target_history.html", {
+        "project": project, "entries": entries, "target_type": target_type, "target_label": TARGET_TYPES[target_type],
+        "target_id": target_id, "segment": segment, "code": code, "can_code": can(project.membership, CODE),
+        "nav": "history",
+    })
