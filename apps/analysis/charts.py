@@ -1,0 +1,225 @@
+"""Charts drawn on the server as SVG: a bar chart of code frequencies and the matrix
+heat-map. No chart library and nothing from another server; the SVG sits in the page,
+prints as it is, and carries its own title, axis labels and a <title> tooltip on every
+bar and cell (screen readers get the title and a description).
+
+Every text that comes from users (code names, case names, values) is escaped here;
+the result is marked safe only after that.
+"""
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Noto Sans', sans-serif"
+INK, MUTED, GRID = "#1f2933", "#5f6b7a", "#d9dee5"
+# Sequential blues, light to dark: heat 1..9 (0 is white). Dark cells take white text.
+HEAT = ["#ffffff", "#eef4fb", "#d8e6f5", "#bcd4ee", "#9cc0e5", "#79a8d9", "#5790c9", "#3b76b3", "#285f98", "#1b4a7d"]
+CHAR_WIDTH = 6.6  # average width of a 12px character, to lay out labels without a browser
+_ids = itertools.count(1)
+
+
+@dataclass
+class Bar:
+    label: str
+    value: int
+    depth: int = 0
+    colour: str = "#345e8a"
+    tooltip: str = ""
+
+
+def _truncate(text: str, chars: int) -> str:
+    return text if len(text) <= chars else text[: max(1, chars - 1)] + "…"
+
+
+def _colour(value: str, default: str = "#345e8a") -> str:
+    """A #rrggbb colour, or the default (colours come from the codebook)."""
+    if isinstance(value, str) and len(value) == 7 and value[0] == "#" and all(
+            c in "0123456789abcdefABCDEF" for c in value[1:]):
+        return value
+    return default
+
+
+def _ticks(largest: int, count: int = 5) -> list[int]:
+    """Round tick values from 0 to at least `largest`."""
+    if largest <= 0:
+        return [0, 1]
+    raw = largest / count
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    step = max(1, int(math.ceil(step)))
+    top = int(math.ceil(largest / step) * step)
+    return list(range(0, top + 1, step))
+
+
+def _open(width: float, height: float, title: str, description: str, css_class: str) -> tuple[list[str], str]:
+    n = next(_ids)
+    title_id, desc_id = f"chart-{n}-title", f"chart-{n}-desc"
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart {css_class}" viewBox="0 0 {width:.0f} {height:.0f}" '
+        f'width="{width:.0f}" height="{height:.0f}" role="img" aria-labelledby="{title_id} {desc_id}" '
+        f'font-family="{FONT}" font-size="12" fill="{INK}">',
+        f'<title id="{title_id}">{escape(title)}</title>',
+        f'<desc id="{desc_id}">{escape(description)}</desc>',
+        "<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>",
+        f'<text class="chart-title" x="{width / 2:.0f}" y="22" text-anchor="middle" font-size="15" '
+        f'font-weight="600">{escape(title)}</text>',
+    ]
+    return parts, title_id
+
+
+def bar_chart(*, title: str, bars: list[Bar], x_label: str, y_label: str, description: str = "") -> SafeString:
+    """Horizontal bars, one per code (indented by depth), values on the x axis."""
+    label_chars = min(48, max((len(b.label) + 2 * b.depth for b in bars), default=8))
+    left = 24 + label_chars * CHAR_WIDTH
+    plot_width, bar_height, gap, top = 460, 16, 6, 44
+    width = left + plot_width + 70
+    height = top + max(1, len(bars)) * (bar_height + gap) + 56
+    largest = max((b.value for b in bars), default=0)
+    ticks = _ticks(largest)
+    scale = plot_width / ticks[-1] if ticks[-1] else 0
+    parts, _ = _open(width, height, title, description or f"{y_label} by {x_label}", "bar-chart")
+    plot_bottom = top + len(bars) * (bar_height + gap)
+    for tick in ticks:
+        x = left + tick * scale
+        parts.append(f'<line x1="{x:.1f}" y1="{top - 4}" x2="{x:.1f}" y2="{plot_bottom}" stroke="{GRID}"/>')
+        parts.append(f'<text x="{x:.1f}" y="{plot_bottom + 14}" text-anchor="middle" fill="{MUTED}" '
+                     f'font-size="11">{tick}</text>')
+    for i, bar in enumerate(bars):
+        y = top + i * (bar_height + gap)
+        label = _truncate(bar.label, label_chars - 2 * bar.depth)
+        tooltip = bar.tooltip or f"{bar.label}: {bar.value}"
+        parts.append(f'<g class="bar"><title>{escape(tooltip)}</title>')
+        parts.append(f'<text x="{left - 8 - 0:.1f}" y="{y + bar_height - 4}" text-anchor="end" '
+                     f'font-weight="{600 if bar.depth == 0 else 400}">{escape(label)}</text>')
+        bar_width = max(bar.value * scale, 0)
+        parts.append(f'<rect x="{left:.1f}" y="{y}" width="{bar_width:.1f}" height="{bar_height}" '
+                     f'fill="{_colour(bar.colour)}" stroke="#00000033"/>')
+        parts.append(f'<text x="{left + bar_width + 5:.1f}" y="{y + bar_height - 4}" fill="{MUTED}">'
+                     f'{bar.value}</text></g>')
+    parts.append(f'<line x1="{left}" y1="{top - 4}" x2="{left}" y2="{plot_bottom}" stroke="{INK}"/>')
+    parts.append(f'<text class="axis-label" x="{left + plot_width / 2:.0f}" y="{plot_bottom + 36}" '
+                 f'text-anchor="middle" font-weight="600">{escape(x_label)}</text>')
+    parts.append(f'<text class="axis-label" x="14" y="{(top + plot_bottom) / 2:.0f}" text-anchor="middle" '
+                 f'font-weight="600" transform="rotate(-90 14 {(top + plot_bottom) / 2:.0f})">{escape(y_label)}</text>')
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # every user text above went through escape()
+
+
+@dataclass
+class HeatCell:
+    count: int
+    heat: int
+    tooltip: str
+    href: str = ""
+
+
+def heatmap(*, title: str, row_labels: list[tuple[str, int]], column_labels: list[str],
+            cells: list[list[HeatCell]], x_label: str, y_label: str, description: str = "") -> SafeString:
+    """A grid of shaded cells with the count in each; rows are (label, depth)."""
+    label_chars = min(44, max((len(label) + 2 * depth for label, depth in row_labels), default=8))
+    col_chars = min(26, max((len(label) for label in column_labels), default=4))
+    cell_w, cell_h = 64, 26
+    left = 28 + label_chars * CHAR_WIDTH
+    top = 56 + col_chars * CHAR_WIDTH * 0.72
+    width = left + max(1, len(column_labels)) * cell_w + 30
+    height = top + max(1, len(row_labels)) * cell_h + 70
+    parts, _ = _open(width, height, title, description or f"{y_label} by {x_label}", "heatmap")
+    for j, label in enumerate(column_labels):
+        x = left + j * cell_w + cell_w / 2
+        parts.append(f'<text x="{x:.1f}" y="{top - 8:.1f}" transform="rotate(-45 {x:.1f} {top - 8:.1f})" '
+                     f'text-anchor="start"><title>{escape(label)}</title>{escape(_truncate(label, col_chars))}</text>')
+    for i, (label, depth) in enumerate(row_labels):
+        y = top + i * cell_h
+        parts.append(f'<text x="{left - 8:.1f}" y="{y + cell_h / 2 + 4:.1f}" text-anchor="end" '
+                     f'font-weight="{600 if depth == 0 else 400}"><title>{escape(label)}</title>'
+                     f'{escape(_truncate(label, label_chars - 2 * depth))}</text>')
+        for j, cell in enumerate(cells[i]):
+            x = left + j * cell_w
+            fill = HEAT[max(0, min(9, cell.heat))]
+            text_fill = "#ffffff" if cell.heat >= 6 else INK
+            rect = (f'<rect x="{x}" y="{y:.1f}" width="{cell_w}" height="{cell_h}" fill="{fill}" '
+                    f'stroke="{GRID}"/>')
+            number = (f'<text x="{x + cell_w / 2:.1f}" y="{y + cell_h / 2 + 4:.1f}" text-anchor="middle" '
+                      f'fill="{text_fill}">{cell.count if cell.count else ""}</text>')
+            inner = f'<title>{escape(cell.tooltip)}</title>{rect}{number}'
+            if cell.href:
+                parts.append(f'<a class="cell" href="{escape(cell.href)}">{inner}</a>')
+            else:
+                parts.append(f'<g class="cell">{inner}</g>')
+    grid_bottom = top + len(row_labels) * cell_h
+    parts.append(f'<text class="axis-label" x="{left + len(column_labels) * cell_w / 2:.0f}" '
+                 f'y="{grid_bottom + 28:.0f}" text-anchor="middle" font-weight="600">{escape(x_label)}</text>')
+    parts.append(f'<text class="axis-label" x="14" y="{(top + grid_bottom) / 2:.0f}" text-anchor="middle" '
+                 f'font-weight="600" transform="rotate(-90 14 {(top + grid_bottom) / 2:.0f})">{escape(y_label)}</text>')
+    legend_x, legend_y = left, grid_bottom + 42
+    parts.append(f'<text x="{legend_x:.0f}" y="{legend_y + 11:.0f}" fill="{MUTED}" font-size="11">fewer</text>')
+    for k in range(1, 10):
+        parts.append(f'<rect x="{legend_x + 36 + (k - 1) * 14:.0f}" y="{legend_y}" width="14" height="12" '
+                     f'fill="{HEAT[k]}" stroke="{GRID}"/>')
+    parts.append(f'<text x="{legend_x + 36 + 9 * 14 + 6:.0f}" y="{legend_y + 11:.0f}" fill="{MUTED}" '
+                 f'font-size="11">more</text>')
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # every user text above went through escape()
+
+
+# --- the charts of the analysis pages ------------------------------------------------------
+
+def frequencies_chart(rows, *, measure: str, rollup: bool) -> SafeString:
+    """Bars of one measure per code (with sub-codes rolled up, or not)."""
+    from .selectors import MEASURES
+
+    field = {"segments": "segments", "experts": "experts", "words": "words"}[measure]
+    bars = []
+    for r in rows:
+        value = getattr(r, f"total_{field}" if rollup else field)
+        bars.append(Bar(label=r.code.name, value=value, depth=r.depth, colour=r.code.colour,
+                        tooltip=f"{r.path}: {value} {MEASURES[measure].lower()}"))
+    scope = " (with sub-codes)" if rollup else ""
+    return bar_chart(title=f"{MEASURES[measure]} per code{scope}", bars=bars, x_label=MEASURES[measure],
+                     y_label="Code", description=f"Bar chart of {MEASURES[measure].lower()} for each of "
+                                                 f"{len(bars)} codes of the codebook{scope}.")
+
+
+def matrix_heatmap(matrix, *, href=None) -> SafeString:
+    """The code x case matrix as a heat-map; `href(row, column)` links a cell to its excerpts."""
+    from .selectors import MEASURES
+
+    unit = MEASURES[matrix.measure].lower()
+    cells = []
+    for row, line in matrix.lines():
+        out = []
+        for column, cell in zip(matrix.columns, line):
+            values = "; ".join(f"{v} {len(e)} ({', '.join(e)})" for v, e in cell.values.items())
+            tooltip = f"{row.path} × {column.label}: {cell.count} {unit}" + (f" — {values}" if values else "")
+            out.append(HeatCell(count=cell.count, heat=cell.heat, tooltip=tooltip,
+                                href=href(row, column) if href and cell.segments else ""))
+        cells.append(out)
+    title = f"{MEASURES[matrix.measure]}: codes × {matrix.column_title.lower()}"
+    return heatmap(title=title, row_labels=[(r.code.name, r.depth) for r in matrix.rows],
+                   column_labels=[c.label for c in matrix.columns], cells=cells, x_label=matrix.column_title,
+                   y_label="Code", description=f"Heat-map of {unit} for {len(matrix.rows)} codes and "
+                                               f"{len(matrix.columns)} {matrix.column_title.lower()}; darker "
+                                               "cells hold more.")
+
+
+def cooccurrence_heatmap(result, *, href=None) -> SafeString:
+    cells = []
+    for row, line in result.lines():
+        out = []
+        for column, cell in zip(result.rows, line):
+            tooltip = ("—" if cell.diagonal else
+                       f"{cell.count} segments coded {row.path} overlap a segment coded {column.path}")
+            out.append(HeatCell(count=0 if cell.diagonal else cell.count, heat=0 if cell.diagonal else cell.heat,
+                                tooltip=tooltip,
+                                href=href(row, column) if href and cell.count and not cell.diagonal else ""))
+        cells.append(out)
+    scope = f" in {result.case.name}" if result.case else ""
+    return heatmap(title=f"Code co-occurrence{scope}", row_labels=[(r.code.name, r.depth) for r in result.rows],
+                   column_labels=[r.code.name for r in result.rows], cells=cells,
+                   x_label="…overlapping a segment coded", y_label="Segments coded",
+                   description="Heat-map of how many segments of each code overlap a segment of each other code.")
