@@ -140,12 +140,15 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = CASECODER_MAX_UPLOAD_BYTES + 1024 * 1024
 
 
 # The cache. Every cached value is keyed by the state it was computed from (the analysis by
-# the project's latest activity), so an entry is never stale, and each process may keep a
-# cache of its own: the default needs no service, and several workers or servers stay
-# correct. CASECODER_CACHE_URL shares one cache between all of them instead:
+# the project's latest activity, the transcript page's rendered text by the text's checksum
+# and its turns), so an entry is never stale, and each process may keep a cache of its own:
+# the default needs no service, and several workers or servers stay correct.
+# CASECODER_CACHE_URL shares one cache between all of them instead:
 #   locmem://                  in each process's memory (the default)
 #   db://casecoder_cache       a table in the database (`manage.py createcachetable` once)
 #   redis://127.0.0.1:6379/0   Redis (needs the `redis` package: pip install redis)
+# With a shared cache, set CASECODER_RELEASE (e.g. the commit id) on every deployment:
+# entries written by an older release (older markup, older shapes) are then never read.
 def cache_from_url(url: str) -> dict:
     scheme, _, rest = url.partition("://")
     if scheme == "locmem":
@@ -155,11 +158,13 @@ def cache_from_url(url: str) -> dict:
         return {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": rest or "casecoder_cache"}
     if scheme in {"redis", "rediss", "unix"}:
         return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
-    raise ImproperlyConfigured(f"CASECODER_CACHE_URL: unknown cache {url!r}; use locmem://, db://TABLE or redis://HOST:PORT/DB.")
+    raise ImproperlyConfigured(
+        f"CASECODER_CACHE_URL: unknown cache {url!r}; use locmem://, db://TABLE or redis://HOST:PORT/DB.")
 
 
 CACHES = {"default": {**cache_from_url(os.environ.get("CASECODER_CACHE_URL", "").strip() or "locmem://"),
-                      "KEY_PREFIX": "casecoder", "TIMEOUT": 6 * 3600}}
+                      "KEY_PREFIX": f"casecoder{os.environ.get('CASECODER_RELEASE', '').strip()}",
+                      "TIMEOUT": 6 * 3600}}
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -7,6 +7,8 @@ segments count for which case" builds on it.
 """
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 
 from django.db import connection
@@ -310,6 +312,16 @@ def codebook_data(*, project: Project, transcript: Transcript | None = None) -> 
     return [code_data(node) for node in code_tree(project=project, transcript=transcript)]
 
 
+def transcript_body_key(*, transcript: Transcript, turns) -> str:
+    """What the rendered text of the transcript page depends on: the text (by its checksum)
+    and the turns (paragraph numbers, speakers, ranges; a speaker can be renamed without a
+    change to the text). The segments are not in it: the page's script draws them. The
+    template caches the rendered text under this key, so a page view renders it only once
+    per state of the transcript, whatever the segments do."""
+    state = [transcript.checksum, [(t.number, t.speaker, t.start, t.end) for t in turns]]
+    return hashlib.sha256(json.dumps(state).encode()).hexdigest()
+
+
 def transcript_workspace(*, transcript: Transcript, project: Project, can_code: bool) -> dict:
     """Everything the reading and coding page shows, in a fixed number of queries: the
     turns (with their text, rendered once on the server), the codebook with counts, the
@@ -325,6 +337,7 @@ def transcript_workspace(*, transcript: Transcript, project: Project, can_code: 
         "project": project,
         "transcript": transcript,
         "turns": turns,
+        "body_key": transcript_body_key(transcript=transcript, turns=turns),
         "segments": segments,
         "code_nodes": nodes,
         "cases": cases,
