@@ -5,7 +5,8 @@ from bisect import bisect_right
 from dataclasses import dataclass
 
 from django.apps import apps
-from django.db.models import Count, Min, Q, QuerySet
+from django.db.models import Count, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from apps.projects.models import Project
 
@@ -13,10 +14,19 @@ from .models import Transcript, Turn
 
 
 def transcripts_for_project(*, project: Project) -> QuerySet[Transcript]:
+    """Transcripts with their counts, without loading their texts.
+
+    The counts are subqueries rather than two joins, which would multiply the rows.
+    """
+    Segment = apps.get_model("coding", "Segment")
+    segments = (Segment.objects.filter(transcript=OuterRef("pk")).order_by().values("transcript")
+                .annotate(n=Count("pk")).values("n"))
+    turns = Turn.objects.filter(transcript=OuterRef("pk")).order_by().values("transcript").annotate(
+        n=Count("pk")).values("n")
     return (
         project.transcripts.select_related("expert")
-        .annotate(n_segments=Count("segments", filter=Q(segments__deleted_at__isnull=True), distinct=True),
-                  n_turns=Count("turns", distinct=True))
+        .defer("text", "pseudonym_map")
+        .annotate(n_segments=Coalesce(Subquery(segments), 0), n_turns=Coalesce(Subquery(turns), 0))
         .order_by("title")
     )
 

@@ -2,17 +2,7 @@
 // of the highlights by code, and (for coders) new code, rename, recolour, move, merge, delete.
 
 import { api, query } from "../lib/api.js";
-
-function el(tag, props = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(props)) {
-    if (key === "dataset") Object.assign(node.dataset, value);
-    else if (key in node) node[key] = value;
-    else node.setAttribute(key, value);
-  }
-  node.append(...children);
-  return node;
-}
+import { el } from "../lib/dom.js";
 
 export class Codebook {
   /**

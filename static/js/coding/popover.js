@@ -3,18 +3,9 @@
 // a memo; Enter applies, Shift+Enter adds another code, 1–9 (in the empty search box)
 // apply a recent code, Esc closes. All user text goes in with textContent or value.
 
-const MAX_OPTIONS = 8;
+import { el } from "../lib/dom.js";
 
-function el(tag, props = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(props)) {
-    if (key === "dataset") Object.assign(node.dataset, value);
-    else if (key in node) node[key] = value;
-    else node.setAttribute(key, value);
-  }
-  node.append(...children);
-  return node;
-}
+const MAX_OPTIONS = 8;
 
 export class Popover {
   /**
