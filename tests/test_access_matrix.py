@@ -97,7 +97,7 @@ PK_AFTER = {"transcripts": "transcript", "segments": "segment", "codes": "code",
             "comments": "comment", "memos": "memo", "experts": "expert", "attributes": "attribute",
             "factors": "factor", "members": "coder"}
 LITERAL = {"target_type": "segment", "table": "frequencies", "fmt": "csv", "object_id": "1", "content_type_id": "1", "id": "1", "app_label": "auth",
-           "url": "no-such-page/"}
+           "url": "no-such-page/", "name": "project-home.png"}
 
 
 @dataclass(frozen=True)
@@ -469,6 +469,8 @@ OUTSIDE = {
     "admin:logout": {None: 302},
     "api:api-root": {None: 404},
     "qdpx_import": {"anonymous": 302, None: 200},
+    "help": {"anonymous": 302, None: 200},
+    "help_screenshot": {"anonymous": 302, None: 200},
 }
 
 

@@ -85,7 +85,11 @@ def _guide_for(path: Path, mtime_ns: int) -> Guide:
 
 def guide() -> Guide:
     """The rendered guide, rendered again only when the file changes."""
-    return _guide_for(GUIDE, GUIDE.stat().st_mtime_ns)
+    try:
+        mtime = GUIDE.stat().st_mtime_ns
+    except FileNotFoundError:
+        raise Http404("The guide (docs/guide.md) is not installed on this server.") from None
+    return _guide_for(GUIDE, mtime)
 
 
 @login_required

@@ -5,20 +5,21 @@ The path follows one judged comparison cell with cited evidence (in the demo: Ru
 interest in Kazakhstan 2022): the excerpt in its transcript -> the code x case matrix ->
 the judgment -> the MSSD table -> the appendix of that code and case. A project without
 such a judgment has no tour. It reads the comparison's tables, which live in the analysis
-app, but only for the links: three queries whatever the project's size.
+app, but only for the links: one query whatever the project's size.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Subquery
+from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 
 from apps.analysis.models import Judgment
 from apps.cases.models import CaseValue
-from apps.coding.models import Segment
-from apps.transcripts.selectors import citation, turn_indexes
+from apps.transcripts.models import Turn
+from apps.transcripts.selectors import citation
 
 from .models import Project
 
@@ -40,29 +41,37 @@ class MethodTour:
     steps: list[TourStep]
 
 
+def _paragraph(at) -> Coalesce:
+    """The number of the turn (¶) that holds offset `at` of the cited segment's transcript: the
+    last turn starting at or before it (else the first turn), as TurnIndex.number_at does."""
+    turns = Turn.objects.filter(transcript_id=OuterRef("segment__transcript_id"))
+    return Coalesce(Subquery(turns.filter(start__lte=at).order_by("-start").values("number")[:1]),
+                    Subquery(turns.order_by("start").values("number")[:1]))
+
+
 def method_tour(*, project: Project) -> MethodTour | None:
-    """The five steps for the first judged cell that cites evidence, preferring a case with
-    the outcome; None when nothing is judged with evidence yet."""
-    outcome_present = CaseValue.objects.filter(case=OuterRef("case_id"), attribute__is_outcome=True, value=True)
-    judgment = (
-        Judgment.objects.filter(project=project, evidence__deleted_at__isnull=True)
-        .annotate(outcome_present=Exists(outcome_present))
-        .select_related("factor__code", "factor__attribute", "case", "judge")
-        .order_by("-outcome_present", "factor__position", "factor_id", "case__position", "case_id", "judge_id")
+    """The five steps for the first judged cell that cites evidence (not in the trash),
+    preferring a case with the outcome; None when nothing is judged with evidence yet.
+    One query, whatever the size of the project."""
+    outcome_present = CaseValue.objects.filter(case=OuterRef("judgment__case_id"), attribute__is_outcome=True,
+                                               value=True)
+    cited = (
+        Judgment.evidence.through.objects
+        .filter(judgment__project=project, segment__deleted_at__isnull=True)
+        .annotate(outcome_present=Exists(outcome_present), first=_paragraph(OuterRef("segment__start")),
+                  last=_paragraph(Greatest(OuterRef("segment__start"), OuterRef("segment__end") - 1)))
+        .select_related("judgment__factor__code", "judgment__factor__attribute", "judgment__case",
+                        "judgment__judge", "segment__transcript__expert")
+        .order_by("-outcome_present", "judgment__factor__position", "judgment__factor_id", "judgment__case__position",
+                  "judgment__case_id", "judgment__judge_id", "segment__transcript__title", "segment__start")
         .first()
     )
-    if judgment is None:
+    if cited is None:
         return None
-    segment = (
-        Segment.objects.filter(judgments=judgment, deleted_at__isnull=True)
-        .select_related("transcript__expert")
-        .order_by("transcript__title", "start")
-        .first()
-    )
-    index = turn_indexes(transcript_ids=[segment.transcript_id]).get(segment.transcript_id)
-    first, last = index.span(segment.start, segment.end) if index else (None, None)
+    judgment, segment = cited.judgment, cited.segment
     expert = segment.transcript.expert
-    cited = citation(pseudonym=expert.pseudonym if expert else segment.transcript.title, first=first, last=last)
+    where = citation(pseudonym=expert.pseudonym if expert else segment.transcript.title, first=cited.first,
+                     last=cited.last)
 
     factor, case, slug = judgment.factor, judgment.case, project.slug
     factor_name = factor.code.name if factor.code else factor.attribute.name
@@ -75,7 +84,7 @@ def method_tour(*, project: Project) -> MethodTour | None:
     if factor.code:
         matrix += "?" + urlencode({"root": factor.code.parent_id or factor.code.pk})
     steps = [
-        TourStep("The excerpt", f"{cited}: a passage coded “{factor_name}” that counts for {case.name}.",
+        TourStep("The excerpt", f"{where}: a passage coded “{factor_name}” that counts for {case.name}.",
                  reverse("transcript_detail", args=[slug, segment.transcript_id]) + f"?segment={segment.pk}",
                  "Open it in its transcript"),
         TourStep("The matrix", f"How many experts speak to “{factor_name}” in each case, with the values they gave.",
@@ -91,4 +100,4 @@ def method_tour(*, project: Project) -> MethodTour | None:
                  reverse("exports_appendix", args=[slug]) + "?" + urlencode(appendix),
                  "Download the appendix (DOCX)"),
     ]
-    return MethodTour(factor=factor_name, case=case.name, quote=segment.quote, citation=cited, steps=steps)
+    return MethodTour(factor=factor_name, case=case.name, quote=segment.quote, citation=where, steps=steps)
