@@ -165,3 +165,16 @@ def transcript_cases_set(*, transcript: Transcript, cases: Iterable[Case], actor
     transcript.cases.set(cases)
     activity_record(project=transcript.project, actor=actor, verb="linked cases", target=transcript,
                     before={"cases": before}, after={"cases": sorted(c.name for c in cases)})
+
+
+@transaction.atomic
+def case_transcripts_set(*, case: Case, transcripts: Iterable[Transcript], actor) -> None:
+    """The whole transcripts that count for a case: exactly those given (none unlinks all)."""
+    transcripts = list(transcripts)
+    foreign = [t.title for t in transcripts if t.project_id != case.project_id]
+    if foreign:
+        raise ValidationError({"transcripts": f"transcripts from another project: {', '.join(foreign)}"})
+    before = sorted(case.transcripts.values_list("title", flat=True))
+    case.transcripts.set(transcripts)
+    activity_record(project=case.project, actor=actor, verb="linked transcripts", target=case, summary=case.name,
+                    before={"transcripts": before}, after={"transcripts": sorted(t.title for t in transcripts)})
