@@ -5,6 +5,7 @@ import json
 
 import docx
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from apps.analysis.models import Factor, Judgment
@@ -217,20 +218,25 @@ def test_pages_run_the_same_number_of_queries_for_small_and_large_studies(name, 
                                                                           client_for, django_assert_max_num_queries):
     client = client_for(owner)
     address = api(project, name[4:]) if name.startswith("api:") else url(name, project)
-    with django_assert_max_num_queries(24):
+    with django_assert_max_num_queries(CELL_PAGE_QUERIES):
         assert client.get(address).status_code == 200
     grow(project, owner, transcript, judged, 8)
-    with django_assert_max_num_queries(24):
+    with django_assert_max_num_queries(CELL_PAGE_QUERIES):
         assert client.get(address).status_code == 200
+
+
+# PostgreSQL runs each large aggregate in a savepoint with JIT switched off
+# (apps/analysis/selectors.py _analytic_cursor): a few more statements, the same at any size.
+CELL_PAGE_QUERIES = 24 + (3 if connection.vendor == "postgresql" else 0)
 
 
 def test_the_cell_page_and_export_stay_bounded(judged, project, owner, transcript, kazakhstan, client_for,
                                                django_assert_max_num_queries):
     client = client_for(owner)
     grow(project, owner, transcript, judged, 8)
-    with django_assert_max_num_queries(24):
+    with django_assert_max_num_queries(CELL_PAGE_QUERIES):
         assert client.get(url("judgment_cell", project, judged["rus"].pk, kazakhstan.pk)).status_code == 200
-    with django_assert_max_num_queries(24):
+    with django_assert_max_num_queries(CELL_PAGE_QUERIES):
         assert client.get(url("mssd_export", project, "md")).status_code == 200
 
 
