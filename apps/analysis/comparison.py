@@ -18,7 +18,8 @@ from django.urls import reverse
 
 from apps.cases.models import Attribute, Case, CaseValue
 from apps.coding.models import Coding, Segment
-from apps.projects.models import Membership, Project, Role
+from apps.projects.access import ALLOWED_ROLES, CODE, can
+from apps.projects.models import Membership, Project
 from apps.transcripts.selectors import citation, turn_indexes
 
 from . import mssd, qca
@@ -142,8 +143,7 @@ def judge_for(*, project: Project, user, username: str | None = None, known: lis
             return found
     known = judges(project=project) if known is None else known
     membership = getattr(project, "membership", None)
-    may_judge = membership is not None and membership.user_id == user.pk and membership.role in (Role.OWNER,
-                                                                                                  Role.CODER)
+    may_judge = membership is not None and membership.user_id == user.pk and can(membership, CODE)
     if may_judge or any(j["id"] == user.pk for j in known) or not known:
         return user
     return User.objects.get(pk=known[0]["id"])
@@ -497,8 +497,8 @@ def judgment_agreement(*, project: Project, judge_a, judge_b) -> Agreement:
 
 
 def judging_members(*, project: Project) -> list:
-    """Members who may judge (owners and coders), by name."""
-    return [m.user for m in Membership.objects.filter(project=project, role__in=[Role.OWNER, Role.CODER])
+    """Members who may judge (those whose role may code), by name."""
+    return [m.user for m in Membership.objects.filter(project=project, role__in=ALLOWED_ROLES[CODE])
             .select_related("user").order_by("user__username")]
 
 

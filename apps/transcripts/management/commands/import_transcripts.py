@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from apps.projects.access import CODE, can, membership_for
 from apps.projects.models import Project, Role
 from apps.transcripts.importers import EXTENSIONS
 from apps.transcripts.services import ImportFile, ImportStatus, pseudonym_mapping_parse, transcript_import_files
@@ -80,7 +81,7 @@ class Command(BaseCommand):
             user = User.objects.filter(username=username).first()
             if user is None:
                 raise CommandError(f"No user {username!r}.")
-            if not project.memberships.filter(user=user, role__in=[Role.OWNER, Role.CODER]).exists():
+            if not can(membership_for(user, project), CODE):
                 raise CommandError(f"{username} is not an owner or coder of {project.slug}; only they may import.")
             return user
         membership = project.memberships.filter(role=Role.OWNER).select_related("user").order_by("created_at").first()
