@@ -4,7 +4,8 @@ synthetic projects of a busy study.
 1x is 7 transcripts of 9,000 words with 300 segments each (4 of them case sections, one
 per case), 12 codes (3 with 3 sub-codes each) and 4 cases; 10x and 100x multiply the
 transcripts (100x: 700 transcripts, 210,000 segments). The data goes in with bulk_create
-through the ordinary models (no services: they would record an activity per segment), and
+through the ordinary models (no services: they would record an activity per segment), the
+stored case memberships are refreshed per batch of transcripts as the signals would, and
 the tables are ANALYZEd afterwards as autovacuum would.
 
     python -m bench --only analysis --scales 1x,10x,100x --databases postgres
@@ -29,11 +30,13 @@ def run(report, scales=None) -> None:
     read after a change to the coding) and, for the cached aggregates, warm (nothing
     changed since the last read)."""
     from django.core.cache import cache
-    from django.db import connection
+    from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
 
     from apps.analysis import selectors
+    from apps.coding.services import case_membership_refresh
     from bench import timed
+    from bench.workspace import count_queries
 
     for scale in scales or report.scales:
         factor = SCALES[scale]
@@ -42,6 +45,13 @@ def run(report, scales=None) -> None:
         print(f"  built {scale}: {TRANSCRIPTS_1X * factor} transcripts, "
               f"{TRANSCRIPTS_1X * factor * SEGMENTS} segments in {time.perf_counter() - t0:.1f} s", flush=True)
         repeat = 5 if factor < 100 else 3
+
+        def refresh_all():
+            with transaction.atomic():
+                case_membership_refresh(project_id=project.pk)
+
+        report.add("analysis: store every case membership anew", scale, samples_ms=timed(refresh_all, 1),
+                   queries=count_queries(refresh_all))
         operations = [
             ("matrix (experts x cases)", True,
              lambda: selectors.code_case_matrix(project=project)),
@@ -140,6 +150,8 @@ def _text(rng) -> tuple[str, list[tuple[int, int]], list[tuple[int, int]]]:
 
 
 def _transcripts(project, user, experts, codes, cases, rng, offset, checksum, Transcript, Turn, Segment, Coding):
+    from apps.coding.services import case_membership_refresh
+
     rows = []
     for n, expert in enumerate(experts):
         text, word_spans, paragraphs = _text(rng)
@@ -178,3 +190,5 @@ def _transcripts(project, user, experts, codes, cases, rng, offset, checksum, Tr
         links += [through(segment_id=segment.pk, case_id=case.pk) for case in linked]
     Coding.objects.bulk_create(codings, batch_size=5000)
     through.objects.bulk_create(links, batch_size=5000)
+    # bulk writes send no signals: store these transcripts' case memberships as a service would
+    case_membership_refresh(project_id=project.pk, transcript_ids=[t.pk for t in created])

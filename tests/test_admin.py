@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.core.management import call_command
 from django.urls import reverse
 
-from apps.coding.models import Segment
+from apps.coding.models import CaseMembership, Segment
 from apps.coding.services import code_create, segment_create, segment_delete
 from apps.projects.models import Activity, LoginThrottle
 from apps.projects.services import project_create
@@ -17,7 +17,8 @@ from apps.transcripts.services import transcript_create
 from tests.conftest import SAMPLE_TEXT
 
 OUR_APPS = ["projects", "transcripts", "cases", "coding", "analysis", "exports"]
-READ_ONLY = {Activity, LoginThrottle}  # records of what happened: nobody adds them by hand
+# records of what happened, and rows the case-membership rule derives: nobody adds them by hand
+READ_ONLY = {Activity, LoginThrottle, CaseMembership}
 
 
 def our_models():

@@ -3,7 +3,8 @@ dashboard. Every number is counted in the database (COUNT(DISTINCT ...), SUM) in
 number of queries, whatever the number of segments.
 
 Which segments count for which case is decided only by the one case-membership rule,
-`apps.coding.selectors.case_membership_sql`, joined into the SQL here.
+`apps.coding.selectors.case_membership_sql`; its stored result (the CaseMembership table,
+`membership_table`) is joined into the SQL here.
 
 Words are the segments' stored word counts (`Segment.words`, set by the services as
 `str.split()` counts the quote), summed in the database.
@@ -37,7 +38,7 @@ from django.db.models.functions import Length
 
 from apps.cases.models import Attribute, Case, CaseValue, ExpertValue
 from apps.coding.models import Code, Coding, Comment, Segment
-from apps.coding.selectors import CodeNode, case_membership_sql, code_tree
+from apps.coding.selectors import CodeNode, code_tree, membership_sql, membership_table
 from apps.projects.models import Activity, Project
 from apps.transcripts.models import Expert, Transcript
 from apps.transcripts.selectors import citation, turn_indexes
@@ -153,16 +154,17 @@ def code_case_matrix(*, project: Project, measure: Measure = "experts", columns:
     if not rows or not cols:
         return matrix
     row_ids = [r.code.pk for r in rows] if root_code is not None else None
+    words = measure == "words"
     counts, values = _cached(project, ("cells", kind, tuple((c.key, c.member_ids) for c in cols), rollup,
-                                       row_ids and tuple(row_ids), segment_ids),
-                             lambda: _cells(project, kind, cols, rollup, row_ids, ids=segment_ids))
+                                       row_ids and tuple(row_ids), segment_ids, words),
+                             lambda: _cells(project, kind, cols, rollup, row_ids, ids=segment_ids, words=words))
     for row_id, col, n_segments, n_experts, n_words, ids in counts:
         cell = matrix.cells.setdefault((row_id, col), MatrixCell())
         cell.segments, cell.experts = n_segments, n_experts
         cell.words = n_words if measure == "words" else None
         cell.count = {"experts": n_experts, "segments": n_segments, "words": n_words}[measure]
         if ids:
-            cell.segment_ids = sorted(int(i) for i in ids.split(","))
+            cell.segment_ids = ids
     for row_id, col, value, labels in values:
         cell = matrix.cells.get((row_id, col))
         if cell is not None:
@@ -330,48 +332,55 @@ def _closure_cte() -> str:
          WHERE k.deleted_at IS NULL)"""
 
 
-def _base(project: Project, kind: str, cols: list[MatrixColumn], rollup: bool, row_ids) -> tuple[str, list]:
-    """SELECT ... WHERE ... of the rows (row_id, col, segment_id, source, label, value, words):
+def _base(project: Project, kind: str, cols: list[MatrixColumn], rollup: bool, row_ids, *, words: bool
+          ) -> tuple[str, list]:
+    """SELECT ... WHERE ... of the rows (row_id, col, segment_id, transcript_id, value, words):
     one per coding of an alive segment with an alive code, and column it falls in.
 
     `col` is the column key for object columns and the column's index for attribute
-    values; `source` the expert (or, without one, minus the transcript id) and `label` its
-    pseudonym (or the transcript's title); `value` the coded value when the coding's code
-    is the row's own code, else ''. With `rollup` the query needs the `closure` CTE.
+    values; `value` the coded value when the coding's code is the row's own code, else ''.
+    Case columns start from the stored memberships (only alive segments have any), so the
+    segments table is read only for `words` (else 0). With `rollup` the query needs the
+    `closure` CTE. Experts and labels are joined later, on the grouped rows.
     """
     t = _tables()
+    joins: list[str] = []
+    by_case = kind in ("cases", "case-attribute")
+    if by_case:
+        source = f"{membership_table()} m JOIN {t['coding']} c ON c.content_object_id = m.segment_id"
+        segment_id, transcript_id = "m.segment_id", "m.transcript_id"
+        where = ["m.project_id = %s"]
+        if words:
+            joins.append(f"JOIN {t['segment']} s ON s.id = m.segment_id")
+    else:
+        source = f"{t['segment']} s JOIN {t['coding']} c ON c.content_object_id = s.id"
+        segment_id, transcript_id = "s.id", "s.transcript_id"
+        where = ["s.project_id = %s", "s.deleted_at IS NULL"]
+    params: list = [project.pk]
+    if kind in ("experts", "expert-attribute"):
+        joins.append(f"JOIN {t['transcript']} tr ON tr.id = {transcript_id}")
     if rollup:
         row_expr, value_expr = "cl.row_id", "CASE WHEN c.tag_id = cl.row_id THEN c.value ELSE '' END"
-        joins = ["JOIN closure cl ON cl.code_id = c.tag_id"]
+        joins.append("JOIN closure cl ON cl.code_id = c.tag_id")
     else:
         row_expr, value_expr = "c.tag_id", "c.value"
-        joins = [f"JOIN {t['code']} k ON k.id = c.tag_id AND k.deleted_at IS NULL"]
-    params: list = []
-    if kind in ("cases", "case-attribute"):
-        membership, m_params = case_membership_sql()
-        joins.append(f"JOIN ({membership}) m ON m.segment_id = s.id")
-        params += [project.pk for _ in m_params]
+        joins.append(f"JOIN {t['code']} k ON k.id = c.tag_id AND k.deleted_at IS NULL")
     if kind in ("case-attribute", "expert-attribute"):
         pairs = [(member, index) for index, col in enumerate(cols) for member in col.member_ids]
         joins.append("JOIN (VALUES " + ", ".join("(%s, %s)" for _ in pairs) + ") cm ON cm.column1 = "
                      + ("m.case_id" if kind == "case-attribute" else "tr.expert_id"))
-        params += [v for pair in pairs for v in pair]
+        params = [v for pair in pairs for v in pair] + params
     col_expr = {"cases": "m.case_id", "experts": "tr.expert_id", "transcripts": "s.transcript_id",
                 "coders": "s.coder_id", "project": "0"}.get(kind, "cm.column2")
-    where = ["s.project_id = %s", "s.deleted_at IS NULL"]
-    params.append(project.pk)
     if kind == "experts":
         where.append("tr.expert_id IS NOT NULL")
     if row_ids is not None:
         where.append(f"{row_expr} IN ({', '.join('%s' for _ in row_ids)})")
         params += list(row_ids)
-    sql = f"""SELECT {row_expr} AS row_id, {col_expr} AS col, s.id AS segment_id,
-                 COALESCE(tr.expert_id, -tr.id) AS source, COALESCE(e.pseudonym, tr.title) AS label,
-                 {value_expr} AS value, s.words AS words
-          FROM {t['segment']} s
-          JOIN {t['transcript']} tr ON tr.id = s.transcript_id
-          LEFT JOIN {t['expert']} e ON e.id = tr.expert_id
-          JOIN {t['coding']} c ON c.content_object_id = s.id
+    sql = f"""SELECT {row_expr} AS row_id, {col_expr} AS col, {segment_id} AS segment_id,
+                 {transcript_id} AS transcript_id, {value_expr} AS value,
+                 {"s.words" if words or not by_case else "0"} AS words
+          FROM {source}
           {' '.join(joins)}
          WHERE {' AND '.join(where)}"""
     return sql, params
@@ -383,49 +392,58 @@ def _col_key(kind: str, cols: list[MatrixColumn], col) -> str:
     return str(col)
 
 
-def _cells(project, kind, cols, rollup, row_ids, *, ids: bool):
-    """One query for every cell: ([(row_id, column key, segments, experts, words, "id,id,...")],
+def _cells(project, kind, cols, rollup, row_ids, *, ids: bool, words: bool = True):
+    """One query for every cell: ([(row_id, column key, segments, experts, words, [segment ids] or None)],
     [(row_id, column key, value, labels joined by _SEP)]).
 
     A row of the base is a coding of a segment in a column. Without roll-up, and with
     object columns, a (row, column, segment) occurs once (a segment carries a code once,
-    the membership rule yields a (segment, case) pair once); otherwise the `segments` step
-    folds duplicates into one row per segment, keeping the row code's own value.
+    a (segment, case) membership is stored once); otherwise the `segments` step folds
+    duplicates into one row per segment, keeping the row code's own value. The rows are
+    then counted per transcript with integer keys only, and the few grouped rows get
+    their expert and label afterwards: grouping the coded rows by text costs more than
+    everything else at 100x. `words=False` leaves words at 0 (and the segments table
+    unread for case columns).
     """
-    base, base_params = _base(project, kind, cols, rollup, row_ids)
+    base, base_params = _base(project, kind, cols, rollup, row_ids, words=words)
+    t = _tables()
     with_parts, with_params = [], []
     if rollup:
         with_parts.append(_closure_cte())
         with_params.append(project.pk)
     if rollup or kind.endswith("-attribute"):
         with_parts.append(f"""segments AS (
-            SELECT b.row_id, b.col, b.segment_id, b.source, b.label, MAX(b.value) AS value, MAX(b.words) AS words
-              FROM ({base}) b GROUP BY b.row_id, b.col, b.segment_id, b.source, b.label)""")
-        source = "segments"
+            SELECT b.row_id, b.col, b.segment_id, b.transcript_id, MAX(b.value) AS value, MAX(b.words) AS words
+              FROM ({base}) b GROUP BY b.row_id, b.col, b.segment_id, b.transcript_id)""")
     else:
         with_parts.append(f"segments AS ({base})")
-        source = "segments"
     with_params += base_params
     ids_inner = _string_agg("CAST(g.segment_id AS TEXT)") if ids else "NULL"
     ids_outer = _string_agg("l.ids") if ids else "NULL"
     with_parts.append(f"""grouped AS (
-        SELECT g.row_id, g.col, g.source, g.label, g.value, COUNT(*) AS n, SUM(g.words) AS w, {ids_inner} AS ids
-          FROM {source} g GROUP BY g.row_id, g.col, g.source, g.label, g.value)""")
+        SELECT g.row_id, g.col, g.transcript_id, g.value, COUNT(*) AS n, SUM(g.words) AS w, {ids_inner} AS ids
+          FROM segments g GROUP BY g.row_id, g.col, g.transcript_id, g.value)""")
     if ids:
         with_params.append(",")
+    with_parts.append(f"""labelled AS (
+        SELECT g.row_id, g.col, g.value, g.n, g.w, g.ids,
+               COALESCE(tr.expert_id, -tr.id) AS source, COALESCE(e.pseudonym, tr.title) AS label
+          FROM grouped g JOIN {t['transcript']} tr ON tr.id = g.transcript_id
+          LEFT JOIN {t['expert']} e ON e.id = tr.expert_id)""")
     sql = f"""WITH {'RECURSIVE ' if rollup else ''}{', '.join(with_parts)}
         SELECT 0, l.row_id, l.col, SUM(l.n), COUNT(DISTINCT l.source), SUM(l.w), {ids_outer}, NULL
-          FROM grouped l GROUP BY l.row_id, l.col
+          FROM labelled l GROUP BY l.row_id, l.col
         UNION ALL
         SELECT 1, v.row_id, v.col, NULL, NULL, NULL, {_string_agg('v.label')}, v.value
-          FROM grouped v WHERE v.value <> '' GROUP BY v.row_id, v.col, v.value"""
+          FROM labelled v WHERE v.value <> '' GROUP BY v.row_id, v.col, v.value"""
     params = [*with_params, *([","] if ids else []), _SEP]
     counts, values = [], []
     with _analytic_cursor() as cursor:
         cursor.execute(sql, params)
-        for part, row_id, col, n, experts, words, text, value in cursor.fetchall():
+        for part, row_id, col, n, experts, n_words, text, value in cursor.fetchall():
             if part == 0:
-                counts.append((row_id, _col_key(kind, cols, col), int(n), int(experts), int(words or 0), text))
+                ids_list = sorted(int(i) for i in text.split(",")) if text else None
+                counts.append((row_id, _col_key(kind, cols, col), int(n), int(experts), int(n_words or 0), ids_list))
             else:
                 values.append((row_id, _col_key(kind, cols, col), value, text))
     return counts, values
@@ -547,7 +565,7 @@ def matrix_cell_excerpts(*, project: Project, code: Code, column: str, columns: 
         raise ValidationError({"column": f"No column {column!r} among the {COLUMN_KINDS.get(kind, 'values')}."})
     col_value: object = keys.index(column) if kind.endswith("-attribute") else int(column)
     codes = _descendants(project, code) if rollup else [code.pk]
-    base, base_params = _base(project, kind, cols, False, codes)
+    base, base_params = _base(project, kind, cols, False, codes, words=False)
     label = cols[keys.index(column)].label
     return _excerpts(project, f"SELECT x.segment_id FROM ({base}) x WHERE x.col = %s", [*base_params, col_value],
                      title=f"{code.name} × {label}", offset=offset, limit=limit)
@@ -604,10 +622,10 @@ def _overlap_sql(project: Project, case: Case | None) -> tuple[str, list]:
     params: list = []
     members, in_case = "", ""
     if case is not None:  # the case's segments, once; both segments of a pair must count for it
-        membership, m_params = case_membership_sql()
-        members = f"WITH members AS (SELECT m.segment_id FROM ({membership}) m WHERE m.case_id = %s)"
+        membership, m_params = membership_sql(project, "case_id = %s", [case.pk])
+        members = f"WITH members AS ({membership})"
         in_case = "JOIN members ma ON ma.segment_id = sa.id JOIN members mb ON mb.segment_id = sb.id"
-        params += [*[project.pk for _ in m_params], case.pk]
+        params += m_params
     params.append(project.pk)
     sql = f"""{members}
         SELECT ca.tag_id AS a, cb.tag_id AS b, sa.id AS segment_a, sb.id AS segment_b

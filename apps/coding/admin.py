@@ -2,12 +2,13 @@
 
 Offsets, quotes and versions are read-only: coded passages change through the services,
 which check them against the text. The segment list shows the trash too (with a filter),
-and draws its codes from one prefetch, whatever the number of rows.
+and draws its codes from one prefetch, whatever the number of rows. The stored case
+memberships are shown, never edited: the rule writes them.
 """
 from django.contrib import admin
 from django.db.models import Prefetch
 
-from .models import Code, Coding, Comment, Memo, Segment
+from .models import CaseMembership, Code, Coding, Comment, Memo, Segment
 
 
 @admin.register(Code)
@@ -69,6 +70,24 @@ class SegmentAdmin(admin.ModelAdmin):
     @admin.display(description="codes")
     def code_names(self, segment):
         return ", ".join(c.tag.name + (f" = {c.value}" if c.value else "") for c in segment.codings.all())
+
+
+@admin.register(CaseMembership)
+class CaseMembershipAdmin(admin.ModelAdmin):
+    """Which segment counts for which case, as `case_membership_refresh` stored it."""
+
+    list_display = ["segment", "case", "transcript"]
+    list_select_related = ["segment__transcript", "case", "transcript"]
+    list_filter = ["project", "case"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Coding)

@@ -187,9 +187,10 @@ WRITE_ERRORS = {403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 # --- helpers ---------------------------------------------------------------------------
 
-def segment_out(segment: Segment) -> dict:
-    """One segment as JSON, with the cases it counts for (one query more)."""
-    members = cases_for_segments(project=segment.project, segment_ids=[segment.pk])
+def segment_out(segment: Segment, project=None) -> dict:
+    """One segment as JSON, with the cases it counts for (one query more, and those its
+    codings and cases take unless they were prefetched)."""
+    members = cases_for_segments(project=project or segment.project, segment_ids=[segment.pk])
     return segment_data(segment, members.get(segment.pk, []))
 
 
@@ -302,7 +303,7 @@ def segment_detail(request, slug: str, segment_id: int):
 def segment_add(request, slug: str, payload: SegmentIn):
     """Code a passage: offsets, codes with values, cases, memo; or mark a case section."""
     project = project_for(request.user, slug, CODE)
-    transcript = get_object_or_404(Transcript, project=project, pk=payload.transcript_id)
+    transcript = get_object_or_404(project.transcripts, pk=payload.transcript_id)  # knows its project
     start, end, quote = payload.start, payload.end, payload.quote
     if payload.snap:
         start, end = segment_bounds_snapped(text=transcript.text, start=start, end=end)
@@ -311,7 +312,7 @@ def segment_add(request, slug: str, payload: SegmentIn):
                              codes=_codes(payload.code_ids), values=_values(payload.values),
                              cases=_cases(payload.case_ids), memo=payload.memo,
                              is_case_section=payload.is_case_section)
-    return Status(201, _segment_fresh(project, segment.pk))
+    return Status(201, segment_out(segment, project))
 
 
 @router.patch("{slug}/segments/{segment_id}", response={200: SegmentOut, 409: ConflictOut, **WRITE_ERRORS})

@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class CodingConfig(AppConfig):
     name = "apps.coding"
     label = "coding"
+
+    def ready(self):
+        from . import signals  # noqa: F401  (connects the receivers that keep CaseMembership current)

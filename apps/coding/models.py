@@ -106,6 +106,33 @@ class Segment(models.Model):
         return f"{self.transcript} [{self.start}:{self.end}]"
 
 
+class CaseMembership(models.Model):
+    """A segment that counts for a case, as the case-membership rule decides
+    (`selectors.case_membership_sql`). Stored, not worked out on each read: the analysis
+    of a large project would otherwise compute every overlap in every transcript per
+    query. `services.case_membership_refresh` writes the rows from the rule; the receivers
+    in `signals.py` call it whenever a segment, a segment's cases or a transcript's cases
+    change, so nothing else writes here."""
+
+    # Derived rows, rewritten wholesale: no foreign-key triggers to check on each insert
+    # (Django still deletes them with their segment, case, transcript or project), and
+    # no single-column indexes beside the composite ones that cover them.
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+", db_constraint=False,
+                                db_index=False)
+    transcript = models.ForeignKey(Transcript, on_delete=models.CASCADE, related_name="+", db_constraint=False,
+                                   db_index=False)
+    segment = models.ForeignKey(Segment, on_delete=models.CASCADE, related_name="memberships", db_constraint=False,
+                                db_index=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["segment", "case"], name="membership_unique_segment_case")]
+        indexes = [models.Index(fields=["project", "case"]), models.Index(fields=["transcript", "segment"])]
+
+    def __str__(self):
+        return f"segment {self.segment_id} counts for case {self.case_id}"
+
+
 class Coding(ItemBase):
     """A code applied to a segment, with an optional value on the code's scale."""
 

@@ -1,9 +1,10 @@
 """Reads of the codebook and coded passages, each in a bounded number of queries.
 
-`CASE_MEMBERSHIP` is the one case-membership rule of the design: a segment counts for
-case C when it is linked to C, or overlaps a segment linked to C in the same transcript
-(a case section), or its transcript is linked to C. Everything that asks "which
-segments count for which case" builds on it.
+`case_membership_sql` is the one case-membership rule of the design: a segment counts
+for case C when it is linked to C, or overlaps a segment linked to C in the same
+transcript (a case section), or its transcript is linked to C. Its result is stored in
+`CaseMembership` (written only by `services.case_membership_refresh`); everything that
+asks "which segments count for which case" reads that table, through `membership_sql`.
 """
 from __future__ import annotations
 
@@ -19,20 +20,20 @@ from apps.cases.models import Case
 from apps.projects.models import Project
 from apps.transcripts.models import Transcript
 
-from .models import Code, Coding, Segment
+from .models import CaseMembership, Code, Coding, Segment
 
 
 def case_membership_sql(segment_scope: str = "") -> tuple[str, list[str]]:
-    """SQL for the rows (segment_id, case_id) of one project; one parameter: the project id.
+    """SQL for the rows (segment_id, case_id, transcript_id) of one project under the rule;
+    one parameter: the project id. Only `services.case_membership_refresh` runs it, to
+    store the rows; reads go to the stored rows (`membership_sql`).
 
     The first branch covers direct links too, since a segment overlaps itself.
 
     `segment_scope`, optional, is an SQL condition on the segment `s` (for example
     "s.transcript_id = %s"); its parameters go where the returned list says "scope". It
     narrows which segments are asked about, not the rule (the case-linked segments they
-    overlap are still all considered), so that a page about one transcript does not make
-    the database work out the whole project (SQLite does not push an outer filter into a
-    UNION).
+    overlap are still all considered).
     """
     qn = connection.ops.quote_name
     seg = qn(Segment._meta.db_table)
@@ -41,14 +42,14 @@ def case_membership_sql(segment_scope: str = "") -> tuple[str, list[str]]:
     start, end = qn("start"), qn("end")
     scope = f" AND ({segment_scope})" if segment_scope else ""
     sql = f"""
-        SELECT s.id AS segment_id, sc.case_id AS case_id
+        SELECT s.id AS segment_id, sc.case_id AS case_id, s.transcript_id AS transcript_id
           FROM {seg} s
           JOIN {seg} t ON t.transcript_id = s.transcript_id AND t.{start} < s.{end} AND s.{start} < t.{end}
                       AND t.deleted_at IS NULL
           JOIN {seg_cases} sc ON sc.segment_id = t.id
          WHERE s.project_id = %s AND s.deleted_at IS NULL{scope}
         UNION
-        SELECT s.id AS segment_id, ct.case_id AS case_id
+        SELECT s.id AS segment_id, ct.case_id AS case_id, s.transcript_id AS transcript_id
           FROM {seg} s
           JOIN {case_transcripts} ct ON ct.transcript_id = s.transcript_id
          WHERE s.project_id = %s AND s.deleted_at IS NULL{scope}
@@ -56,17 +57,23 @@ def case_membership_sql(segment_scope: str = "") -> tuple[str, list[str]]:
     return sql, (["project_id", "scope"] if segment_scope else ["project_id"]) * 2
 
 
-def _membership(project: Project, segment_scope: str = "", scope_params=()) -> tuple[str, list]:
-    sql, names = case_membership_sql(segment_scope)
-    params: list = []
-    for name in names:
-        params += [project.pk] if name == "project_id" else list(scope_params)
-    return sql, params
+def membership_table() -> str:
+    """The quoted name of the stored memberships' table, for SQL that joins it as `m`
+    (columns project_id, transcript_id, segment_id, case_id)."""
+    return connection.ops.quote_name(CaseMembership._meta.db_table)
+
+
+def membership_sql(project: Project, scope: str = "", scope_params=()) -> tuple[str, list]:
+    """SELECT segment_id, case_id of the project's stored memberships (the rule's result),
+    optionally narrowed by `scope`, an SQL condition on the table's columns."""
+    condition = f" AND ({scope})" if scope else ""
+    return (f"SELECT segment_id, case_id FROM {membership_table()} WHERE project_id = %s{condition}",
+            [project.pk, *scope_params])
 
 
 def segment_case_pairs(*, project: Project) -> set[tuple[int, int]]:
     """Every (segment id, case id) pair of the project under the case-membership rule."""
-    sql, params = _membership(project)
+    sql, params = membership_sql(project)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return {(row[0], row[1]) for row in cursor.fetchall()}
@@ -74,10 +81,8 @@ def segment_case_pairs(*, project: Project) -> set[tuple[int, int]]:
 
 def segments_in_case(*, project: Project, case: Case) -> QuerySet[Segment]:
     """The segments that count for `case` (one query when evaluated)."""
-    sql, params = _membership(project)
-    return Segment.objects.filter(
-        project=project, id__in=RawSQL(f"SELECT m.segment_id FROM ({sql}) m WHERE m.case_id = %s", [*params, case.pk])
-    )
+    sql, params = membership_sql(project, "case_id = %s", [case.pk])
+    return Segment.objects.filter(project=project, id__in=RawSQL(f"SELECT m.segment_id FROM ({sql}) m", params))
 
 
 def cases_by_segment(*, project: Project, segment_ids=None) -> dict[int, list[int]]:
@@ -173,15 +178,15 @@ def cases_for_segments(*, project: Project, segment_ids=None, transcript: Transc
     """Case ids per segment under the membership rule, for some segments only: the given
     ids, or the segments of one transcript. One query."""
     if transcript is not None:
-        sql, params = _membership(project, "s.transcript_id = %s", [transcript.pk])
+        sql, params = membership_sql(project, "transcript_id = %s", [transcript.pk])
     else:
         ids = [int(i) for i in (segment_ids or [])]
         if not ids:
             return {}
         if len(ids) * 2 > MAX_ID_LIST:  # the ids are integers: written into the SQL, not passed as parameters
-            sql, params = _membership(project, f"s.id IN ({', '.join(map(str, ids))})")
+            sql, params = membership_sql(project, f"segment_id IN ({', '.join(map(str, ids))})")
         else:
-            sql, params = _membership(project, f"s.id IN ({', '.join(['%s'] * len(ids))})", ids)
+            sql, params = membership_sql(project, f"segment_id IN ({', '.join(['%s'] * len(ids))})", ids)
     result: dict[int, list[int]] = {}
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT m.segment_id, m.case_id FROM ({sql}) m ORDER BY m.case_id", params)
@@ -195,9 +200,8 @@ def segments_in_cases(*, project: Project, case_ids) -> QuerySet[Segment]:
     ids = [int(i) for i in case_ids]
     if not ids:
         return Segment.objects.none()
-    sql, params = _membership(project)
-    return Segment.objects.filter(project=project, id__in=RawSQL(
-        f"SELECT m.segment_id FROM ({sql}) m WHERE m.case_id IN ({', '.join(['%s'] * len(ids))})", [*params, *ids]))
+    sql, params = membership_sql(project, f"case_id IN ({', '.join(['%s'] * len(ids))})", ids)
+    return Segment.objects.filter(project=project, id__in=RawSQL(f"SELECT m.segment_id FROM ({sql}) m", params))
 
 
 def segment_ids_in_cases(*, project: Project, case_ids) -> list[int]:
@@ -209,10 +213,9 @@ def segment_ids_in_cases(*, project: Project, case_ids) -> list[int]:
     ids = [int(i) for i in case_ids]
     if not ids:
         return []
-    sql, params = _membership(project)
+    sql, params = membership_sql(project, f"case_id IN ({', '.join(['%s'] * len(ids))})", ids)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT DISTINCT m.segment_id FROM ({sql}) m WHERE m.case_id IN "
-                       f"({', '.join(['%s'] * len(ids))})", [*params, *ids])
+        cursor.execute(f"SELECT DISTINCT m.segment_id FROM ({sql}) m", params)
         return [row[0] for row in cursor.fetchall()]
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
@@ -20,6 +20,7 @@ from apps.projects.services import activity_record
 from apps.transcripts.models import Transcript
 
 from .models import Code, Coding, Comment, Memo, Segment
+from .selectors import case_membership_sql, membership_table
 
 COLOUR_HELP = "a colour as #rrggbb"
 
@@ -297,9 +298,11 @@ def _check_cases(project_id: int, cases: Sequence[Case]) -> None:
 
 
 def segment_snapshot(segment: Segment) -> dict:
+    prefetched = "codings" in getattr(segment, "_prefetched_objects_cache", {})
+    codings = segment.codings.all() if prefetched else segment.codings.select_related("tag")
     return {
         "start": segment.start, "end": segment.end, "quote": segment.quote[:200], "memo": segment.memo,
-        "codes": {c.tag.name: c.value for c in segment.codings.select_related("tag")},
+        "codes": {c.tag.name: c.value for c in codings},
         "cases": sorted(c.name for c in segment.cases.all()),
         "is_case_section": segment.is_case_section, "version": segment.version,
     }
@@ -318,6 +321,14 @@ def _codings_write(segment: Segment, codes: Sequence[Code], values: Mapping[int,
             coding.save(update_fields=["value"])
 
 
+def _prefetched(segment: Segment, name: str, objects: list) -> None:
+    """Fill the cache that prefetch_related(name) would fill, as Django's prefetching does
+    (a queryset holding its results), with objects already at hand."""
+    queryset = getattr(segment, name).all()
+    queryset._result_cache, queryset._prefetch_done = objects, True
+    segment.__dict__.setdefault("_prefetched_objects_cache", {})[name] = queryset
+
+
 @transaction.atomic
 def segment_create(*, transcript: Transcript, start: int, end: int, coder, codes: Sequence[Code] = (),
                    values: Mapping[int, str] | None = None, cases: Sequence[Case] = (), memo: str = "",
@@ -333,11 +344,19 @@ def segment_create(*, transcript: Transcript, start: int, end: int, coder, codes
     segment = Segment.objects.create(project_id=transcript.project_id, transcript=transcript, start=start, end=end,
                                      quote=actual, words=len(actual.split()), coder=coder, memo=memo,
                                      is_case_section=is_case_section)
-    Coding.objects.bulk_create(Coding(content_object=segment, tag=c, value=values.get(c.pk, "") or "") for c in codes)
-    segment.cases.set(cases)
+    codings = Coding.objects.bulk_create(Coding(content_object=segment, tag=c, value=values.get(c.pk, "") or "")
+                                         for c in codes)
+    if cases:
+        segment.cases.add(*cases)
+    # What was just written, as `segment.codings.all()` and `segment.cases.all()` would read
+    # it: the snapshot needs no queries for it. The cache goes again afterwards, so that the
+    # caller's later reads of this instance see later changes.
+    _prefetched(segment, "codings", sorted(codings, key=lambda c: c.tag.name))
+    _prefetched(segment, "cases", sorted(cases, key=lambda c: (c.position, c.name)))
     activity_record(project=transcript.project, actor=coder, verb="coded", target=segment,
                     summary=f"{', '.join(c.name for c in codes) or 'case section'}: {actual[:80]}",
                     after=segment_snapshot(segment))
+    del segment._prefetched_objects_cache
     return segment
 
 
@@ -443,6 +462,54 @@ def segment_restore(*, segment: Segment, actor) -> Segment:
 def segment_cases_set(*, segment: Segment, cases: Sequence[Case], actor, version: int) -> Segment:
     """Link a segment (often a case section) to cases."""
     return segment_update(segment=segment, version=version, actor=actor, cases=cases)
+
+
+# --- stored case memberships ----------------------------------------------------------
+
+# PostgreSQL advisory-lock namespace of the refresh ("CC"); the key is the transcript id.
+_MEMBERSHIP_LOCK = 0x4343
+
+
+def case_membership_refresh(*, project_id: int, transcript_ids: Sequence[int] | None = None,
+                            segment_ids: Sequence[int] | None = None, new: bool = False) -> None:
+    """Store again which segments count for which case (CaseMembership), from the rule:
+    those of some transcripts (all of the project's when not given), or only some
+    segments of them (`segment_ids`; `new`: segments just created, with no rows yet).
+
+    The signals in `signals.py` call it after every change the rule depends on, in the
+    writer's transaction. On PostgreSQL the refresh of a transcript waits for any other
+    refresh of it to commit, so that the later one sees the earlier one's segments (two
+    coders in one transcript at once); the lock comes last in every write path, so it
+    cannot close a cycle with the row locks taken before it.
+    """
+    if transcript_ids is None:
+        if segment_ids is not None:
+            raise ValueError("segment_ids narrow transcript_ids: give both")
+        locked = sorted(Transcript.objects.filter(project_id=project_id).values_list("pk", flat=True))
+        scope, column, ids = "", "", []
+    else:
+        locked = sorted({int(i) for i in transcript_ids})
+        if segment_ids is None:
+            column, ids = "transcript_id", locked
+        else:
+            column, ids = "segment_id", sorted({int(i) for i in segment_ids})
+        if not ids:
+            return
+        # integers only: written into the SQL (a transcript can have more segments than
+        # SQLite takes parameters)
+        scope = f"s.{'id' if column == 'segment_id' else column} IN ({', '.join(map(str, ids))})"
+    table = membership_table()
+    rule, names = case_membership_sql(scope)
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        if connection.vendor == "postgresql" and locked:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, k) FROM unnest(%s::int[]) AS k ORDER BY k",
+                           [_MEMBERSHIP_LOCK, locked])
+        if not new:
+            where = f" AND {column} IN ({', '.join(map(str, ids))})" if scope else ""
+            cursor.execute(f"DELETE FROM {table} WHERE project_id = %s{where}", [project_id])
+        cursor.execute(f"INSERT INTO {table} (project_id, transcript_id, segment_id, case_id) "
+                       f"SELECT %s, m.transcript_id, m.segment_id, m.case_id FROM ({rule}) m",
+                       [project_id, *[project_id for name in names if name == "project_id"]])
 
 
 # --- memos and comments ---------------------------------------------------------------

@@ -3,11 +3,13 @@
 Coding 1,000 passages through `segment_create` one by one takes 15–30 s per test, so
 these rows are written in bulk; they follow the same rules (offsets in range, the quote
 is the text between them, codes and cases of the same project), which the service tests
-check one by one.
+check one by one. Bulk writes send no signals, so the stored case memberships are
+refreshed here, as every bulk writer must.
 """
 from __future__ import annotations
 
 from apps.coding.models import Coding, Segment
+from apps.coding.services import case_membership_refresh
 
 
 def bulk_segments(*, transcript, coder, codes, n: int, cases=(), length: int = 12) -> list[Segment]:
@@ -28,4 +30,5 @@ def bulk_segments(*, transcript, coder, codes, n: int, cases=(), length: int = 1
         through = Segment.cases.through
         through.objects.bulk_create(through(segment_id=s.pk, case_id=cases[i % len(cases)].pk)
                                     for i, s in enumerate(segments) if i % 5 == 0)
+    case_membership_refresh(project_id=transcript.project_id, transcript_ids=[transcript.pk])
     return segments

@@ -1,0 +1,181 @@
+"""The stored case memberships (CaseMembership) always equal what the rule says.
+
+The analysis reads the table instead of working the rule out per query, so every change
+the rule depends on must rewrite it: a segment coded, moved, trashed or restored; a
+segment's cases; a transcript's cases (from either side, through the services or the
+ORM); a text edit that moves segments; a case deleted. Each test makes such a change and
+compares the stored rows with the rule run live (`case_membership_sql`).
+"""
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection
+
+from apps.cases.services import case_transcripts_set, transcript_cases_set
+from apps.coding.models import CaseMembership
+from apps.coding.selectors import case_membership_sql
+from apps.coding.services import (
+    case_membership_refresh,
+    segment_create,
+    segment_delete,
+    segment_restore,
+    segment_update,
+)
+from apps.transcripts.services import transcript_create, transcript_update_text
+from tests.conftest import SAMPLE_TEXT, phrase_span
+
+SECTION = "Why did the alliance act in Kazakhstan?\n\nE1: Because Moscow wanted it to."
+
+
+def live(project) -> set[tuple[int, int]]:
+    sql, names = case_membership_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT m.segment_id, m.case_id FROM ({sql}) m", [project.pk for _ in names])
+        return {(s, c) for s, c in cursor.fetchall()}
+
+
+def stored(project) -> set[tuple[int, int]]:
+    return set(CaseMembership.objects.filter(project=project).values_list("segment_id", "case_id"))
+
+
+def assert_in_step(project, *, expect_some: bool = True):
+    assert stored(project) == live(project)
+    if expect_some:
+        assert stored(project), "the scenario should leave some memberships to compare"
+
+
+@pytest.fixture
+def study(transcript, coder, threat, kazakhstan):
+    """A case section about Kazakhstan, a passage inside it and one outside it."""
+    start, end = phrase_span(transcript, SECTION)
+    section = segment_create(transcript=transcript, start=start, end=end, coder=coder, cases=[kazakhstan],
+                             is_case_section=True)
+    inside = segment_create(transcript=transcript, coder=coder, codes=[threat],
+                            **dict(zip(("start", "end"), phrase_span(transcript, "Moscow wanted"))))
+    outside = segment_create(transcript=transcript, start=0, end=10, coder=coder, codes=[threat])
+    return {"section": section, "inside": inside, "outside": outside}
+
+
+def test_coding_inside_a_section_stores_the_section_case(project, study, kazakhstan):
+    assert (study["inside"].pk, kazakhstan.pk) in stored(project)
+    assert study["outside"].pk not in {s for s, _ in stored(project)}
+    assert_in_step(project)
+
+
+def test_moving_a_section_away_takes_its_case_from_the_passages_it_left(project, study, kazakhstan):
+    section = study["section"]
+    segment_update(segment=section, version=section.version, actor=None, start=0, end=5)
+    assert (study["inside"].pk, kazakhstan.pk) not in stored(project)
+    assert (study["outside"].pk, kazakhstan.pk) in stored(project)
+    assert_in_step(project)
+
+
+def test_moving_a_passage_into_a_section_gives_it_the_case(project, transcript, study, kazakhstan):
+    outside = study["outside"]
+    start, end = phrase_span(transcript, "Because Moscow")
+    segment_update(segment=outside, version=outside.version, actor=None, start=start, end=end)
+    assert (outside.pk, kazakhstan.pk) in stored(project)
+    assert_in_step(project)
+
+
+def test_the_trash_takes_memberships_away_and_a_restore_brings_them_back(project, coder, study, kazakhstan):
+    section = segment_delete(segment=study["section"], actor=coder)
+    assert stored(project) == set() == live(project)
+    segment_restore(segment=section, actor=coder)
+    assert (study["inside"].pk, kazakhstan.pk) in stored(project)
+    assert_in_step(project)
+
+
+def test_linking_cases_to_a_segment_through_the_service_and_the_orm(project, coder, study, armenia):
+    outside = study["outside"]
+    segment_update(segment=outside, version=outside.version, actor=coder, cases=[armenia])
+    assert (outside.pk, armenia.pk) in stored(project)
+    outside.cases.remove(armenia)
+    assert (outside.pk, armenia.pk) not in stored(project)
+    armenia.segments.add(outside)            # from the case's side
+    assert (outside.pk, armenia.pk) in stored(project)
+    armenia.segments.clear()
+    assert (outside.pk, armenia.pk) not in stored(project)
+    assert_in_step(project)
+
+
+def test_whole_transcript_links_from_either_side(project, owner, transcript, study, armenia, kazakhstan):
+    transcript_cases_set(transcript=transcript, cases=[armenia], actor=owner)
+    assert {(s.pk, armenia.pk) for s in study.values()} <= stored(project)
+    assert_in_step(project)
+    case_transcripts_set(case=armenia, transcripts=[], actor=owner)
+    assert armenia.pk not in {c for _, c in stored(project)}
+    armenia.transcripts.add(transcript)
+    assert (study["outside"].pk, armenia.pk) in stored(project)
+    armenia.transcripts.clear()
+    transcript.cases.add(armenia)
+    transcript.cases.clear()
+    assert armenia.pk not in {c for _, c in stored(project)}
+    assert_in_step(project)
+
+
+def test_a_text_edit_that_moves_segments_moves_their_memberships(project, owner, transcript, study, kazakhstan):
+    before = live(project)
+    edit = transcript_update_text(transcript=transcript, text="A new first line.\n\n" + transcript.text,
+                                  version=transcript.version, actor=owner)
+    assert edit.segments, "the edit should have moved the segments"
+    assert_in_step(project)
+    assert stored(project) == before  # moved with their words, still in the same cases
+
+
+def test_a_deleted_case_leaves_no_memberships(project, study, kazakhstan):
+    kazakhstan.delete()
+    assert stored(project) == set() == live(project)
+
+
+def test_projects_keep_their_own_memberships(project, other_project, outsider, study, kazakhstan):
+    foreign = transcript_create(project=other_project, title="Elsewhere", text=SAMPLE_TEXT, created_by=outsider)
+    case_membership_refresh(project_id=other_project.pk)
+    assert CaseMembership.objects.filter(transcript=foreign).count() == 0
+    assert_in_step(project)
+
+
+def test_a_refresh_from_nothing_rebuilds_the_same_rows(project, study):
+    expected = stored(project)
+    CaseMembership.objects.all().delete()
+    case_membership_refresh(project_id=project.pk)
+    assert stored(project) == expected == live(project)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite serialises writers with one database lock")
+def test_two_coders_coding_one_transcript_at_once_leave_it_in_step(project, transcript, coder, owner, threat,
+                                                                  kazakhstan):
+    """A section and a passage inside it, created at the same moment on two connections:
+    whichever refresh runs second must see the other's segment."""
+    section_span = phrase_span(transcript, SECTION)
+    inside_span = phrase_span(transcript, "Moscow wanted")
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def work(fn):
+        try:
+            barrier.wait(5)
+            fn()
+        except Exception as error:  # noqa: BLE001 - asserted below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    jobs = [
+        lambda: segment_create(transcript=transcript, start=section_span[0], end=section_span[1], coder=owner,
+                               cases=[kazakhstan], is_case_section=True),
+        lambda: segment_create(transcript=transcript, start=inside_span[0], end=inside_span[1], coder=coder,
+                               codes=[threat]),
+    ]
+    for _ in range(5):
+        threads = [threading.Thread(target=work, args=(job,)) for job in jobs]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(20)
+        assert not errors
+        assert_in_step(project)
