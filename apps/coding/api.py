@@ -147,6 +147,9 @@ class CodeOut(Schema):
     scale: str
     levels: list[str]
     description: str
+    inclusion: str
+    exclusion: str
+    example: str
     n_here: int
     n_all: int
 

@@ -307,7 +307,8 @@ def code_data(node: CodeNode) -> dict:
     code = node.code
     return {"id": code.pk, "name": code.name, "path": node.path, "parent_id": code.parent_id, "depth": node.depth,
             "colour": code.colour, "scale": code.scale, "levels": code.scale_values,
-            "description": code.description, "n_here": node.segments_here, "n_all": node.segments}
+            "description": code.description, "inclusion": code.inclusion, "exclusion": code.exclusion,
+            "example": code.example, "n_here": node.segments_here, "n_all": node.segments}
 
 
 def codebook_data(*, project: Project, transcript: Transcript | None = None) -> list[dict]:

@@ -366,6 +366,65 @@ def test_the_codebook_filters_renames_and_merges_codes(page, signed_in, live_ser
     assert_no_console_errors(page)
 
 
+def test_a_code_gets_its_definition_and_scale_in_the_codebook(page, signed_in, live_server, coder, project,
+                                                              transcript, threat):
+    start, end = phrase_span(transcript, "Moscow wanted it to")
+    segment_create(transcript=transcript, start=start, end=end, codes=[threat], values={threat.pk: ""}, coder=coder)
+    signed_in(page, coder)
+    open_transcript(page, live_server, project, transcript)
+    tree = page.locator("[data-code-tree]")
+    tree.get_by_role("button", name="Edit code Threat perception").click()
+    editor = tree.locator(".code-edit")
+    editor.get_by_text("Definition and scale").click()
+    editor.get_by_label("Description").fill("The alliance sees a common danger.")
+    editor.get_by_label("Apply when", exact=True).fill("An expert says the members felt threatened together.")
+    editor.get_by_label("Do not apply when").fill("Only one state felt threatened.")
+    editor.get_by_label("Example").fill("“Everyone feared the unrest would spread.”")
+    editor.get_by_label("Scale").select_option("ordinal")
+    editor.get_by_label("Levels, lowest first").fill("low, medium, high")
+    with page.expect_response(lambda r: r.request.method == "PATCH") as answer:
+        editor.get_by_role("button", name="Save").click()
+    assert answer.value.status == 200
+    page.wait_for_selector(".code-edit", state="detached")
+    threat.refresh_from_db()
+    assert (threat.description, threat.inclusion, threat.exclusion) == (
+        "The alliance sees a common danger.", "An expert says the members felt threatened together.",
+        "Only one state felt threatened.")
+    assert threat.example == "“Everyone feared the unrest would spread.”"
+    assert (threat.scale, threat.levels) == ("ordinal", ["low", "medium", "high"])
+    title = tree.get_by_role("button", name="Threat perception", exact=True).get_attribute("title")
+    assert "The alliance sees a common danger." in title
+
+    # The editor opens with what is stored, and a change that leaves nothing to send sends nothing.
+    tree.get_by_role("button", name="Edit code Threat perception").click()
+    editor = tree.locator(".code-edit")
+    assert editor.get_by_label("Levels, lowest first").input_value() == "low, medium, high"
+    assert editor.get_by_label("Description").input_value() == "The alliance sees a common danger."
+    assert_no_console_errors(page)
+
+
+def test_margin_labels_stay_inside_a_1280_pixel_window(page, signed_in, live_server, owner, coder, project,
+                                                       transcript, threat, russian_interest):
+    from apps.coding.services import code_create
+
+    long_name = code_create(project=project, name="Member-state interests in regional stability and regime survival",
+                            actor=owner)
+    start, end = phrase_span(transcript, "Moscow wanted it to")
+    segment_create(transcript=transcript, start=start, end=end, coder=coder,
+                   codes=[threat, russian_interest, long_name])
+    page.set_viewport_size({"width": 1280, "height": 900})
+    signed_in(page, coder)
+    open_transcript(page, live_server, project, transcript)
+    label = page.locator(".mlabel").first
+    label.hover()
+    boxes = page.evaluate("""() => [...document.querySelectorAll('.mlabel')].map(e => e.getBoundingClientRect().right)""")
+    width = page.evaluate("document.documentElement.clientWidth")
+    assert boxes and max(boxes) <= width
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert "Member-state interests in regional stability" in label.get_attribute("title")
+    assert_no_console_errors(page)
+
+
 def test_move_a_boundary_by_a_word_and_undo_it(page, signed_in, live_server, coder, project, transcript, threat):
     start, end = phrase_span(transcript, "Moscow wanted")
     segment = segment_create(transcript=transcript, start=start, end=end, codes=[threat], coder=coder)

@@ -1,5 +1,6 @@
 // The codebook sidebar: the code tree with counts (this transcript / the project), a filter
-// of the highlights by code, and (for coders) new code, rename, recolour, move, merge, delete.
+// of the highlights by code, and (for coders) new code, rename, recolour, move, merge, delete,
+// and the code's definition (description, when to apply it and when not, an example) and scale.
 
 import { api, query } from "../lib/api.js";
 import { el } from "../lib/dom.js";
@@ -62,7 +63,8 @@ export class Codebook {
       swatch.style.setProperty("--swatch", code.colour);
       const on = this.filter.has(code.id);
       const toggle = el("button", { type: "button", className: "code-filter", "aria-pressed": String(on),
-                                    title: on ? "Stop showing only this code" : "Show only this code" },
+                                    title: (on ? "Stop showing only this code" : "Show only this code")
+                                      + (code.description ? `\n\n${code.description}` : "") },
         swatch, el("span", { className: "code-name" }, code.name));
       toggle.addEventListener("click", () => {
         if (this.filter.has(code.id)) this.filter.delete(code.id);
@@ -118,6 +120,28 @@ export class Codebook {
       el("option", { value: "" }, "— merge into —"),
       ...this.codes.filter((c) => c.id !== code.id && !own.has(c.id))
         .map((c) => el("option", { value: String(c.id) }, c.path)));
+    const text = (field, label, rows = 2) => {
+      const area = el("textarea", { name: field, rows, value: code[field] || "" });
+      return [area, el("label", {}, label, area)];
+    };
+    const [description, descriptionLabel] = text("description", "Description", 3);
+    const [inclusion, inclusionLabel] = text("inclusion", "Apply when");
+    const [exclusion, exclusionLabel] = text("exclusion", "Do not apply when");
+    const [example, exampleLabel] = text("example", "Example");
+    const scale = el("select", { name: "scale", id: `code-${code.id}-scale` },
+      ...[["none", "No scale"], ["presence", "Present / absent"], ["ordinal", "Ordinal (named levels)"]]
+        .map(([value, label]) => el("option", { value, selected: code.scale === value }, label)));
+    const levels = el("input", { type: "text", name: "levels", value: code.scale === "ordinal" ? code.levels.join(", ") : "",
+      placeholder: "low, medium, high" });
+    const levelsLabel = el("label", { className: "grow" }, "Levels, lowest first", levels);
+    const showLevels = () => { levelsLabel.hidden = scale.value !== "ordinal"; };
+    scale.addEventListener("change", showLevels);
+    showLevels();
+    const definition = el("details", { className: "code-definition", open: Boolean(code.description) },
+      el("summary", {}, "Definition and scale"),
+      el("div", { className: "stack-tight" }, descriptionLabel, inclusionLabel, exclusionLabel, exampleLabel,
+        el("div", { className: "row" },
+          el("div", { className: "stack-tight" }, el("label", { htmlFor: scale.id }, "Scale"), scale), levelsLabel)));
     const error = el("p", { className: "error", role: "alert", hidden: true });
     const save = el("button", { type: "submit", className: "primary" }, "Save");
     const cancel = el("button", { type: "button" }, "Cancel");
@@ -128,6 +152,7 @@ export class Codebook {
     const form = el("form", { className: "stack-tight" },
       el("label", {}, "Name", name),
       el("div", { className: "row" }, el("label", {}, "Colour", colour), el("label", { className: "grow" }, "Under", parent)),
+      definition,
       el("div", { className: "row" }, save, cancel, remove),
       el("div", { className: "row" }, target, merge),
       error);
@@ -149,6 +174,14 @@ export class Codebook {
         const changes = {};
         if (name.value.trim() !== code.name) changes.name = name.value;
         if (colour.value.toLowerCase() !== code.colour.toLowerCase()) changes.colour = colour.value;
+        for (const area of [description, inclusion, exclusion, example]) {
+          if (area.value !== (code[area.name] || "")) changes[area.name] = area.value;
+        }
+        const wanted = scale.value === "ordinal" ? levels.value.split(",").map((l) => l.trim()).filter(Boolean) : [];
+        if (scale.value !== code.scale || (scale.value === "ordinal" && wanted.join("\n") !== code.levels.join("\n"))) {
+          changes.scale = scale.value;
+          changes.levels = wanted;
+        }
         if (Object.keys(changes).length) await api("PATCH", `${this.base}/codes/${code.id}`, changes);
         const parentId = parent.value ? Number(parent.value) : null;
         if (parentId !== code.parent_id) {

@@ -154,6 +154,7 @@ export class Layers {
         label.append(chip);
       }
       label.setAttribute("aria-label", `${names.join(", ")}: ${segment.quote.slice(0, 80)}`);
+      label.title = names.join(", ");
       if (segment.id === this.currentId) label.classList.add("is-current");
       fragment.append(label);
       this.labels.set(segment.id, label);
