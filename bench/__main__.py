@@ -6,6 +6,7 @@ import importlib
 import json
 import os
 import platform
+import secrets
 import shutil
 import subprocess
 import sys
@@ -27,12 +28,17 @@ def child(database: str, scales: list[str], only: list[str]) -> None:
     else:
         os.environ["DATABASE_URL"] = PG_URL
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    os.environ["DEBUG"] = "1"
+    # Production settings, as a deployment serves the pages (docs/deploy.md): DEBUG off,
+    # static files from the manifest. Plain HTTP: the test client is the only client here.
+    os.environ.update(DEBUG="0", SECRET_KEY=os.environ.get("SECRET_KEY") or secrets.token_urlsafe(50),
+                      ALLOWED_HOSTS="testserver,127.0.0.1", SECURE_SSL_REDIRECT="0")
     import django
 
     django.setup()
     from django.core.management import call_command
     from django.db import connection
+
+    call_command("collectstatic", interactive=False, verbosity=0)
 
     if database == "postgres":
         with connection.cursor() as cursor:

@@ -1,6 +1,7 @@
-"""The coding workspace: the transcript page and a segment create, at 10,000 words with 500
-segments per 1x (10x: 100,000 words, 5,000 segments), built through the services and
-timed through Django's test client, signed in, as the browser would call them."""
+"""The coding workspace: the transcript page and a segment create, at the size the issues
+name (one interview of 9,000 words with 300 segments per 1x; 10x: 90,000 words, 3,000
+segments), built through the services and timed through Django's test client, signed in,
+as the browser would call them."""
 from __future__ import annotations
 
 import random
@@ -19,8 +20,8 @@ def count_queries(fn) -> int:
         fn()
     return len(queries.captured_queries)
 
-WORDS_PER_1X = 10_000
-SEGMENTS_PER_1X = 500
+WORDS_PER_1X = 9_000
+SEGMENTS_PER_1X = 300
 REPEAT = 20
 FACTORS = {"1x": 1, "10x": 10}
 VOCABULARY = (
