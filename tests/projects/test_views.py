@@ -17,7 +17,7 @@ PROJECTS = reverse("project_list")
 # The project home page: session, user, membership+project, then one query each for
 # transcripts, cases, their attribute values (two prefetches), codes, segments, open
 # comments, recent activity and members, and one for "the method at work in two minutes"
-# (apps/projects/tour.py). The same bound holds whatever the data size.
+# (apps/analysis/tour.py). The same bound holds whatever the data size.
 HOME_MAX_QUERIES = 13
 
 

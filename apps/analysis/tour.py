@@ -4,8 +4,7 @@ the appendix, drawn from the project's own data.
 The path follows one judged comparison cell with cited evidence (in the demo: Russian
 interest in Kazakhstan 2022): the excerpt in its transcript -> the code x case matrix ->
 the judgment -> the MSSD table -> the appendix of that code and case. A project without
-such a judgment has no tour. It reads the comparison's tables, which live in the analysis
-app, but only for the links: one query whatever the project's size.
+such a judgment has no tour. One query whatever the project's size.
 """
 from __future__ import annotations
 
@@ -16,12 +15,12 @@ from django.db.models import Exists, OuterRef, Subquery
 from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 
-from apps.analysis.models import Judgment
 from apps.cases.models import CaseValue
+from apps.projects.models import Project
 from apps.transcripts.models import Turn
 from apps.transcripts.selectors import citation
 
-from .models import Project
+from .models import Judgment
 
 
 @dataclass(frozen=True)
