@@ -334,55 +334,58 @@ def _closure_cte() -> str:
 
 def _base(project: Project, kind: str, cols: list[MatrixColumn], rollup: bool, row_ids, *, words: bool
           ) -> tuple[str, list]:
-    """SELECT ... WHERE ... of the rows (row_id, col, segment_id, transcript_id, value, words):
-    one per coding of an alive segment with an alive code, and column it falls in.
+    """SELECT of the rows (row_id, col, segment_id, transcript_id, value, words): one per
+    alive segment, row code it counts for and column it falls in, never two for the same
+    (row, column, segment).
 
-    `col` is the column key for object columns and the column's index for attribute
-    values; `value` the coded value when the coding's code is the row's own code, else ''.
-    Case columns start from the stored memberships (only alive segments have any), so the
-    segments table is read only for `words` (else 0). With `rollup` the query needs the
-    `closure` CTE. Experts and labels are joined later, on the grouped rows.
+    Two parts joined on the segment, each unique by construction: `units`, the (segment,
+    column) pairs (case columns come from the stored memberships, which hold alive segments
+    only; a segment in two cases with the same attribute value is one pair), and `codes`,
+    the (segment, row code) pairs with the row code's own value ('' for a sub-code's
+    segment rolled up into it). `col` is the column key for object columns and the
+    column's index for attribute values. The segments table is read for case columns only
+    when `words` are wanted (else 0). With `rollup` the query needs the `closure` CTE.
+    Experts and labels are joined later, on the grouped rows.
     """
     t = _tables()
-    joins: list[str] = []
-    by_case = kind in ("cases", "case-attribute")
-    if by_case:
-        source = f"{membership_table()} m JOIN {t['coding']} c ON c.content_object_id = m.segment_id"
-        segment_id, transcript_id = "m.segment_id", "m.transcript_id"
-        where = ["m.project_id = %s"]
-        if words:
-            joins.append(f"JOIN {t['segment']} s ON s.id = m.segment_id")
-    else:
-        source = f"{t['segment']} s JOIN {t['coding']} c ON c.content_object_id = s.id"
-        segment_id, transcript_id = "s.id", "s.transcript_id"
-        where = ["s.project_id = %s", "s.deleted_at IS NULL"]
-    params: list = [project.pk]
-    if kind in ("experts", "expert-attribute"):
-        joins.append(f"JOIN {t['transcript']} tr ON tr.id = {transcript_id}")
-    if rollup:
-        row_expr, value_expr = "cl.row_id", "CASE WHEN c.tag_id = cl.row_id THEN c.value ELSE '' END"
-        joins.append("JOIN closure cl ON cl.code_id = c.tag_id")
-    else:
-        row_expr, value_expr = "c.tag_id", "c.value"
-        joins.append(f"JOIN {t['code']} k ON k.id = c.tag_id AND k.deleted_at IS NULL")
-    if kind in ("case-attribute", "expert-attribute"):
+    params: list = []
+    values_join = ""
+    if kind.endswith("-attribute"):
         pairs = [(member, index) for index, col in enumerate(cols) for member in col.member_ids]
-        joins.append("JOIN (VALUES " + ", ".join("(%s, %s)" for _ in pairs) + ") cm ON cm.column1 = "
-                     + ("m.case_id" if kind == "case-attribute" else "tr.expert_id"))
-        params = [v for pair in pairs for v in pair] + params
-    col_expr = {"cases": "m.case_id", "experts": "tr.expert_id", "transcripts": "s.transcript_id",
-                "coders": "s.coder_id", "project": "0"}.get(kind, "cm.column2")
-    if kind == "experts":
-        where.append("tr.expert_id IS NOT NULL")
+        values_join = (" JOIN (VALUES " + ", ".join("(%s, %s)" for _ in pairs) + ") cm ON cm.column1 = "
+                       + ("m.case_id" if kind == "case-attribute" else "tr.expert_id"))
+        params += [v for pair in pairs for v in pair]
+    if kind in ("cases", "case-attribute"):
+        words_expr, words_join = ("s.words", f" JOIN {t['segment']} s ON s.id = m.segment_id") if words else ("0", "")
+        units = (f"SELECT {'' if kind == 'cases' else 'DISTINCT '}m.segment_id, m.transcript_id, "
+                 f"{'m.case_id' if kind == 'cases' else 'cm.column2'} AS col, {words_expr} AS words "
+                 f"FROM {membership_table()} m{values_join}{words_join} WHERE m.project_id = %s")
+    else:
+        col_expr = {"experts": "tr.expert_id", "transcripts": "s.transcript_id", "coders": "s.coder_id",
+                    "project": "0"}.get(kind, "cm.column2")
+        expert_join = f" JOIN {t['transcript']} tr ON tr.id = s.transcript_id" if "expert" in kind else ""
+        units = (f"SELECT s.id AS segment_id, s.transcript_id, {col_expr} AS col, s.words AS words "
+                 f"FROM {t['segment']} s{expert_join}{values_join} WHERE s.project_id = %s AND s.deleted_at IS NULL"
+                 + (" AND tr.expert_id IS NOT NULL" if kind == "experts" else ""))
+    params.append(project.pk)
+    if rollup:
+        codes = (f"SELECT c.content_object_id AS segment_id, cl.row_id, "
+                 f"MAX(CASE WHEN c.tag_id = cl.row_id THEN c.value ELSE '' END) AS value "
+                 f"FROM {t['coding']} c JOIN closure cl ON cl.code_id = c.tag_id")
+        row_column = "cl.row_id"
+    else:
+        codes = (f"SELECT c.content_object_id AS segment_id, c.tag_id AS row_id, c.value "
+                 f"FROM {t['coding']} c JOIN {t['code']} k ON k.id = c.tag_id AND k.deleted_at IS NULL "
+                 f"AND k.project_id = %s")
+        params.append(project.pk)
+        row_column = "c.tag_id"
     if row_ids is not None:
-        where.append(f"{row_expr} IN ({', '.join('%s' for _ in row_ids)})")
+        codes += f" WHERE {row_column} IN ({', '.join('%s' for _ in row_ids)})"
         params += list(row_ids)
-    sql = f"""SELECT {row_expr} AS row_id, {col_expr} AS col, {segment_id} AS segment_id,
-                 {transcript_id} AS transcript_id, {value_expr} AS value,
-                 {"s.words" if words or not by_case else "0"} AS words
-          FROM {source}
-          {' '.join(joins)}
-         WHERE {' AND '.join(where)}"""
+    if rollup:
+        codes += " GROUP BY c.content_object_id, cl.row_id"
+    sql = f"""SELECT c.row_id, u.col, u.segment_id, u.transcript_id, c.value, u.words
+          FROM ({units}) u JOIN ({codes}) c ON c.segment_id = u.segment_id"""
     return sql, params
 
 
@@ -396,12 +399,9 @@ def _cells(project, kind, cols, rollup, row_ids, *, ids: bool, words: bool = Tru
     """One query for every cell: ([(row_id, column key, segments, experts, words, [segment ids] or None)],
     [(row_id, column key, value, labels joined by _SEP)]).
 
-    A row of the base is a coding of a segment in a column. Without roll-up, and with
-    object columns, a (row, column, segment) occurs once (a segment carries a code once,
-    a (segment, case) membership is stored once); otherwise the `segments` step folds
-    duplicates into one row per segment, keeping the row code's own value. The rows are
-    then counted per transcript with integer keys only, and the few grouped rows get
-    their expert and label afterwards: grouping the coded rows by text costs more than
+    A row of the base is a segment in a row and a column, once (see `_base`). The rows
+    are counted per transcript with integer keys only, and the few grouped rows get their
+    expert and label afterwards: grouping the coded rows by text costs more than
     everything else at 100x. `words=False` leaves words at 0 (and the segments table
     unread for case columns).
     """
@@ -411,12 +411,7 @@ def _cells(project, kind, cols, rollup, row_ids, *, ids: bool, words: bool = Tru
     if rollup:
         with_parts.append(_closure_cte())
         with_params.append(project.pk)
-    if rollup or kind.endswith("-attribute"):
-        with_parts.append(f"""segments AS (
-            SELECT b.row_id, b.col, b.segment_id, b.transcript_id, MAX(b.value) AS value, MAX(b.words) AS words
-              FROM ({base}) b GROUP BY b.row_id, b.col, b.segment_id, b.transcript_id)""")
-    else:
-        with_parts.append(f"segments AS ({base})")
+    with_parts.append(f"segments AS ({base})")
     with_params += base_params
     ids_inner = _string_agg("CAST(g.segment_id AS TEXT)") if ids else "NULL"
     ids_outer = _string_agg("l.ids") if ids else "NULL"
