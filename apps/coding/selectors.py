@@ -71,6 +71,23 @@ def membership_sql(project: Project, scope: str = "", scope_params=()) -> tuple[
             [project.pk, *scope_params])
 
 
+def membership_drift(*, project: Project) -> tuple[int, int]:
+    """(missing, extra): pairs the rule gives that are not stored, and stored pairs the
+    rule does not give. Both are 0 while the signals keep the table current; the
+    `case_memberships --check` command reports them (two queries)."""
+    rule, names = case_membership_sql()
+    stored, stored_params = membership_sql(project)
+    rule_params = [project.pk for _ in names]
+    counts = []
+    with connection.cursor() as cursor:
+        for first, first_params, second, second_params in ((rule, rule_params, stored, stored_params),
+                                                           (stored, stored_params, rule, rule_params)):
+            cursor.execute(f"SELECT COUNT(*) FROM (SELECT a.segment_id, a.case_id FROM ({first}) a EXCEPT "
+                           f"SELECT b.segment_id, b.case_id FROM ({second}) b) d", [*first_params, *second_params])
+            counts.append(cursor.fetchone()[0])
+    return counts[0], counts[1]
+
+
 def segment_case_pairs(*, project: Project) -> set[tuple[int, int]]:
     """Every (segment id, case id) pair of the project under the case-membership rule."""
     sql, params = membership_sql(project)

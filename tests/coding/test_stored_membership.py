@@ -179,3 +179,26 @@ def test_two_coders_coding_one_transcript_at_once_leave_it_in_step(project, tran
             thread.join(20)
         assert not errors
         assert_in_step(project)
+
+
+def test_the_command_finds_and_repairs_memberships_changed_behind_the_apps_back(project, study, kazakhstan):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    out = StringIO()
+    call_command("case_memberships", "--check", stdout=out)
+    assert f"{project.slug}: in step" in out.getvalue()
+
+    CaseMembership.objects.filter(segment=study["inside"]).delete()  # as raw SQL or a restore might
+    CaseMembership.objects.create(project=project, transcript=study["outside"].transcript,
+                                  segment=study["outside"], case=kazakhstan)
+    with pytest.raises(CommandError, match="case_memberships"):
+        call_command("case_memberships", "--check", stdout=StringIO())
+
+    out = StringIO()
+    call_command("case_memberships", "--project", project.slug, stdout=out)
+    assert "1 were missing, 1 not due" in out.getvalue()
+    assert_in_step(project)
+    with pytest.raises(CommandError, match="No project"):
+        call_command("case_memberships", "--project", "nope")
