@@ -100,7 +100,11 @@ def build(*, scale: str, transcripts: int, seed: int = 5):
     rng = random.Random(seed)
     User = get_user_model()
     slug = f"bench-analysis-{scale}"
-    Project.objects.filter(slug=slug).delete()
+    for old in Project.objects.filter(slug=slug):  # built by an earlier module of this run
+        # codes protect their codings and sub-codes: take those away first
+        Coding.objects.filter(tag__project=old).delete()
+        Code.objects.filter(project=old).update(parent=None)
+        old.delete()
     with transaction.atomic():
         user, _ = User.objects.get_or_create(username="bench-analysis")
         project = Project.objects.create(name=f"Analysis benchmark {scale}", slug=slug, created_by=user)
