@@ -334,7 +334,11 @@ def segment_create(*, transcript: Transcript, start: int, end: int, coder, codes
                    values: Mapping[int, str] | None = None, cases: Sequence[Case] = (), memo: str = "",
                    quote: str | None = None, is_case_section: bool = False) -> Segment:
     """Code a passage. Offsets are code points into transcript.text; `quote`, when given,
-    must equal the text between them (the browser sends what the user selected)."""
+    must equal the text between them (the browser sends what the user selected).
+
+    The returned segment holds its codings and cases as written, the way a query with
+    prefetch_related would: like its other fields, they are not updated by later writes
+    (which return their own instance)."""
     codes, cases, values = list(codes), list(cases), dict(values or {})
     actual = _check_offsets(transcript, start, end, quote)
     _check_codes(transcript.project_id, codes, values)
@@ -349,14 +353,12 @@ def segment_create(*, transcript: Transcript, start: int, end: int, coder, codes
     if cases:
         segment.cases.add(*cases)
     # What was just written, as `segment.codings.all()` and `segment.cases.all()` would read
-    # it: the snapshot needs no queries for it. The cache goes again afterwards, so that the
-    # caller's later reads of this instance see later changes.
+    # it: the snapshot and the caller's answer need no queries for it.
     _prefetched(segment, "codings", sorted(codings, key=lambda c: c.tag.name))
     _prefetched(segment, "cases", sorted(cases, key=lambda c: (c.position, c.name)))
     activity_record(project=transcript.project, actor=coder, verb="coded", target=segment,
                     summary=f"{', '.join(c.name for c in codes) or 'case section'}: {actual[:80]}",
                     after=segment_snapshot(segment))
-    del segment._prefetched_objects_cache
     return segment
 
 
