@@ -155,7 +155,7 @@ def code_case_matrix(*, project: Project, measure: Measure = "experts", columns:
         return matrix
     row_ids = [r.code.pk for r in rows] if root_code is not None else None
     words = measure == "words"
-    counts, values = _cached(project, ("cells", kind, tuple((c.key, c.member_ids) for c in cols), rollup,
+    counts, values = cached_by_state(project, ("cells", kind, tuple((c.key, c.member_ids) for c in cols), rollup,
                                        row_ids and tuple(row_ids), segment_ids, words),
                              lambda: _cells(project, kind, cols, rollup, row_ids, ids=segment_ids, words=words))
     for row_id, col, n_segments, n_experts, n_words, ids in counts:
@@ -293,7 +293,7 @@ def analysis_stamp(project: Project) -> str:
     return f"{project.pk}:{project.created_at.timestamp() if project.created_at else ''}:{found['n']}:{found['last']}"
 
 
-def _cached(project: Project, key: tuple, compute, *, stamp: str | None = None):
+def cached_by_state(project: Project, key: tuple, compute, *, stamp: str | None = None):
     """compute(), or its result for the same project state and parameters."""
     stamp = stamp or analysis_stamp(project)
     name = "analysis:" + hashlib.sha256(repr((stamp, key)).encode()).hexdigest()
@@ -475,7 +475,7 @@ def code_frequencies(*, project: Project, root_code: Code | None = None) -> list
     whole = [MatrixColumn(key="0", label="All")]
     stamp = analysis_stamp(project)
     for rollup in (False, True):
-        counts, _values = _cached(project, ("cells", "project", rollup, row_ids and tuple(row_ids), False),
+        counts, _values = cached_by_state(project, ("cells", "project", rollup, row_ids and tuple(row_ids), False),
                                   lambda: _cells(project, "project", whole, rollup, row_ids, ids=False), stamp=stamp)
         for row_id, _col, n_segments, n_experts, n_words, _ids in counts:
             row = by_id.get(row_id)
@@ -648,7 +648,7 @@ def code_cooccurrence(*, project: Project, case: Case | None = None) -> Cooccurr
             cursor.execute(f"SELECT o.a, o.b, COUNT(DISTINCT o.segment_a) FROM ({sql}) o GROUP BY o.a, o.b", params)
             return {(a, b): n for a, b, n in cursor.fetchall()}
 
-    result.cells = _cached(project, ("cooccurrence", case.pk if case else None), count)
+    result.cells = cached_by_state(project, ("cooccurrence", case.pk if case else None), count)
     result.max_count = max(result.cells.values(), default=0)
     return result
 
@@ -730,7 +730,7 @@ def review_dashboard(*, project: Project) -> dict:
                      .annotate(n=Count("id")).order_by())
         return coverage, [(r["transcript_id"], r["coder_id"], r["coder__username"], r["n"]) for r in per_coder]
 
-    coverage, per_coder = _cached(project, ("progress",), count)
+    coverage, per_coder = cached_by_state(project, ("progress",), count)
     coders: dict[int, str] = {}
     counts: dict[tuple[int, int], int] = {}
     for transcript_id, coder_id, username, n in per_coder:

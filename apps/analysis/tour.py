@@ -21,6 +21,7 @@ from apps.transcripts.models import Turn
 from apps.transcripts.selectors import citation
 
 from .models import Judgment
+from .selectors import cached_by_state
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,13 @@ def _paragraph(at) -> Coalesce:
 def method_tour(*, project: Project) -> MethodTour | None:
     """The five steps for the first judged cell that cites evidence (not in the trash),
     preferring a case with the outcome; None when nothing is judged with evidence yet.
-    One query, whatever the size of the project."""
+    Kept in the analysis cache until the project changes (every judgment and every
+    trashing is an activity): then one query for the project's state, else one more for
+    the tour, whatever the size of the project."""
+    return cached_by_state(project, ("method-tour",), lambda: _method_tour(project))
+
+
+def _method_tour(project: Project) -> MethodTour | None:
     outcome_present = CaseValue.objects.filter(case=OuterRef("judgment__case_id"), attribute__is_outcome=True,
                                                value=True)
     cited = (
