@@ -16,6 +16,7 @@ MODULES = ["workspace", "analysis", "comparison", "exports", "imports"]
 
 @dataclass
 class Row:
+    module: str
     operation: str
     scale: str
     database: str
@@ -38,11 +39,12 @@ class Report:
     database: str
     scales: list[str] = field(default_factory=lambda: ["1x", "10x"])
     rows: list[Row] = field(default_factory=list)
+    module: str = ""  # the bench module now running (set by the runner)
 
     def add(self, operation: str, scale: str, database: str | None = None, samples_ms: list[float] = (),
             queries: int = 0) -> Row:
         samples = list(samples_ms)
-        row = Row(operation=operation, scale=scale, database=database or self.database,
+        row = Row(module=self.module, operation=operation, scale=scale, database=database or self.database,
                   median_ms=round(statistics.median(samples), 3) if samples else 0.0,
                   p95_ms=round(percentile(samples, 0.95), 3), queries=int(queries), runs=len(samples))
         self.rows.append(row)

@@ -1,4 +1,4 @@
-"""python -m bench [--databases sqlite,postgres] [--scales 1x,10x,100x] [--only workspace,analysis]"""
+"""python -m bench [--databases sqlite,postgres] [--scales 1x,10x,100x] [--only workspace,analysis] [--update]"""
 from __future__ import annotations
 
 import argparse
@@ -54,6 +54,7 @@ def child(database: str, scales: list[str], only: list[str]) -> None:
                 continue
             raise
         print(f"== {name} on {database}", flush=True)
+        report.module = name
         module.run(report)
     (OUT / f"rows-{database}.json").write_text(json.dumps(report.as_json(), indent=1))
 
@@ -88,6 +89,9 @@ def main() -> None:
     parser.add_argument("--databases", default="sqlite,postgres")
     parser.add_argument("--scales", default=os.environ.get("BENCH_SCALES", "1x,10x"))
     parser.add_argument("--only", default=",".join(MODULES))
+    parser.add_argument("--update", action="store_true",
+                        help="keep the rows of the last report that this run does not measure (other modules or "
+                             "databases) instead of starting a new report")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     scales = [s for s in args.scales.split(",") if s]
@@ -97,7 +101,11 @@ def main() -> None:
         child(args.child, scales, only)
         return
     rows: list[dict] = []
-    for database in [d for d in args.databases.split(",") if d]:
+    databases = [d for d in args.databases.split(",") if d]
+    if args.update and (OUT / "latest.json").exists():
+        rows = [r for r in json.loads((OUT / "latest.json").read_text())
+                if not (r.get("module") in only and r["database"] in databases and r["scale"] in scales)]
+    for database in databases:
         if database == "postgres":
             if not postgres_reachable():
                 print("PostgreSQL is not reachable on 127.0.0.1:5432; skipping it.")

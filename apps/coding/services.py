@@ -502,16 +502,29 @@ def case_membership_refresh(*, project_id: int, transcript_ids: Sequence[int] | 
         scope = f"s.{'id' if column == 'segment_id' else column} IN ({', '.join(map(str, ids))})"
     table = membership_table()
     rule, names = case_membership_sql(scope)
-    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        if connection.vendor == "postgresql" and locked:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, k) FROM unnest(%s::int[]) AS k ORDER BY k",
-                           [_MEMBERSHIP_LOCK, locked])
-        if not new:
-            where = f" AND {column} IN ({', '.join(map(str, ids))})" if scope else ""
-            cursor.execute(f"DELETE FROM {table} WHERE project_id = %s{where}", [project_id])
-        cursor.execute(f"INSERT INTO {table} (project_id, transcript_id, segment_id, case_id) "
+    statements: list[tuple[str, list]] = []
+    if connection.vendor == "postgresql" and locked:
+        statements.append(("SELECT pg_advisory_xact_lock(%s, k) FROM unnest(%s::int[]) AS k ORDER BY k",
+                           [_MEMBERSHIP_LOCK, locked]))
+    if not new:
+        where = f" AND {column} IN ({', '.join(map(str, ids))})" if scope else ""
+        statements.append((f"DELETE FROM {table} WHERE project_id = %s{where}", [project_id]))
+    statements.append((f"INSERT INTO {table} (project_id, transcript_id, segment_id, case_id) "
                        f"SELECT %s, m.transcript_id, m.segment_id, m.case_id FROM ({rule}) m",
-                       [project_id, *[project_id for name in names if name == "project_id"]])
+                       [project_id, *[project_id for name in names if name == "project_id"]]))
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        if _one_round_trip():
+            # Each statement still reads with a snapshot of its own, taken after the lock.
+            cursor.execute(";\n".join(sql for sql, _ in statements), [p for _, ps in statements for p in ps])
+        else:
+            for sql, params in statements:
+                cursor.execute(sql, params)
+
+
+def _one_round_trip() -> bool:
+    """Several statements go to PostgreSQL in one execute when the parameters are merged
+    on the client (Django's default for psycopg 3), which saves a round trip per write."""
+    return connection.vendor == "postgresql" and not connection.settings_dict["OPTIONS"].get("server_side_binding")
 
 
 # --- memos and comments ---------------------------------------------------------------
