@@ -225,8 +225,8 @@ def segment_ids_in_cases(*, project: Project, case_ids) -> list[int]:
     """Ids of the segments that count for any of the cases, read at once (one query).
 
     Filtering by this list instead of by a subquery keeps the plan simple whatever the
-    database's statistics say (a fresh import is not analysed yet, and PostgreSQL would
-    then repeat the membership query for every candidate row)."""
+    database's statistics say (a fresh import is not analysed yet, and PostgreSQL may then
+    scan the stored memberships once per candidate row)."""
     ids = [int(i) for i in case_ids]
     if not ids:
         return []
