@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from apps.cases.models import Attribute, Case
 from apps.coding.models import Code
 from apps.projects.access import CODE, can, project_for
+from apps.projects.downloads import attachment
 
 from . import comparison, comparison_export, services
 from .models import Factor, Judgment
@@ -173,9 +174,7 @@ def mssd_export(request, slug, fmt):
     judge = _judge(request, project, None)
     table = comparison.mssd_table(project=project, judge=judge, excerpts=False)
     body, content_type = comparison_export.export(table, fmt)
-    response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{project.slug}-mssd.{fmt}"'
-    return response
+    return attachment(body, f"{project.slug}-mssd.{fmt}", content_type)
 
 
 @login_required
@@ -193,9 +192,8 @@ def qca_csv(request, slug):
     project = project_for(request.user, slug)
     judge = _judge(request, project, None)
     grid = comparison.judgment_grid(project=project, judge=judge, excerpts_for=())
-    response = HttpResponse(comparison_export.r_qca_csv(comparison.crisp_table(grid)), content_type="text/csv")
-    response["Content-Disposition"] = f'attachment; filename="{project.slug}-qca.csv"'
-    return response
+    return attachment(comparison_export.r_qca_csv(comparison.crisp_table(grid)), f"{project.slug}-qca.csv",
+                      "text/csv")
 
 
 @login_required

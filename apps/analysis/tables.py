@@ -15,6 +15,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from apps.projects.downloads import attachment
+
 from .selectors import MEASURES, Cooccurrence, FrequencyRow, Matrix
 
 FORMATS = {"csv": "text/csv; charset=utf-8",
@@ -137,6 +139,4 @@ def download(table: Table, fmt: str, *, name: str) -> HttpResponse:
         body = ("\ufeff" + table_csv(table)).encode("utf-8")
     else:
         body = table_xlsx(table)
-    response = HttpResponse(body, content_type=FORMATS[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return attachment(body, filename, FORMATS[fmt])

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.projects.access import CODE, can, project_for
+from apps.projects.downloads import attachment
 
 from .appendix import APPENDIX_FORMATS, render_appendix
 from .codebook import CODEBOOK_FORMATS, read_codebook, render_codebook
@@ -20,13 +21,6 @@ from .forms import AppendixForm, CodebookFormatForm, CodebookImportForm, QdpxImp
 from .refiqda.writer import write_qdpx
 from .selectors import GROUP_CODE_CASE_EXPERT, GROUPINGS, appendix_data, codebook_entries, export_choices
 from .services import codebook_import, qdpx_import_or_reject
-
-
-def download(data: bytes, filename: str, content_type: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Content-Length"] = str(len(data))
-    return response
 
 
 def _page(request, project, *, form=None, codebook_form=None, status=200):
@@ -64,7 +58,7 @@ def appendix_download(request, slug):
         return render(request, "exports/appendix_print.html", {"project": project, "appendix": appendix,
                                                                "nav": "exports"})
     data = render_appendix(appendix, fmt.key, table_layout=form.cleaned_data["table"])
-    return download(data, f"{project.slug}-appendix.{fmt.extension}", fmt.content_type)
+    return attachment(data, f"{project.slug}-appendix.{fmt.extension}", fmt.content_type)
 
 
 @login_required
@@ -80,7 +74,7 @@ def codebook_download(request, slug):
         data = render_codebook(project, codebook_entries(project=project), fmt.key)
     except ValidationError as error:
         return HttpResponse(" ".join(error.messages), status=400, content_type="text/plain; charset=utf-8")
-    return download(data, f"{project.slug}-codebook.{fmt.extension}", fmt.content_type)
+    return attachment(data, f"{project.slug}-codebook.{fmt.extension}", fmt.content_type)
 
 
 @login_required
@@ -109,7 +103,7 @@ def qdpx_download(request, slug):
     project = project_for(request.user, slug)
     out = io.BytesIO()
     write_qdpx(project, out)
-    return download(out.getvalue(), f"{project.slug}.qdpx", "application/zip")
+    return attachment(out.getvalue(), f"{project.slug}.qdpx", "application/zip")
 
 
 @login_required
