@@ -125,8 +125,13 @@ def matrix_excerpts(request, slug):
     except ValidationError as error:
         return _bad_request(request, project, "; ".join(error.messages))
     back = reverse("analysis_matrix", args=[slug]) + "?" + _strip(request, "code", "column", "offset")
+    return _excerpts_page(request, project, "matrix", page, back)
+
+
+def _excerpts_page(request, project, nav: str, page, back: str):
+    """A page of excerpts behind a table cell, with a link back to the table and to the next page."""
     return render(request, "analysis/excerpts.html", {
-        "project": project, "nav": "matrix", "page": page, "back": back,
+        "project": project, "nav": nav, "page": page, "back": back,
         "next": f"?{_query(request, offset=page.next_offset)}" if page.next_offset is not None else "",
     })
 
@@ -172,10 +177,7 @@ def cooccurrence_excerpts(request, slug):
     page = selectors.cooccurrence_excerpts(project=project, code=p["code"], other=p["other"], case=p["case"],
                                            offset=p["offset"] or 0)
     back = reverse("analysis_cooccurrence", args=[slug]) + (f"?case={p['case'].pk}" if p["case"] else "")
-    return render(request, "analysis/excerpts.html", {
-        "project": project, "nav": "cooccurrence", "page": page, "back": back,
-        "next": f"?{_query(request, offset=page.next_offset)}" if page.next_offset is not None else "",
-    })
+    return _excerpts_page(request, project, "cooccurrence", page, back)
 
 
 @login_required
