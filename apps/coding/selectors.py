@@ -112,20 +112,6 @@ def cases_by_segment(*, project: Project, segment_ids=None) -> dict[int, list[in
     return result
 
 
-def segment_queryset(project: Project) -> QuerySet[Segment]:
-    """Segments with everything a page shows about them, fetched in a fixed number of queries."""
-    return (
-        Segment.objects.filter(project=project)
-        .select_related("coder", "transcript__expert")
-        .prefetch_related(Prefetch("codings", queryset=Coding.objects.select_related("tag").order_by("tag__name")),
-                          "cases")
-    )
-
-
-def segments_for_transcript(*, transcript: Transcript) -> list[Segment]:
-    return list(segment_queryset(transcript.project).filter(transcript=transcript).order_by("start", "end", "id"))
-
-
 @dataclass
 class CodeNode:
     code: Code
@@ -168,19 +154,6 @@ def code_tree(*, project: Project, transcript: Transcript | None = None, counts:
 def code_paths(*, project: Project) -> dict[int, str]:
     """'Parent > Child' path of every code, by id."""
     return {node.code.pk: node.path for node in code_tree(project=project)}
-
-
-def transcript_page(*, transcript: Transcript, project: Project) -> dict:
-    """Turns and segments of one transcript, for the reading and coding page."""
-    turns = list(transcript.turns.order_by("number"))
-    for turn in turns:
-        turn.text = transcript.text[turn.start:turn.end]
-    return {
-        "project": project,
-        "transcript": transcript,
-        "turns": turns,
-        "segments": segments_for_transcript(transcript=transcript),
-    }
 
 
 # --- the coding workspace ---------------------------------------------------------------

@@ -71,7 +71,7 @@ def segments_by_coders(segments: QuerySet[Segment], coder_ids=None) -> QuerySet[
     """Only the segments of the given coders (user ids); None or empty: everyone's.
 
     For the workspace's "show one coder, several or all" filter and the agreement page:
-    `segments_by_coders(segment_queryset(project), [3, 5])`.
+    `segments_by_coders(segment_rows(project), [3, 5])`.
     """
     ids = [int(i) for i in coder_ids or ()]
     return segments.filter(coder_id__in=ids) if ids else segments
