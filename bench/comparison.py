@@ -23,7 +23,7 @@ def qca_csv(path: Path, seed: int = 6) -> None:
     """200 cases drawn at random on 10 conditions, the outcome A*B + ~C*D: about 180
     observed configurations and some 840 remainders. (With a few flipped outcomes the
     parsimonious chart can hold 450 prime implicants for 70 configurations, which the
-    minimiser declines to search exhaustively; see apps/analysis/qca.py.)"""
+    minimiser declines to search exhaustively; see apps/comparison/methods/qca.py.)"""
     rng = random.Random(seed)
     names = [chr(ord("A") + i) for i in range(CONDITIONS)]
     lines = ["," + ",".join(names) + ",OUT"]
@@ -50,7 +50,7 @@ def run(report) -> None:
             report.add("qca command, 10 x 200, parsimonious, negated", "1x",
                        samples_ms=timed(lambda: command("--parsimonious", "--negate"), 5))
         else:
-            from apps.analysis import qca
+            from apps.comparison.methods import qca
 
             print("  (no qca command yet: timing the engine it would call)")
 
@@ -61,7 +61,7 @@ def run(report) -> None:
 
             report.add("qca engine, 10 conditions x 200 cases, parsimonious", "1x", samples_ms=timed(engine, 5))
 
-    from apps.analysis.demo import load_demo
+    from apps.demo.loader import load_demo
 
     project, _created = load_demo()
     client = Client()
@@ -100,8 +100,8 @@ def _queries(fn) -> int:
 def _grow(project, factor: int) -> None:
     """Copies of the demo's cases, linked to the same case sections and passages and with
     the same judgments, until there are 4 x `factor` cases."""
-    from apps.analysis.models import Judgment
-    from apps.analysis.services import judgment_set
+    from apps.comparison.models import Judgment
+    from apps.comparison.services import judgment_set
     from apps.cases.models import Case
     from apps.cases.services import case_create
     from apps.coding.models import Segment

@@ -47,7 +47,7 @@ def on_stale_version(request, exc):
 def register_routers() -> None:
     """Each app owns its routes under /api/projects/{slug}/..."""
     from apps.analysis.api import router as analysis_router
-    from apps.analysis.comparison_api import router as comparison_router
+    from apps.comparison.api import router as comparison_router
     from apps.cases.api import router as cases_router
     from apps.coding.api import router as coding_router
     from apps.exports.api import router as exports_router

@@ -50,7 +50,11 @@ INSTALLED_APPS = [
     "apps.cases",
     "apps.coding",
     "apps.analysis",
+    "apps.agreement",
+    "apps.comparison",
     "apps.exports",
+    "apps.home",
+    "apps.demo",
 ]
 
 MIDDLEWARE = [

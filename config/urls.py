@@ -20,5 +20,7 @@ urlpatterns = [
     path("projects/<slug:slug>/", include("apps.cases.urls")),
     path("projects/<slug:slug>/", include("apps.coding.urls")),
     path("projects/<slug:slug>/", include("apps.analysis.urls")),
+    path("projects/<slug:slug>/", include("apps.comparison.urls")),
+    path("projects/<slug:slug>/", include("apps.agreement.urls")),
     path("projects/<slug:slug>/", include("apps.exports.urls")),
 ]

@@ -100,7 +100,7 @@ def prepare(users: int, password: str, log, *, collect: bool = True) -> dict:
     from django.db import connections
     from django.urls import NoReverseMatch, reverse
 
-    from apps.analysis.demo import DEMO_SLUG
+    from apps.demo.loader import DEMO_SLUG
     from apps.projects.models import Project, Role
     from apps.projects.services import membership_set
 

@@ -35,7 +35,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RoutePattern
 
-from apps.analysis.services import factor_add, judgment_set
+from apps.comparison.services import factor_add, judgment_set
 from apps.cases.services import attribute_create, case_create
 from apps.coding.services import code_create, comment_create, memo_create, segment_create
 from apps.projects.access import CODE, COMMENT, OWN, READ, REVIEW

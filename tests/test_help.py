@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from apps.analysis.services import factor_add, judgment_set, outcome_choose
+from apps.comparison.services import factor_add, judgment_set, outcome_choose
 from apps.coding.services import segment_create, segment_delete
 from apps.projects.help import GUIDE, SCREENSHOTS, render_guide
 from apps.transcripts.services import transcript_create

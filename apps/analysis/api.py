@@ -28,7 +28,7 @@ from apps.projects.access import COMMENT, REVIEW, project_for
 from . import selectors
 from .forms import (CommentForm, CommentTargetForm, CooccurrenceExcerptsForm, CooccurrenceForm, ExcerptsForm, FrequenciesForm,
                     MatrixForm, ReviewForm)
-from .review_services import comment_resolve_checked, review_set
+from .services import comment_resolve_checked, review_set
 
 router = Router(tags=["analysis"])
 

@@ -43,6 +43,8 @@ from apps.projects.models import Activity, Project
 from apps.transcripts.models import Expert, Transcript
 from apps.transcripts.selectors import citation, turn_indexes
 
+from .models import Review
+
 Measure = Literal["experts", "segments", "words"]
 MEASURES: dict[str, str] = {"experts": "Distinct experts", "segments": "Segments", "words": "Words coded"}
 COLUMN_KINDS: dict[str, str] = {"cases": "Cases", "experts": "Experts", "transcripts": "Transcripts",
@@ -717,7 +719,6 @@ def review_dashboard(*, project: Project) -> dict:
     """Coding progress per transcript (share of the text coded, segments per coder), the
     review status of each transcript and of the codebook, recent activity, and the open
     comments with their answers. A fixed number of queries."""
-    from apps.analysis.models import Review
 
     # the text's length without a join: a GROUP BY over segments would read each long text once per segment
     transcripts = list(Transcript.objects.filter(project=project).select_related("expert").defer("text")

@@ -24,7 +24,7 @@ from . import charts, selectors, tables
 from .forms import (CommentForm, CooccurrenceExcerptsForm, CooccurrenceForm, ExcerptsForm, FrequenciesForm,
                     MatrixForm, ReviewForm, first_error)
 from .models import Review
-from .review_services import comment_resolve_checked, review_set
+from .services import comment_resolve_checked, review_set
 
 COLUMN_LABELS = {"cases": "case", "experts": "expert", "transcripts": "transcript", "coders": "coder"}
 TABLES = ("frequencies", "breakdown", "matrix", "matrix-values", "cooccurrence", "progress")

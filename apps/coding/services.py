@@ -174,7 +174,7 @@ def code_merge(*, source: Code, target: Code, actor) -> Code:
         raise ValidationError({"target": "Codes of different projects cannot be merged."})
     if target.pk in _descendant_ids(source):
         raise ValidationError({"target": f"'{source.name}' cannot be merged into one of its own children."})
-    from apps.analysis.models import Factor  # the comparison refers to codes; move its row too
+    from apps.comparison.models import Factor  # the comparison refers to codes; move its row too
 
     if Factor.objects.filter(code=source).exists() and Factor.objects.filter(code=target).exists():
         raise ValidationError({"target": "Both codes are factors of the comparison; remove one factor first."})

@@ -3,7 +3,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from apps.analysis.models import Review
-from apps.analysis.review_services import comment_resolve_checked, review_set
+from apps.analysis.services import comment_resolve_checked, review_set
 from apps.analysis.selectors import comments_on, review_dashboard
 from apps.coding.services import comment_create
 from apps.projects.models import Activity

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from apps.analysis.demo import DEMO_SLUG, load_demo
+from apps.demo.loader import DEMO_SLUG, load_demo
 from apps.analysis.models import Review
 from apps.coding.models import Comment
 from apps.coding.services import code_create, comment_create

@@ -7,8 +7,8 @@ import io
 
 import pytest
 
-from apps.analysis.models import Judgment
-from apps.analysis.services import factor_add, judgment_set, outcome_choose
+from apps.comparison.models import Judgment
+from apps.comparison.services import factor_add, judgment_set, outcome_choose
 from apps.coding.services import segment_create
 from tests.browser.conftest import assert_no_console_errors
 from tests.conftest import phrase_span

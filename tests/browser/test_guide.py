@@ -17,8 +17,8 @@ import pytest
 from django.core.management import call_command
 from docx import Document
 
-from apps.analysis.demo import DEMO_PASSWORD, DEMO_SLUG
-from apps.analysis.models import Factor, Judgment
+from apps.demo.loader import DEMO_PASSWORD, DEMO_SLUG
+from apps.comparison.models import Factor, Judgment
 from apps.cases.models import Case
 from apps.coding.models import Code, Segment
 from apps.projects.models import Project

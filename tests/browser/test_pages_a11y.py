@@ -15,8 +15,8 @@ import io
 import pytest
 from django.core.management import call_command
 
-from apps.analysis.demo import DEMO_PASSWORD, DEMO_SLUG
-from apps.analysis.models import Factor
+from apps.demo.loader import DEMO_PASSWORD, DEMO_SLUG
+from apps.comparison.models import Factor
 from apps.cases.models import Case
 from apps.transcripts.models import Transcript
 

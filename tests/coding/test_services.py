@@ -6,7 +6,7 @@ a database in which not one row changed (tests.snapshot.rejected).
 import pytest
 from django.core.exceptions import ValidationError
 
-from apps.analysis.services import factor_add
+from apps.comparison.services import factor_add
 from apps.cases.services import case_create
 from apps.coding.models import Code, Coding, Comment, Memo, Segment
 from apps.coding.services import (

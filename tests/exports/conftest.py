@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import xmlschema
 
-from apps.analysis.demo import load_demo
+from apps.demo.loader import load_demo
 from apps.cases.models import Attribute
 from apps.cases.services import attribute_create, expert_value_set, transcript_cases_set
 from apps.coding.models import Code, Memo, Segment

@@ -3,7 +3,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from apps.analysis.demo import DEMO_PASSWORD, demo_users
+from apps.demo.loader import DEMO_PASSWORD, demo_users
 from apps.cases.services import transcript_cases_set
 from apps.coding.services import code_create, comment_create, segment_create
 from apps.projects.models import Project, Role
@@ -17,7 +17,7 @@ PROJECTS = reverse("project_list")
 # The project home page: session, user, membership+project, then one query each for
 # transcripts, cases, their attribute values (two prefetches), codes, segments, open
 # comments, recent activity and members, and two for "the method at work in two minutes"
-# (apps/analysis/tour.py: the project's state, and the tour when the cache does not hold
+# (apps/comparison/tour.py: the project's state, and the tour when the cache does not hold
 # it for that state). The same bound holds whatever the data size.
 HOME_MAX_QUERIES = 14
 

@@ -1,0 +1,298 @@
+"""Writes of the comparison: the outcome, the factors and their calibration, the judgments.
+
+Views, the API and the demo loader call these functions, so each rule (a factor is a
+scaled code or a case attribute of the same project, labels fit a QCA formula and an R
+column name, a value is on the factor's scale, evidence counts for the judged case,
+optimistic versions) lives here once.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+
+from apps.cases.models import Attribute, Case
+from apps.cases.services import outcome_set
+from apps.coding.models import Code, Segment
+from apps.coding.selectors import segments_in_case
+from apps.projects.models import Project
+from apps.projects.services import activity_record
+
+from .models import Factor, Judgment, OutcomeCalibration
+
+LABEL_RULE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+LABEL_HELP = "a letter, then letters, digits or _ (it names a column in R and a condition in formulas)"
+YES, NO = "yes", "no"
+
+
+class StaleJudgment(Exception):
+    """The judgment changed since the caller read it; `current` is its state now."""
+
+    def __init__(self, current: Judgment):
+        self.current = current
+        super().__init__(f"This judgment was changed since you opened it (now version {current.version}); "
+                         "reload and try again.")
+
+
+def label_default(name: str) -> str:
+    """'Russian interest' -> 'RUSSIAN_INTEREST': a name R and QCA formulas accept."""
+    label = re.sub(r"[^A-Za-z0-9]+", "_", name).strip("_").upper()
+    if not label or not label[0].isalpha():
+        label = f"F_{label}" if label else "FACTOR"
+    return label[:100]
+
+
+def factor_values(factor: Factor) -> list[str] | None:
+    """The values a judgment of `factor` may take; None when any short text will do."""
+    if factor.code_id:
+        return factor.code.scale_values
+    attribute = factor.attribute
+    if attribute.type == Attribute.Type.BOOLEAN:
+        return [YES, NO]
+    if attribute.type == Attribute.Type.CATEGORICAL and attribute.choices:
+        return list(attribute.choices)
+    return None
+
+
+def attribute_value_text(value) -> str:
+    """A case attribute's stored value as a judgment value."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return YES if value else NO
+    return str(value)
+
+
+def _default_positive(*, code: Code | None, attribute: Attribute | None) -> list[str]:
+    if code is not None:
+        return ["present"] if code.scale == Code.Scale.PRESENCE else list(code.levels[-1:])
+    if attribute.type == Attribute.Type.BOOLEAN:
+        return [YES]
+    return []
+
+
+def _check_label(project: Project, label: str, *, exclude: Factor | None = None) -> str:
+    label = label.strip()
+    if not LABEL_RULE.match(label) or len(label) > 100:
+        raise ValidationError({"label": f"{label!r} is not a valid short name: use {LABEL_HELP}."})
+    taken = Factor.objects.filter(project=project, label__iexact=label)
+    if exclude is not None:
+        taken = taken.exclude(pk=exclude.pk)
+    clash = taken.values_list("label", flat=True).first()
+    if clash:
+        raise ValidationError({"label": f"Another factor is called {clash} already."})
+    outcome = OutcomeCalibration.objects.filter(project=project).values_list("label", flat=True).first()
+    if outcome and outcome.lower() == label.lower():
+        raise ValidationError({"label": f"{label} is the name of the outcome."})
+    return label
+
+
+def _check_positive(values: Iterable, allowed: list[str] | None, name: str) -> list[str]:
+    values = [str(v).strip() for v in values if str(v).strip()]
+    if allowed is not None:
+        stray = [v for v in values if v not in allowed]
+        if stray:
+            raise ValidationError({"positive_values": f"{', '.join(stray)} not on the scale of {name}: "
+                                                      f"{', '.join(allowed)}."})
+    return list(dict.fromkeys(values))
+
+
+@transaction.atomic
+def factor_add(*, project: Project, actor, code: Code | None = None, attribute: Attribute | None = None,
+               label: str = "", positive_values: Sequence[str] | None = None) -> Factor:
+    """Add a row to the comparison: a code with a presence or ordinal scale, or a case attribute."""
+    if (code is None) == (attribute is None):
+        raise ValidationError({"factor": "A factor is either a code or a case attribute."})
+    if code is not None:
+        if code.project_id != project.pk or code.deleted_at is not None:
+            raise ValidationError({"code": "That code belongs to another project."})
+        if code.scale not in (Code.Scale.PRESENCE, Code.Scale.ORDINAL):
+            raise ValidationError({"code": f"'{code.name}' has no scale; give it a presence or ordinal scale "
+                                           "to compare cases on it."})
+        if Factor.objects.filter(project=project, code=code).exists():
+            raise ValidationError({"code": f"'{code.name}' is a factor already."})
+    else:
+        if attribute.project_id != project.pk:
+            raise ValidationError({"attribute": "That attribute belongs to another project."})
+        if attribute.applies_to != Attribute.AppliesTo.CASE:
+            raise ValidationError({"attribute": f"{attribute.name} describes experts, not cases."})
+        if attribute.is_outcome:
+            raise ValidationError({"attribute": f"{attribute.name} is the outcome, not a factor."})
+        if Factor.objects.filter(project=project, attribute=attribute).exists():
+            raise ValidationError({"attribute": f"{attribute.name} is a factor already."})
+    name = code.name if code is not None else attribute.name
+    label = _check_label(project, label or label_default(name))
+    factor = Factor(project=project, code=code, attribute=attribute, label=label,
+                    position=(project.factors.aggregate(m=Max("position"))["m"] or 0) + 1)
+    allowed = factor_values(factor)
+    factor.positive_values = (_check_positive(positive_values, allowed, name) if positive_values is not None
+                              else _default_positive(code=code, attribute=attribute))
+    factor.save()
+    activity_record(project=project, actor=actor, verb="added factor", target=factor, summary=f"{label} ({name})",
+                    after={"label": label, "positive_values": factor.positive_values})
+    return factor
+
+
+@transaction.atomic
+def factor_update(*, factor: Factor, actor, label: str | None = None,
+                  positive_values: Sequence[str] | None = None) -> Factor:
+    """Rename a factor or change its calibration: the values that count as 1."""
+    before = {"label": factor.label, "positive_values": factor.positive_values}
+    if label is not None:
+        factor.label = _check_label(factor.project, label, exclude=factor)
+    if positive_values is not None:
+        factor.positive_values = _check_positive(positive_values, factor_values(factor), str(factor))
+    factor.save()
+    activity_record(project=factor.project, actor=actor, verb="calibrated factor", target=factor,
+                    summary=f"{factor.label}: 1 = {', '.join(factor.positive_values) or 'nothing'}",
+                    before=before, after={"label": factor.label, "positive_values": factor.positive_values})
+    return factor
+
+
+@transaction.atomic
+def factor_remove(*, factor: Factor, actor) -> None:
+    """Remove a factor and its judgments (the caller asks first when there are any)."""
+    judged = factor.judgments.count()
+    before = {"label": factor.label, "positive_values": factor.positive_values, "judgments": judged}
+    project = factor.project
+    factor.delete()
+    activity_record(project=project, actor=actor, verb="removed factor", target_type="factor",
+                    summary=f"{before['label']} with {judged} judgment{'s' if judged != 1 else ''}", before=before)
+
+
+@transaction.atomic
+def factor_reorder(*, project: Project, factor_ids: Sequence[int], actor) -> list[Factor]:
+    """Put the factors in the given order; every factor of the project, each once."""
+    factors = {f.pk: f for f in project.factors.select_for_update()}
+    if sorted(factor_ids) != sorted(factors):
+        raise ValidationError({"factor_ids": "Give every factor of the project exactly once."})
+    for position, pk in enumerate(factor_ids, start=1):
+        factors[pk].position = position
+    Factor.objects.bulk_update(factors.values(), ["position"])
+    activity_record(project=project, actor=actor, verb="reordered factors", target_type="factor",
+                    summary=", ".join(factors[pk].label for pk in factor_ids))
+    return [factors[pk] for pk in factor_ids]
+
+
+@transaction.atomic
+def outcome_choose(*, project: Project, attribute: Attribute | None, actor, label: str = "",
+                   positive_values: Sequence[str] | None = None) -> OutcomeCalibration | None:
+    """Choose the outcome (a boolean or categorical case attribute) and how it is calibrated:
+    true is 1 for a boolean; for a categorical outcome, the categories in `positive_values`."""
+    outcome_set(project=project, attribute=attribute, actor=actor)
+    if attribute is None:
+        OutcomeCalibration.objects.filter(project=project).delete()
+        return None
+    if Factor.objects.filter(project=project, attribute=attribute).exists():
+        raise ValidationError({"attribute": f"{attribute.name} is a factor; remove the factor first."})
+    label = label.strip() or label_default(attribute.name)
+    if not LABEL_RULE.match(label):
+        raise ValidationError({"label": f"{label!r} is not a valid short name: use {LABEL_HELP}."})
+    if project.factors.filter(label__iexact=label).exists():
+        raise ValidationError({"label": f"A factor is called {label} already."})
+    if attribute.type == Attribute.Type.BOOLEAN:
+        positive = [YES]
+    else:
+        positive = _check_positive(positive_values or [], list(attribute.choices) or None, attribute.name)
+        if not positive:
+            raise ValidationError({"positive_values": f"Choose the categories of {attribute.name} that count "
+                                                      "as the outcome being present."})
+    calibration, _ = OutcomeCalibration.objects.update_or_create(
+        project=project, defaults={"label": label, "positive_values": positive})
+    return calibration
+
+
+def _check_value(factor: Factor, value: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        return ""
+    allowed = factor_values(factor)
+    if allowed is not None and value not in allowed:
+        raise ValidationError({"value": f"{value!r} is not a value of {factor}: {', '.join(allowed)}."})
+    if len(value) > 100:
+        raise ValidationError({"value": "A value has at most 100 characters."})
+    return value
+
+
+def _check_evidence(factor: Factor, case: Case, evidence: Sequence[Segment | int]) -> list[int]:
+    ids = list(dict.fromkeys(s.pk if isinstance(s, Segment) else int(s) for s in evidence))
+    if not ids:
+        return []
+    project = factor.project
+    known = set(Segment.objects.filter(project=project, pk__in=ids).values_list("pk", flat=True))
+    foreign = [i for i in ids if i not in known]
+    if foreign:
+        raise ValidationError({"evidence": f"Segments {', '.join(map(str, foreign))} are not passages of "
+                                           "this project (or are in the trash)."})
+    in_case = set(segments_in_case(project=project, case=case).filter(pk__in=ids).values_list("pk", flat=True))
+    outside = [i for i in ids if i not in in_case]
+    if outside:
+        raise ValidationError({"evidence": f"Segments {', '.join(map(str, outside))} do not count for "
+                                           f"{case.name}: cite passages about this case."})
+    return ids
+
+
+def judgment_snapshot(judgment: Judgment) -> dict:
+    return {"value": judgment.value, "rationale": judgment.rationale[:300],
+            "evidence": sorted(judgment.evidence.values_list("pk", flat=True)), "version": judgment.version}
+
+
+@transaction.atomic
+def judgment_set(*, factor: Factor, case: Case, judge, value: str, rationale: str = "",
+                 evidence: Sequence[Segment | int] = (), version: int | None = None) -> Judgment:
+    """Set `judge`'s value for one cell, with a rationale and the cited segments.
+
+    `version` is the version the judge read (None for a cell they have not judged yet);
+    if the judgment changed since, StaleJudgment carries its current state.
+    """
+    if case.project_id != factor.project_id:
+        raise ValidationError({"case": "That case belongs to another project."})
+    value = _check_value(factor, value)
+    ids = _check_evidence(factor, case, evidence)
+    judgment = Judgment.objects.select_for_update().filter(factor=factor, case=case, judge=judge).first()
+    if judgment is not None and version != judgment.version:
+        raise StaleJudgment(judgment)
+    if judgment is None and version not in (None, 0):
+        raise ValidationError({"version": "This judgment was deleted since you opened it; reload."})
+    before = judgment_snapshot(judgment) if judgment else None
+    if judgment is None:
+        judgment = Judgment.objects.create(project_id=factor.project_id, factor=factor, case=case, judge=judge,
+                                           value=value, rationale=rationale)
+    else:
+        judgment.value, judgment.rationale = value, rationale
+        judgment.version += 1
+        judgment.save()
+    judgment.evidence.set(ids)
+    activity_record(project=factor.project, actor=judge, verb="judged", target=judgment,
+                    summary=f"{factor} in {case.name}: {value or '?'}", before=before,
+                    after=judgment_snapshot(judgment))
+    return judgment
+
+
+@transaction.atomic
+def judgment_adopt(*, factor: Factor, case: Case, judge, source: Judgment, version: int | None = None) -> Judgment:
+    """Settle a disagreement: `judge` takes over another judge's value, rationale and evidence."""
+    if source.factor_id != factor.pk or source.case_id != case.pk:
+        raise ValidationError({"source": "That judgment is about another cell."})
+    rationale = source.rationale
+    if source.judge_id != judge.pk:
+        rationale = f"{source.rationale}\n\n(Adopted from {source.judge.username}.)".strip()
+    return judgment_set(factor=factor, case=case, judge=judge, value=source.value, rationale=rationale,
+                        evidence=list(source.evidence.values_list("pk", flat=True)), version=version)
+
+
+@transaction.atomic
+def judgment_delete(*, judgment: Judgment, actor, version: int) -> None:
+    """Withdraw a judgment (the cell becomes unjudged)."""
+    locked = Judgment.objects.select_for_update().filter(pk=judgment.pk).first()
+    if locked is None:
+        return
+    if locked.version != version:
+        raise StaleJudgment(locked)
+    before = judgment_snapshot(locked)
+    locked.delete()
+    activity_record(project=judgment.project, actor=actor, verb="withdrew judgment", target_type="judgment",
+                    summary=f"{judgment.factor} in {judgment.case.name}", before=before)

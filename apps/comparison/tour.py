@@ -1,0 +1,109 @@
+""""The method at work in two minutes": the project home's path from one coded excerpt to
+the appendix, drawn from the project's own data.
+
+The path follows one judged comparison cell with cited evidence (in the demo: Russian
+interest in Kazakhstan 2022): the excerpt in its transcript -> the code x case matrix ->
+the judgment -> the MSSD table -> the appendix of that code and case. A project without
+such a judgment has no tour. One query whatever the project's size.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.db.models import Exists, OuterRef, Subquery
+from django.db.models.functions import Coalesce, Greatest
+from django.urls import reverse
+
+from apps.cases.models import CaseValue
+from apps.projects.models import Project
+from apps.transcripts.models import Turn
+from apps.transcripts.selectors import citation
+
+from .models import Judgment
+from apps.analysis.selectors import cached_by_state
+
+
+@dataclass(frozen=True)
+class TourStep:
+    title: str
+    text: str
+    url: str
+    link: str
+
+
+@dataclass(frozen=True)
+class MethodTour:
+    factor: str
+    case: str
+    quote: str
+    citation: str
+    steps: list[TourStep]
+
+
+def _paragraph(at) -> Coalesce:
+    """The number of the turn (¶) that holds offset `at` of the cited segment's transcript: the
+    last turn starting at or before it (else the first turn), as TurnIndex.number_at does."""
+    turns = Turn.objects.filter(transcript_id=OuterRef("segment__transcript_id"))
+    return Coalesce(Subquery(turns.filter(start__lte=at).order_by("-start").values("number")[:1]),
+                    Subquery(turns.order_by("start").values("number")[:1]))
+
+
+def method_tour(*, project: Project) -> MethodTour | None:
+    """The five steps for the first judged cell that cites evidence (not in the trash),
+    preferring a case with the outcome; None when nothing is judged with evidence yet.
+    Kept in the analysis cache until the project changes (every judgment and every
+    trashing is an activity): then one query for the project's state, else one more for
+    the tour, whatever the size of the project."""
+    return cached_by_state(project, ("method-tour",), lambda: _method_tour(project))
+
+
+def _method_tour(project: Project) -> MethodTour | None:
+    outcome_present = CaseValue.objects.filter(case=OuterRef("judgment__case_id"), attribute__is_outcome=True,
+                                               value=True)
+    cited = (
+        Judgment.evidence.through.objects
+        .filter(judgment__project=project, segment__deleted_at__isnull=True)
+        .annotate(outcome_present=Exists(outcome_present), first=_paragraph(OuterRef("segment__start")),
+                  last=_paragraph(Greatest(OuterRef("segment__start"), OuterRef("segment__end") - 1)))
+        .select_related("judgment__factor__code", "judgment__factor__attribute", "judgment__case",
+                        "judgment__judge", "segment__transcript__expert")
+        .order_by("-outcome_present", "judgment__factor__position", "judgment__factor_id", "judgment__case__position",
+                  "judgment__case_id", "judgment__judge_id", "segment__transcript__title", "segment__start")
+        .first()
+    )
+    if cited is None:
+        return None
+    judgment, segment = cited.judgment, cited.segment
+    expert = segment.transcript.expert
+    where = citation(pseudonym=expert.pseudonym if expert else segment.transcript.title, first=cited.first,
+                     last=cited.last)
+
+    factor, case, slug = judgment.factor, judgment.case, project.slug
+    factor_name = factor.code.name if factor.code else factor.attribute.name
+    judge = "?" + urlencode({"judge": judgment.judge.username})
+    appendix = {"format": "docx", "grouping": "code-case-expert", "subcodes": "on", "memos": "on",
+                "cases": case.pk}
+    if factor.code:
+        appendix["codes"] = factor.code.pk
+    matrix = reverse("analysis_matrix", args=[slug])
+    if factor.code:
+        matrix += "?" + urlencode({"root": factor.code.parent_id or factor.code.pk})
+    steps = [
+        TourStep("The excerpt", f"{where}: a passage coded “{factor_name}” that counts for {case.name}.",
+                 reverse("transcript_detail", args=[slug, segment.transcript_id]) + f"?segment={segment.pk}",
+                 "Open it in its transcript"),
+        TourStep("The matrix", f"How many experts speak to “{factor_name}” in each case, with the values they gave.",
+                 matrix, "Open the code × case matrix"),
+        TourStep("The judgment", f"{factor_name} in {case.name}: “{judgment.value or 'not decided'}”, with the "
+                 "rationale and the excerpts it rests on.",
+                 reverse("judgment_cell", args=[slug, factor.pk, case.pk]) + judge, "Open the judgment"),
+        TourStep("The MSSD table", "Every factor against the outcome: held constant, varying with it (the method "
+                 "of difference) or varying without it.", reverse("mssd_table", args=[slug]) + judge,
+                 "Open the MSSD table"),
+        TourStep("The appendix", f"The coded excerpts of “{factor_name}” in {case.name}, with their citations, "
+                 "as a Word document for the thesis.",
+                 reverse("exports_appendix", args=[slug]) + "?" + urlencode(appendix),
+                 "Download the appendix (DOCX)"),
+    ]
+    return MethodTour(factor=factor_name, case=case.name, quote=segment.quote, citation=where, steps=steps)
