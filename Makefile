@@ -7,7 +7,7 @@ TEST_STAMP := $(VENV)/.installed-test
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-test migrate demo bench load check clean
+.PHONY: run test guide install install-test migrate demo bench load check clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,11 @@ run: demo
 
 test: install-test
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Walks the guide in a real browser and writes its screenshots into docs/screenshots/ (make test
+# writes them into the git-ignored var/screenshots/guide/ instead).
+guide: install-test
+	CASECODER_GUIDE_SCREENSHOTS=docs/screenshots $(PY) -m pytest tests/browser/test_guide.py $(PYTEST_ARGS)
 
 check: install
 	$(PY) manage.py check

@@ -3,13 +3,16 @@ sign in, import, the codebook, code a passage (with the shortcut list), see it i
 judge a cell citing it, see it in the MSSD table and the truth table, download the appendix
 as DOCX and read it with python-docx, the REFI-QDA import, and the guide under Help.
 
-On the way it saves the screenshots that docs/guide.md shows into docs/screenshots/, so the
-guide's pictures are those of the app as it is. They are quantised to 256 colours (Pillow,
+On the way it saves the screenshots that docs/guide.md shows: into var/screenshots/guide/
+(git-ignored) by default, so that `make test` leaves the checkout as it found it, and into
+docs/screenshots/ under `make guide` (CASECODER_GUIDE_SCREENSHOTS=docs/screenshots), which
+refreshes the guide's pictures with those of the app as it is. They are quantised to 256 colours (Pillow,
 which the test extra brings with fpdf2) to keep them small.
 """
 from __future__ import annotations
 
 import io
+import os
 import re
 from pathlib import Path
 
@@ -30,7 +33,7 @@ pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
 GUIDE = ROOT / "docs" / "guide.md"
-DOCS_SCREENSHOTS = ROOT / "docs" / "screenshots"
+SCREENSHOT_DIR = ROOT / os.environ.get("CASECODER_GUIDE_SCREENSHOTS", "var/screenshots/guide")
 VIEWPORT = {"width": 1280, "height": 800}
 
 # The passage the walk codes: E1 on Kyrgyzstan 2010, inside E1's case section about it, and
@@ -44,11 +47,11 @@ SCREENSHOTS = {"project-list", "project-home", "import", "codebook", "coding-pop
 
 
 def guide_shot(page, name: str, target=None) -> None:
-    """Saves a screenshot of the viewport (or of one element) as docs/screenshots/<name>.png."""
+    """Saves a screenshot of the viewport (or of one element) as <SCREENSHOT_DIR>/<name>.png."""
     assert name in SCREENSHOTS, name
     data = (target or page).screenshot(type="png", animations="disabled", caret="hide")
-    DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = DOCS_SCREENSHOTS / f"{name}.png"
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOT_DIR / f"{name}.png"
     try:
         from PIL import Image
     except ImportError:  # pragma: no cover - Pillow comes with the test extra (fpdf2)
