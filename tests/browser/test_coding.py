@@ -1,6 +1,9 @@
 """The coding workspace in a real browser: select, code, reload, overlap, undo, digits,
-delete and restore, offsets after characters outside the BMP, escaped text."""
+delete and restore, offsets after characters outside the BMP, escaped text, and a write
+with cases reading again only the segments it touched."""
 from __future__ import annotations
+
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -446,4 +449,89 @@ def test_move_a_boundary_by_a_word_and_undo_it(page, signed_in, live_server, cod
         page.keyboard.press("Control+z")
     segment.refresh_from_db()
     assert segment.quote == "Moscow wanted"
+    assert_no_console_errors(page)
+
+
+def reads_segments_of(transcript):
+    """True for a request (or its response) that reads the transcript's segments list."""
+    path = f"/transcripts/{transcript.pk}/segments"
+
+    def test(message) -> bool:
+        request = getattr(message, "request", message)
+        return request.method == "GET" and urlsplit(request.url).path.endswith(path)
+
+    return test
+
+
+def segment_reads(page, transcript) -> list[str]:
+    """Records the query string of every read of the transcript's segments list from now on
+    ("" for the whole list, "ids=..." for some of them)."""
+    reads = []
+    is_read = reads_segments_of(transcript)
+    page.on("request", lambda request: is_read(request) and reads.append(urlsplit(request.url).query))
+    return reads
+
+
+def tip_over(page, segment) -> str:
+    """The tooltip's text while the mouse is over the margin label of `segment`."""
+    page.mouse.move(1, 1)
+    page.wait_for_function("() => document.querySelector('[data-tip]').hidden")
+    page.locator(f'.mlabel[data-segment-id="{segment.pk}"]').hover()
+    page.wait_for_function("() => !document.querySelector('[data-tip]').hidden")
+    return page.locator("[data-tip]").inner_text()
+
+
+def test_a_write_with_cases_reads_again_only_the_segments_it_overlaps(page, signed_in, live_server, coder, project,
+                                                                      transcript, threat, kazakhstan, armenia):
+    start, end = phrase_span(transcript, "Moscow wanted it to")
+    inside = segment_create(transcript=transcript, start=start, end=end, codes=[threat], coder=coder)
+    start, end = phrase_span(transcript, "Nobody wanted to fight Azerbaijan")
+    segment_create(transcript=transcript, start=start, end=end, codes=[threat], coder=coder)
+    signed_in(page, coder)
+    open_transcript(page, live_server, project, transcript)
+    reads = segment_reads(page, transcript)
+    read_of_segments = reads_segments_of(transcript)
+    touched = f"ids={inside.pk}"  # not the far segment, not the written one (its write answers with it)
+
+    # A passage coded without cases changes nobody else: nothing is read again.
+    select_phrase(page, "Baku had too many friends")
+    apply_code_in_popover(page, threat.name)
+    assert reads == []
+
+    select_phrase(page, "Because Moscow wanted it to. The members feared the same crowds at home.")
+    popover = page.locator("form.popover")
+    popover.wait_for(state="visible")
+    popover.get_by_label("Kazakhstan 2022").check()
+    popover.get_by_label("Case section").check()
+    with page.expect_response(read_of_segments) as read:
+        popover.locator("[data-apply]").click()
+    assert read.value.status == 200
+    page.locator(".case-band .cband", has_text="Kazakhstan 2022").wait_for()
+    assert "Counts for: Kazakhstan 2022" in tip_over(page, inside)
+    assert reads == [touched]
+
+    # Undo moves the section to the trash: the passage inside no longer counts for Kazakhstan.
+    page.locator("[data-transcript]").focus()
+    with page.expect_response(read_of_segments):
+        page.keyboard.press("Control+z")
+    page.wait_for_function("() => !document.querySelector('.case-band .cband')")
+    assert "Counts for" not in tip_over(page, inside)
+
+    # Redo restores it, and the passage inside counts for Kazakhstan again.
+    page.locator("[data-transcript]").focus()
+    with page.expect_response(read_of_segments):
+        page.keyboard.press("Control+Shift+z")
+    page.locator(".case-band .cband", has_text="Kazakhstan 2022").wait_for()
+    assert "Counts for: Kazakhstan 2022" in tip_over(page, inside)
+
+    # A change of the section's cases reaches the passage inside too.
+    page.locator(".case-band .cband").click()
+    popover.wait_for(state="visible")
+    popover.get_by_label("Kazakhstan 2022").uncheck()
+    popover.get_by_label("Armenia 2022").check()
+    with page.expect_response(read_of_segments):
+        popover.locator("[data-apply]").click()
+    page.locator(".case-band .cband", has_text="Armenia 2022").wait_for()
+    assert "Counts for: Armenia 2022" in tip_over(page, inside)
+    assert reads == [touched] * 4  # never the whole transcript's list
     assert_no_console_errors(page)

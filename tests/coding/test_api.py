@@ -93,6 +93,60 @@ def test_transcript_segments_run_a_fixed_number_of_queries(n, client_for, coder,
     assert len(response.json()) == n
 
 
+
+def test_transcript_segments_by_ids_are_those_segments_with_their_case_membership(client_for, reviewer, coder,
+                                                                                  project, transcript, threat,
+                                                                                  kazakhstan):
+    section = coded(transcript, "Because Moscow wanted it to. The members feared", [], coder, cases=[kazakhstan],
+                    is_case_section=True)
+    inside = coded(transcript, "Moscow wanted it to", [threat], coder)
+    elsewhere = coded(transcript, "Nobody wanted to fight", [threat], coder)
+    trashed = coded(transcript, "Baku had too many friends", [threat], coder)
+    segment_delete(segment=trashed, actor=coder)
+    other = transcript_create(project=project, title="Interview E2", text="E2: Moscow wanted it to.",
+                              created_by=coder)
+    theirs = coded(other, "Moscow wanted it to", [threat], coder)
+    ids = f"{inside.pk},{section.pk},{trashed.pk},{theirs.pk}"
+    response = client_for(reviewer).get(url(project, f"transcripts/{transcript.pk}/segments?ids={ids}"))
+    assert response.status_code == 200, response.content
+    rows = response.json()
+    assert [s["id"] for s in rows] == [section.pk, inside.pk]  # text order; the trash and other transcripts left out
+    assert elsewhere.pk not in {s["id"] for s in rows}
+    by_id = {s["id"]: s for s in rows}
+    assert by_id[inside.pk]["member_case_ids"] == [kazakhstan.pk]
+    assert by_id[inside.pk]["codings"] == [{"code_id": threat.pk, "code": "Threat perception", "value": ""}]
+    assert by_id[section.pk]["case_ids"] == [kazakhstan.pk]
+
+
+def test_transcript_segments_by_ids_of_another_project_are_not_found(client_for, outsider, coder, project, transcript,
+                                                                     threat):
+    segment = coded(transcript, "Moscow wanted it to", [threat], coder)
+    response = client_for(outsider).get(url(project, f"transcripts/{transcript.pk}/segments?ids={segment.pk}"))
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("ids", ["", "abc", "1,,2", "1;2", "-1", "1,2,", "１", "1" * 19,
+                                 ",".join(str(i) for i in range(1, 202))])
+def test_transcript_segments_by_ids_reject_a_malformed_or_too_long_list(ids, client_for, coder, project, transcript):
+    response = client_for(coder).get(url(project, f"transcripts/{transcript.pk}/segments"), {"ids": ids})
+    assert response.status_code == 422, response.content
+    assert "segment ids separated by commas" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("n", [10, 1000])
+def test_transcript_segments_by_ids_run_a_fixed_number_of_queries(n, client_for, coder, project, transcript, threat,
+                                                                  russian_interest, kazakhstan, armenia,
+                                                                  django_assert_max_num_queries):
+    segments = bulk_segments(transcript=transcript, coder=coder, codes=[threat, russian_interest], n=n,
+                             cases=[kazakhstan, armenia])
+    wanted = [s.pk for s in segments[:200]]
+    client = client_for(coder)
+    with django_assert_max_num_queries(QUERY_BOUND):
+        response = client.get(url(project, f"transcripts/{transcript.pk}/segments"),
+                              {"ids": ",".join(map(str, wanted))})
+    assert response.status_code == 200
+    assert sorted(s["id"] for s in response.json()) == sorted(wanted)
+
 # --- create -----------------------------------------------------------------------------
 
 def test_create_a_segment_with_codes_values_cases_and_memo(client_for, coder, project, transcript, threat,

@@ -1,7 +1,7 @@
 // The keyboard-shortcut overlay of every page: `?` opens (and closes) a list of the keys,
 // Esc closes it, and any `[data-shortcuts-open]` button opens it too. Loaded once from
 // base.html. The keys themselves are handled by each page's module (the coding workspace:
-// static/js/coding/transcript.js); this module only tells people about them.
+// static/js/coding/keyboard.js); this module only tells people about them.
 
 const SECTIONS = [
   {

@@ -1,0 +1,29 @@
+// What the page tells the user: the status line (a polite live region that hides itself)
+// and the "Are you sure?" dialog before a destructive change.
+
+/** A status(message, kind) function writing to the [data-status] box; errors stay longer. */
+export function statusLine(box) {
+  let timer = null;
+  return function status(message, kind = "info") {
+    box.textContent = message;
+    box.dataset.kind = kind;
+    box.hidden = false;
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      box.hidden = true;
+    }, kind === "error" ? 9000 : 5000);
+  };
+}
+
+/** A confirm(text, action) function showing the [data-confirm] dialog; resolves to true on OK. */
+export function confirmDialog(dialog) {
+  return function confirm(text, action) {
+    dialog.querySelector("[data-confirm-text]").textContent = text;
+    dialog.querySelector("[data-confirm-ok]").textContent = action;
+    dialog.returnValue = "";
+    dialog.showModal();
+    return new Promise((resolve) => {
+      dialog.addEventListener("close", () => resolve(dialog.returnValue === "ok"), { once: true });
+    });
+  };
+}
