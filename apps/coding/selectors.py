@@ -12,6 +12,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
@@ -432,3 +433,26 @@ def segment_hits(*, project: Project, segments: list[Segment], cases: list[Case]
                         before=before, after=after, codes=list(s.codings.all()),
                         cases=[case_by_id[c] for c in members.get(s.pk, []) if c in case_by_id]))
     return hits
+
+
+# --- coders -----------------------------------------------------------------------------
+
+def project_coders(*, project: Project) -> list:
+    """Everyone who coded segments in the project (members or former members), with
+    `n_segments`, ordered by name: the choices of a "show coders" filter (one query)."""
+    return list(
+        get_user_model().objects.filter(segments__project=project, segments__deleted_at__isnull=True)
+        .annotate(n_segments=Count("segments", filter=Q(segments__project=project,
+                                                        segments__deleted_at__isnull=True)))
+        .order_by("username")
+    )
+
+
+def segments_by_coders(segments: QuerySet[Segment], coder_ids=None) -> QuerySet[Segment]:
+    """Only the segments of the given coders (user ids); None or empty: everyone's.
+
+    For the workspace's "show one coder, several or all" filter and the agreement page:
+    `segments_by_coders(segment_rows(project), [3, 5])`.
+    """
+    ids = [int(i) for i in coder_ids or ()]
+    return segments.filter(coder_id__in=ids) if ids else segments
