@@ -7,6 +7,7 @@ versions, the trash) lives here once.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
@@ -15,11 +16,13 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from apps.cases.models import Case
-from apps.projects.models import Membership, Project, Role
+from apps.projects.models import Activity, Membership, Project, Role
 from apps.projects.services import activity_record
 from apps.transcripts.models import Transcript
+from apps.transcripts.services import transcript_text_replace
 
 from .models import Code, Coding, Comment, Memo, Segment
+from .reanchoring import MOVED, UNCHANGED, Anchor, Reanchored, reanchor_one
 from .selectors import case_membership_sql, membership_table
 
 COLOUR_HELP = "a colour as #rrggbb"
@@ -261,6 +264,12 @@ def segment_bounds_snapped(*, text: str, start: int, end: int) -> tuple[int, int
     return s, e
 
 
+def quote_words(quote: str) -> int:
+    """What Segment.words holds: the words of a quote as str.split() counts them (the
+    analysis sums them as the "words" measure)."""
+    return len(quote.split())
+
+
 def _check_offsets(transcript: Transcript, start: int, end: int, quote: str | None) -> str:
     length = len(transcript.text)
     if not isinstance(start, int) or not isinstance(end, int) or not 0 <= start < end <= length:
@@ -346,7 +355,7 @@ def segment_create(*, transcript: Transcript, start: int, end: int, coder, codes
     if not codes and not cases:
         raise ValidationError({"codes": "choose at least one code or case"})
     segment = Segment.objects.create(project_id=transcript.project_id, transcript=transcript, start=start, end=end,
-                                     quote=actual, words=len(actual.split()), coder=coder, memo=memo,
+                                     quote=actual, words=quote_words(actual), coder=coder, memo=memo,
                                      is_case_section=is_case_section)
     codings = Coding.objects.bulk_create(Coding(content_object=segment, tag=c, value=values.get(c.pk, "") or "")
                                          for c in codes)
@@ -398,7 +407,7 @@ def segment_update(*, segment: Segment, version: int, actor, start: int | None =
         new_start = segment.start if start is None else start
         new_end = segment.end if end is None else end
         segment.quote = _check_offsets(transcript, new_start, new_end, quote)
-        segment.words = len(segment.quote.split())
+        segment.words = quote_words(segment.quote)
         segment.start, segment.end = new_start, new_end
         segment.needs_review = ""
     if codes is not None or values is not None:
@@ -464,6 +473,84 @@ def segment_restore(*, segment: Segment, actor) -> Segment:
 def segment_cases_set(*, segment: Segment, cases: Sequence[Case], actor, version: int) -> Segment:
     """Link a segment (often a case section) to cases."""
     return segment_update(segment=segment, version=version, actor=actor, cases=cases)
+
+
+# --- editing a transcript's text ------------------------------------------------------
+
+@dataclass
+class TextEdit:
+    """What an edit did: the transcript, how many stretches of text changed, and where
+    each segment (also those in the trash) went."""
+
+    transcript: Transcript
+    changes: int = 0
+    segments: list[Reanchored] = field(default_factory=list)
+    activity: Activity | None = None
+
+    @property
+    def moved(self) -> list[Reanchored]:
+        return [r for r in self.segments if r.status == MOVED]
+
+    @property
+    def flagged(self) -> list[Reanchored]:
+        return [r for r in self.segments if r.flagged]
+
+    @property
+    def unchanged(self) -> list[Reanchored]:
+        return [r for r in self.segments if r.status == UNCHANGED]
+
+
+@transaction.atomic
+def transcript_update_text(*, transcript: Transcript, text: str, version: int, actor) -> TextEdit:
+    """Correct the text of a transcript that may be coded already.
+
+    The transcripts app stores the text and its turns (transcript_text_replace: a stale
+    `version` is StaleTranscript and changes nothing; the text is normalised like an
+    import). Every segment, also those in the trash, is then re-anchored by the diff
+    (apps.coding.reanchoring): moved with its words, or flagged in Segment.needs_review
+    when its words changed or were deleted (then it keeps a place near where they were);
+    none is dropped. Moved and flagged segments get a new version, the transcript's case
+    memberships are stored again, and one Activity row records the edit.
+    """
+    replacement = transcript_text_replace(transcript=transcript, text=text, version=version)
+    locked, diff = replacement.transcript, replacement.diff
+    if diff is None:
+        return TextEdit(transcript=locked)
+    segments = list(Segment.all_objects.select_for_update().filter(transcript=locked)
+                    .only("id", "start", "end", "quote", "words", "needs_review", "version")
+                    .order_by("start", "end", "id"))
+    now = timezone.now()
+    results: list[Reanchored] = []
+    changed = []
+    for segment in segments:
+        result = reanchor_one(diff, Anchor(segment.pk, segment.start, segment.end))
+        results.append(result)
+        if result.status == UNCHANGED and segment.quote == result.quote:
+            continue
+        segment.start, segment.end, segment.quote = result.start, result.end, result.quote
+        segment.words = quote_words(result.quote)
+        if result.flagged:
+            segment.needs_review = result.reason[:300]
+        if result.status != UNCHANGED:
+            segment.version += 1
+        segment.updated_at = now
+        changed.append(segment)
+    if changed:
+        Segment.all_objects.bulk_update(changed, ["start", "end", "quote", "words", "needs_review", "version",
+                                                  "updated_at"])
+        case_membership_refresh(project_id=locked.project_id, transcript_ids=[locked.pk])  # bulk: no signals
+    edit = TextEdit(transcript=locked, changes=diff.stretches, segments=results)
+    moved, flagged = [r.key for r in edit.moved], [r.key for r in edit.flagged]
+    old_text, new_text = diff.old, diff.new
+    edit.activity = activity_record(
+        project=locked.project, actor=actor, verb="edited text", target=locked,
+        summary=(f"{locked.title}: {edit.changes} change{pluralize(edit.changes)}; "
+                 f"{len(moved)} segment{pluralize(len(moved))} moved, {len(flagged)} flagged"),
+        before={"version": version, "words": len(old_text.split()), "characters": len(old_text)},
+        after={"version": locked.version, "words": len(new_text.split()), "characters": len(new_text),
+               "changes": edit.changes, "moved": moved, "flagged": flagged},
+    )
+    return edit
 
 
 # --- stored case memberships ----------------------------------------------------------

@@ -2,17 +2,16 @@
 segments' ranges and trash state, segments' cases and transcripts' cases.
 
 Receivers rather than calls in each service: the links also change in the cases app
-(`transcript_cases_set`, `case_transcripts_set`), a transcript edit moves segments from
-the transcripts app (which must not import this one), and the admin and the ORM change
-them too. Each receiver refreshes the smallest scope the change can reach, in the
-writer's transaction. Bulk writes that send no signals (bulk_create, queryset.update)
-call `case_membership_refresh` themselves.
+(`transcript_cases_set`, `case_transcripts_set`), which must not import this one, and
+the admin and the ORM change them too. Each receiver refreshes the smallest scope the
+change can reach, in the writer's transaction. Bulk writes that send no signals
+(bulk_create, queryset.update, a text edit's re-anchoring) call `case_membership_refresh`
+themselves.
 """
 from django.db.models.signals import m2m_changed, post_save
 from django.dispatch import receiver
 
 from apps.cases.models import Case
-from apps.transcripts.models import Transcript
 
 from .models import Segment
 from .services import case_membership_refresh
@@ -68,10 +67,3 @@ def _case_transcripts_changed(sender, instance, action: str, reverse: bool, pk_s
         case_membership_refresh(project_id=instance.project_id,
                                 transcript_ids=getattr(instance, "_membership_transcripts", []))
 
-
-@receiver(post_save, sender=Transcript, dispatch_uid="membership_transcript_saved")
-def _transcript_saved(sender, instance: Transcript, created: bool, raw: bool, update_fields=None, **kwargs):
-    """An edit of the text re-anchors the segments with a bulk update, then saves the text."""
-    if raw or created or (update_fields is not None and "text" not in update_fields):
-        return
-    case_membership_refresh(project_id=instance.project_id, transcript_ids=[instance.pk])

@@ -22,8 +22,9 @@ from apps.coding.services import (
     segment_delete,
     segment_restore,
     segment_update,
+    transcript_update_text,
 )
-from apps.transcripts.services import transcript_create, transcript_update_text
+from apps.transcripts.services import transcript_create
 from tests.conftest import SAMPLE_TEXT, phrase_span
 
 SECTION = "Why did the alliance act in Kazakhstan?\n\nE1: Because Moscow wanted it to."
