@@ -24,6 +24,7 @@ from apps.transcripts.services import transcript_text_replace
 from .models import Code, Coding, Comment, Memo, Segment
 from .reanchoring import MOVED, UNCHANGED, Anchor, Reanchored, reanchor_one
 from .selectors import case_membership_sql, membership_table
+from .signals import code_merged
 
 COLOUR_HELP = "a colour as #rrggbb"
 
@@ -170,17 +171,14 @@ def code_move(*, code: Code, parent: Code | None, actor) -> Code:
 def code_merge(*, source: Code, target: Code, actor) -> Code:
     """Merge `source` into `target`: its codings, children, memos and comments move to
     `target`; where a segment has both codes, the one coding keeps target's value (or
-    source's, when target's is empty). Nothing coded is lost."""
+    source's, when target's is empty). Nothing coded is lost. Apps above this one move
+    their own rows in a receiver of `signals.code_merged`, or refuse the merge there."""
     if source.pk == target.pk:
         raise ValidationError({"target": "A code cannot be merged into itself."})
     if source.project_id != target.project_id:
         raise ValidationError({"target": "Codes of different projects cannot be merged."})
     if target.pk in _descendant_ids(source):
         raise ValidationError({"target": f"'{source.name}' cannot be merged into one of its own children."})
-    from apps.comparison.models import Factor  # the comparison refers to codes; move its row too
-
-    if Factor.objects.filter(code=source).exists() and Factor.objects.filter(code=target).exists():
-        raise ValidationError({"target": "Both codes are factors of the comparison; remove one factor first."})
     stray = sorted(set(Coding.objects.filter(tag=source).exclude(value="").exclude(value__in=target.scale_values)
                        .values_list("value", flat=True)))
     if stray:
@@ -208,8 +206,8 @@ def code_merge(*, source: Code, target: Code, actor) -> Code:
         child.save(update_fields=["parent"])
     Memo.objects.filter(code=source).update(code=target)
     Comment.objects.filter(code=source).update(code=target)
-    Factor.objects.filter(code=source).update(code=target)
     Segment.all_objects.filter(pk__in=touched).update(version=F("version") + 1)
+    code_merged.send(sender=Code, source=source, target=target, actor=actor)  # e.g. the comparison's factors
     source.delete()
     activity_record(project=target.project, actor=actor, verb="merged", target=target,
                     summary=f"'{before['name']}' into '{target.name}' ({moved} codings moved)",
@@ -565,8 +563,8 @@ def case_membership_refresh(*, project_id: int, transcript_ids: Sequence[int] | 
     those of some transcripts (all of the project's when not given), or only some
     segments of them (`segment_ids`; `new`: segments just created, with no rows yet).
 
-    The signals in `signals.py` call it after every change the rule depends on, in the
-    writer's transaction. On PostgreSQL the refresh of a transcript waits for any other
+    The receivers in `receivers.py` call it after every change the rule depends on, in
+    the writer's transaction. On PostgreSQL the refresh of a transcript waits for any other
     refresh of it to commit, so that the later one sees the earlier one's segments (two
     coders in one transcript at once); the lock comes last in every write path, so it
     cannot close a cycle with the row locks taken before it.
