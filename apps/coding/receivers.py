@@ -4,9 +4,10 @@ segments' ranges and trash state, segments' cases and transcripts' cases.
 Receivers rather than calls in each service: the links also change in the cases app
 (`transcript_cases_set`, `case_transcripts_set`), which must not import this one, and
 the admin and the ORM change them too. Each receiver refreshes the smallest scope the
-change can reach, in the writer's transaction. Bulk writes that send no signals
-(bulk_create, queryset.update, a text edit's re-anchoring) call `case_membership_refresh`
-themselves.
+change can reach, in the writer's transaction; a service that makes several such changes
+in one write collects them with `case_memberships_refreshed_once`. Bulk writes that send
+no signals (bulk_create, queryset.update, a text edit's re-anchoring) call
+`case_membership_refresh` themselves.
 """
 from django.db.models.signals import m2m_changed, post_save
 from django.dispatch import receiver

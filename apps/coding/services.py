@@ -6,7 +6,9 @@ versions, the trash) lives here once.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -234,6 +236,64 @@ def code_delete(*, code: Code, actor, move_codings_to: Code | None = None) -> No
                     before=before)
 
 
+# --- case memberships, refreshed once per write (stored below) -------------------------
+
+@dataclass
+class _Refreshes:
+    """The refreshes asked for inside `case_memberships_refreshed_once`, merged per
+    project: whole projects, whole transcripts, and some segments of some transcripts."""
+
+    projects: set[int] = field(default_factory=set)
+    transcripts: dict[int, set[int]] = field(default_factory=dict)
+    segments: dict[int, list[tuple[set[int], set[int]]]] = field(default_factory=dict)  # (transcripts, segments)
+    all_new: bool = True  # every segment refresh was of segments just created
+
+    def add(self, project_id: int, transcript_ids, segment_ids, new: bool) -> None:
+        if transcript_ids is None:
+            self.projects.add(project_id)
+        elif segment_ids is None:
+            self.transcripts.setdefault(project_id, set()).update(int(i) for i in transcript_ids)
+        else:
+            self.segments.setdefault(project_id, []).append(({int(i) for i in transcript_ids},
+                                                             {int(i) for i in segment_ids}))
+            self.all_new &= new
+
+    def run(self) -> None:
+        for project_id in sorted(self.projects):
+            _case_membership_store(project_id=project_id)
+        for project_id, transcript_ids in sorted(self.transcripts.items()):
+            if project_id not in self.projects:
+                _case_membership_store(project_id=project_id, transcript_ids=transcript_ids)
+        for project_id, groups in sorted(self.segments.items()):
+            whole = self.transcripts.get(project_id, set())
+            rest = [(t, s) for t, s in groups if not t <= whole]  # those of whole transcripts are stored already
+            if rest and project_id not in self.projects:
+                _case_membership_store(project_id=project_id, transcript_ids=set().union(*(t for t, _ in rest)),
+                                       segment_ids=set().union(*(s for _, s in rest)), new=self.all_new)
+
+
+_refreshes: ContextVar[_Refreshes | None] = ContextVar("case_membership_refreshes", default=None)
+
+
+@contextmanager
+def case_memberships_refreshed_once() -> Iterator[None]:
+    """Collect every `case_membership_refresh` asked for inside it (by the receivers of
+    each save and each change of a segment's cases) and run them once, merged, on the
+    way out: a segment created or changed with its cases is refreshed once, not after
+    each step. Nested uses collect into the outermost; after an error nothing is run
+    (the transaction is rolled back). Also a decorator, inside @transaction.atomic."""
+    if _refreshes.get() is not None:
+        yield
+        return
+    token = _refreshes.set(_Refreshes())
+    try:
+        yield
+        pending = _refreshes.get()
+    finally:
+        _refreshes.reset(token)
+    pending.run()
+
+
 # --- segments --------------------------------------------------------------------------
 
 def _is_word_char(ch: str) -> bool:
@@ -337,6 +397,7 @@ def _prefetched(segment: Segment, name: str, objects: list) -> None:
 
 
 @transaction.atomic
+@case_memberships_refreshed_once()
 def segment_create(*, transcript: Transcript, start: int, end: int, coder, codes: Sequence[Code] = (),
                    values: Mapping[int, str] | None = None, cases: Sequence[Case] = (), memo: str = "",
                    quote: str | None = None, is_case_section: bool = False) -> Segment:
@@ -386,6 +447,7 @@ def _check_may_change(segment: Segment, actor) -> None:
 
 
 @transaction.atomic
+@case_memberships_refreshed_once()
 def segment_update(*, segment: Segment, version: int, actor, start: int | None = None, end: int | None = None,
                    quote: str | None = None, codes: Sequence[Code] | None = None,
                    values: Mapping[int, str] | None = None, cases: Sequence[Case] | None = None,
@@ -564,14 +626,24 @@ def case_membership_refresh(*, project_id: int, transcript_ids: Sequence[int] | 
     segments of them (`segment_ids`; `new`: segments just created, with no rows yet).
 
     The receivers in `receivers.py` call it after every change the rule depends on, in
-    the writer's transaction. On PostgreSQL the refresh of a transcript waits for any other
+    the writer's transaction; inside `case_memberships_refreshed_once` it is run once at
+    the end instead. On PostgreSQL the refresh of a transcript waits for any other
     refresh of it to commit, so that the later one sees the earlier one's segments (two
     coders in one transcript at once); the lock comes last in every write path, so it
     cannot close a cycle with the row locks taken before it.
     """
+    if transcript_ids is None and segment_ids is not None:
+        raise ValueError("segment_ids narrow transcript_ids: give both")
+    pending = _refreshes.get()
+    if pending is not None:
+        pending.add(project_id, transcript_ids, segment_ids, new)
+    else:
+        _case_membership_store(project_id=project_id, transcript_ids=transcript_ids, segment_ids=segment_ids,
+                               new=new)
+
+
+def _case_membership_store(*, project_id: int, transcript_ids=None, segment_ids=None, new: bool = False) -> None:
     if transcript_ids is None:
-        if segment_ids is not None:
-            raise ValueError("segment_ids narrow transcript_ids: give both")
         locked = sorted(Transcript.objects.filter(project_id=project_id).values_list("pk", flat=True))
         scope, column, ids = "", "", []
     else:
