@@ -41,9 +41,11 @@ run: demo
 test: install-test
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-check: install
+# import-linter (a test extra) checks that each app imports only from the floors below it.
+check: install-test
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/lint-imports
 
 bench: install-test
 	$(PY) -m bench $(BENCH_ARGS)
@@ -55,4 +57,4 @@ load: install
 	$(PY) load/run_load.py $(LOAD_ARGS)
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var .import_linter_cache
