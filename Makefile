@@ -46,9 +46,11 @@ test: install-test
 guide: install-test
 	CASECODER_GUIDE_SCREENSHOTS=docs/screenshots $(PY) -m pytest tests/browser/test_guide.py $(PYTEST_ARGS)
 
-check: install
+# import-linter (a test extra) checks that each app imports only from the floors below it.
+check: install-test
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/lint-imports
 
 bench: install-test
 	$(PY) -m bench $(BENCH_ARGS)
@@ -60,4 +62,4 @@ load: install
 	$(PY) load/run_load.py $(LOAD_ARGS)
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var .import_linter_cache

@@ -55,9 +55,9 @@ def docx_bytes(turns) -> bytes:
 
 
 def run(report) -> None:
-    from apps.coding.services import code_create, segment_create
+    from apps.coding.services import code_create, segment_create, transcript_update_text
     from apps.projects.services import project_create
-    from apps.transcripts.services import ImportFile, transcript_import_files, transcript_update_text
+    from apps.transcripts.services import ImportFile, transcript_import_files
 
     User = get_user_model()
     user = User.objects.filter(username="bench-importer").first() or User.objects.create_user(

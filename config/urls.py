@@ -13,7 +13,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
-    path("help/", include("apps.projects.help_urls")),  # the guide (docs/guide.md) and its screenshots
+    path("", include("apps.home.urls")),  # the project home, one object's history, the Help page
     path("import/", include("apps.exports.urls_import")),  # .qdpx into a new project
     path("projects/", include("apps.projects.urls")),
     path("projects/<slug:slug>/", include("apps.transcripts.urls")),

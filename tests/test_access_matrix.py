@@ -37,11 +37,11 @@ from django.urls.resolvers import RoutePattern
 
 from apps.comparison.services import factor_add, judgment_set
 from apps.cases.services import attribute_create, case_create
-from apps.coding.services import code_create, comment_create, memo_create, segment_create
+from apps.coding.services import code_create, comment_create, memo_create, segment_create, transcript_update_text
 from apps.projects.access import CODE, COMMENT, OWN, READ, REVIEW
 from apps.projects.models import Role
 from apps.projects.services import membership_set, project_create
-from apps.transcripts.services import expert_create, transcript_create, transcript_update_text
+from apps.transcripts.services import expert_create, transcript_create
 from tests.conftest import SAMPLE_TEXT, make_user, phrase_span
 
 ROLES = ["anonymous", "outsider", "reviewer", "coder", "owner"]

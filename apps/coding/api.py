@@ -1,10 +1,12 @@
-"""JSON API for codes and segments, under /api/projects/{slug}/.
+"""JSON API for codes and segments, and a transcript's text (an edit re-anchors the
+segments), under /api/projects/{slug}/.
 
 Every route asks `project_for` first: a project the user is not in, and its objects, are a
 404; a reviewer who tries to write gets a 403. Offsets are Unicode code points into the
 stored text (the browser converts from UTF-16 in static/js/lib/offsets.js). Invalid offsets,
 unknown codes and codes of another project are a 422 with the reason; a stale `version`
-is a 409 with the segment's current state (see config/api.py).
+is a 409 with the segment's current state (see config/api.py), or for a text with the
+transcript's current version.
 """
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from ninja import Field, Query, Router, Schema, Status
 from apps.cases.models import Case
 from apps.projects.access import CODE, READ, project_for
 from apps.transcripts.models import Transcript
+from apps.transcripts.services import StaleTranscript
 
 from .models import Code, Segment
 from .selectors import (
@@ -42,6 +45,7 @@ from .services import (
     segment_delete,
     segment_restore,
     segment_update,
+    transcript_update_text,
 )
 
 router = Router(tags=["coding"])
@@ -444,3 +448,70 @@ def code_remove(request, slug: str, code_id: int, move_codings_to: int | None = 
             raise ValidationError({"move_codings_to": f"unknown code {move_codings_to}"})
     code_delete(code=code, actor=request.user, move_codings_to=target)
     return Status(204, None)
+
+
+# --- a transcript's text ---------------------------------------------------------------
+
+class TextOut(Schema):
+    transcript_id: int
+    title: str
+    version: int
+    text: str
+
+
+class TextIn(Schema):
+    text: str
+    version: int = Field(description="The version the edit started from; a newer one gives 409.")
+
+
+class SegmentMoveOut(Schema):
+    id: int
+    status: str = Field(description="unchanged | moved | changed | deleted (the last two are flagged)")
+    start: int
+    end: int
+    quote: str
+    reason: str
+
+
+class TextEditOut(Schema):
+    transcript_id: int
+    version: int
+    changes: int = Field(description="Stretches of text that changed.")
+    moved: int
+    flagged: int
+    segments: list[SegmentMoveOut]
+
+
+class TextConflictOut(Schema):
+    detail: str
+    version: int = Field(description="The transcript's current version.")
+
+
+@router.get("{slug}/transcripts/{transcript_id}/text", response=TextOut)
+def text_get(request, slug: str, transcript_id: int):
+    """The stored text and its version, to edit it."""
+    project = project_for(request.user, slug, READ)
+    transcript = get_object_or_404(project.transcripts.only("id", "title", "version", "text", "project_id"),
+                                   pk=transcript_id)
+    return {"transcript_id": transcript.pk, "title": transcript.title, "version": transcript.version,
+            "text": transcript.text}
+
+
+@router.put("{slug}/transcripts/{transcript_id}/text",
+            response={200: TextEditOut, 409: TextConflictOut, 422: ErrorOut})
+def text_put(request, slug: str, transcript_id: int, payload: TextIn):
+    """Replace the text; every segment is re-anchored (moved, or flagged when its words
+    changed or were deleted). A stale `version` is a 409 with the current one."""
+    project = project_for(request.user, slug, CODE)
+    transcript = get_object_or_404(project.transcripts.defer("text", "pseudonym_map"), pk=transcript_id)
+    try:
+        edit = transcript_update_text(transcript=transcript, text=payload.text, version=payload.version,
+                                      actor=request.user)
+    except StaleTranscript as error:
+        return Status(409, {"detail": error.messages[0], "version": error.current.version})
+    return {
+        "transcript_id": edit.transcript.pk, "version": edit.transcript.version, "changes": edit.changes,
+        "moved": len(edit.moved), "flagged": len(edit.flagged),
+        "segments": [{"id": r.key, "status": r.status, "start": r.start, "end": r.end, "quote": r.quote,
+                      "reason": r.reason} for r in edit.segments],
+    }

@@ -6,4 +6,4 @@ class CodingConfig(AppConfig):
     label = "coding"
 
     def ready(self):
-        from . import signals  # noqa: F401  (connects the receivers that keep CaseMembership current)
+        from . import receivers  # noqa: F401  (connects the receivers that keep CaseMembership current)

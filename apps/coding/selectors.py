@@ -12,6 +12,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
@@ -19,6 +20,7 @@ from django.db.models.expressions import RawSQL
 from apps.cases.models import Case
 from apps.projects.models import Project
 from apps.transcripts.models import Transcript
+from apps.transcripts.selectors import TurnIndex
 
 from .models import CaseMembership, Code, Coding, Segment
 
@@ -432,3 +434,73 @@ def segment_hits(*, project: Project, segments: list[Segment], cases: list[Case]
                         before=before, after=after, codes=list(s.codings.all()),
                         cases=[case_by_id[c] for c in members.get(s.pk, []) if c in case_by_id]))
     return hits
+
+
+# --- coders -----------------------------------------------------------------------------
+
+def project_coders(*, project: Project) -> list:
+    """Everyone who coded segments in the project (members or former members), with
+    `n_segments`, ordered by name: the choices of a "show coders" filter (one query)."""
+    return list(
+        get_user_model().objects.filter(segments__project=project, segments__deleted_at__isnull=True)
+        .annotate(n_segments=Count("segments", filter=Q(segments__project=project,
+                                                        segments__deleted_at__isnull=True)))
+        .order_by("username")
+    )
+
+
+def segments_by_coders(segments: QuerySet[Segment], coder_ids=None) -> QuerySet[Segment]:
+    """Only the segments of the given coders (user ids); None or empty: everyone's.
+
+    For the workspace's "show one coder, several or all" filter and the agreement page:
+    `segments_by_coders(segment_rows(project), [3, 5])`.
+    """
+    ids = [int(i) for i in coder_ids or ()]
+    return segments.filter(coder_id__in=ids) if ids else segments
+
+
+# --- after a text edit ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class FlaggedSegment:
+    """A segment to check after a text edit, with its paragraph and codes, for a list of links."""
+
+    segment: Segment
+    paragraph: int | None
+    codes: list[str]
+
+    @property
+    def in_trash(self) -> bool:
+        return self.segment.deleted_at is not None
+
+
+def _edited_segment_rows(*, transcript: Transcript, segments) -> list[FlaggedSegment]:
+    """Segments with their ¶ and code names: three queries (segments, codings, turns)."""
+    segments = list(segments.prefetch_related("codings__tag").order_by("start", "end", "id"))
+    index = TurnIndex(transcript.turns.only("transcript_id", "number", "start", "end")) if segments else None
+    return [FlaggedSegment(s, index.number_at(s.start), [c.tag.name for c in s.codings.all()]) for s in segments]
+
+
+def flagged_segments(*, transcript: Transcript) -> list[FlaggedSegment]:
+    """The transcript's segments (also in the trash) whose words changed in an edit and are not checked yet."""
+    return _edited_segment_rows(transcript=transcript,
+                                segments=Segment.all_objects.filter(transcript=transcript).exclude(needs_review=""))
+
+
+def text_edit_summary(*, transcript: Transcript, activity) -> dict:
+    """What one text edit (an Activity "edited text") did: the segments it moved and flagged."""
+    after = activity.after or {}
+    moved_ids, flagged_ids = list(after.get("moved", [])), list(after.get("flagged", []))
+    rows = _edited_segment_rows(
+        transcript=transcript,
+        segments=Segment.all_objects.filter(transcript=transcript, pk__in=moved_ids + flagged_ids))
+    flagged = set(flagged_ids)
+    return {
+        "changes": after.get("changes", 0),
+        "n_moved": len(moved_ids),
+        "n_flagged": len(flagged_ids),
+        "moved_rows": [r for r in rows if r.segment.pk not in flagged],
+        "flagged_rows": [r for r in rows if r.segment.pk in flagged],
+        "before": activity.before or {},
+        "after": after,
+    }

@@ -6,7 +6,10 @@ versions, the trash) lives here once.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
@@ -15,12 +18,15 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from apps.cases.models import Case
-from apps.projects.models import Membership, Project, Role
+from apps.projects.models import Activity, Membership, Project, Role
 from apps.projects.services import activity_record
 from apps.transcripts.models import Transcript
+from apps.transcripts.services import transcript_text_replace
 
 from .models import Code, Coding, Comment, Memo, Segment
+from .reanchoring import MOVED, UNCHANGED, Anchor, Reanchored, reanchor_one
 from .selectors import case_membership_sql, membership_table
+from .signals import code_merged
 
 COLOUR_HELP = "a colour as #rrggbb"
 
@@ -167,17 +173,14 @@ def code_move(*, code: Code, parent: Code | None, actor) -> Code:
 def code_merge(*, source: Code, target: Code, actor) -> Code:
     """Merge `source` into `target`: its codings, children, memos and comments move to
     `target`; where a segment has both codes, the one coding keeps target's value (or
-    source's, when target's is empty). Nothing coded is lost."""
+    source's, when target's is empty). Nothing coded is lost. Apps above this one move
+    their own rows in a receiver of `signals.code_merged`, or refuse the merge there."""
     if source.pk == target.pk:
         raise ValidationError({"target": "A code cannot be merged into itself."})
     if source.project_id != target.project_id:
         raise ValidationError({"target": "Codes of different projects cannot be merged."})
     if target.pk in _descendant_ids(source):
         raise ValidationError({"target": f"'{source.name}' cannot be merged into one of its own children."})
-    from apps.comparison.models import Factor  # the comparison refers to codes; move its row too
-
-    if Factor.objects.filter(code=source).exists() and Factor.objects.filter(code=target).exists():
-        raise ValidationError({"target": "Both codes are factors of the comparison; remove one factor first."})
     stray = sorted(set(Coding.objects.filter(tag=source).exclude(value="").exclude(value__in=target.scale_values)
                        .values_list("value", flat=True)))
     if stray:
@@ -205,8 +208,8 @@ def code_merge(*, source: Code, target: Code, actor) -> Code:
         child.save(update_fields=["parent"])
     Memo.objects.filter(code=source).update(code=target)
     Comment.objects.filter(code=source).update(code=target)
-    Factor.objects.filter(code=source).update(code=target)
     Segment.all_objects.filter(pk__in=touched).update(version=F("version") + 1)
+    code_merged.send(sender=Code, source=source, target=target, actor=actor)  # e.g. the comparison's factors
     source.delete()
     activity_record(project=target.project, actor=actor, verb="merged", target=target,
                     summary=f"'{before['name']}' into '{target.name}' ({moved} codings moved)",
@@ -231,6 +234,64 @@ def code_delete(*, code: Code, actor, move_codings_to: Code | None = None) -> No
     code.delete()
     activity_record(project=code.project, actor=actor, verb="deleted", target_type="code", summary=before["name"],
                     before=before)
+
+
+# --- case memberships, refreshed once per write (stored below) -------------------------
+
+@dataclass
+class _Refreshes:
+    """The refreshes asked for inside `case_memberships_refreshed_once`, merged per
+    project: whole projects, whole transcripts, and some segments of some transcripts."""
+
+    projects: set[int] = field(default_factory=set)
+    transcripts: dict[int, set[int]] = field(default_factory=dict)
+    segments: dict[int, list[tuple[set[int], set[int]]]] = field(default_factory=dict)  # (transcripts, segments)
+    all_new: bool = True  # every segment refresh was of segments just created
+
+    def add(self, project_id: int, transcript_ids, segment_ids, new: bool) -> None:
+        if transcript_ids is None:
+            self.projects.add(project_id)
+        elif segment_ids is None:
+            self.transcripts.setdefault(project_id, set()).update(int(i) for i in transcript_ids)
+        else:
+            self.segments.setdefault(project_id, []).append(({int(i) for i in transcript_ids},
+                                                             {int(i) for i in segment_ids}))
+            self.all_new &= new
+
+    def run(self) -> None:
+        for project_id in sorted(self.projects):
+            _case_membership_store(project_id=project_id)
+        for project_id, transcript_ids in sorted(self.transcripts.items()):
+            if project_id not in self.projects:
+                _case_membership_store(project_id=project_id, transcript_ids=transcript_ids)
+        for project_id, groups in sorted(self.segments.items()):
+            whole = self.transcripts.get(project_id, set())
+            rest = [(t, s) for t, s in groups if not t <= whole]  # those of whole transcripts are stored already
+            if rest and project_id not in self.projects:
+                _case_membership_store(project_id=project_id, transcript_ids=set().union(*(t for t, _ in rest)),
+                                       segment_ids=set().union(*(s for _, s in rest)), new=self.all_new)
+
+
+_refreshes: ContextVar[_Refreshes | None] = ContextVar("case_membership_refreshes", default=None)
+
+
+@contextmanager
+def case_memberships_refreshed_once() -> Iterator[None]:
+    """Collect every `case_membership_refresh` asked for inside it (by the receivers of
+    each save and each change of a segment's cases) and run them once, merged, on the
+    way out: a segment created or changed with its cases is refreshed once, not after
+    each step. Nested uses collect into the outermost; after an error nothing is run
+    (the transaction is rolled back). Also a decorator, inside @transaction.atomic."""
+    if _refreshes.get() is not None:
+        yield
+        return
+    token = _refreshes.set(_Refreshes())
+    try:
+        yield
+        pending = _refreshes.get()
+    finally:
+        _refreshes.reset(token)
+    pending.run()
 
 
 # --- segments --------------------------------------------------------------------------
@@ -259,6 +320,12 @@ def segment_bounds_snapped(*, text: str, start: int, end: int) -> tuple[int, int
     while e < length and _is_word_char(text[e]) and _is_word_char(text[e - 1]):
         e += 1
     return s, e
+
+
+def quote_words(quote: str) -> int:
+    """What Segment.words holds: the words of a quote as str.split() counts them (the
+    analysis sums them as the "words" measure)."""
+    return len(quote.split())
 
 
 def _check_offsets(transcript: Transcript, start: int, end: int, quote: str | None) -> str:
@@ -330,6 +397,7 @@ def _prefetched(segment: Segment, name: str, objects: list) -> None:
 
 
 @transaction.atomic
+@case_memberships_refreshed_once()
 def segment_create(*, transcript: Transcript, start: int, end: int, coder, codes: Sequence[Code] = (),
                    values: Mapping[int, str] | None = None, cases: Sequence[Case] = (), memo: str = "",
                    quote: str | None = None, is_case_section: bool = False) -> Segment:
@@ -346,7 +414,7 @@ def segment_create(*, transcript: Transcript, start: int, end: int, coder, codes
     if not codes and not cases:
         raise ValidationError({"codes": "choose at least one code or case"})
     segment = Segment.objects.create(project_id=transcript.project_id, transcript=transcript, start=start, end=end,
-                                     quote=actual, words=len(actual.split()), coder=coder, memo=memo,
+                                     quote=actual, words=quote_words(actual), coder=coder, memo=memo,
                                      is_case_section=is_case_section)
     codings = Coding.objects.bulk_create(Coding(content_object=segment, tag=c, value=values.get(c.pk, "") or "")
                                          for c in codes)
@@ -379,6 +447,7 @@ def _check_may_change(segment: Segment, actor) -> None:
 
 
 @transaction.atomic
+@case_memberships_refreshed_once()
 def segment_update(*, segment: Segment, version: int, actor, start: int | None = None, end: int | None = None,
                    quote: str | None = None, codes: Sequence[Code] | None = None,
                    values: Mapping[int, str] | None = None, cases: Sequence[Case] | None = None,
@@ -398,7 +467,7 @@ def segment_update(*, segment: Segment, version: int, actor, start: int | None =
         new_start = segment.start if start is None else start
         new_end = segment.end if end is None else end
         segment.quote = _check_offsets(transcript, new_start, new_end, quote)
-        segment.words = len(segment.quote.split())
+        segment.words = quote_words(segment.quote)
         segment.start, segment.end = new_start, new_end
         segment.needs_review = ""
     if codes is not None or values is not None:
@@ -466,6 +535,84 @@ def segment_cases_set(*, segment: Segment, cases: Sequence[Case], actor, version
     return segment_update(segment=segment, version=version, actor=actor, cases=cases)
 
 
+# --- editing a transcript's text ------------------------------------------------------
+
+@dataclass
+class TextEdit:
+    """What an edit did: the transcript, how many stretches of text changed, and where
+    each segment (also those in the trash) went."""
+
+    transcript: Transcript
+    changes: int = 0
+    segments: list[Reanchored] = field(default_factory=list)
+    activity: Activity | None = None
+
+    @property
+    def moved(self) -> list[Reanchored]:
+        return [r for r in self.segments if r.status == MOVED]
+
+    @property
+    def flagged(self) -> list[Reanchored]:
+        return [r for r in self.segments if r.flagged]
+
+    @property
+    def unchanged(self) -> list[Reanchored]:
+        return [r for r in self.segments if r.status == UNCHANGED]
+
+
+@transaction.atomic
+def transcript_update_text(*, transcript: Transcript, text: str, version: int, actor) -> TextEdit:
+    """Correct the text of a transcript that may be coded already.
+
+    The transcripts app stores the text and its turns (transcript_text_replace: a stale
+    `version` is StaleTranscript and changes nothing; the text is normalised like an
+    import). Every segment, also those in the trash, is then re-anchored by the diff
+    (apps.coding.reanchoring): moved with its words, or flagged in Segment.needs_review
+    when its words changed or were deleted (then it keeps a place near where they were);
+    none is dropped. Moved and flagged segments get a new version, the transcript's case
+    memberships are stored again, and one Activity row records the edit.
+    """
+    replacement = transcript_text_replace(transcript=transcript, text=text, version=version)
+    locked, diff = replacement.transcript, replacement.diff
+    if diff is None:
+        return TextEdit(transcript=locked)
+    segments = list(Segment.all_objects.select_for_update().filter(transcript=locked)
+                    .only("id", "start", "end", "quote", "words", "needs_review", "version")
+                    .order_by("start", "end", "id"))
+    now = timezone.now()
+    results: list[Reanchored] = []
+    changed = []
+    for segment in segments:
+        result = reanchor_one(diff, Anchor(segment.pk, segment.start, segment.end))
+        results.append(result)
+        if result.status == UNCHANGED and segment.quote == result.quote:
+            continue
+        segment.start, segment.end, segment.quote = result.start, result.end, result.quote
+        segment.words = quote_words(result.quote)
+        if result.flagged:
+            segment.needs_review = result.reason[:300]
+        if result.status != UNCHANGED:
+            segment.version += 1
+        segment.updated_at = now
+        changed.append(segment)
+    if changed:
+        Segment.all_objects.bulk_update(changed, ["start", "end", "quote", "words", "needs_review", "version",
+                                                  "updated_at"])
+        case_membership_refresh(project_id=locked.project_id, transcript_ids=[locked.pk])  # bulk: no signals
+    edit = TextEdit(transcript=locked, changes=diff.stretches, segments=results)
+    moved, flagged = [r.key for r in edit.moved], [r.key for r in edit.flagged]
+    old_text, new_text = diff.old, diff.new
+    edit.activity = activity_record(
+        project=locked.project, actor=actor, verb="edited text", target=locked,
+        summary=(f"{locked.title}: {edit.changes} change{pluralize(edit.changes)}; "
+                 f"{len(moved)} segment{pluralize(len(moved))} moved, {len(flagged)} flagged"),
+        before={"version": version, "words": len(old_text.split()), "characters": len(old_text)},
+        after={"version": locked.version, "words": len(new_text.split()), "characters": len(new_text),
+               "changes": edit.changes, "moved": moved, "flagged": flagged},
+    )
+    return edit
+
+
 # --- stored case memberships ----------------------------------------------------------
 
 # PostgreSQL advisory-lock namespace of the refresh ("CC"); the key is the transcript id.
@@ -478,15 +625,25 @@ def case_membership_refresh(*, project_id: int, transcript_ids: Sequence[int] | 
     those of some transcripts (all of the project's when not given), or only some
     segments of them (`segment_ids`; `new`: segments just created, with no rows yet).
 
-    The signals in `signals.py` call it after every change the rule depends on, in the
-    writer's transaction. On PostgreSQL the refresh of a transcript waits for any other
+    The receivers in `receivers.py` call it after every change the rule depends on, in
+    the writer's transaction; inside `case_memberships_refreshed_once` it is run once at
+    the end instead. On PostgreSQL the refresh of a transcript waits for any other
     refresh of it to commit, so that the later one sees the earlier one's segments (two
     coders in one transcript at once); the lock comes last in every write path, so it
     cannot close a cycle with the row locks taken before it.
     """
+    if transcript_ids is None and segment_ids is not None:
+        raise ValueError("segment_ids narrow transcript_ids: give both")
+    pending = _refreshes.get()
+    if pending is not None:
+        pending.add(project_id, transcript_ids, segment_ids, new)
+    else:
+        _case_membership_store(project_id=project_id, transcript_ids=transcript_ids, segment_ids=segment_ids,
+                               new=new)
+
+
+def _case_membership_store(*, project_id: int, transcript_ids=None, segment_ids=None, new: bool = False) -> None:
     if transcript_ids is None:
-        if segment_ids is not None:
-            raise ValueError("segment_ids narrow transcript_ids: give both")
         locked = sorted(Transcript.objects.filter(project_id=project_id).values_list("pk", flat=True))
         scope, column, ids = "", "", []
     else:

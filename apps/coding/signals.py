@@ -1,77 +1,10 @@
-"""Keeps the stored case memberships (CaseMembership) in step with what the rule reads:
-segments' ranges and trash state, segments' cases and transcripts' cases.
+"""Signals the coding app sends, so that the apps above it react without being imported
+here (the comparison moves its factor when a code is merged). The receivers that keep
+the stored case memberships current are in `receivers.py`."""
+from django.dispatch import Signal
 
-Receivers rather than calls in each service: the links also change in the cases app
-(`transcript_cases_set`, `case_transcripts_set`), a transcript edit moves segments from
-the transcripts app (which must not import this one), and the admin and the ORM change
-them too. Each receiver refreshes the smallest scope the change can reach, in the
-writer's transaction. Bulk writes that send no signals (bulk_create, queryset.update)
-call `case_membership_refresh` themselves.
-"""
-from django.db.models.signals import m2m_changed, post_save
-from django.dispatch import receiver
-
-from apps.cases.models import Case
-from apps.transcripts.models import Transcript
-
-from .models import Segment
-from .services import case_membership_refresh
-
-# A segment's membership changes with these fields only (its transcript never changes).
-RULE_FIELDS = frozenset({"start", "end", "deleted_at"})
-
-
-@receiver(post_save, sender=Segment, dispatch_uid="membership_segment_saved")
-def _segment_saved(sender, instance: Segment, created: bool, raw: bool, update_fields=None, **kwargs):
-    if raw or (update_fields is not None and not RULE_FIELDS & set(update_fields)):
-        return
-    if not created and Segment.cases.through.objects.filter(segment_id=instance.pk).exists():
-        # A case-linked segment that moved or went to the trash changes its neighbours too.
-        case_membership_refresh(project_id=instance.project_id, transcript_ids=[instance.transcript_id])
-    else:
-        case_membership_refresh(project_id=instance.project_id, transcript_ids=[instance.transcript_id],
-                                segment_ids=[instance.pk], new=created)
-
-
-@receiver(m2m_changed, sender=Segment.cases.through, dispatch_uid="membership_segment_cases")
-def _segment_cases_changed(sender, instance, action: str, reverse: bool, pk_set, **kwargs):
-    if not reverse:  # segment.cases.add/remove/set/clear: the segments it overlaps change with it
-        if action in ("post_add", "post_remove") and pk_set or action == "post_clear":
-            case_membership_refresh(project_id=instance.project_id, transcript_ids=[instance.transcript_id])
-        return
-    # case.segments...: `instance` is the case, `pk_set` the segments
-    if action == "pre_clear":
-        instance._membership_transcripts = _transcripts_of(instance.segments.values_list("pk", flat=True))
-    elif action in ("post_add", "post_remove") and pk_set:
-        case_membership_refresh(project_id=instance.project_id, transcript_ids=_transcripts_of(pk_set))
-    elif action == "post_clear":
-        case_membership_refresh(project_id=instance.project_id,
-                                transcript_ids=getattr(instance, "_membership_transcripts", []))
-
-
-def _transcripts_of(segment_ids) -> list[int]:
-    return list(Segment.all_objects.filter(pk__in=segment_ids).values_list("transcript_id", flat=True).distinct())
-
-
-@receiver(m2m_changed, sender=Case.transcripts.through, dispatch_uid="membership_case_transcripts")
-def _case_transcripts_changed(sender, instance, action: str, reverse: bool, pk_set, **kwargs):
-    if reverse:  # transcript.cases...: `instance` is the transcript
-        if action in ("post_add", "post_remove") and pk_set or action == "post_clear":
-            case_membership_refresh(project_id=instance.project_id, transcript_ids=[instance.pk])
-        return
-    # case.transcripts...: `instance` is the case, `pk_set` the transcripts
-    if action == "pre_clear":
-        instance._membership_transcripts = list(instance.transcripts.values_list("pk", flat=True))
-    elif action in ("post_add", "post_remove") and pk_set:
-        case_membership_refresh(project_id=instance.project_id, transcript_ids=pk_set)
-    elif action == "post_clear":
-        case_membership_refresh(project_id=instance.project_id,
-                                transcript_ids=getattr(instance, "_membership_transcripts", []))
-
-
-@receiver(post_save, sender=Transcript, dispatch_uid="membership_transcript_saved")
-def _transcript_saved(sender, instance: Transcript, created: bool, raw: bool, update_fields=None, **kwargs):
-    """An edit of the text re-anchors the segments with a bulk update, then saves the text."""
-    if raw or created or (update_fields is not None and "text" not in update_fields):
-        return
-    case_membership_refresh(project_id=instance.project_id, transcript_ids=[instance.pk])
+# Sent by `services.code_merge` inside its transaction, after the codings, children, memos
+# and comments of `source` moved to `target` and before `source` is deleted; kwargs:
+# source, target (Code), actor. A receiver moves its own rows that refer to `source`, or
+# raises ValidationError to refuse the merge (then nothing changes).
+code_merged = Signal()

@@ -1,4 +1,5 @@
-"""The coding pages: a transcript to read and code, retrieval of segments, the trash."""
+"""The coding pages: a transcript to read and code, retrieval of segments, the trash, and
+the text editor (an edit re-anchors the segments)."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -8,12 +9,21 @@ from django.urls import reverse
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_POST
 
-from apps.projects.access import CODE, can, project_for
+from apps.projects.access import CODE, READ, can, project_for
+from apps.transcripts.forms import TextEditForm
+from apps.transcripts.services import StaleTranscript
 
 from .forms import SegmentFilterForm
 from .models import Segment
-from .selectors import segment_hits, segment_search, segments_in_trash, transcript_workspace
-from .services import segment_restore
+from .selectors import (
+    flagged_segments,
+    segment_hits,
+    segment_search,
+    segments_in_trash,
+    text_edit_summary,
+    transcript_workspace,
+)
+from .services import segment_restore, transcript_update_text
 
 PER_PAGE = 25
 
@@ -62,3 +72,50 @@ def segment_restore_view(request, slug, pk):
     else:
         messages.success(request, f"Segment restored: “{segment.quote[:60]}”.")
     return redirect("segment_trash", slug=project.slug)
+
+
+# --- the text editor ---------------------------------------------------------------------
+
+@login_required
+@ensure_csrf_cookie
+def transcript_edit(request, slug, pk):
+    """Correct the text; coded segments are re-anchored on save (see transcript_update_text)."""
+    project = project_for(request.user, slug, CODE)
+    transcript = get_object_or_404(project.transcripts.select_related("expert"), pk=pk)
+    form = TextEditForm(request.POST or None, initial={"text": transcript.text, "version": transcript.version})
+    status, current = 200, None
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                edit = transcript_update_text(transcript=transcript, text=form.cleaned_data["text"],
+                                              version=form.cleaned_data["version"], actor=request.user)
+            except StaleTranscript as error:
+                form.add_error(None, error.messages[0])
+                current, status = error.current, 409
+            except ValidationError as error:
+                for message in error.messages:
+                    form.add_error("text", message)
+            else:
+                if edit.activity is None:
+                    messages.info(request, "Nothing changed: the text is the same as before.")
+                    return redirect("transcript_edit", slug=project.slug, pk=transcript.pk)
+                return redirect("transcript_edit_summary", slug=project.slug, pk=transcript.pk,
+                                activity_id=edit.activity.pk)
+    return render(request, "transcripts/edit.html", {
+        "project": project, "transcript": transcript, "form": form, "current": current,
+        "flagged": flagged_segments(transcript=transcript), "can_code": True, "nav": "import",
+    }, status=status)
+
+
+@login_required
+def transcript_edit_summary(request, slug, pk, activity_id):
+    """What an edit did to the coded segments: how many moved, which are flagged, with links."""
+    project = project_for(request.user, slug, READ)
+    transcript = get_object_or_404(project.transcripts.defer("text", "pseudonym_map"), pk=pk)
+    activity = get_object_or_404(project.activities.select_related("actor"), pk=activity_id, verb="edited text",
+                                 target_type="transcript", target_id=transcript.pk)
+    return render(request, "transcripts/edit_summary.html", {
+        "project": project, "transcript": transcript, "activity": activity, "can_code": can(project.membership, CODE),
+        "nav": "import", **text_edit_summary(transcript=transcript, activity=activity),
+    })

@@ -2,18 +2,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from apps.coding.models import Code, Segment
-
-from .access import CODE, OWN, can, project_for
+from .access import OWN, can, project_for
 from .forms import HistoryFilterForm, InviteForm, ProjectForm, ProjectSettingsForm, RoleForm, \
     ThrottledAuthenticationForm
-from .history import TARGET_TYPES, project_history, target_history
+from .history import project_history
 from .models import Membership
-from .selectors import members_page, project_home, projects_for_user
+from .selectors import members_page, projects_for_user
 from .services import membership_remove, membership_set, project_create, project_settings_update, user_by_login
 
 
@@ -47,14 +44,6 @@ def project_list(request):
             return redirect("project_home", slug=project.slug)
     return render(request, "projects/project_list.html",
                   {"memberships": projects_for_user(user=request.user), "form": form})
-
-
-@login_required
-def project_detail(request, slug):
-    project = project_for(request.user, slug)
-    context = project_home(project=project)
-    context["can_code"] = can(project.membership, CODE)
-    return render(request, "projects/project_home.html", context)
 
 
 # --- the team ----------------------------------------------------------------------------
@@ -152,25 +141,3 @@ def history(request, slug):
     context.update({"project": project, "filters": filters, "nav": "history"})
     return render(request, "projects/history.html", context)
 
-
-@login_required
-@require_GET
-def target_history_view(request, slug, target_type, target_id):
-    """The history of one segment, code, case ...: every recorded change, before and after."""
-    project = project_for(request.user, slug)
-    if target_type not in TARGET_TYPES:
-        raise Http404("No history for that kind of object.")
-    entries = target_history(project=project, target_type=target_type, target_id=target_id)
-    segment = code = None
-    if target_type == "segment":
-        segment = (Segment.all_objects.filter(project=project, pk=target_id)
-                   .select_related("transcript", "coder").prefetch_related("codings__tag").first())
-    elif target_type == "code":
-        code = Code.objects.filter(project=project, pk=target_id).first()
-    if not entries and segment is None and code is None:
-        raise Http404("Nothing was recorded for that object in this project.")
-    return render(request, "projects/target_history.html", {
-        "project": project, "entries": entries, "target_type": target_type, "target_label": TARGET_TYPES[target_type],
-        "target_id": target_id, "segment": segment, "code": code, "can_code": can(project.membership, CODE),
-        "nav": "history",
-    })

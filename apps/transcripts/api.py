@@ -1,9 +1,10 @@
 """JSON API of the transcripts app, mounted under /api/projects/.
 
-Import (several files in one multipart request, each all or nothing), the speakers of a
-transcript, and its text with a version check. Every route asks `project_for` first: a
-project the user is not in is a 404, a reviewer who tries to change something a 403.
-Input that cannot be used is a 422 with the reason; a stale text version a 409.
+Import (several files in one multipart request, each all or nothing) and the speakers of
+a transcript (its text, which an edit re-anchors the segments by, is the coding app's
+API). Every route asks `project_for` first: a project the user is not in is a 404, a
+reviewer who tries to change something a 403. Input that cannot be used is a 422 with
+the reason.
 """
 from __future__ import annotations
 
@@ -19,12 +20,10 @@ from .selectors import transcript_speakers
 from .services import (
     FileResult,
     ImportFile,
-    StaleTranscript,
     pseudonym_mapping_parse,
     transcript_import_files,
     transcript_import_plan,
     transcript_speakers_update,
-    transcript_update_text,
 )
 
 router = Router(tags=["transcripts"])
@@ -84,41 +83,6 @@ class SpeakersIn(Schema):
     renames: dict[str, str] = Field({}, description="Old speaker name -> new name; the same new name merges.")
     expert_speaker: str | None = Field(None, description="The expert's speaker name after the renames; '' for none.")
     expert: str | None = Field(None, description="The transcript's expert, a pseudonym; '' for none.")
-
-
-class TextOut(Schema):
-    transcript_id: int
-    title: str
-    version: int
-    text: str
-
-
-class TextIn(Schema):
-    text: str
-    version: int = Field(description="The version the edit started from; a newer one gives 409.")
-
-
-class SegmentMoveOut(Schema):
-    id: int
-    status: str = Field(description="unchanged | moved | changed | deleted (the last two are flagged)")
-    start: int
-    end: int
-    quote: str
-    reason: str
-
-
-class TextEditOut(Schema):
-    transcript_id: int
-    version: int
-    changes: int = Field(description="Stretches of text that changed.")
-    moved: int
-    flagged: int
-    segments: list[SegmentMoveOut]
-
-
-class TextConflictOut(Schema):
-    detail: str
-    version: int = Field(description="The transcript's current version.")
 
 
 def _result_out(result: FileResult) -> dict:
@@ -189,32 +153,3 @@ def speakers_put(request, slug: str, transcript_id: int, payload: SpeakersIn):
                                             expert_speaker=payload.expert_speaker, expert=payload.expert)
     return _speakers_out(transcript)
 
-
-@router.get("{slug}/transcripts/{transcript_id}/text", response=TextOut)
-def text_get(request, slug: str, transcript_id: int):
-    """The stored text and its version, to edit it."""
-    project = project_for(request.user, slug, READ)
-    transcript = get_object_or_404(project.transcripts.only("id", "title", "version", "text", "project_id"),
-                                   pk=transcript_id)
-    return {"transcript_id": transcript.pk, "title": transcript.title, "version": transcript.version,
-            "text": transcript.text}
-
-
-@router.put("{slug}/transcripts/{transcript_id}/text",
-            response={200: TextEditOut, 409: TextConflictOut, 422: ErrorOut})
-def text_put(request, slug: str, transcript_id: int, payload: TextIn):
-    """Replace the text; every segment is re-anchored (moved, or flagged when its words
-    changed or were deleted). A stale `version` is a 409 with the current one."""
-    project = project_for(request.user, slug, CODE)
-    transcript = get_object_or_404(project.transcripts.defer("text", "pseudonym_map"), pk=transcript_id)
-    try:
-        edit = transcript_update_text(transcript=transcript, text=payload.text, version=payload.version,
-                                      actor=request.user)
-    except StaleTranscript as error:
-        return 409, {"detail": error.messages[0], "version": error.current.version}
-    return {
-        "transcript_id": edit.transcript.pk, "version": edit.transcript.version, "changes": edit.changes,
-        "moved": len(edit.moved), "flagged": len(edit.flagged),
-        "segments": [{"id": r.key, "status": r.status, "start": r.start, "end": r.end, "quote": r.quote,
-                      "reason": r.reason} for r in edit.segments],
-    }

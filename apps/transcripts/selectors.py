@@ -4,7 +4,6 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass
 
-from django.apps import apps
 from django.db.models import Count, Min, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
@@ -14,19 +13,17 @@ from .models import Transcript, Turn
 
 
 def transcripts_for_project(*, project: Project) -> QuerySet[Transcript]:
-    """Transcripts with their counts, without loading their texts.
+    """Transcripts with their number of turns (`n_turns`), without loading their texts.
 
-    The counts are subqueries rather than two joins, which would multiply the rows.
+    The count is a subquery rather than a join, so that a caller can add others (the
+    project home adds the segments) without multiplying the rows.
     """
-    Segment = apps.get_model("coding", "Segment")
-    segments = (Segment.objects.filter(transcript=OuterRef("pk")).order_by().values("transcript")
-                .annotate(n=Count("pk")).values("n"))
     turns = Turn.objects.filter(transcript=OuterRef("pk")).order_by().values("transcript").annotate(
         n=Count("pk")).values("n")
     return (
         project.transcripts.select_related("expert")
         .defer("text", "pseudonym_map")
-        .annotate(n_segments=Coalesce(Subquery(segments), 0), n_turns=Coalesce(Subquery(turns), 0))
+        .annotate(n_turns=Coalesce(Subquery(turns), 0))
         .order_by("title")
     )
 
@@ -85,52 +82,3 @@ def import_page(*, project: Project) -> dict:
     pseudonyms = list(project.experts.values_list("pseudonym", flat=True))
     numbers = [int(p[1:]) for p in pseudonyms if p[:1] in "Ee" and p[1:].isdigit()]
     return {"experts": pseudonyms, "next_expert": max(numbers, default=0) + 1}
-
-
-@dataclass(frozen=True)
-class FlaggedSegment:
-    """A segment to check after a text edit, with its paragraph and codes, for a list of links."""
-
-    segment: object  # apps.coding.models.Segment
-    paragraph: int | None
-    codes: list[str]
-
-    @property
-    def in_trash(self) -> bool:
-        return self.segment.deleted_at is not None
-
-
-def _segment_rows(*, transcript: Transcript, segments) -> list[FlaggedSegment]:
-    """Segments with their ¶ and code names: three queries (segments, codings, turns)."""
-    segments = list(segments.prefetch_related("codings__tag").order_by("start", "end", "id"))
-    index = TurnIndex(transcript.turns.only("transcript_id", "number", "start", "end")) if segments else None
-    return [FlaggedSegment(s, index.number_at(s.start), [c.tag.name for c in s.codings.all()]) for s in segments]
-
-
-def _segments():
-    # The coding app builds on this one; its model is looked up, not imported.
-    return apps.get_model("coding", "Segment").all_objects
-
-
-def flagged_segments(*, transcript: Transcript) -> list[FlaggedSegment]:
-    """The transcript's segments (also in the trash) whose words changed in an edit and are not checked yet."""
-    return _segment_rows(transcript=transcript,
-                         segments=_segments().filter(transcript=transcript).exclude(needs_review=""))
-
-
-def text_edit_summary(*, transcript: Transcript, activity) -> dict:
-    """What one text edit (an Activity "edited text") did: the segments it moved and flagged."""
-    after = activity.after or {}
-    moved_ids, flagged_ids = list(after.get("moved", [])), list(after.get("flagged", []))
-    rows = _segment_rows(transcript=transcript,
-                         segments=_segments().filter(transcript=transcript, pk__in=moved_ids + flagged_ids))
-    flagged = set(flagged_ids)
-    return {
-        "changes": after.get("changes", 0),
-        "n_moved": len(moved_ids),
-        "n_flagged": len(flagged_ids),
-        "moved_rows": [r for r in rows if r.segment.pk not in flagged],
-        "flagged_rows": [r for r in rows if r.segment.pk in flagged],
-        "before": activity.before or {},
-        "after": after,
-    }

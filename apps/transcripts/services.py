@@ -8,19 +8,17 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Case, F, Value, When
-from django.utils import timezone
 
-from apps.projects.models import Activity, Project
+from apps.projects.models import Project
 from apps.projects.services import activity_record
 
+from .diff import TextDiff
 from .importers import ImportRejected, ParsedTranscript, human_size, parse_upload
 from .models import Expert, Transcript, Turn
-from .reanchor import UNCHANGED, Anchor, Reanchored, TextDiff, reanchor_one
 from .selectors import transcript_speakers
 from .text import Replacement, TurnSpan, checksum, normalise_text, preview, pseudonymise, speakers, split_turns
 
@@ -402,7 +400,7 @@ def transcript_speakers_update(*, transcript: Transcript, actor, renames: Mappin
     """Rename speakers (every turn of the speaker follows; two speakers given the same name
     become one), mark which speaker is the expert (by the name after the renames, "" for
     none) and change the transcript's expert (a pseudonym, "" for none). The labels in
-    the text stay as they are: the text changes only through transcript_update_text.
+    the text stay as they are: the text changes only through transcript_text_replace.
     """
     locked = Transcript.objects.select_for_update(of=("self",)).select_related("project", "expert").get(
         pk=transcript.pk)
@@ -456,7 +454,8 @@ def transcript_speakers_update(*, transcript: Transcript, actor, renames: Mappin
 
 
 # ---------------------------------------------------------------------------------------
-# Editing the text of a coded transcript
+# Replacing the text of a transcript (the coding app's transcript_update_text calls this,
+# then re-anchors the segments)
 
 
 class StaleTranscript(ValidationError):
@@ -469,27 +468,13 @@ class StaleTranscript(ValidationError):
             f"it is now version {current.version}). Keep a copy of your changes, reload and apply them again.")})
 
 
-@dataclass
-class TextEdit:
-    """What an edit did: the transcript, how many stretches of text changed, and where
-    each segment (also those in the trash) went."""
+@dataclass(frozen=True)
+class TextReplacement:
+    """What transcript_text_replace did: the transcript (locked until commit, with the new
+    text and version) and the diff from the old text to it; no diff when nothing changed."""
 
     transcript: Transcript
-    changes: int = 0
-    segments: list[Reanchored] = field(default_factory=list)
-    activity: Activity | None = None
-
-    @property
-    def moved(self) -> list[Reanchored]:
-        return [r for r in self.segments if r.status == "moved"]
-
-    @property
-    def flagged(self) -> list[Reanchored]:
-        return [r for r in self.segments if r.flagged]
-
-    @property
-    def unchanged(self) -> list[Reanchored]:
-        return [r for r in self.segments if r.status == UNCHANGED]
+    diff: TextDiff | None = None
 
 
 # Control characters have no place in a transcript (and PostgreSQL cannot store NUL).
@@ -515,16 +500,14 @@ def _turns_after_edit(*, old_text: str, new_text: str, old_turns: Sequence[Turn]
 
 
 @transaction.atomic
-def transcript_update_text(*, transcript: Transcript, text: str, version: int, actor) -> TextEdit:
-    """Correct the text of a transcript that may be coded already.
+def transcript_text_replace(*, transcript: Transcript, text: str, version: int) -> TextReplacement:
+    """Store a corrected text and split its turns again; the transcript stays locked until
+    the caller's transaction commits.
 
     `version` is the Transcript.version the edit started from; a newer one means someone
     else saved meanwhile (StaleTranscript, nothing changes). The text is normalised like
-    an import. Every segment, also those in the trash, is re-anchored by a character diff
-    (apps.transcripts.reanchor): moved with its words, or flagged in Segment.needs_review
-    when its words changed or were deleted (then it keeps a place near where they were);
-    none is dropped. Moved and flagged segments get a new version. The turns are split
-    again; one Activity row records the edit.
+    an import. The caller (apps.coding.services.transcript_update_text) moves the coded
+    segments by the returned diff and records the edit with what it did to them.
     """
     locked = Transcript.objects.select_for_update(of=("self",)).select_related("project").get(pk=transcript.pk)
     if locked.version != version:
@@ -536,44 +519,11 @@ def transcript_update_text(*, transcript: Transcript, text: str, version: int, a
         raise ValidationError({"text": "The text cannot be empty; to remove the interview, delete the transcript."})
     old_text = locked.text
     if new_text == old_text:
-        return TextEdit(transcript=locked)
+        return TextReplacement(transcript=locked)
     diff = TextDiff(old_text, new_text)
-    Segment = apps.get_model("coding", "Segment")  # the coding app builds on this one: looked up, not imported
-    segments = list(Segment.all_objects.select_for_update().filter(transcript=locked)
-                    .only("id", "start", "end", "quote", "words", "needs_review", "version")
-                    .order_by("start", "end", "id"))
-    now = timezone.now()
-    results: list[Reanchored] = []
-    changed = []
-    for segment in segments:
-        result = reanchor_one(diff, Anchor(segment.pk, segment.start, segment.end))
-        results.append(result)
-        if result.status == UNCHANGED and segment.quote == result.quote:
-            continue
-        segment.start, segment.end, segment.quote = result.start, result.end, result.quote
-        segment.words = len(result.quote.split())  # the analysis sums them
-        if result.flagged:
-            segment.needs_review = result.reason[:300]
-        if result.status != UNCHANGED:
-            segment.version += 1
-        segment.updated_at = now
-        changed.append(segment)
-    if changed:
-        Segment.all_objects.bulk_update(changed, ["start", "end", "quote", "words", "needs_review", "version",
-                                                  "updated_at"])
     old_turns = list(locked.turns.all())
     locked.text, locked.checksum, locked.version = new_text, checksum(new_text), locked.version + 1
     locked.save(update_fields=["text", "checksum", "version", "updated_at"])
     turns_replace(transcript=locked, turns=_turns_after_edit(old_text=old_text, new_text=new_text,
                                                              old_turns=old_turns, diff=diff))
-    edit = TextEdit(transcript=locked, changes=diff.stretches, segments=results)
-    moved, flagged = [r.key for r in edit.moved], [r.key for r in edit.flagged]
-    edit.activity = activity_record(
-        project=locked.project, actor=actor, verb="edited text", target=locked,
-        summary=(f"{locked.title}: {edit.changes} change{'s' if edit.changes != 1 else ''}; "
-                 f"{len(moved)} segment{'s' if len(moved) != 1 else ''} moved, {len(flagged)} flagged"),
-        before={"version": version, "words": len(old_text.split()), "characters": len(old_text)},
-        after={"version": locked.version, "words": len(new_text.split()), "characters": len(new_text),
-               "changes": edit.changes, "moved": moved, "flagged": flagged},
-    )
-    return edit
+    return TextReplacement(transcript=locked, diff=diff)

@@ -11,19 +11,22 @@ from __future__ import annotations
 import threading
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from apps.cases.services import case_transcripts_set, transcript_cases_set
 from apps.coding.models import CaseMembership
-from apps.coding.selectors import case_membership_sql
+from apps.coding.selectors import case_membership_sql, membership_table
 from apps.coding.services import (
     case_membership_refresh,
     segment_create,
     segment_delete,
     segment_restore,
     segment_update,
+    transcript_update_text,
 )
-from apps.transcripts.services import transcript_create, transcript_update_text
+from apps.transcripts.services import transcript_create
 from tests.conftest import SAMPLE_TEXT, phrase_span
 
 SECTION = "Why did the alliance act in Kazakhstan?\n\nE1: Because Moscow wanted it to."
@@ -99,6 +102,61 @@ def test_linking_cases_to_a_segment_through_the_service_and_the_orm(project, cod
     armenia.segments.clear()
     assert (outside.pk, armenia.pk) not in stored(project)
     assert_in_step(project)
+
+
+# --- one refresh per write --------------------------------------------------------------------
+
+def refreshes(queries: CaptureQueriesContext) -> int:
+    """How many membership refreshes ran: each stores its rows with one INSERT into the
+    table (on PostgreSQL inside the one batch of statements the refresh sends)."""
+    insert = f"INSERT INTO {membership_table()}"
+    return sum(insert in query["sql"] for query in queries.captured_queries)
+
+
+def test_a_segment_created_with_its_cases_refreshes_the_memberships_once(project, transcript, coder, threat,
+                                                                         kazakhstan):
+    start, end = phrase_span(transcript, SECTION)
+    with CaptureQueriesContext(connection) as queries:
+        segment_create(transcript=transcript, start=start, end=end, coder=coder, codes=[threat], cases=[kazakhstan])
+    assert refreshes(queries) == 1
+    assert_in_step(project)
+
+
+def test_a_segment_created_without_cases_refreshes_once(project, transcript, coder, russian_interest, study,
+                                                        kazakhstan):
+    start, end = phrase_span(transcript, "Moscow")
+    with CaptureQueriesContext(connection) as queries:
+        segment = segment_create(transcript=transcript, start=start, end=end, coder=coder, codes=[russian_interest])
+    assert refreshes(queries) == 1
+    assert (segment.pk, kazakhstan.pk) in stored(project)
+    assert_in_step(project)
+
+
+def test_a_segment_updated_with_new_bounds_codes_and_cases_refreshes_once(project, transcript, coder, study,
+                                                                          russian_interest, armenia, kazakhstan):
+    outside = study["outside"]
+    start, end = phrase_span(transcript, "Nobody wanted to fight")
+    with CaptureQueriesContext(connection) as queries:
+        segment_update(segment=outside, version=outside.version, actor=coder, start=start, end=end,
+                       codes=[russian_interest], cases=[armenia])
+    assert refreshes(queries) == 1
+    assert (outside.pk, armenia.pk) in stored(project)
+    section = study["section"]
+    with CaptureQueriesContext(connection) as queries:  # one case taken away, another linked, the segment saved
+        segment_update(segment=section, version=section.version, actor=coder, cases=[armenia])
+    assert refreshes(queries) == 1
+    assert (study["inside"].pk, armenia.pk) in stored(project)
+    assert kazakhstan.pk not in {c for _, c in stored(project)}
+    assert_in_step(project)
+
+
+def test_a_refused_segment_update_refreshes_nothing(project, coder, study):
+    section = study["section"]
+    before = stored(project)
+    with CaptureQueriesContext(connection) as queries, pytest.raises(ValidationError, match="at least one code"):
+        segment_update(segment=section, version=section.version, actor=coder, cases=[])
+    assert refreshes(queries) == 0
+    assert stored(project) == before
 
 
 def test_whole_transcript_links_from_either_side(project, owner, transcript, study, armenia, kazakhstan):

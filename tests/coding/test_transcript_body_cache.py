@@ -17,8 +17,8 @@ from django.db import connection
 from django.urls import reverse
 
 from apps.coding.selectors import transcript_body_key
-from apps.coding.services import segment_create
-from apps.transcripts.services import transcript_create, transcript_speakers_update, transcript_update_text
+from apps.coding.services import segment_create, transcript_update_text
+from apps.transcripts.services import transcript_create, transcript_speakers_update
 from tests.conftest import phrase_span
 
 

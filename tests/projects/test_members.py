@@ -5,9 +5,9 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from apps.coding.models import Segment
+from apps.coding.selectors import project_coders, segments_by_coders
 from apps.coding.services import segment_create, segment_delete, segment_update
 from apps.projects.models import Activity, Membership, Role
-from apps.projects.selectors import project_coders, segments_by_coders
 from apps.projects.services import membership_set, project_settings_update
 from tests.conftest import make_user, phrase_span
 

@@ -8,15 +8,14 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from apps.coding.models import Segment
-from apps.coding.services import segment_create, segment_delete
+from apps.coding.services import segment_create, segment_delete, transcript_update_text
 from apps.projects.models import Activity
 from apps.transcripts.services import (
+    ImportFile,
     StaleTranscript,
     transcript_create,
     transcript_import_files,
     transcript_speakers_update,
-    transcript_update_text,
-    ImportFile,
 )
 from tests.snapshot import changed, table_state
 from tests.transcripts.test_importers import VTT

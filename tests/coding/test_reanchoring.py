@@ -1,4 +1,5 @@
-"""Re-anchoring coded passages after a text edit: apps.transcripts.reanchor (no Django).
+"""Re-anchoring coded passages after a text edit: apps.coding.reanchoring, on the diff of
+apps.transcripts.diff (no Django).
 
 A passage is moved with its words, flagged when its words changed, and kept (flagged, at
 the place of the deletion) when all its words were deleted; it is never dropped and never
@@ -10,17 +11,8 @@ import pytest
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
-from apps.transcripts.reanchor import (
-    CHANGED,
-    DELETED,
-    MOVED,
-    UNCHANGED,
-    Anchor,
-    TextDiff,
-    change_description,
-    diff_blocks,
-    reanchor,
-)
+from apps.coding.reanchoring import CHANGED, DELETED, MOVED, UNCHANGED, Anchor, change_description, reanchor
+from apps.transcripts.diff import TextDiff, diff_blocks
 
 TEXT = (
     "Interviewer: Why did the alliance act in Kazakhstan?\n\n"

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from apps.comparison.services import factor_add, judgment_set, outcome_choose
 from apps.coding.services import segment_create, segment_delete
-from apps.projects.help import GUIDE, SCREENSHOTS, render_guide
+from apps.home.help import GUIDE, SCREENSHOTS, render_guide
 from apps.transcripts.services import transcript_create
 from tests.conftest import SAMPLE_TEXT, phrase_span
 

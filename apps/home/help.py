@@ -1,10 +1,10 @@
-"""The Help page: docs/guide.md rendered with Python-Markdown, and the guide's screenshots.
+"""The Help page's guide: docs/guide.md rendered with Python-Markdown.
 
 The guide is ours, but it is still rendered without raw HTML: HTML blocks and inline tags in
 the Markdown come out as text, and links or images may only point to web pages, mail
 addresses or places inside the app. Screenshots (docs/screenshots/*.png, written by
 tests/browser/test_guide.py) are referred to as `screenshots/<name>.png`, which reads the
-same on GitHub and here, where the view below serves them.
+same on GitHub and here, where the help_screenshot view serves them.
 """
 from __future__ import annotations
 
@@ -17,12 +17,8 @@ from urllib.parse import urlsplit
 
 import markdown
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
-from django.shortcuts import render
+from django.http import Http404
 from django.urls import reverse
-from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_GET
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
@@ -92,21 +88,11 @@ def guide() -> Guide:
     return _guide_for(GUIDE, mtime)
 
 
-@login_required
-@require_GET
-def help_page(request):
-    rendered = guide()
-    return render(request, "help.html", {"guide": rendered, "guide_html": mark_safe(rendered.html)})
 
-
-@login_required
-@require_GET
-def help_screenshot(request, name: str):
-    if not SCREENSHOT_NAME.match(name):
-        raise Http404("No such screenshot.")
+def screenshot(name: str) -> Path:
+    """The file of one of the guide's screenshots; a name that is not a plain `*.png` name
+    (no directories) or not there is a 404."""
     path = SCREENSHOTS / name
-    if not path.is_file():
+    if not SCREENSHOT_NAME.match(name) or not path.is_file():
         raise Http404("No such screenshot.")
-    response = FileResponse(path.open("rb"), content_type="image/png")
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return path
