@@ -81,4 +81,5 @@ class QdpxConfirmForm(forms.Form):
     """The choice for an upload whose selections cannot all be placed exactly."""
 
     IMPORT, CANCEL = "import", "cancel"
+    pending = forms.IntegerField(widget=forms.HiddenInput)
     action = forms.ChoiceField(choices=[(IMPORT, "Import without them"), (CANCEL, "Cancel")])

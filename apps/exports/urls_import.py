@@ -5,5 +5,5 @@ from . import views
 
 urlpatterns = [
     path("qdpx/", views.qdpx_upload, name="qdpx_import"),
-    path("qdpx/<int:pk>/", views.qdpx_confirm, name="qdpx_confirm"),
+    path("qdpx/confirm/", views.qdpx_confirm, name="qdpx_confirm"),
 ]

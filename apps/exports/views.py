@@ -139,13 +139,13 @@ def qdpx_upload(request):
 
 @login_required
 @require_POST
-def qdpx_confirm(request, pk):
+def qdpx_confirm(request):
     """The user's choice for a waiting upload: import without the unplaced selections, or cancel."""
-    pending = get_object_or_404(PendingQdpxImport, pk=pk, user=request.user)
     choice = QdpxConfirmForm(request.POST)
     if not choice.is_valid():
         return HttpResponse("Choose to import without those selections or to cancel.", status=400,
                             content_type="text/plain; charset=utf-8")
+    pending = get_object_or_404(PendingQdpxImport, pk=choice.cleaned_data["pending"], user=request.user)
     if choice.cleaned_data["action"] == QdpxConfirmForm.CANCEL:
         qdpx_pending_cancel(pending=pending)
         messages.info(request, f"Cancelled: nothing of {pending.filename} was imported.")

@@ -344,7 +344,8 @@ def test_the_user_may_import_without_the_selections_that_cannot_be_placed(owner)
     assert len(skipped) == 2 and "Nobody in Minsk cared" in skipped[0]
 
 
-def test_import_page_shows_unplaced_selections_and_lets_the_user_cancel(client_for, outsider):
+def test_import_page_shows_unplaced_selections_and_lets_the_user_cancel(client_for, outsider,
+                                                                         django_assert_max_num_queries):
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.urls import reverse
 
@@ -352,13 +353,17 @@ def test_import_page_shows_unplaced_selections_and_lets_the_user_cancel(client_f
 
     client = client_for(outsider)
     projects = Project.objects.count()
-    response = client.post(reverse("qdpx_import"), {"file": SimpleUploadedFile("study.qdpx", unplaceable_project())})
+    with django_assert_max_num_queries(10):  # the session, the user, the waiting upload; the file's size aside
+        response = client.post(reverse("qdpx_import"), {"file": SimpleUploadedFile("study.qdpx",
+                                                                                    unplaceable_project())})
     page = response.content.decode()
     assert response.status_code == 200 and "cannot be placed exactly" in page
     assert "Nobody in Minsk cared" in page and "Import without them" in page and "Cancel" in page
     pending = PendingQdpxImport.objects.get(user=outsider)
     assert Project.objects.count() == projects
-    response = client.post(reverse("qdpx_confirm", args=[pending.pk]), {"action": "cancel"}, follow=True)
+    with django_assert_max_num_queries(8):
+        response = client.post(reverse("qdpx_confirm"), {"pending": pending.pk, "action": "cancel"})
+    response = client.get(response["Location"])
     assert "nothing of study.qdpx was imported" in response.content.decode()
     assert Project.objects.count() == projects and not PendingQdpxImport.objects.exists()
 
@@ -373,9 +378,11 @@ def test_import_page_imports_without_the_unplaced_selections_when_asked(client_f
     client.post(reverse("qdpx_import"), {"file": SimpleUploadedFile("study.qdpx", unplaceable_project()),
                                          "project_name": "Checked"})
     pending = PendingQdpxImport.objects.get(user=outsider)
-    assert client_for(coder).post(reverse("qdpx_confirm", args=[pending.pk]), {"action": "import"}).status_code == 404
-    assert client_for(outsider).post(reverse("qdpx_confirm", args=[pending.pk]), {"action": "?"}).status_code == 400
-    response = client_for(outsider).post(reverse("qdpx_confirm", args=[pending.pk]), {"action": "import"})
+    confirm = reverse("qdpx_confirm")
+    assert client_for(coder).post(confirm, {"pending": pending.pk, "action": "import"}).status_code == 404
+    assert client_for(outsider).post(confirm, {"pending": pending.pk, "action": "?"}).status_code == 400
+    assert PendingQdpxImport.objects.filter(pk=pending.pk).exists()
+    response = client_for(outsider).post(confirm, {"pending": pending.pk, "action": "import"})
     project = Project.objects.get(name="Checked")
     assert response.status_code == 200 and project.memberships.get().user == outsider
     assert quotes(project) == set(TOOL_PHRASES) - {"Moscow wanted it"}

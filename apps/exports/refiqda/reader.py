@@ -19,7 +19,7 @@ from charset_normalizer import from_bytes
 from apps.transcripts.text import normalise_text
 
 from .conventions import code_fields, variable_meta
-from .positions import Reading, Selection, SourceText, decide_file, describe, name_key, name_matches
+from .positions import CODE_POINTS, Reading, Selection, SourceText, decide_file, describe, name_key, name_matches
 from .safe import ImportRejected, Package, local, parse_xml
 
 MAX_CODE_DEPTH = 64
@@ -409,8 +409,8 @@ def _quoted(text: str, limit: int = 60) -> str:
     return f"“{words[:limit]}…”" if len(words) > limit else f"“{words}”"
 
 
-def place_source(source: RawSource, reading: Reading, report: Report, *, names_are_text: bool,
-                 code_names: dict[str, str]) -> SourcePlan | None:
+def place_source(source: RawSource, positions: SourceText, reading: Reading, report: Report, *,
+                 names_are_text: bool, code_names: dict[str, str]) -> SourcePlan | None:
     """The plan of a source whose positions are read as `reading`; selections that cannot
     be placed exactly go to report.unplaced, with their source and text."""
     text, mapping = normalise_with_offsets(source.raw)
@@ -420,8 +420,7 @@ def place_source(source: RawSource, reading: Reading, report: Report, *, names_a
         return None
     if children(source.node, "Coding"):
         report.skip(f"source '{name}': codings of the whole source (Casecoder codes passages, not whole sources).")
-    positions = SourceText(source.raw)
-    length = len(source.raw) if reading.unit == "code points" else positions.utf16_length
+    length = len(source.raw) if reading.unit == CODE_POINTS else positions.utf16_length
     selections = []
     for sel, written in source.selections:
         guid = norm_guid(sel.get("guid", ""))
@@ -484,13 +483,14 @@ def place_sources(raw_sources: list[RawSource], *, origin: str, codes: list[Code
     code_names: dict[str, str] = {}
     _code_names(codes, code_names)
     plans = []
-    for source, own in zip(raw_sources, per_source):
+    for source, (positions, _), own in zip(raw_sources, texts, per_source):
         reading = decision.reading
         if own is not None:
             reading = own.reading
             report.note(f"In source '{source.name}', unlike the rest of the file, text positions were "
                         f"{describe(reading, own.unit_matters)}. Why: {own.reason}.")
-        plan = place_source(source, reading, report, names_are_text=names_are_text, code_names=code_names)
+        plan = place_source(source, positions, reading, report, names_are_text=names_are_text,
+                            code_names=code_names)
         if plan is not None:
             plans.append(plan)
     return plans

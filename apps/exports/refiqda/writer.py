@@ -213,6 +213,8 @@ def project_qde(project: Project, *, progress=None) -> tuple[bytes, dict[str, st
                         creationDateTime=when(transcript.created_at), modifiedDateTime=when(transcript.updated_at))
             files[f"Sources/{source_guid}.txt"] = transcript.text
             for segment in by_transcript.get(transcript.pk, []):
+                # Code points with an exclusive end, as the standard says; NVivo's UTF-16 units
+                # are only ever read (positions.py), never written.
                 selection = el(source, "PlainTextSelection", guid=guid("selection", segment.pk),
                                name=CASE_SECTION_NAME if segment.is_case_section else None,
                                startPosition=segment.start, endPosition=segment.end,
