@@ -27,7 +27,6 @@ from apps.coding.services import code_create, code_update, memo_create, segment_
 from apps.projects.models import Project
 from apps.projects.services import project_create
 from apps.transcripts.services import expert_create, transcript_create
-
 from apps.transcripts.text import split_turns
 
 from .models import PendingQdpxImport
@@ -322,11 +321,9 @@ def qdpx_import(*, data: bytes, user, project_name: str = "", filename: str = ""
         missing = len(case_plan.source_guids) - len(linked)
         if missing:
             report.skip(f"{missing} source reference(s) of case '{cases[case_plan.guid].name}' to sources not imported")
-
-    for case_plan in plan.cases:
-        lost = [g for g in case_plan.selection_guids if g not in selections]
+        lost = sum(1 for guid in case_plan.selection_guids if guid not in selections)
         if lost:
-            report.skip(f"{len(lost)} selection reference(s) of case '{cases[case_plan.guid].name}' to selections "
+            report.skip(f"{lost} selection reference(s) of case '{cases[case_plan.guid].name}' to selections "
                         "not imported")
 
     memo_targets = []  # (note guid, target kwargs)
