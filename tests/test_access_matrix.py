@@ -469,6 +469,7 @@ OUTSIDE = {
     "admin:logout": {None: 302},
     "api:api-root": {None: 404},
     "qdpx_import": {"anonymous": 302, None: 200},
+    "qdpx_confirm": {"anonymous": 302, None: 405},  # POST only: the choice for an upload waiting for it
     "help": {"anonymous": 302, None: 200},
     "help_screenshot": {"anonymous": 302, None: 200},
 }

@@ -88,10 +88,73 @@ def render_codebook(project, entries: list[CodeEntry], fmt: str) -> bytes:
         project.name, entries)
 
 
+# The CSV codebooks other tools write, by their header (lower case):
+# - Casecoder: name, path ("Parent > Child"), description, inclusion, exclusion, example,
+#   colour, scale, levels, segments, experts (render_codebook_csv above);
+# - Taguette's codebook export: tag, description, number of highlights (before 1.0),
+#   tag, parent, description, number of highlights (since): a tag's name is whole, its
+#   parent is named in `parent`;
+# - MAXQDA's code list ("Import codes and memos from an Excel table", saved as CSV): Code,
+#   Memo, where sub-codes are written "Parent\Child" or "Parent > Child".
+# QualCoder writes its codebook as .odt or REFI-QDA .qdc, not CSV; the .qdc is read by
+# read_codebook_file. Counts (segments, highlights) are derived data and not read.
+NAME_COLUMNS = ("path", "name", "tag", "code")
+DESCRIPTION_COLUMNS = ("description", "memo", "code memo")
+COUNT_COLUMNS = {"segments", "experts", "number of highlights", "number of documents"}
+READ_COLUMNS = {*NAME_COLUMNS, *DESCRIPTION_COLUMNS, "parent", "inclusion", "exclusion", "example", "colour",
+                "color", "scale", "levels", *COUNT_COLUMNS}
+
+
+def _split(path: str, separators: str) -> list[str]:
+    for separator in separators[1:]:
+        path = path.replace(separator, separators[0])
+    return [" ".join(part.split()) for part in path.split(separators[0]) if part.strip()]
+
+
+def _row_parts(row: dict[str, str]) -> list[str]:
+    """The code's path in the tree, from the first name column the file has."""
+    name = " ".join(row.get("name", "").split())
+    if row.get("path"):
+        parts = _split(row["path"], ">")
+        return parts + [name] if name and parts[-1] != name else parts
+    if name:
+        return [name]
+    if row.get("tag"):
+        return [" ".join(row["tag"].split())]
+    return _split(row.get("code", ""), ">\\")
+
+
+def _parent_paths(rows: list[tuple[int, dict, list[str]]], report: Report) -> None:
+    """Put each code with a `parent` (Taguette) under its parent's path, in place; a
+    parent that leads back to the code itself leaves it at the top, with a line."""
+    parent_of = {parts[-1]: " ".join(row.get("parent", "").split()) for _, row, parts in rows if parts}
+
+    def ancestors(name: str) -> list[str] | None:
+        chain, seen = [], {name}
+        while parent := parent_of.get(chain[0] if chain else name, ""):
+            if parent in seen:
+                return None
+            seen.add(parent)
+            chain.insert(0, parent)
+        return chain
+
+    paths = {}
+    for number, row, parts in rows:
+        if parts and row.get("parent"):
+            chain = ancestors(parts[-1])
+            if chain is None:
+                report.skip(f"row {number}: the parents of '{parts[-1]}' lead back to it; imported at the top")
+                chain = []
+            paths[number] = chain + parts[-1:]
+    for number, _, parts in rows:
+        if number in paths:
+            parts[:] = paths[number]
+
+
 def read_codebook_csv(data: bytes, *, label: str = "The CSV file") -> tuple[list[CodePlan], Report]:
-    """CodePlans from a CSV codebook: a column `name` or `path` ("Parent > Child") at
-    least; description, inclusion, exclusion, example, colour, scale, levels if present.
-    Parents named only in a path are created as plain codes."""
+    """CodePlans from a CSV codebook (Casecoder's, Taguette's or MAXQDA's, see above): a
+    name column at least; description, inclusion, exclusion, example, colour, scale, levels
+    if present. Parents named only in a path or a parent column are created as plain codes."""
     report = Report()
     text = decode(data, name=label, report=report)
     if not text.strip():
@@ -101,18 +164,24 @@ def read_codebook_csv(data: bytes, *, label: str = "The CSV file") -> tuple[list
     except csv.Error:
         dialect = csv.excel
     rows = list(csv.DictReader(io.StringIO(text), dialect=dialect))
-    if not rows or not ({"name", "path"} & {(h or "").strip().lower() for h in rows[0].keys()}):
-        raise ImportRejected(f"{label} needs a header row with a 'name' or 'path' column.")
-    roots: list[CodePlan] = []
-    by_path: dict[tuple[str, ...], CodePlan] = {}
+    header = {(h or "").strip().lower() for h in (rows[0].keys() if rows else ())}
+    if not rows or not (set(NAME_COLUMNS) & header):
+        raise ImportRejected(f"{label} needs a header row with a 'name' or 'path' column (or 'tag' as Taguette "
+                             "writes it, or 'Code' as MAXQDA writes it).")
+    unread = sorted(header - READ_COLUMNS - {""})
+    if unread:
+        report.note(f"Column{'s' if len(unread) > 1 else ''} {', '.join(repr(c) for c in unread)} of {label} "
+                    f"{'are' if len(unread) > 1 else 'is'} not read: Casecoder has no field for "
+                    f"{'them' if len(unread) > 1 else 'it'}.")
+    parsed = []
     for number, raw in enumerate(rows, start=2):
         row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items() if k is not None}
-        parts = [" ".join(p.split()) for p in row.get("path", "").split(">") if p.strip()]
-        name = " ".join(row.get("name", "").split())
-        if not parts:
-            parts = [name] if name else []
-        elif name and parts[-1] != name:
-            parts.append(name)
+        parsed.append((number, row, _row_parts(row)))
+    if "parent" in header:
+        _parent_paths(parsed, report)
+    roots: list[CodePlan] = []
+    by_path: dict[tuple[str, ...], CodePlan] = {}
+    for number, row, parts in parsed:
         if not parts:
             report.skip(f"row {number}: no name")
             continue
@@ -124,7 +193,8 @@ def read_codebook_csv(data: bytes, *, label: str = "The CSV file") -> tuple[list
         colour = row.get("colour") or row.get("color") or ""
         if colour and colour_of(colour) == DEFAULT_COLOUR and colour.lower() != DEFAULT_COLOUR:
             report.skip(f"row {number}: {colour!r} is not a colour as #rrggbb; the default colour was used")
-        fields = {"description": row.get("description", ""), "inclusion": row.get("inclusion", ""),
+        description = next((row[c] for c in DESCRIPTION_COLUMNS if row.get(c)), "")
+        fields = {"description": description, "inclusion": row.get("inclusion", ""),
                   "exclusion": row.get("exclusion", ""), "example": row.get("example", ""), "scale": scale,
                   "levels": levels}
         siblings = roots

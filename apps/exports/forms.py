@@ -75,3 +75,11 @@ class CodebookImportForm(UploadForm):
 class QdpxImportForm(UploadForm):
     endings = (".qdpx", ".zip")
     project_name = forms.CharField(max_length=200, required=False, label="Name of the new project")
+
+
+class QdpxConfirmForm(forms.Form):
+    """The choice for an upload whose selections cannot all be placed exactly."""
+
+    IMPORT, CANCEL = "import", "cancel"
+    pending = forms.IntegerField(widget=forms.HiddenInput)
+    action = forms.ChoiceField(choices=[(IMPORT, "Import without them"), (CANCEL, "Cancel")])

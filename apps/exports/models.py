@@ -1,0 +1,18 @@
+"""What the exports app keeps between two requests: an uploaded .qdpx waiting for the
+user's choice when some of its selections cannot be placed exactly."""
+from django.conf import settings
+from django.db import models
+
+
+class PendingQdpxImport(models.Model):
+    """An uploaded REFI-QDA project whose report was shown but not yet confirmed or
+    cancelled; deleted by either, and after a day by the next upload."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    filename = models.CharField(max_length=255)
+    project_name = models.CharField(max_length=200, blank=True)
+    data = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.filename} (waiting for {self.user})"

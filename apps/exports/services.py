@@ -8,11 +8,15 @@ imported in full changes nothing, and its message says why.
 """
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
+from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.text import slugify
 
 from apps.cases.models import Attribute
@@ -23,13 +27,34 @@ from apps.coding.services import code_create, code_update, memo_create, segment_
 from apps.projects.models import Project
 from apps.projects.services import project_create
 from apps.transcripts.services import expert_create, transcript_create
+from apps.transcripts.text import split_turns
 
+from .models import PendingQdpxImport
 from .refiqda.conventions import (CASE_SECTION_NAME, REFI_TO_TYPE, ROLE_EXPERT, ROLE_EXPERT_DESCRIPTION,
-                                  VALUE_NOTE_NAME)
+                                  ROLE_EXPERT_SPEAKER, VALUE_NOTE_NAME)
 from .refiqda.reader import CodePlan, ProjectPlan, Report, read_project
 from .refiqda.safe import ImportRejected, Package
 
+logger = logging.getLogger(__name__)
+
 CODE_TEXT_FIELDS = ("description", "inclusion", "exclusion", "example")
+ROLES = (ROLE_EXPERT, ROLE_EXPERT_DESCRIPTION, ROLE_EXPERT_SPEAKER)
+UNPLACED_SHOWN = 5
+PENDING_KEPT = timedelta(days=1)
+
+
+class UnplacedSelections(ImportRejected):
+    """Some selections of the file cannot be placed exactly; nothing was stored. The user
+    may import again without them (skip_unplaced=True) or cancel. `report` lists them."""
+
+    def __init__(self, report: Report):
+        lines = report.unplaced
+        more = f" … and {len(lines) - UNPLACED_SHOWN} more." if len(lines) > UNPLACED_SHOWN else ""
+        super().__init__(f"{len(lines)} selection{'s' if len(lines) != 1 else ''} of the file could not be placed "
+                         "exactly on their text, so nothing was imported yet. Import without "
+                         f"{'them' if len(lines) != 1 else 'it'}, or cancel. " + " ".join(lines[:UNPLACED_SHOWN])
+                         + more)
+        self.report = report
 
 
 def _messages(error: ValidationError) -> str:
@@ -150,7 +175,7 @@ def _create_attributes(project, plan: ProjectPlan, actor, report: Report) -> dic
     used = _variable_targets(plan)
     attributes = {}
     for variable in plan.variables.values():
-        if variable.meta.get("role") in (ROLE_EXPERT, ROLE_EXPERT_DESCRIPTION):
+        if variable.meta.get("role") in ROLES:
             continue
         targets = set(used.get(variable.guid, ()))
         if variable.meta.get("applies_to") in Attribute.AppliesTo.values:
@@ -191,13 +216,21 @@ def _set_values(owner, values, applies_to, attributes, setter, actor, report: Re
 
 
 @transaction.atomic
-def qdpx_import(*, data: bytes, user, project_name: str = "", filename: str = "", progress=None) -> tuple[Project,
-                                                                                                            Report]:
-    """Import a .qdpx file into a new project owned by `user`. All or nothing."""
+def qdpx_import(*, data: bytes, user, project_name: str = "", filename: str = "", skip_unplaced: bool = False,
+                progress=None) -> tuple[Project, Report]:
+    """Import a .qdpx file into a new project owned by `user`. All or nothing.
+
+    Selections that cannot be placed exactly on their text (report.unplaced) stop the
+    import with UnplacedSelections before anything is stored, unless `skip_unplaced`: then
+    the rest is imported and each of them is listed as not imported."""
     package = Package(data, label=filename or "The file")
     plan = read_project(package, progress=(lambda n, total: progress("Reading sources", n, total)) if progress
                         else None)
     report = plan.report
+    if report.unplaced and not skip_unplaced:
+        raise UnplacedSelections(report)
+    for line in report.unplaced:
+        report.skip(f"a selection not placed exactly: {line}")
     users = _user_map(plan, user, report)
 
     def who(guid):
@@ -207,7 +240,9 @@ def qdpx_import(*, data: bytes, user, project_name: str = "", filename: str = ""
     try:
         project = project_create(name=name, owner=user, slug=_unique_slug(name), description=plan.description)
     except IntegrityError as error:
-        raise ImportRejected(f"The project could not be created: {error}.") from error
+        logger.warning("project_create failed for a .qdpx import: %s", error)
+        raise ImportRejected("The project could not be created (another project was created with the same address "
+                             "at the same moment); import the file again.") from None
 
     attributes = _create_attributes(project, plan, user, report)
 
@@ -238,8 +273,7 @@ def qdpx_import(*, data: bytes, user, project_name: str = "", filename: str = ""
 
     add_codes(plan.codes, None)
 
-    role_guids = {v.guid: v.meta["role"] for v in plan.variables.values()
-                  if v.meta.get("role") in (ROLE_EXPERT, ROLE_EXPERT_DESCRIPTION)}
+    role_guids = {v.guid: v.meta["role"] for v in plan.variables.values() if v.meta.get("role") in ROLES}
     experts: dict[str, object] = {}
     titles: set[str] = set()
     transcripts = {}
@@ -269,7 +303,9 @@ def qdpx_import(*, data: bytes, user, project_name: str = "", filename: str = ""
         title = _unique(source.name, titles, 200)
         transcript = transcript_create(project=project, title=title, text=source.text, expert=expert,
                                        created_by=who(source.user_guid), source_filename=filename[:255],
-                                       source_format="qdpx", allow_duplicate=True)
+                                       source_format="qdpx", allow_duplicate=True,
+                                       expert_speaker=_expert_speaker(source, roles.get(ROLE_EXPERT_SPEAKER, ""),
+                                                                      report))
         transcripts[source.guid] = transcript
         for selection in source.selections:
             selections[selection.guid] = (transcript, selection)
@@ -285,6 +321,10 @@ def qdpx_import(*, data: bytes, user, project_name: str = "", filename: str = ""
         missing = len(case_plan.source_guids) - len(linked)
         if missing:
             report.skip(f"{missing} source reference(s) of case '{cases[case_plan.guid].name}' to sources not imported")
+        lost = sum(1 for guid in case_plan.selection_guids if guid not in selections)
+        if lost:
+            report.skip(f"{lost} selection reference(s) of case '{cases[case_plan.guid].name}' to selections "
+                        "not imported")
 
     memo_targets = []  # (note guid, target kwargs)
     segments = {}
@@ -353,6 +393,15 @@ def qdpx_import(*, data: bytes, user, project_name: str = "", filename: str = ""
     return project, report
 
 
+def _expert_speaker(source, speaker: str, report: Report) -> str:
+    """The expert's speaker label of a source, if it is one of the speakers of its text."""
+    speaker = " ".join(speaker.split())[:100]
+    if speaker and speaker not in {turn.speaker for turn in split_turns(source.text)}:
+        report.skip(f"the expert speaker '{speaker}' of '{source.name}': no turn of the text has that speaker")
+        return ""
+    return speaker
+
+
 def _collect_code_notes(items: list[CodePlan], targets: list) -> None:
     for item in items:
         targets += [(note_guid, "code", item.guid) for note_guid in item.note_guids]
@@ -367,3 +416,30 @@ def qdpx_import_or_reject(**kwargs) -> tuple[Project, Report]:
         raise
     except ValidationError as error:
         raise ImportRejected(f"The file could not be imported, and nothing was: {_messages(error)}") from error
+
+
+# --- the confirm step: an upload kept while the user decides ----------------------------------
+
+@transaction.atomic
+def qdpx_pending_create(*, user, data: bytes, filename: str, project_name: str = "") -> PendingQdpxImport:
+    """Keep an upload whose selections cannot all be placed, until the user imports it
+    without them or cancels. The user's earlier waiting uploads, and anyone's older than a
+    day, are dropped."""
+    PendingQdpxImport.objects.filter(Q(user=user) | Q(created_at__lt=timezone.now() - PENDING_KEPT)).delete()
+    return PendingQdpxImport.objects.create(user=user, data=data, filename=filename[:255],
+                                            project_name=project_name[:200])
+
+
+def qdpx_pending_import(*, pending: PendingQdpxImport) -> tuple[Project, Report]:
+    """Import a waiting upload without the selections that cannot be placed; the upload
+    is dropped whatever the outcome."""
+    try:
+        return qdpx_import_or_reject(data=bytes(pending.data), user=pending.user, project_name=pending.project_name,
+                                     filename=pending.filename, skip_unplaced=True)
+    finally:
+        pending.delete()
+
+
+def qdpx_pending_cancel(*, pending: PendingQdpxImport) -> None:
+    """Drop a waiting upload: nothing of it is imported."""
+    pending.delete()

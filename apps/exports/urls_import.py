@@ -5,4 +5,5 @@ from . import views
 
 urlpatterns = [
     path("qdpx/", views.qdpx_upload, name="qdpx_import"),
+    path("qdpx/confirm/", views.qdpx_confirm, name="qdpx_confirm"),
 ]

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.projects.access import CODE, can, project_for
@@ -17,10 +17,12 @@ from apps.projects.downloads import attachment
 
 from .appendix import APPENDIX_FORMATS, render_appendix
 from .codebook import CODEBOOK_FORMATS, read_codebook, render_codebook
-from .forms import AppendixForm, CodebookFormatForm, CodebookImportForm, QdpxImportForm
+from .forms import AppendixForm, CodebookFormatForm, CodebookImportForm, QdpxConfirmForm, QdpxImportForm
+from .models import PendingQdpxImport
 from .refiqda.writer import write_qdpx
 from .selectors import GROUP_CODE_CASE_EXPERT, GROUPINGS, appendix_data, codebook_entries, export_choices
-from .services import codebook_import, qdpx_import_or_reject
+from .services import (UnplacedSelections, codebook_import, qdpx_import_or_reject, qdpx_pending_cancel,
+                       qdpx_pending_create, qdpx_pending_import)
 
 
 def _page(request, project, *, form=None, codebook_form=None, status=200):
@@ -109,15 +111,23 @@ def qdpx_download(request, slug):
 @login_required
 @require_http_methods(["GET", "POST"])
 def qdpx_upload(request):
-    """Import a REFI-QDA project into a new project owned by the user; shows the report."""
+    """Import a REFI-QDA project into a new project owned by the user; shows the report.
+    When some selections cannot be placed exactly, shows them first and keeps the upload
+    until the user imports without them or cancels (qdpx_confirm)."""
     form = QdpxImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
+        data = upload.read()
         started = time.perf_counter()
         try:
-            project, report = qdpx_import_or_reject(data=upload.read(), user=request.user,
+            project, report = qdpx_import_or_reject(data=data, user=request.user,
                                                     project_name=form.cleaned_data["project_name"],
                                                     filename=upload.name)
+        except UnplacedSelections as refusal:
+            pending = qdpx_pending_create(user=request.user, data=data, filename=upload.name,
+                                          project_name=form.cleaned_data["project_name"])
+            return render(request, "exports/qdpx_import.html", {
+                "form": QdpxImportForm(), "pending": pending, "report": refusal.report})
         except ValidationError as error:
             form.add_error("file", error.messages)
         else:
@@ -126,3 +136,25 @@ def qdpx_upload(request):
                 "seconds": time.perf_counter() - started})
     return render(request, "exports/qdpx_import.html", {"form": form}, status=400 if form.errors else 200)
 
+
+@login_required
+@require_POST
+def qdpx_confirm(request):
+    """The user's choice for a waiting upload: import without the unplaced selections, or cancel."""
+    choice = QdpxConfirmForm(request.POST)
+    if not choice.is_valid():
+        return HttpResponse("Choose to import without those selections or to cancel.", status=400,
+                            content_type="text/plain; charset=utf-8")
+    pending = get_object_or_404(PendingQdpxImport, pk=choice.cleaned_data["pending"], user=request.user)
+    if choice.cleaned_data["action"] == QdpxConfirmForm.CANCEL:
+        qdpx_pending_cancel(pending=pending)
+        messages.info(request, f"Cancelled: nothing of {pending.filename} was imported.")
+        return redirect("qdpx_import")
+    started = time.perf_counter()
+    try:
+        project, report = qdpx_pending_import(pending=pending)
+    except ValidationError as error:
+        return render(request, "exports/qdpx_import.html", {"form": QdpxImportForm(), "refused": error.messages},
+                      status=400)
+    return render(request, "exports/qdpx_import.html", {
+        "form": QdpxImportForm(), "imported": project, "report": report, "seconds": time.perf_counter() - started})

@@ -117,3 +117,48 @@ def test_codebook_import_of_hostile_or_broken_files_changes_nothing(project, own
         with pytest.raises(ImportRejected, match=reason):
             merge(project, owner, data, name)
     assert Code.objects.count() == before
+
+
+# --- the CSV codebooks of other tools --------------------------------------------------------------
+
+def test_taguette_codebook_csv_imports_tags_and_descriptions(project, owner):
+    # Taguette's codebook export before 1.0: tag, description, number of highlights.
+    data = ("tag,description,number of highlights\r\n"
+            "interesting,Passages worth quoting,12\r\n"
+            '"threat, shared",\"Members saw the same danger, said so\",3\r\n'
+            "russia,,0\r\n").encode("utf-8")
+    report = merge(project, owner, data, "codebook.csv")
+    codes = {c.name: c for c in Code.objects.filter(project=project)}
+    assert set(codes) == {"interesting", "threat, shared", "russia"}
+    assert codes["threat, shared"].description == "Members saw the same danger, said so"
+    assert all(c.parent is None for c in codes.values())
+    assert report.created == {"codes created": 3} and report.skipped == [] and report.notes == []
+
+
+def test_taguette_codebook_csv_with_parents_builds_the_tree(project, owner):
+    # Since Taguette 1.0: tag, parent, description, number of highlights (the parent may come later).
+    data = ("tag,parent,description,number of highlights\n"
+            "spill-over,threat,Fear of contagion,2\n"
+            "threat,,Threat perception,5\n"
+            "refugees,spill-over,,1\n"
+            "a,b,,0\nb,a,,0\n").encode("utf-8")
+    report = merge(project, owner, data, "taguette.csv")
+    refugees = Code.objects.get(project=project, name="refugees")
+    assert refugees.parent.name == "spill-over" and refugees.parent.parent.name == "threat"
+    assert refugees.parent.description == "Fear of contagion"
+    assert Code.objects.get(project=project, name="threat").parent is None
+    assert sum("lead back to it" in line for line in report.skipped) == 2
+
+
+def test_maxqda_code_list_csv_imports_codes_memos_and_subcodes(project, owner):
+    # MAXQDA's code list: Code and Memo; sub-codes written with a backslash or ">".
+    data = ("Code;Memo;Author\n"
+            "Motives;Why states act;anna\n"
+            "Motives\\Security;Safety first;anna\n"
+            "Motives > Economy > Oil;;anna\n").encode("cp1252")
+    report = merge(project, owner, data, "codes.csv")
+    assert Code.objects.get(project=project, name="Security").parent.name == "Motives"
+    assert Code.objects.get(project=project, name="Security").description == "Safety first"
+    assert Code.objects.get(project=project, name="Oil").parent.parent.name == "Motives"
+    assert Code.objects.get(project=project, name="Motives").description == "Why states act"
+    assert report.notes[-1] == "Column 'author' of codes.csv is not read: Casecoder has no field for it."

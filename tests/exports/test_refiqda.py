@@ -238,3 +238,261 @@ def test_rejection_is_a_validation_error_with_the_reason(owner):
     with pytest.raises(ValidationError) as caught:
         qdpx_import_or_reject(data=b"junk", user=owner)
     assert "not a zip archive" in caught.value.message_dict["file"][0]
+
+
+# --- text positions in the unit the file was written in -------------------------------------------
+
+# An interview as NVivo, ATLAS.ti or MAXQDA would hold it: CRLF line ends, and characters
+# outside the BMP (emoji, a Fraktur letter, a flag of two regional indicators) before the
+# coded passages, where UTF-16 code units and code points part ways.
+TOOL_TEXT = ("Interviewer: How did the CSTO answer? 😀\r\n\r\n"
+             "E1: Moscow wanted it 🙂🙂. The members feared the same crowds at home. 𝔄 new era began, and "
+             "nobody wanted to fight Azerbaijan 🇦🇲. Baku had too many friends in the room.\r\n")
+TOOL_PHRASES = ["Moscow wanted it", "The members feared", "the same crowds at home", "new era began",
+                "nobody wanted to fight Azerbaijan", "Baku had too many friends", "in the room"]
+THREAT, INTEREST = "c0000000-0000-4000-8000-000000000001", "c0000000-0000-4000-8000-000000000002"
+SOURCE_GUID = "5a000000-0000-4000-8000-000000000001"
+
+
+def utf16(text: str, index: int) -> int:
+    return len(text[:index].encode("utf-16-le")) // 2
+
+
+def tool_selections(*, unit: str = "code points", inclusive: bool = False, names: bool = False,
+                    phrases=TOOL_PHRASES) -> list[tuple[int, int, str]]:
+    """(startPosition, endPosition, name) of each phrase, as a tool writing `unit` would."""
+    out = []
+    for phrase in phrases:
+        start, end = TOOL_TEXT.index(phrase), TOOL_TEXT.index(phrase) + len(phrase)
+        if unit == "utf16":
+            start, end = utf16(TOOL_TEXT, start), utf16(TOOL_TEXT, end)
+        out.append((start, end - 1 if inclusive else end, phrase if names else ""))
+    return out
+
+
+def tool_project(selections, *, origin: str, extra_sources: str = "") -> bytes:
+    """A .qdpx as another tool writes it: one text source with coded selections."""
+    rows = "".join(
+        f'<PlainTextSelection guid="e{n:07d}-0000-4000-8000-000000000000" name="{name}" startPosition="{start}" '
+        f'endPosition="{end}"><Coding guid="f{n:07d}-0000-4000-8000-000000000000"><CodeRef targetGUID='
+        f'"{THREAT if n % 2 else INTEREST}"/></Coding></PlainTextSelection>'
+        for n, (start, end, name) in enumerate(selections, start=1))
+    qde = (f'<?xml version="1.0" encoding="utf-8"?><Project xmlns="urn:QDA-XML:project:1.0" name="Study" '
+           f'origin="{origin}"><CodeBook><Codes><Code guid="{THREAT}" name="Threat" isCodable="true"/>'
+           f'<Code guid="{INTEREST}" name="Interest" isCodable="true"/></Codes></CodeBook><Sources>'
+           f'<TextSource guid="{SOURCE_GUID}" name="Interview 1" plainTextPath="internal://{SOURCE_GUID}.txt">'
+           f'{rows}</TextSource>{extra_sources}</Sources></Project>')
+    return qdpx_bytes(qde, {f"Sources/{SOURCE_GUID}.txt": TOOL_TEXT})
+
+
+def quotes(project) -> set[str]:
+    return set(Segment.objects.filter(project=project).values_list("quote", flat=True))
+
+
+def test_nvivo_project_with_empty_names_is_read_in_utf16_units(owner):
+    project, report = qdpx_import_or_reject(data=tool_project(tool_selections(unit="utf16"),
+                                                              origin="NVivo 12 (12.6.1.970)"), user=owner)
+    assert quotes(project) == set(TOOL_PHRASES)
+    positions = next(line for line in report.notes if line.startswith("Text positions"))
+    assert "read as UTF-16 code units (NVivo's unit; the standard counts code points)" in positions
+    assert "7 of 7 selections start and 7 end at a word boundary" in positions
+    assert "written by NVivo 12 (12.6.1.970), which writes UTF-16 code units" in positions
+    assert report.unplaced == []
+
+
+def test_code_point_positions_after_emoji_stay_code_points_whatever_the_origin(owner):
+    project, report = qdpx_import_or_reject(data=tool_project(tool_selections(), origin="NVivo 14"), user=owner)
+    assert quotes(project) == set(TOOL_PHRASES)
+    assert any("read as code points (the standard's unit)" in line and "although that software usually writes "
+               "UTF-16 code units" in line for line in report.notes)
+
+
+def test_inclusive_ends_with_names_that_give_the_text(owner):
+    data = tool_project(tool_selections(inclusive=True, names=True), origin="ATLAS.ti 23.2.1")
+    project, report = qdpx_import_or_reject(data=data, user=owner)
+    assert quotes(project) == set(TOOL_PHRASES)
+    assert any("with inclusive ends (endPosition is the last selected character)" in line and
+               "names give their text: 7 of 7 match" in line for line in report.notes)
+
+
+def unplaceable_project() -> bytes:
+    selections = tool_selections(names=True)
+    start, end, _ = selections[0]
+    selections[0] = (start, end, "Nobody in Minsk cared")  # the name says one thing, the text another
+    selections.append((900, 920, "Azerbaijan had friends"))  # past the end of the text
+    return tool_project(selections, origin="MAXQDA 24")
+
+
+def test_selections_that_cannot_be_placed_stop_the_import_with_their_source_and_text(owner):
+    projects = Project.objects.count()
+    with pytest.raises(ImportRejected) as caught:
+        qdpx_import_or_reject(data=unplaceable_project(), user=owner, filename="study.qdpx")
+    assert Project.objects.count() == projects and not Transcript.objects.filter(source_format="qdpx").exists()
+    unplaced = caught.value.report.unplaced
+    assert len(unplaced) == 2
+    assert unplaced[0].startswith("'Interview 1', selection ") and "“Nobody in Minsk cared”" in unplaced[0]
+    assert "coded 'Threat'" in unplaced[0]
+    assert "the text at those positions is “Moscow wanted it”, not what its name says" in unplaced[0]
+    assert "“Azerbaijan had friends”" in unplaced[1] and "points outside its text: 900-920" in unplaced[1]
+    assert "2 selections of the file could not be placed exactly" in caught.value.reason
+
+
+def test_the_user_may_import_without_the_selections_that_cannot_be_placed(owner):
+    project, report = qdpx_import_or_reject(data=unplaceable_project(), user=owner, skip_unplaced=True)
+    assert quotes(project) == set(TOOL_PHRASES) - {"Moscow wanted it"}
+    skipped = [line for line in report.skipped if line.startswith("a selection not placed exactly")]
+    assert len(skipped) == 2 and "Nobody in Minsk cared" in skipped[0]
+
+
+def test_import_page_shows_unplaced_selections_and_lets_the_user_cancel(client_for, outsider,
+                                                                         django_assert_max_num_queries):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from apps.exports.models import PendingQdpxImport
+
+    client = client_for(outsider)
+    projects = Project.objects.count()
+    with django_assert_max_num_queries(10):  # the session, the user, the waiting upload; the file's size aside
+        response = client.post(reverse("qdpx_import"), {"file": SimpleUploadedFile("study.qdpx",
+                                                                                    unplaceable_project())})
+    page = response.content.decode()
+    assert response.status_code == 200 and "cannot be placed exactly" in page
+    assert "Nobody in Minsk cared" in page and "Import without them" in page and "Cancel" in page
+    pending = PendingQdpxImport.objects.get(user=outsider)
+    assert Project.objects.count() == projects
+    with django_assert_max_num_queries(8):
+        response = client.post(reverse("qdpx_confirm"), {"pending": pending.pk, "action": "cancel"})
+    response = client.get(response["Location"])
+    assert "nothing of study.qdpx was imported" in response.content.decode()
+    assert Project.objects.count() == projects and not PendingQdpxImport.objects.exists()
+
+
+def test_import_page_imports_without_the_unplaced_selections_when_asked(client_for, outsider, coder):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from apps.exports.models import PendingQdpxImport
+
+    client = client_for(outsider)
+    client.post(reverse("qdpx_import"), {"file": SimpleUploadedFile("study.qdpx", unplaceable_project()),
+                                         "project_name": "Checked"})
+    pending = PendingQdpxImport.objects.get(user=outsider)
+    confirm = reverse("qdpx_confirm")
+    assert client_for(coder).post(confirm, {"pending": pending.pk, "action": "import"}).status_code == 404
+    assert client_for(outsider).post(confirm, {"pending": pending.pk, "action": "?"}).status_code == 400
+    assert PendingQdpxImport.objects.filter(pk=pending.pk).exists()
+    response = client_for(outsider).post(confirm, {"pending": pending.pk, "action": "import"})
+    project = Project.objects.get(name="Checked")
+    assert response.status_code == 200 and project.memberships.get().user == outsider
+    assert quotes(project) == set(TOOL_PHRASES) - {"Moscow wanted it"}
+    assert "a selection not placed exactly" in response.content.decode()
+    assert not PendingQdpxImport.objects.exists()
+
+
+def test_import_command_stops_on_unplaced_selections_unless_told_to_skip_them(owner, tmp_path):
+    import io as _io
+
+    from django.core.management import CommandError, call_command
+
+    path = tmp_path / "study.qdpx"
+    path.write_bytes(unplaceable_project())
+    err = _io.StringIO()
+    with pytest.raises(CommandError, match="Run again with --skip-unplaced"):
+        call_command("import_qdpx", str(path), "--user", owner.username, stdout=_io.StringIO(), stderr=err)
+    assert "Not placed exactly: 'Interview 1'" in err.getvalue()
+    assert not Project.objects.filter(name="Study").exists()
+    out = _io.StringIO()
+    call_command("import_qdpx", str(path), "--user", owner.username, "--skip-unplaced", stdout=out,
+                 stderr=_io.StringIO())
+    assert quotes(Project.objects.get(slug=out.getvalue().strip())) == set(TOOL_PHRASES) - {"Moscow wanted it"}
+
+
+# --- codings on sources Casecoder does not hold -------------------------------------------------
+
+OTHER_SOURCES = (
+    '<PDFSource guid="5a000000-0000-4000-8000-000000000002" name="Report.pdf" path="internal://r.pdf">'
+    '<PDFSelection guid="e9000000-0000-4000-8000-000000000001" page="1" firstX="1" firstY="1" secondX="9" '
+    f'secondY="9"><Coding guid="f9000000-0000-4000-8000-000000000001"><CodeRef targetGUID="{THREAT}"/></Coding>'
+    f'<Coding guid="f9000000-0000-4000-8000-000000000002"><CodeRef targetGUID="{INTEREST}"/></Coding></PDFSelection>'
+    '<Representation guid="5a000000-0000-4000-8000-000000000003" name="Report text"><PlainTextContent>The report '
+    'says little.</PlainTextContent></Representation></PDFSource>'
+    '<PictureSource guid="5a000000-0000-4000-8000-000000000004" name="Map" path="internal://map.png">'
+    '<PictureSelection guid="e9000000-0000-4000-8000-000000000002" firstX="1" firstY="1" secondX="5" secondY="5">'
+    f'<Coding guid="f9000000-0000-4000-8000-000000000003"><CodeRef targetGUID="{THREAT}"/></Coding>'
+    '</PictureSelection></PictureSource>'
+    '<AudioSource guid="5a000000-0000-4000-8000-000000000005" name="Call" path="internal://call.mp3">'
+    '<Transcript guid="5a000000-0000-4000-8000-000000000006"><TranscriptSelection '
+    'guid="e9000000-0000-4000-8000-000000000003" fromSyncPoint="5a000000-0000-4000-8000-000000000007" '
+    'toSyncPoint="5a000000-0000-4000-8000-000000000008"><Coding guid="f9000000-0000-4000-8000-000000000004">'
+    f'<CodeRef targetGUID="{THREAT}"/></Coding></TranscriptSelection></Transcript>'
+    '<AudioSelection guid="e9000000-0000-4000-8000-000000000004" begin="0" end="10"><Coding '
+    f'guid="f9000000-0000-4000-8000-000000000005"><CodeRef targetGUID="{INTEREST}"/></Coding></AudioSelection>'
+    '</AudioSource>'
+    '<VideoSource guid="5a000000-0000-4000-8000-000000000009" name="Clip" path="internal://clip.mp4"/>'
+)
+
+
+def test_codings_on_pdf_picture_audio_and_video_sources_are_listed_with_counts(owner):
+    project, report = qdpx_import_or_reject(data=tool_project(tool_selections(), origin="QualCoder 3.5",
+                                                              extra_sources=OTHER_SOURCES), user=owner)
+    assert set(project.transcripts.values_list("title", flat=True)) == {"Interview 1", "Report.pdf"}
+    skipped = "\n".join(report.skipped)
+    assert "PDFSource 'Report.pdf': the codings of its pages, with its 2 codings on 1 selection, not imported" in skipped
+    assert "PictureSource 'Map', with its 1 coding on 1 selection, not imported" in skipped
+    assert "AudioSource 'Call', with its 2 codings on 2 selections, not imported" in skipped
+    assert "VideoSource 'Clip': Casecoder imports text sources only, not video sources." in skipped
+    assert any(line.startswith("5 codings on sources Casecoder does not hold") for line in report.notes)
+
+
+# --- hostile archives -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["../evil.txt", "Sources/../../evil.txt", "/etc/cron.d/evil", "C:/evil.txt"])
+def test_a_qdpx_with_entries_named_outside_the_archive_is_refused(owner, name):
+    data = qdpx_bytes((FILES / "qualcoder_project.qde").read_text(encoding="utf-8"),
+                      {SOURCE_PATH: QUALCODER_SOURCE, name: "x"})
+    assert_rejected(data, owner, f"a part named '{name}', a path outside the archive")
+
+
+def test_a_qdpx_whose_header_understates_a_member_is_refused_within_bounded_memory(owner, tmp_path):
+    from tests.forged_zip import peak_memory_of, understated_zip
+
+    data = understated_zip({}, "project.qde", b'<Project xmlns="urn:QDA-XML:project:1.0" name="x"/>', megabytes=1100)
+    assert_rejected(data, owner, "unpacks to more than 100.0 MB")
+    path = tmp_path / "lying.qdpx"
+    path.write_bytes(data)
+    result = peak_memory_of(
+        "import sys\nfrom apps.exports.refiqda.safe import ImportRejected, Package\n"
+        "package = Package(open(sys.argv[1], 'rb').read(), label='lying.qdpx')\n"
+        "try:\n    package.read(package.project_member())\n    RESULT = {'reason': None}\n"
+        "except ImportRejected as error:\n    RESULT = {'reason': error.reason}", path)
+    assert "zip bomb" in result["reason"] and result["peak_mb"] < 300
+
+
+def test_xml_errors_are_described_without_the_parsers_words(owner):
+    with pytest.raises(ImportRejected) as caught:
+        qdpx_import_or_reject(data=qdpx_bytes('<Project xmlns="urn:QDA-XML:project:1.0"><Sources></Project>'),
+                              user=owner)
+    assert "not well-formed XML (the first error is on line 1, column" in caught.value.reason
+    assert "mismatched tag" not in caught.value.reason
+
+
+# --- the expert speaker ------------------------------------------------------------------------------
+
+def test_the_expert_speaker_survives_a_round_trip(coded, owner, project_schema):
+    from apps.transcripts.services import transcript_speakers_update
+
+    interview = coded["project"].transcripts.get(title="Interview E1")
+    transcript_speakers_update(transcript=interview, actor=owner, expert_speaker="E1")
+    data = export(coded["project"])
+    project_schema.validate(members(data)["project.qde"].decode("utf-8"))
+    copy, report = qdpx_import_or_reject(data=data, user=owner, project_name="Copy")
+    assert dict(copy.transcripts.values_list("title", "expert_speaker")) == {"Interview E1": "E1", "Interview E2": ""}
+    assert report.skipped == []
+
+
+def test_an_expert_speaker_who_does_not_speak_is_reported_not_set(coded, owner):
+    Transcript.objects.filter(project=coded["project"], title="Interview E1").update(expert_speaker="Ghost")
+    copy, report = qdpx_import_or_reject(data=export(coded["project"]), user=owner, project_name="Copy")
+    assert copy.transcripts.get(title="Interview E1").expert_speaker == ""
+    assert any("the expert speaker 'Ghost' of 'Interview E1'" in line for line in report.skipped)

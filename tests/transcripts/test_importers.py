@@ -736,3 +736,154 @@ def test_password_protected_odt_is_rejected():
             "</manifest:file-entry></manifest:manifest>",
         )
     assert "password-protected" in rejected("secret.odt", buffer.getvalue()).reason
+
+
+# --- hostile containers: refused with a reason, and read within bounded memory -------------------
+
+
+def rewritten(data: bytes, replacements: dict[str, bytes]) -> bytes:
+    """The same zip with some members' bytes replaced (or added)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            target.writestr(item, replacements.pop(item.filename, source.read(item.filename)))
+        for name, body in replacements.items():
+            target.writestr(name, body)
+    return buffer.getvalue()
+
+
+def with_doctype(xml: bytes, doctype: str, entity_use: bytes = b"") -> bytes:
+    """`xml` with a DOCTYPE after its declaration and `entity_use` put into its first text."""
+    declaration_end = xml.index(b"?>") + 2 if xml.startswith(b"<?xml") else 0
+    return xml[:declaration_end] + doctype.encode() + xml[declaration_end:].replace(b"hello", b"hello " + entity_use, 1)
+
+
+def plain_docx() -> bytes:
+    document = docx.Document()
+    document.add_paragraph("E1: hello")
+    return docx_bytes(document)
+
+
+def plain_odt() -> bytes:
+    document = OpenDocumentText()
+    document.text.addElement(P(text="E1: hello"))
+    return odt_bytes(document)
+
+
+EXTERNAL = '<!DOCTYPE w [<!ENTITY secret SYSTEM "file:///etc/passwd">]>'
+LAUGHS = ('<!DOCTYPE w [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
+          '<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;"><!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;">]>')
+
+
+def test_docx_declaring_an_external_entity_is_refused_not_imported_without_it():
+    with zipfile.ZipFile(io.BytesIO(plain_docx())) as archive:
+        body = archive.read("word/document.xml")
+    hostile = rewritten(plain_docx(), {"word/document.xml": with_doctype(body, EXTERNAL, b"&secret;")})
+    reason = rejected("hostile.docx", hostile).reason
+    assert reason.startswith("hostile.docx: its part word/document.xml declares external entities, which Casecoder "
+                             "does not read")
+
+
+def test_docx_with_entity_expansion_is_refused_with_our_reason_not_the_parsers():
+    with zipfile.ZipFile(io.BytesIO(plain_docx())) as archive:
+        styles = archive.read("word/styles.xml")
+    reason = rejected("laughs.docx", rewritten(plain_docx(), {"word/styles.xml": with_doctype(styles, LAUGHS)})).reason
+    assert "its part word/styles.xml declares entities, which Casecoder does not read" in reason
+    assert "amplification" not in reason and "may be damaged" not in reason
+
+
+def test_odt_declaring_an_external_entity_is_refused():
+    with zipfile.ZipFile(io.BytesIO(plain_odt())) as archive:
+        content = archive.read("content.xml")
+    hostile = rewritten(plain_odt(), {"content.xml": with_doctype(content, EXTERNAL, b"&secret;")})
+    reason = rejected("hostile.odt", hostile).reason
+    assert "its part content.xml declares external entities, which Casecoder does not read" in reason
+
+
+def test_a_dtd_in_an_encoding_expat_does_not_know_is_still_found():
+    from apps.transcripts.importers.archive import DTD, xml_declarations
+
+    # expat reads no multi-byte encoding but Shift JIS; lxml (python-docx) would read this DTD.
+    xml = '<?xml version="1.0" encoding="shift_jis"?><!DOCTYPE w [<!ENTITY x "y">]><w>日本</w>'.encode("shift_jis")
+    assert xml_declarations([xml]) == DTD
+    assert xml_declarations(['<?xml version="1.0" encoding="shift_jis"?><w>日本</w>'.encode("shift_jis")]) is None
+
+
+@pytest.mark.parametrize("name", ["../../evil.xml", "/etc/cron.d/evil", "word/../../evil", "C:\\evil.xml",
+                                  "..\\evil.xml"])
+def test_entries_named_outside_the_archive_are_refused(name):
+    reason = rejected("traversal.docx", rewritten(plain_docx(), {name: b"x"})).reason
+    assert f"a part named '{name}', a path outside the archive" in reason
+
+
+def test_a_member_whose_header_understates_its_size_is_refused_within_bounded_memory(tmp_path):
+    from tests.forged_zip import peak_memory_of, understated_zip
+
+    with zipfile.ZipFile(io.BytesIO(plain_docx())) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    body = members.pop("word/document.xml")
+    # 1.1 MB on disk, 1.1 GB of document.xml, headers claiming a few KB: the file of the issue.
+    path = tmp_path / "lying.docx"
+    path.write_bytes(understated_zip(members, "word/document.xml", body, megabytes=1100))
+    assert path.stat().st_size < 1.3 * 1024 * 1024
+    result = peak_memory_of(
+        "import sys\nfrom apps.transcripts.importers import ImportRejected, parse_upload\n"
+        "try:\n    parse_upload('lying.docx', open(sys.argv[1], 'rb').read(), max_bytes=5 * 1024 * 1024)\n"
+        "    RESULT = {'reason': None}\nexcept ImportRejected as error:\n    RESULT = {'reason': error.reason}",
+        path)
+    assert result["reason"].startswith("lying.docx: its part word/document.xml unpacks to more than")
+    assert "zip bomb" in result["reason"]
+    assert result["peak_mb"] < 300
+
+
+def test_the_hard_cap_holds_when_the_ratio_looks_harmless():
+    from apps.transcripts.importers.archive import Archive, ArchiveRefused, Limits
+
+    from tests.forged_zip import understated_zip
+
+    # Spaces compress 1000:1; with a ratio limit that high, only the byte cap stops the read.
+    data = understated_zip({}, "big.txt", b"start", megabytes=8)
+    archive = Archive(data, limits=Limits(total_bytes=64 * 1024 * 1024, member_bytes=3 * 1024 * 1024,
+                                          members=10, ratio=10_000, ratio_from=1024))
+    read = []
+    with pytest.raises(ArchiveRefused, match="unpacks to more than 3.0 MB, the most that is read"):
+        for chunk in archive.stream("big.txt"):
+            read.append(len(chunk))
+    assert sum(read) <= 3 * 1024 * 1024
+
+
+def test_a_member_longer_than_its_header_within_the_limits_is_refused_as_forged():
+    with zipfile.ZipFile(io.BytesIO(plain_docx())) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    from tests.forged_zip import understated_zip
+
+    body = members.pop("word/document.xml")
+    reason = rejected("forged.docx", understated_zip(members, "word/document.xml", body, megabytes=1)).reason
+    assert "damaged or forged: its part word/document.xml unpacks to" in reason
+
+
+def test_a_damaged_word_file_gets_our_message_and_the_log_keeps_the_librarys(caplog):
+    good = plain_docx()
+    with zipfile.ZipFile(io.BytesIO(good)) as archive:
+        body = archive.read("word/document.xml")
+    broken = rewritten(good, {"word/document.xml": body[: len(body) // 2]})
+    assert rejected("broken.docx", broken).reason == "broken.docx: the Word file could not be read; it may be damaged"
+    assert any("python-docx could not read broken.docx" in record.getMessage() for record in caplog.records)
+
+
+def test_a_batch_with_hostile_files_stores_the_good_ones(project, owner):
+    from apps.transcripts.models import Transcript
+    from apps.transcripts.services import ImportFile, ImportStatus, transcript_import_files
+
+    with zipfile.ZipFile(io.BytesIO(plain_docx())) as archive:
+        body = archive.read("word/document.xml")
+    files = [
+        ImportFile.from_bytes("E5.txt", b"Interviewer: Why?\n\nE5: Because."),
+        ImportFile.from_bytes("E6.docx", rewritten(plain_docx(), {"word/document.xml": with_doctype(
+            body, EXTERNAL, b"&secret;")})),
+        ImportFile.from_bytes("E7.docx", rewritten(plain_docx(), {"../E7.xml": b"x"})),
+    ]
+    results = transcript_import_files(project=project, files=files, actor=owner)
+    assert [r.status for r in results] == [ImportStatus.STORED, ImportStatus.REJECTED, ImportStatus.REJECTED]
+    assert "external entities" in results[1].reason and "outside the archive" in results[2].reason
+    assert list(Transcript.objects.filter(project=project).values_list("title", flat=True)) == ["E5"]

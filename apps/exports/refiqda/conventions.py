@@ -31,7 +31,9 @@ CASE_SECTION_NAME = "Case section"
 CASE_MEMO_LINK_NAME = "Memo"
 ROLE_EXPERT = "expert pseudonym"
 ROLE_EXPERT_DESCRIPTION = "expert description"
-EXPERT_VARIABLES = {ROLE_EXPERT: "Expert pseudonym", ROLE_EXPERT_DESCRIPTION: "Expert description"}
+ROLE_EXPERT_SPEAKER = "expert speaker"  # which speaker label of the transcript is the expert
+EXPERT_VARIABLES = {ROLE_EXPERT: "Expert pseudonym", ROLE_EXPERT_DESCRIPTION: "Expert description",
+                    ROLE_EXPERT_SPEAKER: "Expert speaker"}
 
 # Casecoder attribute type <-> REFI typeOfVariable
 TYPE_TO_REFI = {

@@ -2,7 +2,12 @@
 anything is stored. Liberal in what it accepts (files written by QualCoder, ATLAS.ti,
 MAXQDA, NVivo and others): elements it cannot map are listed in the report, not fatal.
 Fatal, with a clear message: not a zip, no project.qde, XML that is not well-formed or
-declares a DTD, a selection outside its source's text, a zip bomb.
+declares a DTD, a zip bomb.
+
+Text positions are read in the unit the file was written in (positions.py decides it from
+the evidence in the file, and the report says which and why); a selection that cannot be
+placed exactly is listed in Report.unplaced with its source and text, and the import
+stops there unless the user chooses to import without those selections.
 """
 from __future__ import annotations
 
@@ -14,6 +19,7 @@ from charset_normalizer import from_bytes
 from apps.transcripts.text import normalise_text
 
 from .conventions import code_fields, variable_meta
+from .positions import CODE_POINTS, Reading, Selection, SourceText, decide_file, describe, name_key, name_matches
 from .safe import ImportRejected, Package, local, parse_xml
 
 MAX_CODE_DEPTH = 64
@@ -27,6 +33,7 @@ class Report:
     created: dict[str, int] = field(default_factory=dict)
     skipped: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    unplaced: list[str] = field(default_factory=list)  # selections that cannot be placed exactly
 
     def count(self, what: str, n: int = 1) -> None:
         self.created[what] = self.created.get(what, 0) + n
@@ -45,6 +52,9 @@ class Report:
 
     def lines(self) -> list[str]:
         return [f"Imported: {self.summary()}."] + self.notes + [f"Skipped: {s}" for s in self.skipped]
+
+    def unplaced_lines(self) -> list[str]:
+        return [f"Not placed exactly: {line}" for line in self.unplaced]
 
 
 @dataclass
@@ -334,54 +344,162 @@ def _source_text(node, package: Package, name: str, report: Report) -> str | Non
             raise ImportRejected(f"The text of source '{name}' ({path}) is missing from the archive.")
         return decode(package.read(member), name=name, report=report)
     if path:
-        report.skip(f"source '{name}': its text is outside the archive ({path}); only internal:// texts are read.")
+        why = f"its text is outside the archive ({path}); only internal:// texts are read"
     else:
-        report.skip(f"source '{name}': it has no plain text (only rich text or nothing).")
+        why = "it has no plain text (only rich text or nothing)"
+    report.skip(f"source '{name}': {why}{_codings_lost(node)}.")
     return None
 
 
-def read_source(node, package: Package, report: Report, *, name: str | None = None) -> SourcePlan | None:
+def _codings_in(node, *, keep: str | None = None) -> tuple[int, int]:
+    """(codings, selections) a source carries, leaving out its child element `keep`."""
+    codings = selections = 0
+    for element in node:
+        if local(element.tag) == keep:
+            continue
+        for inner in element.iter():  # the element itself first
+            tag = local(inner.tag)
+            codings += tag == "Coding"
+            selections += tag.endswith("Selection")
+    return codings, selections
+
+
+def _codings_lost(node, *, keep: str | None = None) -> str:
+    """", with its N codings on M selections, not imported" for what a skipped source
+    (or the parts of it other than `keep`) carries; "" when it carries no codings."""
+    codings, selections = _codings_in(node, keep=keep)
+    if not codings:
+        return ""
+    return (f", with its {codings} coding{'s' if codings != 1 else ''} on {selections} "
+            f"selection{'s' if selections != 1 else ''}, not imported")
+
+
+@dataclass
+class RawSource:
+    """A text source as the file has it: its text before normalisation and its selections
+    with their positions as written, before the unit of the positions is decided."""
+
+    node: object
+    guid: str
+    name: str
+    raw: str
+    selections: list[tuple[object, Selection]]
+
+
+def collect_source(node, package: Package, report: Report, *, name: str | None = None) -> RawSource | None:
     name = " ".join((name or node.get("name") or "").split()) or "Untitled source"
     unknown(node, SOURCE_CHILDREN, f"source '{name}'", report)
     raw = _source_text(node, package, name, report)
     if raw is None:
         return None
-    text, mapping = normalise_with_offsets(raw)
-    if not text.strip():
-        report.skip(f"source '{name}': its text is empty.")
-        return None
-    if children(node, "Coding"):
-        report.skip(f"source '{name}': codings of the whole source (Casecoder codes passages, not whole sources).")
     selections = []
     for sel in children(node, "PlainTextSelection"):
         unknown(sel, {"Description", "Coding", "NoteRef"}, f"a selection of '{name}'", report)
-        guid = norm_guid(sel.get("guid", ""))
         try:
             start, end = int(sel.get("startPosition", "")), int(sel.get("endPosition", ""))
         except ValueError:
-            raise ImportRejected(f"Selection {guid or '?'} in source '{name}' has no valid startPosition/endPosition.")
-        if not (0 <= start <= len(raw) and 0 <= end <= len(raw)):
-            raise ImportRejected(
-                f"Selection {guid or '?'} in source '{name}' points outside its text: {start}-{end}, but the text "
-                f"has {len(raw)} characters. Nothing was imported.")
-        if start > end:
-            start, end = end, start
-        new_start, new_end = mapping[start], mapping[end]
-        if new_start >= new_end:
-            report.skip(f"an empty selection ({start}-{end}) in '{name}'.")
-            continue
+            raise ImportRejected(f"Selection {norm_guid(sel.get('guid', '')) or '?'} in source '{name}' has no valid "
+                                 "startPosition/endPosition.")
+        selections.append((sel, Selection(start, end, sel.get("name") or "")))
+    return RawSource(node=node, guid=norm_guid(node.get("guid", "")), name=name, raw=raw, selections=selections)
+
+
+def _quoted(text: str, limit: int = 60) -> str:
+    words = " ".join(text.split())
+    return f"“{words[:limit]}…”" if len(words) > limit else f"“{words}”"
+
+
+def place_source(source: RawSource, positions: SourceText, reading: Reading, report: Report, *,
+                 names_are_text: bool, code_names: dict[str, str]) -> SourcePlan | None:
+    """The plan of a source whose positions are read as `reading`; selections that cannot
+    be placed exactly go to report.unplaced, with their source and text."""
+    text, mapping = normalise_with_offsets(source.raw)
+    name = source.name
+    if not text.strip():
+        report.skip(f"source '{name}': its text is empty{_codings_lost(source.node)}.")
+        return None
+    if children(source.node, "Coding"):
+        report.skip(f"source '{name}': codings of the whole source (Casecoder codes passages, not whole sources).")
+    length = len(source.raw) if reading.unit == CODE_POINTS else positions.utf16_length
+    selections = []
+    for sel, written in source.selections:
+        guid = norm_guid(sel.get("guid", ""))
         codings = []
         for coding in children(sel, "Coding"):
             code_guid = refs(coding, "CodeRef")
             if code_guid:
                 codings.append(CodingPlan(code_guid[0], refs(coding, "NoteRef")))
+        span = positions.span(written, reading)
+        problem = None
+        if span is None:
+            first, last = sorted((written.start, written.end))
+            if 0 <= first and last + reading.inclusive_end <= length:
+                problem = "one of its ends falls inside a character outside the Basic Multilingual Plane"
+            else:
+                problem = (f"it points outside its text: {written.start}-{written.end}, but the text has {length} "
+                           f"{reading.unit}")
+            shown = written.name or source.raw[max(0, min(first, len(source.raw))):max(0, min(last, len(source.raw)))]
+        else:
+            shown = source.raw[span[0]:span[1]]
+            if names_are_text and name_key(written.name) and not name_matches(written.name, shown):
+                problem = f"the text at those positions is {_quoted(shown)}, not what its name says"
+                shown = written.name
+        if problem:
+            coded = sorted({code_names.get(c.code_guid, "?") for c in codings})
+            report.unplaced.append(
+                f"'{name}', selection {written.start}-{written.end} {_quoted(shown) if shown.strip() else '(no text)'}"
+                f"{' coded ' + ', '.join(repr(c) for c in coded) if coded else ''}: {problem}.")
+            continue
+        new_start, new_end = mapping[span[0]], mapping[span[1]]
+        if new_start >= new_end:
+            report.skip(f"an empty selection ({written.start}-{written.end}) in '{name}'.")
+            continue
         selections.append(SelectionPlan(
-            guid=guid, name=sel.get("name") or "", start=new_start, end=new_end,
+            guid=guid, name=written.name, start=new_start, end=new_end,
             user_guid=norm_guid(sel.get("creatingUser", "")), memo=text_of(sel, "Description").strip(),
             codings=codings, note_guids=refs(sel, "NoteRef")))
-    return SourcePlan(guid=norm_guid(node.get("guid", "")), name=name, text=text,
-                      user_guid=norm_guid(node.get("creatingUser", "")), selections=selections,
-                      note_guids=refs(node, "NoteRef"), values=read_values(node))
+    node = source.node
+    return SourcePlan(guid=source.guid, name=name, text=text, user_guid=norm_guid(node.get("creatingUser", "")),
+                      selections=selections, note_guids=refs(node, "NoteRef"), values=read_values(node))
+
+
+UNSUPPORTED_KINDS = {"PDFSource": "PDF", "PictureSource": "picture", "AudioSource": "audio", "VideoSource": "video"}
+
+
+def place_sources(raw_sources: list[RawSource], *, origin: str, codes: list[CodePlan], report: Report
+                  ) -> list[SourcePlan]:
+    """Decide the unit of the file's positions (positions.py), say so in the report, and
+    place every selection in its source."""
+    texts = [(SourceText(s.raw), [written for _, written in s.selections]) for s in raw_sources]
+    decision, per_source = decide_file(texts, origin=origin)
+    chosen = decision.evidence.get(decision.reading)
+    usable = sum(1 for _, selections in texts for s in selections if name_key(s.name))
+    names_are_text = bool(usable) and chosen is not None and chosen.named * 2 > usable
+    if any(selections for _, selections in texts):
+        report.note(f"Text positions were {describe(decision.reading, decision.unit_matters)}. Why: "
+                    f"{decision.reason}.")
+        if not decision.clear:
+            report.note("The evidence for that reading is thin: check a few coded passages against the other tool.")
+    code_names: dict[str, str] = {}
+    _code_names(codes, code_names)
+    plans = []
+    for source, (positions, _), own in zip(raw_sources, texts, per_source):
+        reading = decision.reading
+        if own is not None:
+            reading = own.reading
+            report.note(f"In source '{source.name}', unlike the rest of the file, text positions were "
+                        f"{describe(reading, own.unit_matters)}. Why: {own.reason}.")
+        plan = place_source(source, positions, reading, report, names_are_text=names_are_text,
+                            code_names=code_names)
+        if plan is not None:
+            plans.append(plan)
+    return plans
+
+
+def _code_names(plans: list[CodePlan], out: dict[str, str]) -> None:
+    for plan in plans:
+        out[plan.guid] = plan.name
+        _code_names(plan.children, out)
 
 
 def read_project(package: Package, *, progress=None) -> ProjectPlan:
@@ -423,26 +541,40 @@ def read_project(package: Package, *, progress=None) -> ProjectPlan:
                                   description=text_of(node, "Description"), values=read_values(node),
                                   source_guids=refs(node, "SourceRef"), selection_guids=refs(node, "SelectionRef")))
 
-    sources = []
+    raw_sources = []
+    lost = 0  # codings on sources (or parts of sources) Casecoder does not hold
     sources_node = child(root, "Sources")
     if sources_node is not None:
         nodes = list(sources_node)
         for number, node in enumerate(nodes, start=1):
             kind = local(node.tag)
+            name = node.get("name", "")
             if kind == "TextSource":
-                plan = read_source(node, package, report)
+                raw = collect_source(node, package, report)
             elif kind == "PDFSource" and child(node, "Representation") is not None:
-                plan = read_source(child(node, "Representation"), package, report, name=node.get("name"))
-                if plan is not None:
-                    plan.guid = norm_guid(node.get("guid", "")) or plan.guid
-                    report.note(f"PDF source '{plan.name}' was imported as its plain-text representation.")
+                raw = collect_source(child(node, "Representation"), package, report, name=name)
+                if raw is not None:
+                    raw.guid = norm_guid(node.get("guid", "")) or raw.guid
+                    report.note(f"PDF source '{raw.name}' was imported as its plain-text representation.")
+                    lost += _codings_in(node, keep="Representation")[0]
+                    if _codings_lost(node, keep="Representation"):
+                        report.skip(f"PDFSource '{raw.name}': the codings of its pages"
+                                    f"{_codings_lost(node, keep='Representation')} (Casecoder holds its text, "
+                                    "not its pages).")
             else:
-                report.skip(f"{kind} '{node.get('name', '')}': Casecoder imports text sources only.")
-                plan = None
-            if plan is not None:
-                sources.append(plan)
+                raw = None
+                lost += _codings_in(node)[0]
+                what = UNSUPPORTED_KINDS.get(kind)
+                report.skip(f"{kind} '{name}'{_codings_lost(node)}: Casecoder imports text sources only"
+                            f"{f', not {what} sources' if what else ''}.")
+            if raw is not None:
+                raw_sources.append(raw)
             if progress:
                 progress(number, len(nodes))
+    if lost:
+        report.note(f"{lost} coding{'s' if lost != 1 else ''} on sources Casecoder does not hold (PDF pages, "
+                    "pictures, audio, video) were not imported; each source is listed under Not imported.")
+    sources = place_sources(raw_sources, origin=root.get("origin") or "", codes=codes, report=report)
 
     notes = {}
     notes_node = child(root, "Notes")

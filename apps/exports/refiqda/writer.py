@@ -24,8 +24,8 @@ from apps.transcripts.models import Transcript
 from ..text import xml_safe
 from . import NS_CODEBOOK, NS_PROJECT
 from .conventions import (CASE_MEMO_LINK_NAME, CASE_SECTION_NAME, EXPERT_VARIABLES, ROLE_EXPERT,
-                          ROLE_EXPERT_DESCRIPTION, TYPE_TO_REFI, VALUE_ELEMENTS, VALUE_NOTE_NAME, code_description,
-                          role_description, variable_description)
+                          ROLE_EXPERT_DESCRIPTION, ROLE_EXPERT_SPEAKER, TYPE_TO_REFI, VALUE_ELEMENTS, VALUE_NOTE_NAME,
+                          code_description, role_description, variable_description)
 from .guids import Guids
 
 ORIGIN = "Casecoder 0.1"
@@ -167,7 +167,7 @@ def project_qde(project: Project, *, progress=None) -> tuple[bytes, dict[str, st
         _codes_tree(el, el(el(root, "CodeBook"), "Codes"), codes, guid,
                     {cid: notes for (kind, cid), notes in notes_by.items() if kind == "code"})
 
-    has_experts = any(t.expert_id for t in transcripts)
+    has_experts = any(t.expert_id or t.expert_speaker for t in transcripts)
     if attributes or has_experts:
         node = el(root, "Variables")
         for attribute in attributes:
@@ -213,6 +213,8 @@ def project_qde(project: Project, *, progress=None) -> tuple[bytes, dict[str, st
                         creationDateTime=when(transcript.created_at), modifiedDateTime=when(transcript.updated_at))
             files[f"Sources/{source_guid}.txt"] = transcript.text
             for segment in by_transcript.get(transcript.pk, []):
+                # Code points with an exclusive end, as the standard says; NVivo's UTF-16 units
+                # are only ever read (positions.py), never written.
                 selection = el(source, "PlainTextSelection", guid=guid("selection", segment.pk),
                                name=CASE_SECTION_NAME if segment.is_case_section else None,
                                startPosition=segment.start, endPosition=segment.end,
@@ -234,13 +236,15 @@ def project_qde(project: Project, *, progress=None) -> tuple[bytes, dict[str, st
                     el(selection, "NoteRef", targetGUID=note_guid)
             for note_guid in notes_by.get(("transcript", transcript.pk), []):
                 el(source, "NoteRef", targetGUID=note_guid)
-            if transcript.expert_id:
-                expert = transcript.expert
-                for role, text in ((ROLE_EXPERT, expert.pseudonym), (ROLE_EXPERT_DESCRIPTION, expert.description)):
-                    if text:
-                        value = el(source, "VariableValue")
-                        el(value, "VariableRef", targetGUID=guid("role", role))
-                        el(value, "TextValue", text)
+            expert = transcript.expert
+            for role, text in ((ROLE_EXPERT, expert.pseudonym if expert else ""),
+                               (ROLE_EXPERT_DESCRIPTION, expert.description if expert else ""),
+                               (ROLE_EXPERT_SPEAKER, transcript.expert_speaker)):
+                if text:
+                    value = el(source, "VariableValue")
+                    el(value, "VariableRef", targetGUID=guid("role", role))
+                    el(value, "TextValue", text)
+            if expert:
                 for value in expert_values.get(expert.pk, []):
                     _variable_value(el, source, value.attribute, value.value, guid)
             if progress:

@@ -1,13 +1,10 @@
-"""What every importer shares: the result type, the rejection, decoding, ZIP checks, and
-turning formatted paragraphs (bold speaker names, table rows) into transcript text."""
+"""What every importer shares: the result type, the rejection, decoding, and turning
+formatted paragraphs (bold speaker names, table rows) into transcript text."""
 from __future__ import annotations
 
 import codecs
-import io
 import re
 import unicodedata
-import zipfile
-import zlib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -25,14 +22,6 @@ from apps.transcripts.text import (
     speaker_label_ok,
     split_turns,
 )
-
-# A ZIP container (.docx, .odt) is refused before anything is decompressed when its members
-# would unpack to more than this, or compress better than this ratio (a "zip bomb"). Real
-# transcripts are text and images: a 300-page interview unpacks to a few MB at ratio ~10.
-ZIP_MAX_UNCOMPRESSED = 200 * 1024 * 1024
-ZIP_MAX_RATIO = 100
-ZIP_RATIO_FROM = 2 * 1024 * 1024  # below this size, a high ratio is harmless
-ZIP_MAX_MEMBERS = 10_000
 
 # Share of control characters above which decoded "text" is taken for binary data.
 MAX_CONTROL_SHARE = 0.01
@@ -218,51 +207,6 @@ def decode_text(filename: str, data: bytes, *, declared: str | None = None) -> t
     encoding = codecs.lookup(encoding).name
     warning = f"{filename}: the encoding was guessed as {encoding}; check that accented letters look right"
     return text, encoding, [warning]
-
-
-# ---------------------------------------------------------------------------------------
-# ZIP containers
-
-
-def open_zip(filename: str, data: bytes, *, kind: str) -> zipfile.ZipFile:
-    """Open a ZIP container after checking, from its directory alone, that it is safe to read.
-
-    Python's zipfile stops at the declared size of each member (a member that inflates
-    further fails its CRC check), so checking the declared sizes bounds what is read.
-    """
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        members = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError):
-        raise ImportRejected(filename, f"this is not a valid {kind} file: it is not a readable ZIP archive") from None
-    if len(members) > ZIP_MAX_MEMBERS:
-        raise ImportRejected(filename, f"the archive has {len(members)} parts, more than a {kind} file ever has")
-    total = sum(m.file_size for m in members)
-    packed = sum(m.compress_size for m in members)
-    if total > ZIP_MAX_UNCOMPRESSED:
-        raise ImportRejected(
-            filename,
-            f"the archive would unpack to {human_size(total)}, over the limit of {human_size(ZIP_MAX_UNCOMPRESSED)}",
-        )
-    for m in [*members, None]:
-        size, csize = (m.file_size, m.compress_size) if m else (total, packed)
-        if size > ZIP_RATIO_FROM and size > ZIP_MAX_RATIO * max(csize, 1):
-            raise ImportRejected(
-                filename,
-                f"the archive is compressed {size // max(csize, 1)}:1, more than {ZIP_MAX_RATIO}:1; "
-                "refused as a possible zip bomb",
-            )
-    if any(m.flag_bits & 0x1 for m in members):
-        raise ImportRejected(filename, f"the {kind} file is encrypted; remove the password and upload it again")
-    return archive
-
-
-def read_member(filename: str, archive: zipfile.ZipFile, member: str, *, kind: str) -> bytes:
-    """One member of a checked archive; a damaged member (bad CRC, bad data) is a rejection."""
-    try:
-        return archive.read(member)
-    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError):
-        raise ImportRejected(filename, f"the {kind} file is damaged: its part {member} cannot be read") from None
 
 
 def human_size(n: int) -> str:

@@ -6,16 +6,23 @@ runs is read, including tracked insertions, hyperlinks and fields' shown results
 tracked deletions, field codes, footnote marks or text boxes; manual line breaks become
 "\\n". A bold speaker name at the start of a paragraph becomes a "Name:" label.
 Headers, footers, comments and footnotes are not part of the transcript.
+
+The archive is checked before python-docx sees it (archive.py): every part must unpack to
+what its header says, within the limits, and no XML part may declare a DTD or entities.
 """
 from __future__ import annotations
 
 import io
+import logging
 
 import docx
 from docx.enum.style import WD_STYLE_TYPE
 from docx.oxml.ns import qn
 
-from ._common import Extracted, ImportRejected, Pieces, open_zip, paragraphs_text, table_paragraphs
+from ._common import Extracted, ImportRejected, Pieces, paragraphs_text, table_paragraphs
+from .archive import member_is_xml, open_document, rejected_as
+
+logger = logging.getLogger(__name__)
 
 _CFB = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # OLE compound file: legacy .doc, or an encrypted .docx
 _ENCRYPTION_INFO = "EncryptionInfo".encode("utf-16-le")
@@ -41,13 +48,16 @@ def parse(filename: str, data: bytes) -> Extracted:
             filename,
             "this is an old-style Word 97-2003 document (.doc), not .docx; save it as .docx and upload it again",
         )
-    archive = open_zip(filename, data, kind="Word (.docx)")
-    if "word/document.xml" not in archive.namelist():
+    archive = open_document(filename, data, kind="Word (.docx)")
+    if "word/document.xml" not in archive.names:
         raise ImportRejected(filename, "this ZIP archive is not a Word document (it has no word/document.xml)")
+    with rejected_as(filename):
+        archive.verify(is_xml=member_is_xml)
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises many kinds on a damaged package
-        raise ImportRejected(filename, f"the Word file could not be read; it may be damaged ({exc})") from None
+        logger.warning("python-docx could not read %s: %s", filename, exc)
+        raise ImportRejected(filename, "the Word file could not be read; it may be damaged") from None
     bold_styles = _bold_character_styles(document)
     paragraphs: list[Pieces | str] = []
     _blocks(document.element.body, bold_styles, paragraphs)

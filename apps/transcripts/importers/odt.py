@@ -4,15 +4,22 @@ The body is read in document order: paragraphs and headings, lists, sections and
 (a [time |] speaker | words table becomes labelled turns). Spaces (text:s), tabs and line
 breaks are kept; notes, annotations, frames and tracked-change records are left out.
 A bold speaker name at the start of a paragraph becomes a "Name:" label, as in .docx.
+
+The archive is checked before odfpy sees it (archive.py): every part must unpack to what
+its header says, within the limits, and no XML part may declare a DTD or entities.
 """
 from __future__ import annotations
 
 import io
+import logging
 
 from odf.namespaces import FONS, OFFICENS, STYLENS, TABLENS, TEXTNS
 from odf.opendocument import load
 
-from ._common import Extracted, ImportRejected, Pieces, open_zip, paragraphs_text, read_member, table_paragraphs
+from ._common import Extracted, ImportRejected, Pieces, paragraphs_text, table_paragraphs
+from .archive import member_is_xml, open_document, rejected_as
+
+logger = logging.getLogger(__name__)
 
 _MIMETYPE = "application/vnd.oasis.opendocument.text"
 _TEXT_NODE = 3
@@ -30,22 +37,26 @@ _BLOCK_CONTAINERS = {
 
 def parse(filename: str, data: bytes) -> Extracted:
     kind = "OpenDocument (.odt)"
-    archive = open_zip(filename, data, kind=kind)
-    names = set(archive.namelist())
+    archive = open_document(filename, data, kind=kind)
+    names = set(archive.names)
     if "content.xml" not in names:
         raise ImportRejected(filename, "this ZIP archive is not an OpenDocument file (it has no content.xml)")
-    if "mimetype" in names:
-        mimetype = read_member(filename, archive, "mimetype", kind=kind).decode("ascii", "replace").strip()
-        if mimetype != _MIMETYPE:
-            raise ImportRejected(filename, f"this is not an OpenDocument text document (its type is {mimetype})")
-    manifest = "META-INF/manifest.xml"
-    if manifest in names and b"encryption-data" in read_member(filename, archive, manifest, kind=kind):
-        raise ImportRejected(filename, "the document is password-protected; remove the password and upload it again")
+    with rejected_as(filename):
+        if "mimetype" in names:
+            mimetype = archive.read("mimetype").decode("ascii", "replace").strip()
+            if mimetype != _MIMETYPE:
+                raise ImportRejected(filename, f"this is not an OpenDocument text document (its type is {mimetype})")
+        manifest = "META-INF/manifest.xml"
+        if manifest in names and b"encryption-data" in archive.read(manifest):
+            raise ImportRejected(filename, "the document is password-protected; remove the password and upload it "
+                                           "again")
+        archive.verify(is_xml=member_is_xml)
     try:
         document = load(io.BytesIO(data))
         body = document.text
     except Exception as exc:  # odfpy raises parser and key errors on a damaged file
-        raise ImportRejected(filename, f"the OpenDocument file could not be read; it may be damaged ({exc})") from None
+        logger.warning("odfpy could not read %s: %s", filename, exc)
+        raise ImportRejected(filename, "the OpenDocument file could not be read; it may be damaged") from None
     bold_styles = _bold_styles(document)
     paragraphs: list[Pieces | str] = []
     _blocks(body, bold_styles, paragraphs)

@@ -12,7 +12,8 @@ from ._progress import command_error, project_or_error
 
 
 class Command(BaseCommand):
-    help = "Merge a codebook (.qdc from NVivo, MAXQDA, QualCoder ..., or CSV) into a project, by name and tree."
+    help = ("Merge a codebook (.qdc from NVivo, MAXQDA, QualCoder ..., or the CSV of Casecoder, Taguette or a MAXQDA "
+            "code list) into a project, by name and tree.")
 
     def add_arguments(self, parser):
         parser.add_argument("file")
