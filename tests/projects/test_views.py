@@ -130,6 +130,13 @@ def test_the_home_page_shows_transcripts_codes_and_cases(client_for, project, tr
         assert text in content
 
 
+def test_the_home_page_shows_boolean_case_values_as_yes_or_no(client_for, project, kazakhstan, armenia, reviewer):
+    content = client_for(reviewer).get(home(project)).content.decode()
+    assert "<dt>intervention granted</dt><dd>yes</dd>" in content
+    assert "<dt>intervention granted</dt><dd>no</dd>" in content
+    assert "True" not in content and "False" not in content
+
+
 def test_the_home_page_of_an_empty_project_invites_a_coder_to_import(client_for, project, coder, reviewer):
     assert "Import your interviews" in client_for(coder).get(home(project)).content.decode()
 
