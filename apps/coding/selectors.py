@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from django.db import connection
@@ -154,6 +155,21 @@ def code_tree(*, project: Project, transcript: Transcript | None = None, counts:
 def code_paths(*, project: Project) -> dict[int, str]:
     """'Parent > Child' path of every code, by id."""
     return {node.code.pk: node.path for node in code_tree(project=project)}
+
+
+def code_subtree_ids(code_ids: Iterable[int], *, parents: Mapping[int, int | None]) -> set[int]:
+    """The codes and every code below them (children, their children, ...), from each
+    code's parent id: no query. `parents` maps code id -> parent id for the codes to
+    look through: those of `code_tree` (alive ones) or every code of the project."""
+    children: dict[int | None, list[int]] = {}
+    for code_id, parent_id in parents.items():
+        children.setdefault(parent_id, []).append(code_id)
+    found = set(code_ids)
+    frontier = list(found)
+    while frontier:
+        frontier = [child for parent in frontier for child in children.get(parent, ()) if child not in found]
+        found.update(frontier)
+    return found
 
 
 # --- the coding workspace ---------------------------------------------------------------

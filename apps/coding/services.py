@@ -20,7 +20,7 @@ from apps.projects.services import activity_record
 from apps.transcripts.models import Transcript
 
 from .models import Code, Coding, Comment, Memo, Segment
-from .selectors import case_membership_sql, membership_table
+from .selectors import case_membership_sql, code_subtree_ids, membership_table
 
 COLOUR_HELP = "a colour as #rrggbb"
 
@@ -138,13 +138,9 @@ def code_update(*, code: Code, actor, name: str | None = None, colour: str | Non
 
 
 def _descendant_ids(code: Code) -> set[int]:
-    """Ids of the code's descendants, read level by level (the tree is shallow)."""
-    found: set[int] = set()
-    frontier = [code.pk]
-    while frontier:
-        frontier = list(Code.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
-        found.update(frontier)
-    return found
+    """Ids of the code's descendants, in the trash or not (one query)."""
+    parents = dict(Code.objects.filter(project_id=code.project_id).values_list("pk", "parent_id"))
+    return code_subtree_ids([code.pk], parents=parents) - {code.pk}
 
 
 @transaction.atomic
