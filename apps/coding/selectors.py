@@ -21,6 +21,7 @@ from apps.cases.models import Case
 from apps.projects.models import Project
 from apps.transcripts.models import Transcript
 
+from .citations import Excerpt, cited_excerpts
 from .models import CaseMembership, Code, Coding, Segment
 
 
@@ -397,54 +398,30 @@ def segment_search(*, project: Project, code_ids=(), case_ids=(), expert_ids=(),
     return rows.order_by("transcript__title", "start", "end", "id")
 
 
-@dataclass
-class Hit:
+@dataclass(frozen=True, kw_only=True)
+class Hit(Excerpt):
     """One retrieved segment: its citation, and the turn around it (text before, the
-    quote, text after) for reading it in context."""
+    quote, text after) for reading it in context, with its codes and member cases."""
 
-    segment: Segment
-    citation: str
-    paragraph: int | None
-    before: str
-    after: str
     cases: list[Case]
     codes: list[Coding]
+
+    @property
+    def paragraph(self) -> int | None:
+        """The ¶ a link to the hit jumps to."""
+        return self.first
 
 
 CONTEXT_CHARS = 400
 
 
 def segment_hits(*, project: Project, segments: list[Segment], cases: list[Case] | None = None) -> list[Hit]:
-    """Citations and surrounding turns for a page of segments: three queries whatever the
-    number of segments (turns, texts of their transcripts, member cases)."""
-    from bisect import bisect_right
-
-    from apps.transcripts.selectors import citation, turn_indexes
-
+    """Citations and surrounding turns for a page of segments: four queries whatever the
+    number of segments (turns, texts of their transcripts, member cases, cases)."""
     if not segments:
         return []
-    transcript_ids = {s.transcript_id for s in segments}
-    indexes = turn_indexes(transcript_ids=transcript_ids)
-    texts = dict(Transcript.objects.filter(pk__in=transcript_ids).values_list("pk", "text"))
     members = cases_for_segments(project=project, segment_ids=[s.pk for s in segments])
     case_by_id = {c.pk: c for c in (cases if cases is not None else Case.objects.filter(project=project))}
-    hits = []
-    for s in segments:
-        index = indexes.get(s.transcript_id)
-        text = texts.get(s.transcript_id, "")
-        first = last = None
-        lo, hi = s.start, s.end
-        if index is not None and index.turns:
-            i = max(0, bisect_right(index.starts, s.start) - 1)
-            j = max(0, bisect_right(index.starts, max(s.start, s.end - 1)) - 1)
-            first, last = index.turns[i].number, index.turns[j].number
-            lo, hi = min(index.turns[i].start, s.start), max(index.turns[j].end, s.end)
-        before_start = max(lo, s.start - CONTEXT_CHARS)
-        after_end = min(hi, s.end + CONTEXT_CHARS)
-        before = ("…" if before_start > lo else "") + text[before_start:s.start]
-        after = text[s.end:after_end] + ("…" if after_end < hi else "")
-        pseudonym = s.transcript.expert.pseudonym if s.transcript.expert else s.transcript.title
-        hits.append(Hit(segment=s, citation=citation(pseudonym=pseudonym, first=first, last=last), paragraph=first,
-                        before=before, after=after, codes=list(s.codings.all()),
-                        cases=[case_by_id[c] for c in members.get(s.pk, []) if c in case_by_id]))
-    return hits
+    return cited_excerpts((Hit.of(s, codes=list(s.codings.all()),
+                                  cases=[case_by_id[c] for c in members.get(s.pk, []) if c in case_by_id])
+                           for s in segments), context=CONTEXT_CHARS)

@@ -16,10 +16,11 @@ PROJECTS = reverse("project_list")
 
 # The project home page: session, user, membership+project, then one query each for
 # transcripts, cases, their attribute values (two prefetches), codes, segments, open
-# comments, recent activity and members, and two for "the method at work in two minutes"
-# (apps/comparison/tour.py: the project's state, and the tour when the cache does not hold
-# it for that state). The same bound holds whatever the data size.
-HOME_MAX_QUERIES = 14
+# comments, recent activity and members, and up to three for "the method at work in two
+# minutes" (apps/comparison/tour.py: the project's state, and when the cache does not hold
+# the tour for that state, the cited segment and its transcript's turns for the citation).
+# The same bound holds whatever the data size.
+HOME_MAX_QUERIES = 15
 
 
 def home(project):
