@@ -110,34 +110,7 @@ def krippendorff_alpha(data: Sequence[Sequence[object]], level: str = "nominal")
     if len(lengths) > 1:
         raise ValueError(f"every coder needs one value per unit (None for missing), got lists of lengths "
                          f"{', '.join(map(str, lengths))}")
-    units = [[value for value in unit if not _is_missing(value)] for unit in zip(*coders)]
-    if level in ("interval", "ratio"):
-        for value in (value for unit in units for value in unit):
-            if not isinstance(value, numbers.Real):
-                raise ValueError(f"{level} values must be numbers, got {value!r}")
-            if level == "ratio" and value < 0:
-                raise ValueError(f"ratio values must not be negative, got {value!r}")
-    pairable = [unit for unit in units if len(unit) >= 2]
-    if not pairable:
-        raise ValueError("no unit has values from two coders, so there is nothing to compare")
-
-    coincidences: defaultdict[tuple, float] = defaultdict(float)
-    totals: Counter = Counter()
-    for unit in pairable:
-        counts = Counter(unit)
-        totals.update(counts)
-        for c, count_c in counts.items():
-            for k, count_k in counts.items():
-                if c != k:
-                    coincidences[c, k] += count_c * count_k / (len(unit) - 1)
-    if len(totals) < 2:
-        return 1.0
-
-    difference = _difference(level, totals)
-    n = sum(totals.values())
-    observed = sum(o * difference(c, k) for (c, k), o in coincidences.items())
-    expected = sum(totals[c] * totals[k] * difference(c, k) for c in totals for k in totals if c != k)
-    return 1 - (n - 1) * observed / expected
+    return krippendorff_alpha_counted(Counter(zip(*coders)), level)
 
 
 def overlap_share(a_start: int, a_end: int, b_start: int, b_end: int) -> float:
@@ -223,8 +196,9 @@ def krippendorff_alpha_counted(units: Mapping[tuple, int], level: str = "nominal
     maps the values of one unit (a tuple, one per coder, None for missing) to how many
     units received them.
 
-    The same number as `krippendorff_alpha` over the expanded data, in time that grows
-    with the number of distinct units (see `fleiss_kappa_counted`).
+    The same number as `krippendorff_alpha` over the expanded data (which counts its
+    units and comes here), in time that grows with the number of distinct units (see
+    `fleiss_kappa_counted`).
     """
     if level not in LEVELS:
         raise ValueError(f"unknown level {level!r}: use one of {', '.join(LEVELS)}")

@@ -30,6 +30,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.db.models.functions import Length
 
+from apps.coding.citations import Excerpt, cited_excerpts
 from apps.coding.models import Code, Coding, Segment
 from apps.projects.models import Project
 from apps.transcripts.models import Transcript, Turn
@@ -358,6 +359,7 @@ class Passage:
     kind: str                                   # "missing": not every coder coded it; "boundaries"
     by_coder: list[list[CodedSegment]]          # per coder (in the order of the coders), maybe empty
     share: float | None = None                  # the smallest overlap share between two coders
+    citation: str = ""                          # "E3, ¶12–13": where the passage stands
 
     @property
     def segments(self) -> list[CodedSegment]:
@@ -374,7 +376,8 @@ def disagreements(*, project: Project, coder_ids, overlap: float | None = None, 
 
     Segments of one code that overlap (directly or through others) form a passage. The
     coders agree on it when each coded it and, for every two coders, their extents overlap
-    by at least `overlap` (identical extents when no overlap share is given).
+    by at least `overlap` (identical extents when no overlap share is given). Each passage
+    comes with its citation (one query for the turns of every transcript).
     """
     coders, transcripts = _choose(project=project, coder_ids=coder_ids, transcript_ids=transcript_ids)
     if not transcripts:
@@ -401,6 +404,9 @@ def disagreements(*, project: Project, coder_ids, overlap: float | None = None, 
                     passages.append(Passage(code, path, by_transcript[transcript_id], start, end, "boundaries",
                                             by_coder, share))
     passages.sort(key=lambda p: (p.path, p.transcript.title, p.start))
+    excerpts = cited_excerpts(Excerpt.in_transcript(p.transcript, start=p.start, end=p.end) for p in passages)
+    for passage, excerpt in zip(passages, excerpts):
+        passage.citation = excerpt.citation
     return coders, transcripts, passages
 
 

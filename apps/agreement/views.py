@@ -11,7 +11,6 @@ from django.views.decorators.http import require_GET, require_POST
 from apps.coding.models import Code, Segment
 from apps.coding.services import StaleVersion, comment_create
 from apps.projects.access import CODE, COMMENT, can, project_for
-from apps.transcripts.selectors import citation, turn_indexes
 
 from .selectors import UNITS, agreement_choices, agreement_report, disagreements
 from .forms import AgreementForm, DiscussForm, SettleForm
@@ -63,20 +62,14 @@ def agreement_disagreements(request, slug):
     elif form.is_valid():
         data = form.cleaned_data
         try:
-            chosen, transcripts, passages = disagreements(
+            chosen, _transcripts, passages = disagreements(
                 project=project, coder_ids=data["coders"], overlap=data["share"],
                 transcript_ids=data["transcripts"] or None, code_ids=[data["code"]] if data["code"] else None)
         except ValidationError as error:
             form.add_error(None, error)
             status = 400
         else:
-            indexes = turn_indexes(transcript_ids=[t.pk for t in transcripts])
             for passage in passages:
-                index = indexes.get(passage.transcript.pk)
-                first, last = index.span(passage.start, passage.end) if index else (None, None)
-                pseudonym = passage.transcript.expert.pseudonym if passage.transcript.expert else \
-                    passage.transcript.title
-                passage.citation = citation(pseudonym=pseudonym, first=first, last=last)
                 passage.columns = list(zip(chosen, passage.by_coder))
                 passage.versions = ",".join(f"{s.id}:{s.version}" for s in passage.segments)
             context.update({"coders": chosen, "passages": passages, "chosen": data,

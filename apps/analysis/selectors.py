@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Literal
@@ -37,11 +36,13 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Length
 
 from apps.cases.models import Attribute, Case, CaseValue, ExpertValue
+from apps.coding.citations import Excerpt, cited_excerpts
 from apps.coding.models import Code, Coding, Comment, Segment
-from apps.coding.selectors import CodeNode, code_tree, membership_sql, membership_table
+from apps.coding.selectors import CodeNode, code_subtree_ids, code_tree, membership_sql, membership_table
 from apps.projects.models import Activity, Project
+from apps.projects.sorting import natural_key
+from apps.projects.values import value_display
 from apps.transcripts.models import Expert, Transcript
-from apps.transcripts.selectors import citation, turn_indexes
 
 from .models import Review
 
@@ -170,7 +171,7 @@ def code_case_matrix(*, project: Project, measure: Measure = "experts", columns:
     for row_id, col, value, labels in values:
         cell = matrix.cells.get((row_id, col))
         if cell is not None:
-            cell.values[value] = sorted(set(labels.split(_SEP)), key=_natural)
+            cell.values[value] = sorted(set(labels.split(_SEP)), key=natural_key)
     scales = {r.code.pk: r.code.scale_values for r in rows}
     for (row_id, _col), cell in matrix.cells.items():
         order = {v: i for i, v in enumerate(scales.get(row_id, []))}
@@ -187,24 +188,18 @@ def _heat(count: int, largest: int) -> int:
     return max(1, round(9 * count / largest))
 
 
-def _natural(label: str):
-    """E2 before E10."""
-    return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", label)]
-
-
 def _branch(project: Project, root_code: Code | None) -> list[CodeNode]:
+    """The code tree, or the branch of `root_code` in tree order (one query)."""
     nodes = code_tree(project=project, counts=False)
     if root_code is None:
         return nodes
-    if root_code.project_id != project.pk or root_code.deleted_at is not None:
+    branch = []
+    if root_code.project_id == project.pk and root_code.deleted_at is None:
+        ids = code_subtree_ids([root_code.pk], parents={n.code.pk: n.code.parent_id for n in nodes})
+        branch = [n for n in nodes if n.code.pk in ids]
+    if not branch:
         raise ValidationError({"root": "That code is not in this project's codebook."})
-    for i, node in enumerate(nodes):
-        if node.code.pk == root_code.pk:
-            end = i + 1
-            while end < len(nodes) and nodes[end].depth > node.depth:
-                end += 1
-            return nodes[i:end]
-    raise ValidationError({"root": "That code is not in this project's codebook."})
+    return branch
 
 
 def _columns(project: Project, columns: str | int) -> tuple[str, Attribute | None, list[MatrixColumn]]:
@@ -216,7 +211,7 @@ def _columns(project: Project, columns: str | int) -> tuple[str, Attribute | Non
             return kind, None, [MatrixColumn(key=str(c.pk), label=c.name, obj=c) for c in objs]
         if kind == "experts":
             objs = list(Expert.objects.filter(project=project))
-            objs.sort(key=lambda e: _natural(e.pseudonym))
+            objs.sort(key=lambda e: natural_key(e.pseudonym))
             return kind, None, [MatrixColumn(key=str(e.pk), label=e.pseudonym, obj=e) for e in objs]
         if kind == "transcripts":
             objs = list(Transcript.objects.filter(project=project).select_related("expert").defer("text")
@@ -253,7 +248,7 @@ def _columns(project: Project, columns: str | int) -> tuple[str, Attribute | Non
 
     def sort_key(key):
         value = raw[key]
-        return (value is None, order.get(key, len(order)), _natural(str(value)))
+        return (value is None, order.get(key, len(order)), natural_key(str(value)))
 
     cols = [MatrixColumn(key=key, label=_value_label(raw[key]), member_ids=tuple(sorted(groups[key])))
             for key in sorted(groups, key=sort_key)]
@@ -261,13 +256,7 @@ def _columns(project: Project, columns: str | int) -> tuple[str, Attribute | Non
 
 
 def _value_label(value) -> str:
-    if value is None:
-        return NOT_SET
-    if value is True:
-        return "yes"
-    if value is False:
-        return "no"
-    return str(value)
+    return NOT_SET if value is None else value_display(value)
 
 
 # --- the SQL ---------------------------------------------------------------------------
@@ -506,13 +495,6 @@ def code_breakdown(*, project: Project, by: str = "cases", measure: Measure = "s
 # --- excerpts behind a cell --------------------------------------------------------------
 
 @dataclass
-class Excerpt:
-    segment: Segment
-    citation: str
-    source: str
-
-
-@dataclass
 class ExcerptPage:
     title: str
     total: int
@@ -540,15 +522,8 @@ def _excerpts(project: Project, ids_sql: str, ids_params: list, *, title: str, o
                 .prefetch_related(Prefetch("codings", queryset=Coding.objects.select_related("tag")
                                            .order_by("tag__position", "tag__name")))
                 .order_by("transcript__title", "start", "end", "id")[offset:offset + limit])
-    indexes = turn_indexes(transcript_ids={s.transcript_id for s in page}) if page else {}
-    excerpts = []
-    for segment in page:
-        source = segment.transcript.expert.pseudonym if segment.transcript.expert else segment.transcript.title
-        index = indexes.get(segment.transcript_id)
-        first, last = index.span(segment.start, segment.end) if index else (None, None)
-        excerpts.append(Excerpt(segment=segment, source=source,
-                                citation=citation(pseudonym=source, first=first, last=last)))
-    return ExcerptPage(title=title, total=total, offset=offset, limit=limit, excerpts=excerpts)
+    return ExcerptPage(title=title, total=total, offset=offset, limit=limit,
+                       excerpts=cited_excerpts(Excerpt.of(segment) for segment in page))
 
 
 def matrix_cell_excerpts(*, project: Project, code: Code, column: str, columns: str | int = "cases",
@@ -561,23 +536,11 @@ def matrix_cell_excerpts(*, project: Project, code: Code, column: str, columns: 
     if column not in keys:
         raise ValidationError({"column": f"No column {column!r} among the {COLUMN_KINDS.get(kind, 'values')}."})
     col_value: object = keys.index(column) if kind.endswith("-attribute") else int(column)
-    codes = _descendants(project, code) if rollup else [code.pk]
+    codes = [n.code.pk for n in _branch(project, code)] if rollup else [code.pk]
     base, base_params = _base(project, kind, cols, False, codes, words=False)
     label = cols[keys.index(column)].label
     return _excerpts(project, f"SELECT x.segment_id FROM ({base}) x WHERE x.col = %s", [*base_params, col_value],
                      title=f"{code.name} × {label}", offset=offset, limit=limit)
-
-
-def _descendants(project: Project, code: Code) -> list[int]:
-    """The code and its alive descendants (one query: the code tree)."""
-    nodes = code_tree(project=project, counts=False)
-    for i, node in enumerate(nodes):
-        if node.code.pk == code.pk:
-            end = i + 1
-            while end < len(nodes) and nodes[end].depth > node.depth:
-                end += 1
-            return [n.code.pk for n in nodes[i:end]]
-    return [code.pk]
 
 
 # --- co-occurrence -------------------------------------------------------------------------

@@ -4,18 +4,10 @@ from __future__ import annotations
 from django.db.models import Prefetch
 
 from apps.projects.models import Project
+from apps.projects.values import value_display
 from apps.transcripts.models import Expert, Transcript
 
 from .models import Attribute, CaseValue, ExpertValue
-
-
-def value_display(value) -> str:
-    """A stored value as the page prints it."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return str(value)
 
 
 def _cells(attributes, values) -> list[str]:

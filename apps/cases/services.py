@@ -10,6 +10,7 @@ from django.db import transaction
 
 from apps.projects.models import Project
 from apps.projects.services import activity_record
+from apps.projects.values import value_display
 from apps.transcripts.models import Expert, Transcript
 
 from .models import Attribute, Case, CaseValue, ExpertValue
@@ -138,7 +139,7 @@ def _value_set(*, owner, attribute: Attribute, raw, model, owner_field: str, app
     value = attribute_value_clean(attribute, raw)
     model.objects.update_or_create(**{owner_field: owner, "attribute": attribute}, defaults={"value": value})
     activity_record(project=owner.project, actor=actor, verb="set attribute", target=owner,
-                    summary=f"{attribute.name} = {value}", after={attribute.name: value})
+                    summary=f"{attribute.name} = {value_display(value) or 'no value'}", after={attribute.name: value})
     return value
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
@@ -22,6 +23,7 @@ from apps.projects.models import Project
 from apps.transcripts.models import Transcript
 from apps.transcripts.selectors import TurnIndex
 
+from .citations import Excerpt, cited_excerpts
 from .models import CaseMembership, Code, Coding, Segment
 
 
@@ -156,6 +158,21 @@ def code_tree(*, project: Project, transcript: Transcript | None = None, counts:
 def code_paths(*, project: Project) -> dict[int, str]:
     """'Parent > Child' path of every code, by id."""
     return {node.code.pk: node.path for node in code_tree(project=project)}
+
+
+def code_subtree_ids(code_ids: Iterable[int], *, parents: Mapping[int, int | None]) -> set[int]:
+    """The codes and every code below them (children, their children, ...), from each
+    code's parent id: no query. `parents` maps code id -> parent id for the codes to
+    look through: those of `code_tree` (alive ones) or every code of the project."""
+    children: dict[int | None, list[int]] = {}
+    for code_id, parent_id in parents.items():
+        children.setdefault(parent_id, []).append(code_id)
+    found = set(code_ids)
+    frontier = list(found)
+    while frontier:
+        frontier = [child for parent in frontier for child in children.get(parent, ()) if child not in found]
+        found.update(frontier)
+    return found
 
 
 # --- the coding workspace ---------------------------------------------------------------
@@ -383,57 +400,33 @@ def segment_search(*, project: Project, code_ids=(), case_ids=(), expert_ids=(),
     return rows.order_by("transcript__title", "start", "end", "id")
 
 
-@dataclass
-class Hit:
+@dataclass(frozen=True, kw_only=True)
+class Hit(Excerpt):
     """One retrieved segment: its citation, and the turn around it (text before, the
-    quote, text after) for reading it in context."""
+    quote, text after) for reading it in context, with its codes and member cases."""
 
-    segment: Segment
-    citation: str
-    paragraph: int | None
-    before: str
-    after: str
     cases: list[Case]
     codes: list[Coding]
+
+    @property
+    def paragraph(self) -> int | None:
+        """The ¶ a link to the hit jumps to."""
+        return self.first
 
 
 CONTEXT_CHARS = 400
 
 
 def segment_hits(*, project: Project, segments: list[Segment], cases: list[Case] | None = None) -> list[Hit]:
-    """Citations and surrounding turns for a page of segments: three queries whatever the
-    number of segments (turns, texts of their transcripts, member cases)."""
-    from bisect import bisect_right
-
-    from apps.transcripts.selectors import citation, turn_indexes
-
+    """Citations and surrounding turns for a page of segments: four queries whatever the
+    number of segments (turns, texts of their transcripts, member cases, cases)."""
     if not segments:
         return []
-    transcript_ids = {s.transcript_id for s in segments}
-    indexes = turn_indexes(transcript_ids=transcript_ids)
-    texts = dict(Transcript.objects.filter(pk__in=transcript_ids).values_list("pk", "text"))
     members = cases_for_segments(project=project, segment_ids=[s.pk for s in segments])
     case_by_id = {c.pk: c for c in (cases if cases is not None else Case.objects.filter(project=project))}
-    hits = []
-    for s in segments:
-        index = indexes.get(s.transcript_id)
-        text = texts.get(s.transcript_id, "")
-        first = last = None
-        lo, hi = s.start, s.end
-        if index is not None and index.turns:
-            i = max(0, bisect_right(index.starts, s.start) - 1)
-            j = max(0, bisect_right(index.starts, max(s.start, s.end - 1)) - 1)
-            first, last = index.turns[i].number, index.turns[j].number
-            lo, hi = min(index.turns[i].start, s.start), max(index.turns[j].end, s.end)
-        before_start = max(lo, s.start - CONTEXT_CHARS)
-        after_end = min(hi, s.end + CONTEXT_CHARS)
-        before = ("…" if before_start > lo else "") + text[before_start:s.start]
-        after = text[s.end:after_end] + ("…" if after_end < hi else "")
-        pseudonym = s.transcript.expert.pseudonym if s.transcript.expert else s.transcript.title
-        hits.append(Hit(segment=s, citation=citation(pseudonym=pseudonym, first=first, last=last), paragraph=first,
-                        before=before, after=after, codes=list(s.codings.all()),
-                        cases=[case_by_id[c] for c in members.get(s.pk, []) if c in case_by_id]))
-    return hits
+    return cited_excerpts((Hit.of(s, codes=list(s.codings.all()),
+                                  cases=[case_by_id[c] for c in members.get(s.pk, []) if c in case_by_id])
+                           for s in segments), context=CONTEXT_CHARS)
 
 
 # --- coders -----------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from apps.transcripts.services import transcript_text_replace
 
 from .models import Code, Coding, Comment, Memo, Segment
 from .reanchoring import MOVED, UNCHANGED, Anchor, Reanchored, reanchor_one
-from .selectors import case_membership_sql, membership_table
+from .selectors import case_membership_sql, code_subtree_ids, membership_table
 from .signals import code_merged
 
 COLOUR_HELP = "a colour as #rrggbb"
@@ -144,13 +144,9 @@ def code_update(*, code: Code, actor, name: str | None = None, colour: str | Non
 
 
 def _descendant_ids(code: Code) -> set[int]:
-    """Ids of the code's descendants, read level by level (the tree is shallow)."""
-    found: set[int] = set()
-    frontier = [code.pk]
-    while frontier:
-        frontier = list(Code.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
-        found.update(frontier)
-    return found
+    """Ids of the code's descendants, in the trash or not (one query)."""
+    parents = dict(Code.objects.filter(project_id=code.project_id).values_list("pk", "parent_id"))
+    return code_subtree_ids([code.pk], parents=parents) - {code.pk}
 
 
 @transaction.atomic

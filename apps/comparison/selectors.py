@@ -10,7 +10,7 @@ codings and the turns for citations.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch
@@ -19,14 +19,16 @@ from django.urls import reverse
 from apps.agreement.coefficients import cohen_kappa, percent_agreement
 from apps.analysis.selectors import code_case_matrix
 from apps.cases.models import Attribute, Case, CaseValue
+from apps.coding.citations import Excerpt, cited_excerpts
 from apps.coding.models import Coding, Segment
 from apps.projects.access import ALLOWED_ROLES, CODE, can
 from apps.projects.models import Membership, Project
-from apps.transcripts.selectors import citation, turn_indexes
+from apps.projects.sorting import natural_key
+from apps.projects.values import value_display
 
 from .methods import mssd, qca
 from .models import Factor, Judgment, OutcomeCalibration
-from .services import attribute_value_text, factor_values
+from .services import factor_values
 
 
 def _named(factors: list[Factor]) -> list[Factor]:
@@ -36,17 +38,17 @@ def _named(factors: list[Factor]) -> list[Factor]:
     return factors
 
 
-@dataclass
-class Excerpt:
-    """A coded passage shown in a cell: its words, the coded value, and where it is."""
+@dataclass(frozen=True, kw_only=True)
+class CellExcerpt(Excerpt):
+    """A coded passage shown in a cell: its words, the coded value, where it is, and a
+    link to its paragraph."""
 
-    segment_id: int
-    quote: str
-    value: str
-    expert: str
-    citation: str
-    url: str
-    transcript: str
+    url: str = ""
+
+    @property
+    def expert(self) -> str:
+        """The source, under the name the cell's API gives it."""
+        return self.source
 
 
 @dataclass
@@ -56,11 +58,11 @@ class Cell:
     evidence: dict[str, list[str]] = field(default_factory=dict)
     """Coded value -> distinct experts (or, for an attribute, the case's value -> [])."""
     segment_ids: list[int] = field(default_factory=list)
-    excerpts: list[Excerpt] = field(default_factory=list)
+    excerpts: list[CellExcerpt] = field(default_factory=list)
     """Filled only for the cells asked for (the cell page, exports)."""
     attribute_value: str = ""
     judgment: Judgment | None = None
-    cited: list[Excerpt] = field(default_factory=list)
+    cited: list[CellExcerpt] = field(default_factory=list)
     proposal: mssd.Proposal | None = None
     check: mssd.EvidenceCheck | None = None
 
@@ -169,7 +171,7 @@ def judgment_grid(*, project: Project, judge, excerpts_for: Iterable[tuple[int, 
     outcome_values, outcome_present = {}, {}
     for case in cases:
         raw = case_values.get((outcome.pk, case.pk)) if outcome else None
-        outcome_values[case.pk] = attribute_value_text(raw)
+        outcome_values[case.pk] = value_display(raw)
         outcome_present[case.pk] = _outcome_present(outcome, calibration, raw)
 
     matrix = None
@@ -186,10 +188,10 @@ def judgment_grid(*, project: Project, judge, excerpts_for: Iterable[tuple[int, 
                     cell.evidence = {v: list(e) for v, e in found.values.items()}
                     cell.segment_ids = list(found.segment_ids)
             elif factor.attribute_id:
-                cell.attribute_value = attribute_value_text(case_values.get((factor.attribute_id, case.pk)))
+                cell.attribute_value = value_display(case_values.get((factor.attribute_id, case.pk)))
                 if cell.attribute_value:
                     cell.evidence = {cell.attribute_value: ["case record"]}
-            cell.proposal = mssd.propose(cell.evidence, order=order)
+            cell.proposal = mssd.propose(cell.evidence, order=order, expert_key=natural_key)
             cells[(factor.pk, case.pk)] = cell
 
     if judge is not None and getattr(judge, "pk", None):
@@ -203,12 +205,12 @@ def judgment_grid(*, project: Project, judge, excerpts_for: Iterable[tuple[int, 
 
     wanted = set(cells) if excerpts_for is None else set(excerpts_for)
     segment_ids = {sid for key in wanted if key in cells for sid in cells[key].segment_ids}
-    cited = [s for cell in cells.values() if cell.judgment for s in cell.judgment.evidence.all()]
-    _fill_excerpts(project, cells, wanted, segment_ids, cited)
+    _fill_excerpts(project, cells, wanted, segment_ids)
     for cell in cells.values():
         cell.check = mssd.check_evidence(cell.value, {v: e for v, e in cell.evidence.items() if e != ["case record"]}
                                          if cell.factor.code_id else
-                                         ({cell.attribute_value: ["case record"]} if cell.attribute_value else {}))
+                                         ({cell.attribute_value: ["case record"]} if cell.attribute_value else {}),
+                                         expert_key=natural_key)
     return Grid(project=project, factors=factors, cases=cases, outcome=outcome, calibration=calibration,
                 judge=judge, judges=known_judges if known_judges is not None else judges(project=project),
                 cells=cells, outcome_values=outcome_values, outcome_present=outcome_present)
@@ -223,9 +225,9 @@ def _outcome_present(outcome: Attribute | None, calibration: OutcomeCalibration 
     return str(raw) in positive
 
 
-def _fill_excerpts(project, cells, wanted, segment_ids, cited_segments) -> None:
+def _fill_excerpts(project, cells, wanted, segment_ids) -> None:
     """Excerpts of the wanted cells (two queries) and of every cited segment (no query:
-    prefetched), with citations from one query of turns."""
+    prefetched), all cited with one query of turns."""
     rows = []
     code_ids = {cells[key].factor.code_id for key in wanted if key in cells and cells[key].factor.code_id}
     if segment_ids:
@@ -235,43 +237,36 @@ def _fill_excerpts(project, cells, wanted, segment_ids, cited_segments) -> None:
                             "content_object__start", "content_object__end", "content_object__quote",
                             "content_object__transcript__expert__pseudonym", "content_object__transcript__title")
                     .order_by("content_object__transcript__expert__pseudonym", "content_object__start"))
-    transcripts = {r["content_object__transcript_id"] for r in rows} | {s.transcript_id for s in cited_segments}
-    indexes = turn_indexes(transcript_ids=transcripts) if transcripts else {}
-    slug = project.slug
-
-    def make(segment_id, transcript_id, start, end, quote, pseudonym, title, value=""):
-        index = indexes.get(transcript_id)
-        first, last = index.span(start, end) if index else (None, None)
-        source = pseudonym or title
-        url = reverse("transcript_detail", args=[slug, transcript_id]) + (f"#p{first}" if first else "")
-        return Excerpt(segment_id=segment_id, quote=quote, value=value, expert=source,
-                       citation=citation(pseudonym=source, first=first, last=last), url=url, transcript=title)
-
-    by_segment: dict[tuple[int, int], Excerpt] = {}
-    for r in rows:
-        by_segment[(r["tag_id"], r["content_object_id"])] = make(
-            r["content_object_id"], r["content_object__transcript_id"], r["content_object__start"],
-            r["content_object__end"], r["content_object__quote"], r["content_object__transcript__expert__pseudonym"],
-            r["content_object__transcript__title"], r["value"])
+    by_segment = {(r["tag_id"], r["content_object_id"]): CellExcerpt(
+        segment_id=r["content_object_id"], transcript_id=r["content_object__transcript_id"],
+        transcript=r["content_object__transcript__title"],
+        pseudonym=r["content_object__transcript__expert__pseudonym"] or "", start=r["content_object__start"],
+        end=r["content_object__end"], quote=r["content_object__quote"], value=r["value"]) for r in rows}
+    coded: dict[tuple[int, int], list[CellExcerpt]] = {}
     for key in wanted:
         cell = cells.get(key)
-        if cell is None or not cell.factor.code_id:
-            continue
-        ids = set(cell.segment_ids)
-        cell.excerpts = sorted((e for (code_id, sid), e in by_segment.items()
-                                if code_id == cell.factor.code_id and sid in ids),
-                               key=lambda e: (mssd._natural(e.expert), e.citation, e.segment_id))
-    for cell in cells.values():
-        if cell.judgment is None:
-            continue
-        coded = {e.segment_id: e.value for e in cell.excerpts}
-        cell.cited = [make(s.pk, s.transcript_id, s.start, s.end, s.quote,
-                           s.transcript.expert.pseudonym if s.transcript.expert else "", s.transcript.title,
-                           coded.get(s.pk, ""))
-                      for s in sorted(cell.judgment.evidence.all(),
-                                      key=lambda s: (mssd._natural(s.transcript.expert.pseudonym
-                                                                   if s.transcript.expert else s.transcript.title),
-                                                     s.start))]
+        if cell is not None and cell.factor.code_id:
+            ids = set(cell.segment_ids)
+            coded[key] = [e for (code_id, sid), e in by_segment.items()
+                          if code_id == cell.factor.code_id and sid in ids]
+    cited: dict[tuple[int, int], list[CellExcerpt]] = {}
+    for key, cell in cells.items():
+        if cell.judgment is not None:
+            values = {e.segment_id: e.value for e in coded.get(key, [])}
+            cited[key] = [CellExcerpt.of(s, value=values.get(s.pk, "")) for s in cell.judgment.evidence.all()]
+    done = iter(cited_excerpts(e for found in (coded, cited) for excerpts in found.values() for e in excerpts))
+    for key, excerpts in coded.items():
+        cells[key].excerpts = sorted((_linked(next(done), project.slug) for _ in excerpts),
+                                     key=lambda e: (natural_key(e.source), e.citation, e.segment_id))
+    for key, excerpts in cited.items():
+        cells[key].cited = sorted((_linked(next(done), project.slug) for _ in excerpts),
+                                  key=lambda e: (natural_key(e.source), e.start))
+
+
+def _linked(excerpt: CellExcerpt, slug: str) -> CellExcerpt:
+    """The excerpt with a link to its paragraph in the transcript."""
+    url = reverse("transcript_detail", args=[slug, excerpt.transcript_id])
+    return replace(excerpt, url=url + (f"#p{excerpt.first}" if excerpt.first else ""))
 
 
 # --- the MSSD table ----------------------------------------------------------------------

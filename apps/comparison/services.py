@@ -20,12 +20,12 @@ from apps.coding.models import Code, Segment
 from apps.coding.selectors import segments_in_case
 from apps.projects.models import Project
 from apps.projects.services import activity_record
+from apps.projects.values import NO, YES
 
 from .models import Factor, Judgment, OutcomeCalibration
 
 LABEL_RULE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 LABEL_HELP = "a letter, then letters, digits or _ (it names a column in R and a condition in formulas)"
-YES, NO = "yes", "no"
 
 
 class StaleJudgment(Exception):
@@ -55,15 +55,6 @@ def factor_values(factor: Factor) -> list[str] | None:
     if attribute.type == Attribute.Type.CATEGORICAL and attribute.choices:
         return list(attribute.choices)
     return None
-
-
-def attribute_value_text(value) -> str:
-    """A case attribute's stored value as a judgment value."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return YES if value else NO
-    return str(value)
 
 
 def _default_positive(*, code: Code | None, attribute: Attribute | None) -> list[str]:

@@ -4,24 +4,23 @@ the appendix, drawn from the project's own data.
 The path follows one judged comparison cell with cited evidence (in the demo: Russian
 interest in Kazakhstan 2022): the excerpt in its transcript -> the code x case matrix ->
 the judgment -> the MSSD table -> the appendix of that code and case. A project without
-such a judgment has no tour. One query whatever the project's size.
+such a judgment has no tour. Two queries whatever the project's size: the cited segment,
+and the turns of its transcript for the citation.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from django.db.models import Exists, OuterRef, Subquery
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 
+from apps.analysis.selectors import cached_by_state
 from apps.cases.models import CaseValue
+from apps.coding.citations import Excerpt, cited_excerpts
 from apps.projects.models import Project
-from apps.transcripts.models import Turn
-from apps.transcripts.selectors import citation
 
 from .models import Judgment
-from apps.analysis.selectors import cached_by_state
 
 
 @dataclass(frozen=True)
@@ -41,19 +40,11 @@ class MethodTour:
     steps: list[TourStep]
 
 
-def _paragraph(at) -> Coalesce:
-    """The number of the turn (¶) that holds offset `at` of the cited segment's transcript: the
-    last turn starting at or before it (else the first turn), as TurnIndex.number_at does."""
-    turns = Turn.objects.filter(transcript_id=OuterRef("segment__transcript_id"))
-    return Coalesce(Subquery(turns.filter(start__lte=at).order_by("-start").values("number")[:1]),
-                    Subquery(turns.order_by("start").values("number")[:1]))
-
-
 def method_tour(*, project: Project) -> MethodTour | None:
     """The five steps for the first judged cell that cites evidence (not in the trash),
     preferring a case with the outcome; None when nothing is judged with evidence yet.
     Kept in the analysis cache until the project changes (every judgment and every
-    trashing is an activity): then one query for the project's state, else one more for
+    trashing is an activity): then one query for the project's state, else two more for
     the tour, whatever the size of the project."""
     return cached_by_state(project, ("method-tour",), lambda: _method_tour(project))
 
@@ -64,8 +55,7 @@ def _method_tour(project: Project) -> MethodTour | None:
     cited = (
         Judgment.evidence.through.objects
         .filter(judgment__project=project, segment__deleted_at__isnull=True)
-        .annotate(outcome_present=Exists(outcome_present), first=_paragraph(OuterRef("segment__start")),
-                  last=_paragraph(Greatest(OuterRef("segment__start"), OuterRef("segment__end") - 1)))
+        .annotate(outcome_present=Exists(outcome_present))
         .select_related("judgment__factor__code", "judgment__factor__attribute", "judgment__case",
                         "judgment__judge", "segment__transcript__expert")
         .order_by("-outcome_present", "judgment__factor__position", "judgment__factor_id", "judgment__case__position",
@@ -75,9 +65,7 @@ def _method_tour(project: Project) -> MethodTour | None:
     if cited is None:
         return None
     judgment, segment = cited.judgment, cited.segment
-    expert = segment.transcript.expert
-    where = citation(pseudonym=expert.pseudonym if expert else segment.transcript.title, first=cited.first,
-                     last=cited.last)
+    where = cited_excerpts([Excerpt.of(segment)])[0].citation
 
     factor, case, slug = judgment.factor, judgment.case, project.slug
     factor_name = factor.code.name if factor.code else factor.attribute.name

@@ -22,7 +22,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from .selectors import Appendix, Excerpt, Section
+from .selectors import Appendix, AppendixExcerpt, Section
 from .text import latex_escape, latex_paragraphs, markdown_escape, spreadsheet_cell, xml_safe
 
 CITATION_STYLE = "Excerpt Citation"
@@ -50,7 +50,7 @@ APPENDIX_FORMATS = {
 }
 
 
-def excerpt_line(excerpt: Excerpt) -> str:
+def excerpt_line(excerpt: AppendixExcerpt) -> str:
     """The line under a quoted excerpt: key, citation, coder and value."""
     parts = [f"[{excerpt.key}] {excerpt.citation}", f"coded by {excerpt.coder}"]
     if excerpt.value:
@@ -192,7 +192,7 @@ def render_docx(appendix: Appendix, *, table_layout: bool = False) -> bytes:
             line.add_run(f"{label}: ").italic = True
             line.add_run(xml_safe(text))
 
-    def excerpts(items: list[Excerpt]):
+    def excerpts(items: list[AppendixExcerpt]):
         if table_layout:
             header = ["Key", "Citation", "Excerpt", "Coder", "Value"] + (["Memo"] if appendix.include_memos else [])
             _docx_table(document, header, [
@@ -337,7 +337,7 @@ def table_rows(appendix: Appendix) -> tuple[list[str], list[list]]:
     header += [f"case: {name}" for name in appendix.case_attributes]
     rows = []
     for x in appendix.excerpts:
-        row = [x.key, x.code, x.code_path, x.value, x.case, x.expert, x.transcript, x.citation, x.paragraphs,
+        row = [x.key, x.code, x.code_path, x.value, x.case, x.pseudonym, x.transcript, x.citation, x.paragraphs,
                x.start, x.end, x.quote, x.coder, x.all_codes, x.all_cases]
         if appendix.include_memos:
             row.append(x.memo)

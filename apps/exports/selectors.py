@@ -6,7 +6,6 @@ Which segments count for which case is decided by apps.coding.selectors
 """
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -15,11 +14,12 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from apps.cases.models import Attribute, Case
+from apps.coding.citations import Excerpt, cited_excerpts
 from apps.coding.models import Code, Coding, Memo, Segment
-from apps.coding.selectors import code_tree, segment_case_pairs
+from apps.coding.selectors import code_subtree_ids, code_tree, segment_case_pairs
 from apps.projects.models import Project
+from apps.projects.values import value_display
 from apps.transcripts.models import Expert
-from apps.transcripts.selectors import citation, turn_indexes
 
 GROUP_CODE_CASE_EXPERT = "code-case-expert"
 GROUP_CASE_CODE = "case-code"
@@ -81,23 +81,14 @@ class ExpertEntry:
     attributes: list[tuple[str, str]]
 
 
-@dataclass
-class Excerpt:
-    """One excerpt as it appears in the appendix: a segment under one code and one case."""
+@dataclass(frozen=True, kw_only=True)
+class AppendixExcerpt(Excerpt):
+    """One excerpt as it appears in the appendix: a segment under one code (its `value`)
+    and one case, with its citation key, citation and paragraphs from `Excerpt`."""
 
-    key: str
-    segment_id: int
-    citation: str
-    quote: str
-    expert: str
-    transcript: str
-    start: int
-    end: int
-    paragraphs: str
     coder: str
     code: str
     code_path: str
-    value: str
     case: str
     memo: str
     all_codes: str
@@ -114,7 +105,7 @@ class Section:
     level: int
     kind: str  # "code", "case" or "expert"
     children: list["Section"] = field(default_factory=list)
-    excerpts: list[Excerpt] = field(default_factory=list)
+    excerpts: list[AppendixExcerpt] = field(default_factory=list)
 
 
 @dataclass
@@ -131,9 +122,9 @@ class Appendix:
     include_memos: bool
 
     @property
-    def excerpts(self) -> list[Excerpt]:
+    def excerpts(self) -> list[AppendixExcerpt]:
         """Every excerpt in document order."""
-        found: list[Excerpt] = []
+        found: list[AppendixExcerpt] = []
 
         def walk(sections):
             for section in sections:
@@ -146,25 +137,6 @@ class Appendix:
     @property
     def segment_count(self) -> int:
         return len({e.segment_id for e in self.excerpts})
-
-
-_KEY_PREFIX = re.compile(r"[^A-Za-z0-9]")
-
-
-def citation_key(*, segment_id: int, pseudonym: str | None) -> str:
-    """A key the thesis text can refer to ("E3-0042"): the expert's pseudonym and the
-    segment's id, so it stays the same in every export for as long as the segment exists."""
-    prefix = _KEY_PREFIX.sub("", pseudonym or "")[:12] or "S"
-    return f"{prefix}-{segment_id:04d}"
-
-
-def display_value(value) -> str:
-    """An attribute value as text: yes/no for booleans, '' for none."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return str(value)
 
 
 def codebook_entries(*, project: Project) -> list[CodeEntry]:
@@ -185,18 +157,6 @@ def codebook_entries(*, project: Project) -> list[CodeEntry]:
     ]
 
 
-def _with_descendants(entries: list[CodeEntry], chosen: set[int]) -> set[int]:
-    children: dict[int | None, list[int]] = defaultdict(list)
-    for entry in entries:
-        children[entry.parent_id].append(entry.id)
-    found, frontier = set(chosen), list(chosen)
-    while frontier:
-        kids = [k for parent in frontier for k in children.get(parent, [])]
-        frontier = [k for k in kids if k not in found]
-        found.update(frontier)
-    return found
-
-
 def appendix_data(*, project: Project, selection: AppendixSelection) -> Appendix:
     """The excerpts of an appendix, grouped as the selection asks, with the introduction
     (experts and codebook entries used). About a dozen queries whatever the data size."""
@@ -205,7 +165,7 @@ def appendix_data(*, project: Project, selection: AppendixSelection) -> Appendix
     if selection.code_ids:
         chosen = {i for i in selection.code_ids if i in by_code}
         if selection.include_subcodes:
-            chosen = _with_descendants(entries, chosen)
+            chosen = code_subtree_ids(chosen, parents={e.id: e.parent_id for e in entries})
     else:
         chosen = set(by_code)
 
@@ -239,28 +199,21 @@ def appendix_data(*, project: Project, selection: AppendixSelection) -> Appendix
     attributes = list(project.attributes.all())
     expert_attrs = [a.name for a in attributes if a.applies_to == Attribute.AppliesTo.EXPERT]
     case_attrs = [a.name for a in attributes if a.applies_to == Attribute.AppliesTo.CASE]
-    case_values = {c.pk: {v.attribute.name: display_value(v.value) for v in c.values.all()} for c in cases}
+    case_values = {c.pk: {v.attribute.name: value_display(v.value) for v in c.values.all()} for c in cases}
     experts = list(Expert.objects.filter(project=project).prefetch_related("values__attribute").order_by("pseudonym"))
-    expert_values = {e.pk: {v.attribute.name: display_value(v.value) for v in e.values.all()} for e in experts}
+    expert_values = {e.pk: {v.attribute.name: value_display(v.value) for v in e.values.all()} for e in experts}
 
     memos: dict[int, list[str]] = defaultdict(list)
     if selection.include_memos:
         for memo in Memo.objects.filter(project=project, segment__in=segments_qs).order_by("created_at", "id"):
             memos[memo.segment_id].append(f"{memo.title}: {memo.text}" if memo.title else memo.text)
-    indexes = turn_indexes(transcript_ids={s.transcript_id for s in segments.values()})
 
-    def excerpt(segment: Segment, coding: Coding, case_id: int | None) -> Excerpt:
+    def excerpt(segment: Segment, coding: Coding, case_id: int | None) -> AppendixExcerpt:
+        """The leaf, not cited yet: `cited_excerpts` adds the paragraphs of every leaf at once."""
         expert = segment.transcript.expert
-        source = expert.pseudonym if expert else segment.transcript.title
-        index = indexes.get(segment.transcript_id)
-        first, last = index.span(segment.start, segment.end) if index else (None, None)
-        paragraphs = "" if first is None else (f"{first}" if first == last else f"{first}–{last}")
         memo_parts = ([segment.memo] if segment.memo and selection.include_memos else []) + memos.get(segment.pk, [])
-        return Excerpt(
-            key=citation_key(segment_id=segment.pk, pseudonym=expert.pseudonym if expert else None),
-            segment_id=segment.pk, citation=citation(pseudonym=source, first=first, last=last),
-            quote=segment.quote, expert=expert.pseudonym if expert else "", transcript=segment.transcript.title,
-            start=segment.start, end=segment.end, paragraphs=paragraphs, coder=segment.coder.username,
+        return AppendixExcerpt.of(
+            segment, coder=segment.coder.username,
             code=coding.tag.name, code_path=by_code[coding.tag_id].path, value=coding.value,
             case=case_names.get(case_id, "") if case_id else "", memo="\n\n".join(memo_parts),
             all_codes="; ".join(f"{c.tag.name} = {c.value}" if c.value else c.tag.name
@@ -295,21 +248,21 @@ def appendix_data(*, project: Project, selection: AppendixSelection) -> Appendix
         return (pseudonym_of(segment) or "\uffff", segment.transcript.title, segment.start, segment.end, segment.pk)
 
     leaves.sort(key=lambda leaf: (code_rank[leaf[0]], case_rank.get(leaf[1], len(case_rank)), position(leaf)))
-    sections: list[Section] = []
     if selection.grouping == GROUP_CASE_CODE:
         leaves.sort(key=lambda leaf: (case_rank.get(leaf[1], len(case_rank)), code_rank[leaf[0]], position(leaf)))
-        for leaf in leaves:
-            code_id, case_id, segment, coding = leaf
+    excerpts = cited_excerpts(excerpt(segment, coding, case_id) for _code_id, case_id, segment, coding in leaves)
+    sections: list[Section] = []
+    if selection.grouping == GROUP_CASE_CODE:
+        for (code_id, case_id, _segment, _coding), cited in zip(leaves, excerpts):
             case_title = case_names.get(case_id, NO_CASE) if case_id else NO_CASE
             if not sections or sections[-1].title != case_title:
                 sections.append(Section(title=case_title, level=1, kind="case"))
             code_title = by_code[code_id].path
             if not sections[-1].children or sections[-1].children[-1].title != code_title:
                 sections[-1].children.append(Section(title=code_title, level=2, kind="code"))
-            sections[-1].children[-1].excerpts.append(excerpt(segment, coding, case_id))
+            sections[-1].children[-1].excerpts.append(cited)
     else:
-        for leaf in leaves:
-            code_id, case_id, segment, coding = leaf
+        for (code_id, case_id, segment, _coding), cited in zip(leaves, excerpts):
             code_title = by_code[code_id].path
             if not sections or sections[-1].title != code_title:
                 sections.append(Section(title=code_title, level=1, kind="code"))
@@ -321,7 +274,7 @@ def appendix_data(*, project: Project, selection: AppendixSelection) -> Appendix
             experts_here = cases_here[-1].children
             if not experts_here or experts_here[-1].title != expert_title:
                 experts_here.append(Section(title=expert_title, level=3, kind="expert"))
-            experts_here[-1].excerpts.append(excerpt(segment, coding, case_id))
+            experts_here[-1].excerpts.append(cited)
 
     used_codes = {leaf[0] for leaf in leaves}
     used_experts = {segment.transcript.expert_id for _, _, segment, _ in leaves}

@@ -9,6 +9,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, QuerySet
 
 from .models import Activity, Project
+from .values import value_display
 
 PAGE_SIZE = 50
 
@@ -81,11 +82,9 @@ def _text(value, present: bool = False) -> str:
     """A snapshot value as text; with `present`, an empty value means "applied, no value"."""
     if value is None or value == "":
         return "✓" if present else ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
     if isinstance(value, (dict, list)):
         return json.dumps(value, ensure_ascii=False)
-    return str(value)
+    return value_display(value)
 
 
 @dataclass

@@ -35,14 +35,25 @@ class TurnIndex:
         self.turns = sorted(turns, key=lambda t: t.start)
         self.starts = [t.start for t in self.turns]
 
+    def turn_at(self, offset: int) -> Turn | None:
+        """The last turn starting at or before `offset` (the first turn for an offset before
+        every turn); None without turns."""
+        if not self.turns:
+            return None
+        return self.turns[max(0, bisect_right(self.starts, offset) - 1)]
+
     def number_at(self, offset: int) -> int | None:
-        i = bisect_right(self.starts, offset) - 1
-        if i < 0:
-            return self.turns[0].number if self.turns else None
-        return self.turns[i].number
+        turn = self.turn_at(offset)
+        return turn.number if turn is not None else None
+
+    def turns_of(self, start: int, end: int) -> tuple[Turn | None, Turn | None]:
+        """The turns holding the first and the last character of [start, end)."""
+        return self.turn_at(start), self.turn_at(max(start, end - 1))
 
     def span(self, start: int, end: int) -> tuple[int | None, int | None]:
-        return self.number_at(start), self.number_at(max(start, end - 1))
+        """The paragraphs (¶) of the first and the last character of [start, end)."""
+        first, last = self.turns_of(start, end)
+        return (first.number if first else None), (last.number if last else None)
 
 
 def citation(*, pseudonym: str, first: int | None, last: int | None) -> str:

@@ -136,6 +136,13 @@ def test_case_value_set_replaces_the_previous_value(project, owner, kazakhstan, 
     assert list(CaseValue.objects.filter(case=kazakhstan, attribute=outcome).values_list("value", flat=True)) == [False]
 
 
+def test_the_history_of_a_value_reads_yes_or_no_for_a_boolean(project, owner, kazakhstan, outcome):
+    case_value_set(case=kazakhstan, attribute=outcome, value=False, actor=owner)
+    case_value_set(case=kazakhstan, attribute=outcome, value=None, actor=owner)
+    assert list(project.activities.filter(verb="set attribute").order_by("-id").values_list("summary", flat=True)[:2]) \
+        == ["intervention granted = no value", "intervention granted = no"]
+
+
 @pytest.mark.parametrize("type, raw, message", [
     (T.BOOLEAN, "maybe", "'maybe' is not a valid boolean for v; give yes or no."),
     (T.BOOLEAN, 2, "2 is not a valid boolean for v; give yes or no."),

@@ -7,6 +7,7 @@ import pytest
 from apps.cases.services import transcript_cases_set
 from apps.coding.selectors import (
     cases_for_segments,
+    code_subtree_ids,
     code_tree,
     segment_case_pairs,
     segment_hits,
@@ -168,3 +169,13 @@ def test_code_tree_counts_leave_out_the_trash(project, coder, study, threat):
 def test_segment_bounds_snap_to_whole_words(text, start, end, expected):
     s, e = segment_bounds_snapped(text=text, start=start, end=end)
     assert text[s:e] == expected
+
+
+def test_a_code_subtree_holds_the_codes_and_everything_below_them():
+    parents = {1: None, 2: 1, 3: 2, 4: 1, 5: None, 6: 5}
+    assert code_subtree_ids([1], parents=parents) == {1, 2, 3, 4}
+    assert code_subtree_ids([2, 6], parents=parents) == {2, 3, 6}
+    assert code_subtree_ids([3], parents=parents) == {3}
+    assert code_subtree_ids([], parents=parents) == set()
+    # a code the mapping does not know (in the trash, say) is still its own subtree
+    assert code_subtree_ids([9], parents=parents) == {9}

@@ -21,6 +21,7 @@ from apps.comparison.methods.mssd import (
     propose,
     similarity,
 )
+from apps.projects.sorting import natural_key
 
 OUTCOME = {"Kyrgyzstan 2010": False, "Tajikistan 2021": False, "Kazakhstan 2022": True, "Armenia 2022": False}
 CASES = list(OUTCOME)
@@ -89,21 +90,29 @@ def test_cases_of_unknown_outcome_count_for_constancy_only():
 
 
 def test_the_proposal_is_the_value_of_most_distinct_experts_with_the_dissent():
-    proposal = propose({"present": ["E7", "E1", "E2", "E4", "E6", "E1"], "absent": ["E3"]})
+    proposal = propose({"present": ["E7", "E1", "E2", "E4", "E6", "E1"], "absent": ["E3"]}, expert_key=natural_key)
     assert proposal.value == "present"
     assert proposal.summary == "present: E1 E2 E4 E6 E7; absent: E3"
     assert proposal.share == "5 of 6 experts"
 
 
+def test_proposal_and_evidence_check_list_the_experts_in_the_callers_order():
+    evidence = {"present": ["E10", "E2", "E1"], "absent": ["E3"]}
+    assert propose(evidence, expert_key=natural_key).support == ("E1", "E2", "E10")
+    assert propose(evidence, expert_key=str).support == ("E1", "E10", "E2")
+    assert check_evidence("absent", evidence, expert_key=natural_key).against == (("present", ("E1", "E2", "E10")),)
+
+
 def test_a_tie_proposes_nothing_and_says_which_values_tie():
-    proposal = propose({"low": ["E1"], "high": ["E2"], "medium": []}, order=["low", "medium", "high"])
+    proposal = propose({"low": ["E1"], "high": ["E2"], "medium": []}, order=["low", "medium", "high"],
+                       expert_key=natural_key)
     assert proposal.value is None
     assert proposal.tie == ("low", "high")
 
 
 def test_no_coded_value_proposes_nothing():
-    assert propose({}).value is None
-    assert propose({}).experts == 0
+    assert propose({}, expert_key=natural_key).value is None
+    assert propose({}, expert_key=natural_key).experts == 0
 
 
 @pytest.mark.parametrize("judged, evidence, status", [
@@ -116,11 +125,11 @@ def test_no_coded_value_proposes_nothing():
     ("", {"low": ["E4"]}, NOT_JUDGED),
 ])
 def test_the_evidence_check_compares_the_judgment_with_the_coded_values(judged, evidence, status):
-    assert check_evidence(judged, evidence).status == status
+    assert check_evidence(judged, evidence, expert_key=natural_key).status == status
 
 
 def test_a_contradiction_names_the_experts_against_the_judgment():
-    check = check_evidence("absent", {"present": ["E2", "E1"], "absent": ["E3"]})
+    check = check_evidence("absent", {"present": ["E2", "E1"], "absent": ["E3"]}, expert_key=natural_key)
     assert check.label == "contradicted by the evidence: present: E1 E2"
     assert check.judged_by == ("E3",)
 

@@ -240,6 +240,19 @@ def test_the_cell_page_and_export_stay_bounded(judged, project, owner, transcrip
         assert client.get(url("mssd_export", project, "md")).status_code == 200
 
 
+def test_the_project_home_cites_the_tours_excerpt_within_the_home_pages_bound(judged, project, reviewer, client_for,
+                                                                               django_assert_max_num_queries):
+    from django.core.cache import cache
+
+    from tests.projects.test_views import HOME_MAX_QUERIES
+
+    client = client_for(reviewer)
+    cache.clear()  # the tour is computed afresh: its state, the cited segment, its transcript's turns
+    with django_assert_max_num_queries(HOME_MAX_QUERIES):
+        response = client.get(reverse("project_home", args=[project.slug]))
+    assert "starting from <q>Because Moscow wanted it to.</q> (E1, ¶2)" in response.content.decode()
+
+
 # --- the API ------------------------------------------------------------------------------------------
 
 

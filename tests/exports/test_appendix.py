@@ -11,10 +11,11 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 
+from apps.coding.citations import citation_key
 from apps.coding.selectors import segment_case_pairs
 from apps.coding.services import segment_delete
 from apps.exports.appendix import CITATION_STYLE, render_appendix
-from apps.exports.selectors import (GROUP_CASE_CODE, NO_CASE, AppendixSelection, appendix_data, citation_key)
+from apps.exports.selectors import GROUP_CASE_CODE, NO_CASE, AppendixSelection, appendix_data
 
 LATEX_ENGINES = ("xelatex", "lualatex")
 
@@ -79,7 +80,7 @@ def test_choosing_cases_experts_and_coders_narrows_the_excerpts(coded, armenia, 
     assert {e.case for e in by_case.excerpts} == {"Armenia 2022"}
     assert NO_CASE not in [s.title for s in leaves(by_case) for s in s[0]]
     by_expert = appendix_data(project=coded["project"], selection=AppendixSelection(expert_ids=(coded["e2"].pk,)))
-    assert {e.expert for e in by_expert.excerpts} == {"E2"}
+    assert {e.pseudonym for e in by_expert.excerpts} == {"E2"}
     by_coder = appendix_data(project=coded["project"], selection=AppendixSelection(coder_ids=(coder.pk,)))
     assert {e.coder for e in by_coder.excerpts} == {"cora"}
 

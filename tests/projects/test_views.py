@@ -16,10 +16,11 @@ PROJECTS = reverse("project_list")
 
 # The project home page: session, user, membership+project, then one query each for
 # transcripts, cases, their attribute values (two prefetches), codes, segments, open
-# comments, recent activity and members, and two for "the method at work in two minutes"
-# (apps/comparison/tour.py: the project's state, and the tour when the cache does not hold
-# it for that state). The same bound holds whatever the data size.
-HOME_MAX_QUERIES = 14
+# comments, recent activity and members, and up to three for "the method at work in two
+# minutes" (apps/comparison/tour.py: the project's state, and when the cache does not hold
+# the tour for that state, the cited segment and its transcript's turns for the citation).
+# The same bound holds whatever the data size.
+HOME_MAX_QUERIES = 15
 
 
 def home(project):
@@ -128,6 +129,13 @@ def test_the_home_page_shows_transcripts_codes_and_cases(client_for, project, tr
     for text in ["Interview E1", "Threat perception", "Russian interest", "Kazakhstan 2022", "intervention granted",
                  reverse("transcript_detail", args=[project.slug, transcript.pk])]:
         assert text in content
+
+
+def test_the_home_page_shows_boolean_case_values_as_yes_or_no(client_for, project, kazakhstan, armenia, reviewer):
+    content = client_for(reviewer).get(home(project)).content.decode()
+    assert "<dt>intervention granted</dt><dd>yes</dd>" in content
+    assert "<dt>intervention granted</dt><dd>no</dd>" in content
+    assert "True" not in content and "False" not in content
 
 
 def test_the_home_page_of_an_empty_project_invites_a_coder_to_import(client_for, project, coder, reviewer):

@@ -34,7 +34,7 @@ a pair at distance 0 with different outcomes says a factor is missing.
 """
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 
@@ -144,14 +144,17 @@ class Proposal:
         return f"{len(self.support)} of {self.experts} expert{'s' if self.experts != 1 else ''}"
 
 
-def propose(evidence: Mapping[str, Collection[str]], order: Sequence[str] = ()) -> Proposal:
+def propose(evidence: Mapping[str, Collection[str]], order: Sequence[str] = (), *,
+            expert_key: Callable[[str], object]) -> Proposal:
     """The proposal from `evidence`: value -> the distinct experts who coded it.
 
     An expert who coded two values in the same case counts for both. `order` (the values
     of the scale) breaks ties in listing, never in choosing: a tie proposes nothing.
+    `expert_key` sorts the experts listed (the app's natural order, "E2" before "E10",
+    given by the caller: this module imports no app).
     """
     rank = {value: i for i, value in enumerate(order)}
-    by_value = sorted(((value, tuple(sorted(set(experts), key=_natural))) for value, experts in evidence.items()
+    by_value = sorted(((value, tuple(sorted(set(experts), key=expert_key))) for value, experts in evidence.items()
                        if experts), key=lambda item: (-len(item[1]), rank.get(item[0], len(rank)), item[0]))
     everyone = {expert for _value, experts in by_value for expert in experts}
     if not by_value:
@@ -180,11 +183,13 @@ class EvidenceCheck:
         return self.status
 
 
-def check_evidence(judged: str | None, evidence: Mapping[str, Collection[str]]) -> EvidenceCheck:
-    """Whether the coded evidence of a cell supports its judged value."""
+def check_evidence(judged: str | None, evidence: Mapping[str, Collection[str]], *,
+                   expert_key: Callable[[str], object]) -> EvidenceCheck:
+    """Whether the coded evidence of a cell supports its judged value (`expert_key` as
+    in `propose`)."""
     if judged in (None, ""):
         return EvidenceCheck(status=NOT_JUDGED)
-    coded = {value: tuple(sorted(set(experts), key=_natural)) for value, experts in evidence.items() if experts}
+    coded = {value: tuple(sorted(set(experts), key=expert_key)) for value, experts in evidence.items() if experts}
     if not coded:
         return EvidenceCheck(status=NO_EVIDENCE)
     judged_by = coded.get(judged, ())
@@ -265,10 +270,3 @@ def _distinct(values) -> tuple[str, ...]:
         if value not in seen:
             seen.append(value)
     return tuple(seen)
-
-
-def _natural(pseudonym: str):
-    """E2 before E10."""
-    head = pseudonym.rstrip("0123456789")
-    tail = pseudonym[len(head):]
-    return head, int(tail) if tail else -1, pseudonym
