@@ -102,16 +102,6 @@ def segments_in_case(*, project: Project, case: Case) -> QuerySet[Segment]:
     return Segment.objects.filter(project=project, id__in=RawSQL(f"SELECT m.segment_id FROM ({sql}) m", params))
 
 
-def cases_by_segment(*, project: Project, segment_ids=None) -> dict[int, list[int]]:
-    """Case ids per segment id under the membership rule."""
-    result: dict[int, list[int]] = {}
-    wanted = set(segment_ids) if segment_ids is not None else None
-    for segment_id, case_id in segment_case_pairs(project=project):
-        if wanted is None or segment_id in wanted:
-            result.setdefault(segment_id, []).append(case_id)
-    return result
-
-
 @dataclass
 class CodeNode:
     code: Code
@@ -243,13 +233,6 @@ def segment_data(segment: Segment, member_case_ids: list[int] | None = None) -> 
     }
 
 
-def segments_data(*, project: Project, segments: list[Segment], transcript: Transcript | None = None) -> list[dict]:
-    """Several segments (model instances) with their member cases, in one more query."""
-    members = cases_for_segments(project=project, transcript=transcript) if transcript is not None else \
-        cases_for_segments(project=project, segment_ids=[s.pk for s in segments])
-    return [segment_data(s, members.get(s.pk, [])) for s in segments]
-
-
 SEGMENT_FIELDS = ("id", "transcript_id", "start", "end", "quote", "memo", "coder__username", "is_case_section",
                   "needs_review", "version", "deleted_at")
 
@@ -299,11 +282,6 @@ def code_data(node: CodeNode) -> dict:
             "colour": code.colour, "scale": code.scale, "levels": code.scale_values,
             "description": code.description, "inclusion": code.inclusion, "exclusion": code.exclusion,
             "example": code.example, "n_here": node.segments_here, "n_all": node.segments}
-
-
-def codebook_data(*, project: Project, transcript: Transcript | None = None) -> list[dict]:
-    """The code tree, flat and in order, with counts (one query)."""
-    return [code_data(node) for node in code_tree(project=project, transcript=transcript)]
 
 
 def transcript_body_key(*, transcript: Transcript, turns) -> str:

@@ -460,12 +460,6 @@ def segment_restore(*, segment: Segment, actor) -> Segment:
     return locked
 
 
-@transaction.atomic
-def segment_cases_set(*, segment: Segment, cases: Sequence[Case], actor, version: int) -> Segment:
-    """Link a segment (often a case section) to cases."""
-    return segment_update(segment=segment, version=version, actor=actor, cases=cases)
-
-
 # --- stored case memberships ----------------------------------------------------------
 
 # PostgreSQL advisory-lock namespace of the refresh ("CC"); the key is the transcript id.
@@ -550,20 +544,6 @@ def memo_create(*, project: Project, author, text: str, title: str = "", code: C
         raise ValidationError({"target": "A memo belongs to the project or to one object in it."})
     memo = Memo.objects.create(project=project, author=author, text=text, title=title.strip(), **targets)
     activity_record(project=project, actor=author, verb="wrote memo", target=memo, summary=title or text[:80])
-    return memo
-
-
-@transaction.atomic
-def memo_update(*, memo: Memo, actor, text: str, title: str | None = None) -> Memo:
-    if not text.strip():
-        raise ValidationError({"text": "A memo needs some text."})
-    before = {"title": memo.title, "text": memo.text}
-    memo.text = text
-    if title is not None:
-        memo.title = title.strip()
-    memo.save()
-    activity_record(project=memo.project, actor=actor, verb="edited memo", target=memo, summary=memo.title,
-                    before=before, after={"title": memo.title, "text": memo.text})
     return memo
 
 

@@ -282,17 +282,3 @@ def judgment_adopt(*, factor: Factor, case: Case, judge, source: Judgment, versi
         rationale = f"{source.rationale}\n\n(Adopted from {source.judge.username}.)".strip()
     return judgment_set(factor=factor, case=case, judge=judge, value=source.value, rationale=rationale,
                         evidence=list(source.evidence.values_list("pk", flat=True)), version=version)
-
-
-@transaction.atomic
-def judgment_delete(*, judgment: Judgment, actor, version: int) -> None:
-    """Withdraw a judgment (the cell becomes unjudged)."""
-    locked = Judgment.objects.select_for_update().filter(pk=judgment.pk).first()
-    if locked is None:
-        return
-    if locked.version != version:
-        raise StaleJudgment(locked)
-    before = judgment_snapshot(locked)
-    locked.delete()
-    activity_record(project=judgment.project, actor=actor, verb="withdrew judgment", target_type="judgment",
-                    summary=f"{judgment.factor} in {judgment.case.name}", before=before)
