@@ -21,12 +21,12 @@ from apps.transcripts.models import Transcript
 
 from .models import Code, Segment
 from .selectors import (
-    cases_for_segments,
     code_data,
     code_tree,
-    segment_data,
     segment_dicts,
     segment_hits,
+    segment_json,
+    segment_row,
     segment_search,
     segments_in_trash,
 )
@@ -191,15 +191,10 @@ WRITE_ERRORS = {403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 # --- helpers ---------------------------------------------------------------------------
 
 def segment_out(segment: Segment, project=None) -> dict:
-    """One segment as JSON, with the cases it counts for (one query more, and those its
-    codings and cases take unless they were prefetched)."""
-    members = cases_for_segments(project=project or segment.project, segment_ids=[segment.pk])
-    return segment_data(segment, members.get(segment.pk, []))
-
-
-def _segment_fresh(project, pk: int) -> dict:
-    """The segment as stored now (alive or in the trash), with its member cases."""
-    return segment_dicts(project=project, segments=Segment.all_objects.filter(project=project, pk=pk))[0]
+    """The segment as stored now (alive or in the trash), in its one JSON shape, with the
+    cases it counts for (four queries: see `segment_dicts`)."""
+    project = project or segment.project
+    return segment_dicts(project=project, segments=Segment.all_objects.filter(project=project, pk=segment.pk))[0]
 
 
 def _big_list(rows: list[dict]) -> JsonResponse:
@@ -285,12 +280,12 @@ def segment_list(request, slug: str, filters: Query[SegmentFilters]):
     page = min(filters.page, pages)
     offset = (page - 1) * filters.per_page
     segments = list(rows[offset:offset + filters.per_page])
-    results = []
-    for hit in segment_hits(project=project, segments=segments):
-        item = segment_data(hit.segment, [c.pk for c in hit.cases])
-        item.update(citation=hit.citation, paragraph=hit.paragraph, transcript_title=hit.segment.transcript.title,
-                    before=hit.before, after=hit.after)
-        results.append(item)
+    results = [{**segment_json(segment_row(hit.segment), codings=[(c.tag_id, c.tag.name, c.value) for c in hit.codes],
+                               case_ids=[c.pk for c in hit.segment.cases.all()],
+                               member_case_ids=[c.pk for c in hit.cases]),
+                "citation": hit.citation, "paragraph": hit.paragraph, "transcript_title": hit.segment.transcript.title,
+                "before": hit.before, "after": hit.after}
+               for hit in segment_hits(project=project, segments=segments)]
     return {"count": count, "page": page, "pages": pages, "per_page": filters.per_page, "results": results}
 
 
@@ -298,8 +293,7 @@ def segment_list(request, slug: str, filters: Query[SegmentFilters]):
 def segment_detail(request, slug: str, segment_id: int):
     """One segment, also when it is in the trash (then `deleted_at` is set)."""
     project = project_for(request.user, slug, READ)
-    _segment_get(project, segment_id, trash=True)
-    return _segment_fresh(project, segment_id)
+    return segment_out(_segment_get(project, segment_id, trash=True), project)
 
 
 @router.post("{slug}/segments", response={201: SegmentOut, **WRITE_ERRORS})
@@ -334,7 +328,7 @@ def segment_change(request, slug: str, segment_id: int, payload: SegmentPatch):
                    values=_values(payload.values),
                    cases=None if payload.case_ids is None else _cases(payload.case_ids),
                    memo=payload.memo, is_case_section=payload.is_case_section)
-    return _segment_fresh(project, segment.pk)
+    return segment_out(segment, project)
 
 
 @router.delete("{slug}/segments/{segment_id}", response={200: SegmentOut, 409: ConflictOut, **WRITE_ERRORS})
@@ -343,7 +337,7 @@ def segment_trash(request, slug: str, segment_id: int, version: int | None = Non
     project = project_for(request.user, slug, CODE)
     segment = _segment_get(project, segment_id)
     segment_delete(segment=segment, actor=request.user, version=version)
-    return _segment_fresh(project, segment.pk)
+    return segment_out(segment, project)
 
 
 @router.post("{slug}/segments/{segment_id}/restore", response={200: SegmentOut, **WRITE_ERRORS})
@@ -352,7 +346,7 @@ def segment_untrash(request, slug: str, segment_id: int):
     project = project_for(request.user, slug, CODE)
     segment = _segment_get(project, segment_id, trash=True)
     segment_restore(segment=segment, actor=request.user)
-    return _segment_fresh(project, segment.pk)
+    return segment_out(segment, project)
 
 
 @router.get("{slug}/trash", response=list[SegmentOut])

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import reduce
 
 from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -218,29 +220,37 @@ def segment_rows(project: Project, *, trash: bool | None = False) -> QuerySet[Se
     )
 
 
-def segment_data(segment: Segment, member_case_ids: list[int] | None = None) -> dict:
-    """A segment as the browser and the API see it (codings with their values; the cases
-    it is linked to, and those it counts for under the membership rule)."""
-    linked = [c.pk for c in segment.cases.all()]
-    return {
-        "id": segment.pk, "transcript_id": segment.transcript_id, "start": segment.start, "end": segment.end,
-        "quote": segment.quote, "memo": segment.memo, "coder": segment.coder.username,
-        "codings": [{"code_id": c.tag_id, "code": c.tag.name, "value": c.value} for c in segment.codings.all()],
-        "case_ids": linked,
-        "member_case_ids": sorted(set(member_case_ids if member_case_ids is not None else linked)),
-        "is_case_section": segment.is_case_section, "needs_review": segment.needs_review, "version": segment.version,
-        "deleted_at": segment.deleted_at.isoformat() if segment.deleted_at else None,
-    }
-
-
 SEGMENT_FIELDS = ("id", "transcript_id", "start", "end", "quote", "memo", "coder__username", "is_case_section",
                   "needs_review", "version", "deleted_at")
 
 
+def segment_json(row: Mapping, *, codings: Iterable[tuple[int, str, str]], case_ids: Iterable[int],
+                 member_case_ids: Iterable[int]) -> dict:
+    """The one JSON shape of a segment: what the API answers (`SegmentOut` in api.py
+    documents it) and what the transcript page embeds for its script.
+
+    `row` holds the SEGMENT_FIELDS; `codings` are (code id, code name, value) in display
+    order; `case_ids` the cases the segment is linked to; `member_case_ids` those it counts
+    for under the case-membership rule."""
+    return {
+        "id": row["id"], "transcript_id": row["transcript_id"], "start": row["start"], "end": row["end"],
+        "quote": row["quote"], "memo": row["memo"], "coder": row["coder__username"],
+        "codings": [{"code_id": code_id, "code": name, "value": value} for code_id, name, value in codings],
+        "case_ids": list(case_ids), "member_case_ids": sorted(set(member_case_ids)),
+        "is_case_section": row["is_case_section"], "needs_review": row["needs_review"], "version": row["version"],
+        "deleted_at": row["deleted_at"].isoformat() if row["deleted_at"] else None,
+    }
+
+
+def segment_row(segment: Segment) -> dict:
+    """The SEGMENT_FIELDS of a segment already loaded (with its coder), for `segment_json`."""
+    return {name: reduce(getattr, name.split("__"), segment) for name in SEGMENT_FIELDS}
+
+
 def segment_dicts(*, project: Project, segments: QuerySet[Segment], transcript: Transcript | None = None
                   ) -> list[dict]:
-    """Segments as `segment_data` shapes them, read as plain rows: four queries whatever
-    their number, and no model instances (a transcript page carries hundreds).
+    """Segments in their JSON shape (`segment_json`), read as plain rows: four queries
+    whatever their number, and no model instances (a transcript page carries hundreds).
 
     `segments` is a filtered queryset of the project's segments; with `transcript`, the
     codings, links and member cases are read for that transcript only.
@@ -256,24 +266,18 @@ def segment_dicts(*, project: Project, segments: QuerySet[Segment], transcript: 
     else:
         subquery = segments.values("id")
         coding_scope, link_scope = Q(content_object_id__in=subquery), Q(segment_id__in=subquery)
-    codings: dict[int, list[dict]] = {}
+    codings: dict[int, list[tuple[int, str, str]]] = {}
     for segment_id, code_id, name, value in (Coding.objects.filter(coding_scope).order_by("tag__name", "tag_id")
                                              .values_list("content_object_id", "tag_id", "tag__name", "value")):
-        codings.setdefault(segment_id, []).append({"code_id": code_id, "code": name, "value": value})
+        codings.setdefault(segment_id, []).append((code_id, name, value))
     links: dict[int, list[int]] = {}
     for segment_id, case_id in (Segment.cases.through.objects.filter(link_scope)
                                 .order_by("case__position", "case__name").values_list("segment_id", "case_id")):
         links.setdefault(segment_id, []).append(case_id)
     members = cases_for_segments(project=project, transcript=transcript) if transcript is not None else \
         cases_for_segments(project=project, segment_ids=ids)
-    return [{
-        "id": row["id"], "transcript_id": row["transcript_id"], "start": row["start"], "end": row["end"],
-        "quote": row["quote"], "memo": row["memo"], "coder": row["coder__username"],
-        "codings": codings.get(row["id"], []), "case_ids": links.get(row["id"], []),
-        "member_case_ids": sorted(set(members.get(row["id"], []))),
-        "is_case_section": row["is_case_section"], "needs_review": row["needs_review"], "version": row["version"],
-        "deleted_at": row["deleted_at"].isoformat() if row["deleted_at"] else None,
-    } for row in rows]
+    return [segment_json(row, codings=codings.get(row["id"], []), case_ids=links.get(row["id"], []),
+                         member_case_ids=members.get(row["id"], [])) for row in rows]
 
 
 def code_data(node: CodeNode) -> dict:
