@@ -297,13 +297,18 @@ def _check_cases(project_id: int, cases: Sequence[Case]) -> None:
         raise ValidationError({"cases": f"cases from another project: {', '.join(foreign)}"})
 
 
-def segment_snapshot(segment: Segment) -> dict:
-    prefetched = "codings" in getattr(segment, "_prefetched_objects_cache", {})
-    codings = segment.codings.all() if prefetched else segment.codings.select_related("tag")
+def segment_snapshot(segment: Segment, *, codings: Sequence[Coding] | None = None,
+                     cases: Sequence[Case] | None = None) -> dict:
+    """The segment as the history records it. `codings` and `cases`, when the caller has
+    just written them, save reading them back."""
+    if codings is None:
+        codings = segment.codings.select_related("tag")
+    if cases is None:
+        cases = segment.cases.all()
     return {
         "start": segment.start, "end": segment.end, "quote": segment.quote[:200], "memo": segment.memo,
         "codes": {c.tag.name: c.value for c in codings},
-        "cases": sorted(c.name for c in segment.cases.all()),
+        "cases": sorted(c.name for c in cases),
         "is_case_section": segment.is_case_section, "version": segment.version,
     }
 
@@ -321,24 +326,12 @@ def _codings_write(segment: Segment, codes: Sequence[Code], values: Mapping[int,
             coding.save(update_fields=["value"])
 
 
-def _prefetched(segment: Segment, name: str, objects: list) -> None:
-    """Fill the cache that prefetch_related(name) would fill, as Django's prefetching does
-    (a queryset holding its results), with objects already at hand."""
-    queryset = getattr(segment, name).all()
-    queryset._result_cache, queryset._prefetch_done = objects, True
-    segment.__dict__.setdefault("_prefetched_objects_cache", {})[name] = queryset
-
-
 @transaction.atomic
 def segment_create(*, transcript: Transcript, start: int, end: int, coder, codes: Sequence[Code] = (),
                    values: Mapping[int, str] | None = None, cases: Sequence[Case] = (), memo: str = "",
                    quote: str | None = None, is_case_section: bool = False) -> Segment:
     """Code a passage. Offsets are code points into transcript.text; `quote`, when given,
-    must equal the text between them (the browser sends what the user selected).
-
-    The returned segment holds its codings and cases as written, the way a query with
-    prefetch_related would: like its other fields, they are not updated by later writes
-    (which return their own instance)."""
+    must equal the text between them (the browser sends what the user selected)."""
     codes, cases, values = list(codes), list(cases), dict(values or {})
     actual = _check_offsets(transcript, start, end, quote)
     _check_codes(transcript.project_id, codes, values)
@@ -352,13 +345,9 @@ def segment_create(*, transcript: Transcript, start: int, end: int, coder, codes
                                          for c in codes)
     if cases:
         segment.cases.add(*cases)
-    # What was just written, as `segment.codings.all()` and `segment.cases.all()` would read
-    # it: the snapshot and the caller's answer need no queries for it.
-    _prefetched(segment, "codings", sorted(codings, key=lambda c: c.tag.name))
-    _prefetched(segment, "cases", sorted(cases, key=lambda c: (c.position, c.name)))
     activity_record(project=transcript.project, actor=coder, verb="coded", target=segment,
                     summary=f"{', '.join(c.name for c in codes) or 'case section'}: {actual[:80]}",
-                    after=segment_snapshot(segment))
+                    after=segment_snapshot(segment, codings=codings, cases=cases))
     return segment
 
 
