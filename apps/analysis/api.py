@@ -21,14 +21,13 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from ninja import Router, Schema, Status
 
+from apps.coding import services as coding_services
 from apps.coding.models import Comment
-from apps.coding.services import comment_create
 from apps.projects.access import COMMENT, REVIEW, project_for
 
-from . import selectors
-from .forms import (CommentForm, CommentTargetForm, CooccurrenceExcerptsForm, CooccurrenceForm, ExcerptsForm, FrequenciesForm,
-                    MatrixForm, ReviewForm)
-from .services import comment_resolve_checked, review_set
+from . import selectors, services
+from .forms import (CommentForm, CommentTargetForm, CooccurrenceExcerptsForm, CooccurrenceForm, ExcerptsForm,
+                    FrequenciesForm, MatrixForm, ReviewForm)
 
 router = Router(tags=["analysis"])
 
@@ -330,7 +329,7 @@ def progress(request, slug: str):
 
 
 @router.get("{slug}/review/comments", response=list[CommentOut], url_name="api_review_comments")
-def comments(request, slug: str, code: int | None = None, case: int | None = None, segment: int | None = None,
+def comment_list(request, slug: str, code: int | None = None, case: int | None = None, segment: int | None = None,
              open_only: bool = False):
     """Comments (with their answers) on a code, a case, a matrix cell (code and case) or a segment."""
     project = project_for(request.user, slug)
@@ -342,13 +341,14 @@ def comments(request, slug: str, code: int | None = None, case: int | None = Non
 
 @router.post("{slug}/review/comments", response={201: CommentOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
              url_name="api_review_comment_add")
-def comment_add(request, slug: str, payload: CommentIn):
+def comment_create(request, slug: str, payload: CommentIn):
     project = project_for(request.user, slug, COMMENT)
     p = _valid(CommentForm(_params(text=payload.text, code=payload.code_id, case=payload.case_id,
                                    segment=payload.segment_id, transcript=payload.transcript_id,
                                    parent=payload.parent_id), project=project))
-    comment = comment_create(project=project, author=request.user, text=p["text"], code=p["code"], case=p["case"],
-                             segment=p["segment"], transcript=p["transcript"], parent=p["parent"])
+    comment = coding_services.comment_create(project=project, author=request.user, text=p["text"], code=p["code"],
+                                             case=p["case"], segment=p["segment"], transcript=p["transcript"],
+                                             parent=p["parent"])
     return Status(201, comment_out(comment))
 
 
@@ -359,18 +359,18 @@ def comment_resolve(request, slug: str, comment_id: int, payload: ResolveIn):
     """Researchers (or the comment's author) resolve a comment, or reopen it."""
     project = project_for(request.user, slug, COMMENT)
     comment = get_object_or_404(Comment, project=project, pk=comment_id)
-    comment = comment_resolve_checked(comment=comment, actor=request.user, membership=project.membership,
-                                      resolved=payload.resolved)
+    comment = services.comment_resolve_checked(comment=comment, actor=request.user, membership=project.membership,
+                                               resolved=payload.resolved)
     return comment_out(comment)
 
 
 @router.post("{slug}/review/status", response={201: ReviewOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
              url_name="api_review_status")
-def review_status(request, slug: str, payload: ReviewIn):
+def review_set(request, slug: str, payload: ReviewIn):
     """A reviewer approves a transcript's coding (or, without transcript_id, the codebook) or asks for changes."""
     project = project_for(request.user, slug, REVIEW)
     p = _valid(ReviewForm(_params(status=payload.status, note=payload.note, transcript=payload.transcript_id),
                           project=project))
-    review = review_set(project=project, reviewer=request.user, status=p["status"], note=p["note"],
-                        transcript=p["transcript"])
+    review = services.review_set(project=project, reviewer=request.user, status=p["status"], note=p["note"],
+                                 transcript=p["transcript"])
     return Status(201, review_out(review))

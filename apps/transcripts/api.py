@@ -14,18 +14,8 @@ from ninja.files import UploadedFile
 
 from apps.projects.access import CODE, READ, project_for
 
+from . import selectors, services
 from .forms import MAX_FILES
-from .selectors import transcript_speakers
-from .services import (
-    FileResult,
-    ImportFile,
-    StaleTranscript,
-    pseudonym_mapping_parse,
-    transcript_import_files,
-    transcript_import_plan,
-    transcript_speakers_update,
-    transcript_update_text,
-)
 
 router = Router(tags=["transcripts"])
 
@@ -121,7 +111,7 @@ class TextConflictOut(Schema):
     version: int = Field(description="The transcript's current version.")
 
 
-def _result_out(result: FileResult) -> dict:
+def _result_out(result: services.FileResult) -> dict:
     return {
         "filename": result.filename, "status": result.status, "reason": result.reason, "title": result.title,
         "expert": result.expert, "expert_is_new": result.expert_is_new, "format": result.format,
@@ -136,7 +126,7 @@ def _result_out(result: FileResult) -> dict:
 
 
 @router.post("{slug}/transcripts/import", response={200: ImportOut, 422: ErrorOut})
-def transcripts_import(request, slug: str, files: File[list[UploadedFile]], pseudonyms: Form[str] = "",
+def transcript_import(request, slug: str, files: File[list[UploadedFile]], pseudonyms: Form[str] = "",
                        experts: Form[list[str]] = None, import_anyway: Form[list[str]] = None,
                        preview: Form[bool] = False):
     """Import files (multipart `files`, repeated). `experts` gives each file's pseudonym in
@@ -146,17 +136,18 @@ def transcripts_import(request, slug: str, files: File[list[UploadedFile]], pseu
     project = project_for(request.user, slug, CODE)
     if len(files) > MAX_FILES:
         raise ValidationError({"files": f"Import at most {MAX_FILES} files at once."})
-    mapping = pseudonym_mapping_parse(pseudonyms or "")
+    mapping = services.pseudonym_mapping_parse(pseudonyms or "")
     experts = [" ".join(e.split()) for e in experts or []]
     if experts and len(experts) != len(files):
         raise ValidationError({"experts": f"Give one expert per file ({len(files)}), or none."})
     anyway = set(import_anyway or [])
-    uploads = [ImportFile(f.name, f.size, f.read, expert=experts[i] if experts else "",
-                          allow_duplicate=f.name in anyway) for i, f in enumerate(files)]
+    uploads = [services.ImportFile(f.name, f.size, f.read, expert=experts[i] if experts else "",
+                                   allow_duplicate=f.name in anyway) for i, f in enumerate(files)]
     if preview:
-        results = transcript_import_plan(project=project, files=uploads, mapping=mapping)
+        results = services.transcript_import_plan(project=project, files=uploads, mapping=mapping)
     else:
-        results = transcript_import_files(project=project, files=uploads, mapping=mapping, actor=request.user)
+        results = services.transcript_import_files(project=project, files=uploads, mapping=mapping,
+                                                   actor=request.user)
     stored = sum(r.status == "stored" for r in results)
     return {"preview": preview, "stored": stored, "not_imported": sum(not r.ok for r in results),
             "results": [_result_out(r) for r in results]}
@@ -167,12 +158,12 @@ def _speakers_out(transcript) -> dict:
         "transcript_id": transcript.pk, "expert": transcript.expert.pseudonym if transcript.expert else "",
         "expert_speaker": transcript.expert_speaker,
         "speakers": [{"speaker": r.speaker, "turns": r.turns, "first": r.first}
-                     for r in transcript_speakers(transcript=transcript)],
+                     for r in selectors.transcript_speakers(transcript=transcript)],
     }
 
 
 @router.get("{slug}/transcripts/{transcript_id}/speakers", response=SpeakersOut)
-def speakers_get(request, slug: str, transcript_id: int):
+def transcript_speakers(request, slug: str, transcript_id: int):
     """The named speakers of a transcript, in order of appearance, with their turns."""
     project = project_for(request.user, slug, READ)
     transcript = get_object_or_404(project.transcripts.select_related("expert").defer("text", "pseudonym_map"),
@@ -181,17 +172,18 @@ def speakers_get(request, slug: str, transcript_id: int):
 
 
 @router.put("{slug}/transcripts/{transcript_id}/speakers", response={200: SpeakersOut, 422: ErrorOut})
-def speakers_put(request, slug: str, transcript_id: int, payload: SpeakersIn):
+def transcript_speakers_update(request, slug: str, transcript_id: int, payload: SpeakersIn):
     """Rename speakers, mark the expert's speaker, change the transcript's expert."""
     project = project_for(request.user, slug, CODE)
     transcript = get_object_or_404(project.transcripts.defer("text", "pseudonym_map"), pk=transcript_id)
-    transcript = transcript_speakers_update(transcript=transcript, actor=request.user, renames=payload.renames,
-                                            expert_speaker=payload.expert_speaker, expert=payload.expert)
+    transcript = services.transcript_speakers_update(transcript=transcript, actor=request.user,
+                                                     renames=payload.renames, expert_speaker=payload.expert_speaker,
+                                                     expert=payload.expert)
     return _speakers_out(transcript)
 
 
 @router.get("{slug}/transcripts/{transcript_id}/text", response=TextOut)
-def text_get(request, slug: str, transcript_id: int):
+def transcript_text(request, slug: str, transcript_id: int):
     """The stored text and its version, to edit it."""
     project = project_for(request.user, slug, READ)
     transcript = get_object_or_404(project.transcripts.only("id", "title", "version", "text", "project_id"),
@@ -202,15 +194,15 @@ def text_get(request, slug: str, transcript_id: int):
 
 @router.put("{slug}/transcripts/{transcript_id}/text",
             response={200: TextEditOut, 409: TextConflictOut, 422: ErrorOut})
-def text_put(request, slug: str, transcript_id: int, payload: TextIn):
+def transcript_text_update(request, slug: str, transcript_id: int, payload: TextIn):
     """Replace the text; every segment is re-anchored (moved, or flagged when its words
     changed or were deleted). A stale `version` is a 409 with the current one."""
     project = project_for(request.user, slug, CODE)
     transcript = get_object_or_404(project.transcripts.defer("text", "pseudonym_map"), pk=transcript_id)
     try:
-        edit = transcript_update_text(transcript=transcript, text=payload.text, version=payload.version,
-                                      actor=request.user)
-    except StaleTranscript as error:
+        edit = services.transcript_update_text(transcript=transcript, text=payload.text, version=payload.version,
+                                               actor=request.user)
+    except services.StaleTranscript as error:
         return 409, {"detail": error.messages[0], "version": error.current.version}
     return {
         "transcript_id": edit.transcript.pk, "version": edit.transcript.version, "changes": edit.changes,
