@@ -24,3 +24,8 @@ urlpatterns = [
     path("projects/<slug:slug>/", include("apps.agreement.urls")),
     path("projects/<slug:slug>/", include("apps.exports.urls")),
 ]
+
+# Django's own error answers render the same page as every other error (apps/projects/responses.py).
+handler400 = "apps.projects.responses.bad_request"
+handler403 = "apps.projects.responses.permission_denied"
+handler404 = "apps.projects.responses.page_not_found"

@@ -19,6 +19,7 @@ from apps.coding.models import Comment
 from apps.coding.selectors import code_tree
 from apps.coding.services import comment_create
 from apps.projects.access import CODE, COMMENT, REVIEW, can, project_for
+from apps.projects.responses import error_page
 
 from . import charts, selectors, tables
 from .forms import (CommentForm, CooccurrenceExcerptsForm, CooccurrenceForm, ExcerptsForm, FrequenciesForm,
@@ -31,7 +32,7 @@ TABLES = ("frequencies", "breakdown", "matrix", "matrix-values", "cooccurrence",
 
 
 def _bad_request(request, project, message: str):
-    return render(request, "analysis/bad_request.html", {"project": project, "message": message}, status=400)
+    return error_page(request, 400, message, project=project)
 
 
 def _query(request, **changes) -> str:

@@ -17,6 +17,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from apps.cases.models import Case
 from apps.projects.access import CODE, READ, project_for
+from apps.projects.responses import WRITE_ERRORS, ErrorOut
 from apps.transcripts.models import Transcript
 
 from . import selectors, services
@@ -29,11 +30,6 @@ TRASH_LIMIT = 500
 
 
 # --- schemas ---------------------------------------------------------------------------
-
-class ErrorOut(Schema):
-    detail: str
-    errors: dict[str, list[str]] | None = None
-
 
 class CodingOut(Schema):
     code_id: int
@@ -162,9 +158,6 @@ class CodeMoveIn(Schema):
 
 class CodeMergeIn(Schema):
     target_id: int
-
-
-WRITE_ERRORS = {403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
 # --- helpers ---------------------------------------------------------------------------

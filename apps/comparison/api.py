@@ -11,6 +11,7 @@ from ninja import Router, Schema, Status
 from apps.cases.models import Attribute, Case
 from apps.coding.models import Code
 from apps.projects.access import CODE, project_for
+from apps.projects.responses import WRITE_ERRORS
 
 from . import selectors, services
 from .methods import qca
@@ -171,7 +172,7 @@ def factor_list(request, slug: str):
     return [factor_out(f) for f in project.factors.select_related("code", "attribute")]
 
 
-@router.post("/{slug}/comparison/factors", response={201: FactorOut})
+@router.post("/{slug}/comparison/factors", response={201: FactorOut, **WRITE_ERRORS})
 def factor_add(request, slug: str, payload: FactorIn):
     project = project_for(request.user, slug, CODE)
     if (payload.code_id is None) == (payload.attribute_id is None):
@@ -186,7 +187,7 @@ def factor_add(request, slug: str, payload: FactorIn):
     return Status(201, factor_out(factor))
 
 
-@router.patch("/{slug}/comparison/factors/{factor_id}", response=FactorOut)
+@router.patch("/{slug}/comparison/factors/{factor_id}", response={200: FactorOut, **WRITE_ERRORS})
 def factor_update(request, slug: str, factor_id: int, payload: FactorPatch):
     project = project_for(request.user, slug, CODE)
     factor = get_object_or_404(Factor.objects.select_related("code", "attribute"), project=project, pk=factor_id)
@@ -194,21 +195,21 @@ def factor_update(request, slug: str, factor_id: int, payload: FactorPatch):
                                              positive_values=payload.positive_values))
 
 
-@router.delete("/{slug}/comparison/factors/{factor_id}", response={204: None})
+@router.delete("/{slug}/comparison/factors/{factor_id}", response={204: None, **WRITE_ERRORS})
 def factor_remove(request, slug: str, factor_id: int):
     project = project_for(request.user, slug, CODE)
     services.factor_remove(factor=get_object_or_404(Factor, project=project, pk=factor_id), actor=request.user)
     return Status(204, None)
 
 
-@router.put("/{slug}/comparison/factors-order", response=list[FactorOut])
+@router.put("/{slug}/comparison/factors-order", response={200: list[FactorOut], **WRITE_ERRORS})
 def factor_reorder(request, slug: str, payload: OrderIn):
     project = project_for(request.user, slug, CODE)
     services.factor_reorder(project=project, factor_ids=payload.factor_ids, actor=request.user)
     return [factor_out(f) for f in project.factors.select_related("code", "attribute")]
 
 
-@router.put("/{slug}/comparison/outcome", response=OutcomeOut)
+@router.put("/{slug}/comparison/outcome", response={200: OutcomeOut, **WRITE_ERRORS})
 def outcome_choose(request, slug: str, payload: OutcomeIn):
     project = project_for(request.user, slug, CODE)
     attribute = (get_object_or_404(Attribute, project=project, pk=payload.attribute_id)
@@ -239,20 +240,17 @@ def judgment_cell(request, slug: str, factor_id: int, case_id: int, judge: str |
     return cell_out(grid.cell(factor, case))
 
 
-@router.put("/{slug}/comparison/judgments/{factor_id}/{case_id}", response={200: JudgmentOut, 409: ConflictOut})
+@router.put("/{slug}/comparison/judgments/{factor_id}/{case_id}",
+            response={200: JudgmentOut, 409: ConflictOut, **WRITE_ERRORS})
 def judgment_set(request, slug: str, factor_id: int, case_id: int, payload: JudgmentIn):
     """Set your own judgment of a cell. `version` is the version you read (null for a new
     one); a 409 carries the current judgment when someone changed it since."""
     project = project_for(request.user, slug, CODE)
     factor = get_object_or_404(Factor.objects.select_related("code", "attribute"), project=project, pk=factor_id)
     case = get_object_or_404(Case, project=project, pk=case_id)
-    try:
-        judgment = services.judgment_set(factor=factor, case=case, judge=request.user, value=payload.value,
-                                         rationale=payload.rationale, evidence=payload.evidence,
-                                         version=payload.version)
-    except services.StaleJudgment as error:
-        return Status(409, {"detail": str(error), "current": judgment_out(error.current)})
-    return Status(200, judgment_out(judgment))
+    judgment = services.judgment_set(factor=factor, case=case, judge=request.user, value=payload.value,
+                                     rationale=payload.rationale, evidence=payload.evidence, version=payload.version)
+    return judgment_out(judgment)
 
 
 # --- tables -----------------------------------------------------------------------------------------

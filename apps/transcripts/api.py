@@ -13,16 +13,12 @@ from ninja import Field, File, Form, Router, Schema
 from ninja.files import UploadedFile
 
 from apps.projects.access import CODE, READ, project_for
+from apps.projects.responses import WRITE_ERRORS
 
 from . import selectors, services
 from .forms import MAX_FILES
 
 router = Router(tags=["transcripts"])
-
-
-class ErrorOut(Schema):
-    detail: str
-    errors: dict[str, list[str]] | None = None
 
 
 class SpeakerOut(Schema):
@@ -125,7 +121,7 @@ def _result_out(result: services.FileResult) -> dict:
     }
 
 
-@router.post("{slug}/transcripts/import", response={200: ImportOut, 422: ErrorOut})
+@router.post("{slug}/transcripts/import", response={200: ImportOut, **WRITE_ERRORS})
 def transcript_import(request, slug: str, files: File[list[UploadedFile]], pseudonyms: Form[str] = "",
                        experts: Form[list[str]] = None, import_anyway: Form[list[str]] = None,
                        preview: Form[bool] = False):
@@ -171,7 +167,7 @@ def transcript_speakers(request, slug: str, transcript_id: int):
     return _speakers_out(transcript)
 
 
-@router.put("{slug}/transcripts/{transcript_id}/speakers", response={200: SpeakersOut, 422: ErrorOut})
+@router.put("{slug}/transcripts/{transcript_id}/speakers", response={200: SpeakersOut, **WRITE_ERRORS})
 def transcript_speakers_update(request, slug: str, transcript_id: int, payload: SpeakersIn):
     """Rename speakers, mark the expert's speaker, change the transcript's expert."""
     project = project_for(request.user, slug, CODE)
@@ -193,17 +189,14 @@ def transcript_text(request, slug: str, transcript_id: int):
 
 
 @router.put("{slug}/transcripts/{transcript_id}/text",
-            response={200: TextEditOut, 409: TextConflictOut, 422: ErrorOut})
+            response={200: TextEditOut, 409: TextConflictOut, **WRITE_ERRORS})
 def transcript_text_update(request, slug: str, transcript_id: int, payload: TextIn):
     """Replace the text; every segment is re-anchored (moved, or flagged when its words
     changed or were deleted). A stale `version` is a 409 with the current one."""
     project = project_for(request.user, slug, CODE)
     transcript = get_object_or_404(project.transcripts.defer("text", "pseudonym_map"), pk=transcript_id)
-    try:
-        edit = services.transcript_update_text(transcript=transcript, text=payload.text, version=payload.version,
-                                               actor=request.user)
-    except services.StaleTranscript as error:
-        return 409, {"detail": error.messages[0], "version": error.current.version}
+    edit = services.transcript_update_text(transcript=transcript, text=payload.text, version=payload.version,
+                                           actor=request.user)
     return {
         "transcript_id": edit.transcript.pk, "version": edit.transcript.version, "changes": edit.changes,
         "moved": len(edit.moved), "flagged": len(edit.flagged),
