@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 from apps.coding.models import Code, Segment
 from apps.coding.services import StaleVersion, comment_create
 from apps.projects.access import CODE, COMMENT, can, project_for
-from apps.projects.responses import error_page
+from apps.projects.responses import error_page, form_reason
 from apps.transcripts.selectors import citation, turn_indexes
 
 from .selectors import UNITS, agreement_choices, agreement_report, disagreements
@@ -89,7 +89,7 @@ def agreement_disagreements(request, slug):
 
 
 def _reasons(form) -> str:
-    return "Nothing was changed: " + "; ".join(f"{field}: {' '.join(errors)}" for field, errors in form.errors.items())
+    return f"Nothing was changed: {form_reason(form)}"
 
 
 def _back(slug: str, query: str):

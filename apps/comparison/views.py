@@ -11,12 +11,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from apps.cases.models import Attribute, Case
-from apps.coding.models import Code
+from apps.cases.models import Case
 from apps.projects.access import CODE, can, project_for
 from apps.projects.downloads import attachment
+from apps.projects.responses import error_page, form_reason
 
 from . import exports as comparison_export, selectors as comparison, services
+from .forms import AdoptForm, JudgmentForm, SetupForm
 from .models import Factor, Judgment
 
 
@@ -38,52 +39,18 @@ def comparison_setup(request, slug):
     project = project_for(request.user, slug)
     if request.method == "POST":
         project = project_for(request.user, slug, CODE)
+        form = SetupForm(request.POST, project=project)
+        if not form.is_valid():
+            return error_page(request, 400, form_reason(form), project=project)
         try:
-            _setup_action(request, project)
+            done = services.setup_change(project=project, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
             _errors(request, error)
+        else:
+            messages.success(request, done)
         return redirect("comparison_setup", slug=project.slug)
     return render(request, "comparison/setup.html",
                   _context(request, project, "setup", **comparison.comparison_setup(project=project)))
-
-
-def _setup_action(request, project) -> None:
-    post, actor = request.POST, request.user
-    action = post.get("action")
-    if action == "outcome":
-        attribute = (get_object_or_404(Attribute, project=project, pk=post["attribute"])
-                     if post.get("attribute") else None)
-        services.outcome_choose(project=project, attribute=attribute, actor=actor, label=post.get("label", ""),
-                                positive_values=post.getlist("positive_values"))
-        messages.success(request, f"Outcome: {attribute.name}." if attribute else "No outcome chosen.")
-    elif action == "add":
-        kind, _sep, pk = post.get("source", "").partition(":")
-        if kind not in ("code", "attribute") or not pk.isdigit():
-            raise ValidationError({"source": "Choose a code or a case attribute to compare the cases on."})
-        if kind == "code":
-            source = {"code": get_object_or_404(Code, project=project, pk=pk, deleted_at__isnull=True)}
-        else:
-            source = {"attribute": get_object_or_404(Attribute, project=project, pk=pk)}
-        factor = services.factor_add(project=project, actor=actor, label=post.get("label", ""), **source)
-        messages.success(request, f"Factor {factor.label} added.")
-    elif action in ("update", "remove", "up", "down"):
-        factor = get_object_or_404(Factor, project=project, pk=post.get("factor"))
-        if action == "update":
-            services.factor_update(factor=factor, actor=actor, label=post.get("label"),
-                                   positive_values=post.getlist("positive_values"))
-            messages.success(request, f"Factor {factor.label}: 1 = {', '.join(factor.positive_values) or 'nothing'}.")
-        elif action == "remove":
-            services.factor_remove(factor=factor, actor=actor)
-            messages.success(request, f"Factor {factor.label} removed.")
-        else:
-            order = list(project.factors.values_list("pk", flat=True))
-            i = order.index(factor.pk)
-            j = i - 1 if action == "up" else i + 1
-            if 0 <= j < len(order):
-                order[i], order[j] = order[j], order[i]
-                services.factor_reorder(project=project, factor_ids=order, actor=actor)
-    else:
-        raise ValidationError({"action": "Unknown action."})
 
 
 @login_required
@@ -100,15 +67,15 @@ def judgment_cell(request, slug, factor_id, case_id):
     project = project_for(request.user, slug)
     factor = get_object_or_404(Factor, project=project, pk=factor_id)
     case = get_object_or_404(Case, project=project, pk=case_id)
-    status = 200
+    status, typed = 200, None
     if request.method == "POST":
         project = project_for(request.user, slug, CODE)
-        version = request.POST.get("version") or None
+        form = JudgmentForm(request.POST)
+        if not form.is_valid():
+            return error_page(request, 400, form_reason(form), project=project)
+        typed = form.cleaned_data
         try:
-            services.judgment_set(factor=factor, case=case, judge=request.user, value=request.POST.get("value", ""),
-                                  rationale=request.POST.get("rationale", ""),
-                                  evidence=request.POST.getlist("evidence"),
-                                  version=int(version) if version and version.isdigit() else None)
+            services.judgment_set(factor=factor, case=case, judge=request.user, **typed)
         except services.StaleJudgment as error:
             messages.error(request, str(error))
             status = 409
@@ -126,12 +93,12 @@ def judgment_cell(request, slug, factor_id, case_id):
     own = judge.pk == request.user.pk
     cited = {e.segment_id for e in cell.cited}
     if status != 200:  # keep what the user typed
-        cited = {int(i) for i in request.POST.getlist("evidence") if i.isdigit()}
+        cited = set(typed["evidence"])
     others = [e for e in cell.cited if e.segment_id not in {x.segment_id for x in cell.excerpts}]
     context = _context(request, project, "judgments", grid=grid, cell=cell, factor=cell.factor, case=case, own=own,
                        values=services.factor_values(factor), cited_ids=cited,
                        outcome_text=grid.outcome_values.get(case.pk, ""), other_cited=others,
-                       typed=request.POST if status != 200 else None,
+                       typed=typed if status != 200 else None,
                        other_judgments=Judgment.objects.filter(factor=factor, case=case).exclude(judge=judge)
                        .select_related("judge"))
     return render(request, "comparison/cell.html", context, status=status)
@@ -143,7 +110,10 @@ def judgment_adopt(request, slug, factor_id, case_id):
     project = project_for(request.user, slug, CODE)
     factor = get_object_or_404(Factor, project=project, pk=factor_id)
     case = get_object_or_404(Case, project=project, pk=case_id)
-    source = get_object_or_404(Judgment, factor=factor, case=case, pk=request.POST.get("source"))
+    form = AdoptForm(request.POST)
+    if not form.is_valid():
+        return error_page(request, 400, form_reason(form), project=project)
+    source = get_object_or_404(Judgment, factor=factor, case=case, pk=form.cleaned_data["source"])
     mine = Judgment.objects.filter(factor=factor, case=case, judge=request.user).first()
     try:
         services.judgment_adopt(factor=factor, case=case, judge=request.user, source=source,
@@ -152,7 +122,7 @@ def judgment_adopt(request, slug, factor_id, case_id):
         messages.error(request, "; ".join(getattr(error, "messages", [str(error)])))
     else:
         messages.success(request, f"You adopted {source.judge.username}'s judgment on {factor.label} in {case.name}.")
-    return redirect(request.POST.get("next") or reverse("judgment_agreement", args=[project.slug]))
+    return redirect(form.cleaned_data["next"] or reverse("judgment_agreement", args=[project.slug]))
 
 
 @login_required

@@ -33,6 +33,12 @@ def error_page(request, status: int, reason: str, *, project=None) -> HttpRespon
                   status=status)
 
 
+def form_reason(form: Form) -> str:
+    """Every error of a form as one line, by field name: what the error page says."""
+    return "; ".join(f"{field}: {' '.join(errors)}" if field != "__all__" else " ".join(errors)
+                     for field, errors in form.errors.items())
+
+
 def _message(exception, default: str) -> str:
     """The reason an exception was raised with; Django's URL resolver raises a dict, not a reason."""
     message = exception.args[0] if exception is not None and exception.args else None

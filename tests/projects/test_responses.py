@@ -73,7 +73,8 @@ def test_every_api_error_is_a_detail_with_the_reason(client_for, project, coder,
         404: [client_for(coder).get(f"{api}/segments/987654"),
               client_for(coder).get(f"{api}/comparison/judgments/987654/987654")],
         409: [send(client_for(coder), "patch", f"{api}/segments/{segment.pk}", {"version": 7, "memo": "m"}),
-              send(client_for(coder), "put", f"{api}/transcripts/{transcript.pk}/text", {"text": "E1: x", "version": 7})],
+              send(client_for(coder), "put", f"{api}/transcripts/{transcript.pk}/text",
+                   {"text": "E1: x", "version": 7})],
     }
     for status, responses in answers.items():
         for response in responses:
