@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from apps.exports.urls import import_urlpatterns
 from apps.projects.views import sign_in
 
 from .api import api
@@ -14,7 +15,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("help/", include("apps.projects.help_urls")),  # the guide (docs/guide.md) and its screenshots
-    path("import/", include("apps.exports.urls_import")),  # .qdpx into a new project
+    path("import/", include(import_urlpatterns)),  # .qdpx into a new project
     path("projects/", include("apps.projects.urls")),
     path("projects/<slug:slug>/", include("apps.transcripts.urls")),
     path("projects/<slug:slug>/", include("apps.cases.urls")),
