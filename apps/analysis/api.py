@@ -331,6 +331,7 @@ def comment_list(request, slug: str, code: int | None = None, case: int | None =
 
 @router.post("{slug}/review/comments", response={201: CommentOut, **WRITE_ERRORS}, url_name="api_review_comment_add")
 def comment_create(request, slug: str, payload: CommentIn):
+    """Comment on a code, a case, a matrix cell (code and case), a transcript or a segment, or answer one."""
     project = project_for(request.user, slug, COMMENT)
     p = valid_data(CommentForm(_params(text=payload.text, code=payload.code_id, case=payload.case_id,
                                    segment=payload.segment_id, transcript=payload.transcript_id,

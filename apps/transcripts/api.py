@@ -123,8 +123,8 @@ def _result_out(result: services.FileResult) -> dict:
 
 @router.post("{slug}/transcripts/import", response={200: ImportOut, **WRITE_ERRORS})
 def transcript_import(request, slug: str, files: File[list[UploadedFile]], pseudonyms: Form[str] = "",
-                       experts: Form[list[str]] = None, import_anyway: Form[list[str]] = None,
-                       preview: Form[bool] = False):
+                      experts: Form[list[str]] = None, import_anyway: Form[list[str]] = None,
+                      preview: Form[bool] = False):
     """Import files (multipart `files`, repeated). `experts` gives each file's pseudonym in
     the order of the files; `pseudonyms` is a list of `Name -> E3` lines; `import_anyway`
     names files to import although their text is in the project already. With `preview`
