@@ -67,7 +67,7 @@ class SetupForm(forms.Form):
     def clean(self):
         data = super().clean()
         action = data.get("action")
-        if action is None:
+        if action is None or self.errors:  # the fields' own errors say enough
             return data
         # A factor's label is only changed when the form sends one.
         if action == "update" and "label" not in self.data:
@@ -87,6 +87,7 @@ class SetupForm(forms.Form):
             else:
                 data["attribute"] = self._attribute(int(pk), "source")
         else:
+            data["attribute"] = None
             if data.get("factor") is None:
                 raise forms.ValidationError({"factor": "Say which factor to change."})
             data["factor"] = self._factor(data["factor"])
