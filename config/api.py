@@ -1,6 +1,7 @@
 """The JSON API root (django-ninja): /api/, described by OpenAPI at /api/docs.
 
-Session auth with CSRF for the browser. Errors become JSON with a reason: 404 for
+Session auth with CSRF for the browser. Routes raise; the handlers here turn what they
+raise into JSON with a reason, {"detail": ..., ...} (apps/projects/responses.py): 404 for
 objects of projects the user is not in, 403 for a role that may not act, 409 for a stale
 version (with the current state), 422 for invalid input.
 """
@@ -9,6 +10,8 @@ from ninja import NinjaAPI
 from ninja.security import SessionAuth
 
 from apps.coding.services import StaleVersion
+from apps.comparison.services import StaleJudgment
+from apps.transcripts.services import StaleTranscript
 
 api = NinjaAPI(
     title="Casecoder API",
@@ -37,11 +40,29 @@ def on_permission_denied(request, exc):
     return api.create_response(request, {"detail": str(exc) or "Not allowed."}, status=403)
 
 
+def conflict(request, exc, **current):
+    """409: why, and the object's state now, for the client to reload or merge."""
+    reason = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+    return api.create_response(request, {"detail": reason, **current}, status=409)
+
+
 @api.exception_handler(StaleVersion)
 def on_stale_version(request, exc):
     from apps.coding.api import segment_out
 
-    return api.create_response(request, {"detail": str(exc), "current": segment_out(exc.current)}, status=409)
+    return conflict(request, exc, current=segment_out(exc.current))
+
+
+@api.exception_handler(StaleJudgment)
+def on_stale_judgment(request, exc):
+    from apps.comparison.api import judgment_out
+
+    return conflict(request, exc, current=judgment_out(exc.current))
+
+
+@api.exception_handler(StaleTranscript)
+def on_stale_transcript(request, exc):
+    return conflict(request, exc, version=exc.current.version)
 
 
 def register_routers() -> None:

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from apps.exports.urls import import_urlpatterns
 from apps.projects.views import sign_in
 
 from .api import api
@@ -14,7 +15,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("", include("apps.home.urls")),  # the project home, one object's history, the Help page
-    path("import/", include("apps.exports.urls_import")),  # .qdpx into a new project
+    path("import/", include(import_urlpatterns)),  # .qdpx into a new project
     path("projects/", include("apps.projects.urls")),
     path("projects/<slug:slug>/", include("apps.transcripts.urls")),
     path("projects/<slug:slug>/", include("apps.cases.urls")),
@@ -24,3 +25,8 @@ urlpatterns = [
     path("projects/<slug:slug>/", include("apps.agreement.urls")),
     path("projects/<slug:slug>/", include("apps.exports.urls")),
 ]
+
+# Django's own error answers render the same page as every other error (apps/projects/responses.py).
+handler400 = "apps.projects.responses.bad_request"
+handler403 = "apps.projects.responses.permission_denied"
+handler404 = "apps.projects.responses.page_not_found"

@@ -3,7 +3,7 @@ settling them (keep, merge, discard, or discuss in a comment)."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseBadRequest, QueryDict
+from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 from apps.coding.models import Code, Segment
 from apps.coding.services import StaleVersion, comment_create
 from apps.projects.access import CODE, COMMENT, can, project_for
+from apps.projects.responses import error_page, form_reason
 
 from .selectors import UNITS, agreement_choices, agreement_report, disagreements
 from .forms import AgreementForm, DiscussForm, SettleForm
@@ -81,7 +82,7 @@ def agreement_disagreements(request, slug):
 
 
 def _reasons(form) -> str:
-    return "Nothing was changed: " + "; ".join(f"{field}: {' '.join(errors)}" for field, errors in form.errors.items())
+    return f"Nothing was changed: {form_reason(form)}"
 
 
 def _back(slug: str, query: str):
@@ -97,7 +98,7 @@ def agreement_settle(request, slug):
     project = project_for(request.user, slug, CODE)
     form = SettleForm(request.POST)
     if not form.is_valid():
-        return HttpResponseBadRequest(_reasons(form), content_type="text/plain; charset=utf-8")
+        return error_page(request, 400, _reasons(form), project=project)
     data = form.cleaned_data
     code = get_object_or_404(Code.objects.filter(project=project, deleted_at__isnull=True), pk=data["code"])
     segments = list(Segment.objects.filter(project=project, pk__in=list(data["segments"]))
@@ -128,7 +129,7 @@ def agreement_discuss(request, slug):
     project = project_for(request.user, slug, COMMENT)
     form = DiscussForm(request.POST)
     if not form.is_valid():
-        return HttpResponseBadRequest(_reasons(form), content_type="text/plain; charset=utf-8")
+        return error_page(request, 400, _reasons(form), project=project)
     segment = get_object_or_404(Segment.objects.filter(project=project), pk=form.cleaned_data["segment"])
     comment_create(project=project, author=request.user, text=form.cleaned_data["text"], segment=segment)
     messages.success(request, "Comment added to the passage.")

@@ -16,31 +16,20 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from ninja import Router, Schema, Status
 
+from apps.coding import services as coding_services
 from apps.coding.models import Comment
-from apps.coding.services import comment_create
 from apps.projects.access import COMMENT, REVIEW, project_for
+from apps.projects.responses import WRITE_ERRORS, valid_data
 
-from . import selectors
-from .forms import (CommentForm, CommentTargetForm, CooccurrenceExcerptsForm, CooccurrenceForm, ExcerptsForm, FrequenciesForm,
-                    MatrixForm, ReviewForm)
-from .services import comment_resolve_checked, review_set
+from . import selectors, services
+from .forms import (CommentForm, CommentTargetForm, CooccurrenceExcerptsForm, CooccurrenceForm, ExcerptsForm,
+                    FrequenciesForm, MatrixForm, ReviewForm)
 
 router = Router(tags=["analysis"])
-
-
-class ErrorOut(Schema):
-    detail: str
-
-
-def _valid(form) -> dict:
-    if not form.is_valid():
-        raise ValidationError({name: [str(e) for e in errors] for name, errors in form.errors.items()})
-    return form.cleaned_data
 
 
 def _params(**values) -> dict:
@@ -250,7 +239,7 @@ def comment_out(comment: Comment) -> dict:
 def frequencies(request, slug: str, root: int | None = None):
     """Every code with its segments, distinct experts and words coded; `total_*` include its sub-codes."""
     project = project_for(request.user, slug)
-    p = _valid(FrequenciesForm(_params(root=root), project=project))
+    p = valid_data(FrequenciesForm(_params(root=root), project=project))
     return [{"code_id": r.code.pk, "path": r.path, "depth": r.depth, "segments": r.segments, "experts": r.experts,
              "words": r.words, "total_segments": r.total_segments, "total_experts": r.total_experts,
              "total_words": r.total_words} for r in selectors.code_frequencies(project=project, root_code=p["root"])]
@@ -261,7 +250,7 @@ def breakdown(request, slug: str, by: str = "cases", measure: str = "segments", 
               root: int | None = None):
     """Frequencies by transcript, expert, case (the membership rule) or coder."""
     project = project_for(request.user, slug)
-    p = _valid(FrequenciesForm(_params(by=by, measure=measure, subcodes=subcodes, root=root), project=project))
+    p = valid_data(FrequenciesForm(_params(by=by, measure=measure, subcodes=subcodes, root=root), project=project))
     return matrix_out(selectors.code_breakdown(project=project, by=p["by"], measure=p["measure"],
                                                rollup=p["subcodes"], root_code=p["root"]))
 
@@ -273,7 +262,7 @@ def matrix(request, slug: str, measure: str = "experts", columns: str = "cases",
     count by `measure`, segments, experts, words (if measured), the coded values with the
     experts who gave them, and the segment ids."""
     project = project_for(request.user, slug)
-    p = _valid(MatrixForm(_params(measure=measure, columns=columns, root=root, subcodes=subcodes), project=project))
+    p = valid_data(MatrixForm(_params(measure=measure, columns=columns, root=root, subcodes=subcodes), project=project))
     return matrix_out(selectors.code_case_matrix(project=project, measure=p["measure"], columns=p["columns"],
                                                  root_code=p["root"], rollup=p["subcodes"]))
 
@@ -283,7 +272,7 @@ def matrix_excerpts(request, slug: str, code: int, column: str, columns: str = "
                     offset: int = 0, measure: str = "experts", root: int | None = None):
     """The segments behind one cell (`column` is the column's key), 50 at a time."""
     project = project_for(request.user, slug)
-    p = _valid(ExcerptsForm(_params(code=code, column=column, columns=columns, subcodes=subcodes, offset=offset,
+    p = valid_data(ExcerptsForm(_params(code=code, column=column, columns=columns, subcodes=subcodes, offset=offset,
                                     measure=measure, root=root), project=project))
     page = selectors.matrix_cell_excerpts(project=project, code=p["code"], column=p["column"], columns=p["columns"],
                                           rollup=p["subcodes"], offset=p["offset"] or 0)
@@ -294,7 +283,7 @@ def matrix_excerpts(request, slug: str, code: int, column: str, columns: str = "
 def cooccurrence(request, slug: str, case: int | None = None):
     """cells[i][j]: segments coded codes[i] that overlap a segment coded codes[j] (null on the diagonal)."""
     project = project_for(request.user, slug)
-    p = _valid(CooccurrenceForm(_params(case=case), project=project))
+    p = valid_data(CooccurrenceForm(_params(case=case), project=project))
     result = selectors.code_cooccurrence(project=project, case=p["case"])
     return {"case_id": p["case"].pk if p["case"] else None,
             "codes": [{"code_id": r.code.pk, "path": r.path, "depth": r.depth} for r in result.rows],
@@ -305,7 +294,7 @@ def cooccurrence(request, slug: str, case: int | None = None):
             url_name="api_analysis_cooccurrence_excerpts")
 def cooccurrence_excerpts(request, slug: str, code: int, other: int, case: int | None = None, offset: int = 0):
     project = project_for(request.user, slug)
-    p = _valid(CooccurrenceExcerptsForm(_params(code=code, other=other, case=case, offset=offset), project=project))
+    p = valid_data(CooccurrenceExcerptsForm(_params(code=code, other=other, case=case, offset=offset), project=project))
     page = selectors.cooccurrence_excerpts(project=project, code=p["code"], other=p["other"], case=p["case"],
                                            offset=p["offset"] or 0)
     return excerpts_out(page, slug)
@@ -330,47 +319,46 @@ def progress(request, slug: str):
 
 
 @router.get("{slug}/review/comments", response=list[CommentOut], url_name="api_review_comments")
-def comments(request, slug: str, code: int | None = None, case: int | None = None, segment: int | None = None,
+def comment_list(request, slug: str, code: int | None = None, case: int | None = None, segment: int | None = None,
              open_only: bool = False):
     """Comments (with their answers) on a code, a case, a matrix cell (code and case) or a segment."""
     project = project_for(request.user, slug)
-    p = _valid(CommentTargetForm(_params(code=code, case=case, segment=segment), project=project))
+    p = valid_data(CommentTargetForm(_params(code=code, case=case, segment=segment), project=project))
     found = selectors.comments_on(project=project, code=p["code"], case=p["case"], segment=p["segment"],
                                   open_only=open_only)
     return [comment_out(c) for c in found]
 
 
-@router.post("{slug}/review/comments", response={201: CommentOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
-             url_name="api_review_comment_add")
-def comment_add(request, slug: str, payload: CommentIn):
+@router.post("{slug}/review/comments", response={201: CommentOut, **WRITE_ERRORS}, url_name="api_review_comment_add")
+def comment_create(request, slug: str, payload: CommentIn):
+    """Comment on a code, a case, a matrix cell (code and case), a transcript or a segment, or answer one."""
     project = project_for(request.user, slug, COMMENT)
-    p = _valid(CommentForm(_params(text=payload.text, code=payload.code_id, case=payload.case_id,
+    p = valid_data(CommentForm(_params(text=payload.text, code=payload.code_id, case=payload.case_id,
                                    segment=payload.segment_id, transcript=payload.transcript_id,
                                    parent=payload.parent_id), project=project))
-    comment = comment_create(project=project, author=request.user, text=p["text"], code=p["code"], case=p["case"],
-                             segment=p["segment"], transcript=p["transcript"], parent=p["parent"])
+    comment = coding_services.comment_create(project=project, author=request.user, text=p["text"], code=p["code"],
+                                             case=p["case"], segment=p["segment"], transcript=p["transcript"],
+                                             parent=p["parent"])
     return Status(201, comment_out(comment))
 
 
-@router.post("{slug}/review/comments/{comment_id}/resolve", response={200: CommentOut, 403: ErrorOut, 404: ErrorOut,
-                                                                      422: ErrorOut},
+@router.post("{slug}/review/comments/{comment_id}/resolve", response={200: CommentOut, **WRITE_ERRORS},
              url_name="api_review_comment_resolve")
 def comment_resolve(request, slug: str, comment_id: int, payload: ResolveIn):
     """Researchers (or the comment's author) resolve a comment, or reopen it."""
     project = project_for(request.user, slug, COMMENT)
     comment = get_object_or_404(Comment, project=project, pk=comment_id)
-    comment = comment_resolve_checked(comment=comment, actor=request.user, membership=project.membership,
-                                      resolved=payload.resolved)
+    comment = services.comment_resolve_checked(comment=comment, actor=request.user, membership=project.membership,
+                                               resolved=payload.resolved)
     return comment_out(comment)
 
 
-@router.post("{slug}/review/status", response={201: ReviewOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
-             url_name="api_review_status")
-def review_status(request, slug: str, payload: ReviewIn):
+@router.post("{slug}/review/status", response={201: ReviewOut, **WRITE_ERRORS}, url_name="api_review_status")
+def review_set(request, slug: str, payload: ReviewIn):
     """A reviewer approves a transcript's coding (or, without transcript_id, the codebook) or asks for changes."""
     project = project_for(request.user, slug, REVIEW)
-    p = _valid(ReviewForm(_params(status=payload.status, note=payload.note, transcript=payload.transcript_id),
+    p = valid_data(ReviewForm(_params(status=payload.status, note=payload.note, transcript=payload.transcript_id),
                           project=project))
-    review = review_set(project=project, reviewer=request.user, status=p["status"], note=p["note"],
-                        transcript=p["transcript"])
+    review = services.review_set(project=project, reviewer=request.user, status=p["status"], note=p["note"],
+                                 transcript=p["transcript"])
     return Status(201, review_out(review))

@@ -20,33 +20,11 @@ from ninja import Field, Query, Router, Schema, Status
 
 from apps.cases.models import Case
 from apps.projects.access import CODE, READ, project_for
+from apps.projects.responses import WRITE_ERRORS, ErrorOut
 from apps.transcripts.models import Transcript
-from apps.transcripts.services import StaleTranscript
 
+from . import selectors, services
 from .models import Code, Segment
-from .selectors import (
-    cases_for_segments,
-    code_data,
-    code_tree,
-    segment_data,
-    segment_dicts,
-    segment_hits,
-    segment_search,
-    segments_in_trash,
-)
-from .services import (
-    code_create,
-    code_delete,
-    code_merge,
-    code_move,
-    code_update,
-    segment_bounds_snapped,
-    segment_create,
-    segment_delete,
-    segment_restore,
-    segment_update,
-    transcript_update_text,
-)
 
 router = Router(tags=["coding"])
 
@@ -57,11 +35,6 @@ SEGMENT_IDS = re.compile(r"\d{1,18}(,\d{1,18})*", re.ASCII)  # 18 digits fit a 6
 
 
 # --- schemas ---------------------------------------------------------------------------
-
-class ErrorOut(Schema):
-    detail: str
-    errors: dict[str, list[str]] | None = None
-
 
 class CodingOut(Schema):
     code_id: int
@@ -192,21 +165,23 @@ class CodeMergeIn(Schema):
     target_id: int
 
 
-WRITE_ERRORS = {403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
-
-
 # --- helpers ---------------------------------------------------------------------------
 
 def segment_out(segment: Segment, project=None) -> dict:
-    """One segment as JSON, with the cases it counts for (one query more, and those its
-    codings and cases take unless they were prefetched)."""
-    members = cases_for_segments(project=project or segment.project, segment_ids=[segment.pk])
-    return segment_data(segment, members.get(segment.pk, []))
+    """The segment as stored now (alive or in the trash), in its one JSON shape, with the
+    cases it counts for (four queries: see `segment_dicts`)."""
+    project = project or segment.project
+    stored = Segment.all_objects.filter(project=project, pk=segment.pk)
+    return selectors.segment_dicts(project=project, segments=stored)[0]
 
 
-def _segment_fresh(project, pk: int) -> dict:
-    """The segment as stored now (alive or in the trash), with its member cases."""
-    return segment_dicts(project=project, segments=Segment.all_objects.filter(project=project, pk=pk))[0]
+def _hit_segment(hit: selectors.Hit) -> dict:
+    """A retrieved segment in its JSON shape, from what the hit has loaded already."""
+    segment = hit.segment
+    return selectors.segment_json(selectors.segment_row(segment),
+                                  codings=[(c.tag_id, c.tag.name, c.value) for c in hit.codes],
+                                  case_ids=[c.pk for c in segment.cases.all()],
+                                  member_case_ids=[c.pk for c in hit.cases])
 
 
 def _big_list(rows: list[dict]) -> JsonResponse:
@@ -263,9 +238,9 @@ def _code_get(project, pk: int) -> Code:
 
 def _code_out(project, code: Code, transcript_id: int | None = None) -> dict:
     transcript = Transcript.objects.filter(project=project, pk=transcript_id).first() if transcript_id else None
-    for node in code_tree(project=project, transcript=transcript):
+    for node in selectors.code_tree(project=project, transcript=transcript):
         if node.code.pk == code.pk:
-            return code_data(node)
+            return selectors.code_data(node)
     raise ValidationError({"code": "the code is gone"})
 
 
@@ -279,7 +254,7 @@ def _segment_ids(ids: str) -> list[int]:
 
 
 @router.get("{slug}/transcripts/{transcript_id}/segments", response=list[SegmentOut])
-def transcript_segments(request, slug: str, transcript_id: int, ids: str | None = None):
+def transcript_segment_list(request, slug: str, transcript_id: int, ids: str | None = None):
     """All segments of one transcript (not those in the trash), in text order; with
     `ids=1,2,3` only those of them still in it, so that the page reads again just the
     segments a write touched (the written one and those whose case sections it changed)."""
@@ -287,8 +262,8 @@ def transcript_segments(request, slug: str, transcript_id: int, ids: str | None 
     transcript = get_object_or_404(Transcript.objects.only("id", "project_id"), project=project, pk=transcript_id)
     rows = Segment.objects.filter(transcript=transcript).order_by("start", "end", "id")
     if ids is not None:
-        return _big_list(segment_dicts(project=project, segments=rows.filter(pk__in=_segment_ids(ids))))
-    return _big_list(segment_dicts(project=project, segments=rows, transcript=transcript))
+        return _big_list(selectors.segment_dicts(project=project, segments=rows.filter(pk__in=_segment_ids(ids))))
+    return _big_list(selectors.segment_dicts(project=project, segments=rows, transcript=transcript))
 
 
 @router.get("{slug}/segments", response=HitPage)
@@ -296,19 +271,17 @@ def segment_list(request, slug: str, filters: Query[SegmentFilters]):
     """Retrieval: segments filtered by codes, cases (by the membership rule), experts,
     coders, transcripts and words, each with its citation and surrounding turn."""
     project = project_for(request.user, slug, READ)
-    rows = segment_search(project=project, code_ids=filters.code, case_ids=filters.case, expert_ids=filters.expert,
-                          coder_ids=filters.coder, transcript_ids=filters.transcript, text=filters.q)
+    rows = selectors.segment_search(project=project, code_ids=filters.code, case_ids=filters.case,
+                                    expert_ids=filters.expert, coder_ids=filters.coder,
+                                    transcript_ids=filters.transcript, text=filters.q)
     count = rows.count()
     pages = max(1, ceil(count / filters.per_page))
     page = min(filters.page, pages)
     offset = (page - 1) * filters.per_page
     segments = list(rows[offset:offset + filters.per_page])
-    results = []
-    for hit in segment_hits(project=project, segments=segments):
-        item = segment_data(hit.segment, [c.pk for c in hit.cases])
-        item.update(citation=hit.citation, paragraph=hit.paragraph, transcript_title=hit.segment.transcript.title,
-                    before=hit.before, after=hit.after)
-        results.append(item)
+    results = [{**_hit_segment(hit), "citation": hit.citation, "paragraph": hit.paragraph,
+                "transcript_title": hit.segment.transcript.title, "before": hit.before, "after": hit.after}
+               for hit in selectors.segment_hits(project=project, segments=segments)]
     return {"count": count, "page": page, "pages": pages, "per_page": filters.per_page, "results": results}
 
 
@@ -316,61 +289,60 @@ def segment_list(request, slug: str, filters: Query[SegmentFilters]):
 def segment_detail(request, slug: str, segment_id: int):
     """One segment, also when it is in the trash (then `deleted_at` is set)."""
     project = project_for(request.user, slug, READ)
-    _segment_get(project, segment_id, trash=True)
-    return _segment_fresh(project, segment_id)
+    return segment_out(_segment_get(project, segment_id, trash=True), project)
 
 
 @router.post("{slug}/segments", response={201: SegmentOut, **WRITE_ERRORS})
-def segment_add(request, slug: str, payload: SegmentIn):
+def segment_create(request, slug: str, payload: SegmentIn):
     """Code a passage: offsets, codes with values, cases, memo; or mark a case section."""
     project = project_for(request.user, slug, CODE)
     transcript = get_object_or_404(project.transcripts, pk=payload.transcript_id)  # knows its project
     start, end, quote = payload.start, payload.end, payload.quote
     if payload.snap:
-        start, end = segment_bounds_snapped(text=transcript.text, start=start, end=end)
+        start, end = services.segment_bounds_snapped(text=transcript.text, start=start, end=end)
         quote = None
-    segment = segment_create(transcript=transcript, start=start, end=end, quote=quote, coder=request.user,
-                             codes=_codes(payload.code_ids), values=_values(payload.values),
-                             cases=_cases(payload.case_ids), memo=payload.memo,
-                             is_case_section=payload.is_case_section)
+    segment = services.segment_create(transcript=transcript, start=start, end=end, quote=quote, coder=request.user,
+                                      codes=_codes(payload.code_ids), values=_values(payload.values),
+                                      cases=_cases(payload.case_ids), memo=payload.memo,
+                                      is_case_section=payload.is_case_section)
     return Status(201, segment_out(segment, project))
 
 
 @router.patch("{slug}/segments/{segment_id}", response={200: SegmentOut, 409: ConflictOut, **WRITE_ERRORS})
-def segment_change(request, slug: str, segment_id: int, payload: SegmentPatch):
+def segment_update(request, slug: str, segment_id: int, payload: SegmentPatch):
     """Change codes, values, cases, memo or boundaries (`snap` widens them to whole words)."""
     project = project_for(request.user, slug, CODE)
     segment = _segment_get(project, segment_id)
     start, end, quote = payload.start, payload.end, payload.quote
     if payload.snap and (start is not None or end is not None):
         text = Transcript.objects.values_list("text", flat=True).get(pk=segment.transcript_id)
-        start, end = segment_bounds_snapped(text=text, start=segment.start if start is None else start,
-                                            end=segment.end if end is None else end)
+        start, end = services.segment_bounds_snapped(text=text, start=segment.start if start is None else start,
+                                                     end=segment.end if end is None else end)
         quote = None
-    segment_update(segment=segment, version=payload.version, actor=request.user, start=start, end=end, quote=quote,
-                   codes=None if payload.code_ids is None else _codes(payload.code_ids),
-                   values=_values(payload.values),
-                   cases=None if payload.case_ids is None else _cases(payload.case_ids),
-                   memo=payload.memo, is_case_section=payload.is_case_section)
-    return _segment_fresh(project, segment.pk)
+    services.segment_update(segment=segment, version=payload.version, actor=request.user, start=start, end=end,
+                            quote=quote, codes=None if payload.code_ids is None else _codes(payload.code_ids),
+                            values=_values(payload.values),
+                            cases=None if payload.case_ids is None else _cases(payload.case_ids),
+                            memo=payload.memo, is_case_section=payload.is_case_section)
+    return segment_out(segment, project)
 
 
 @router.delete("{slug}/segments/{segment_id}", response={200: SegmentOut, 409: ConflictOut, **WRITE_ERRORS})
-def segment_trash(request, slug: str, segment_id: int, version: int | None = None):
+def segment_delete(request, slug: str, segment_id: int, version: int | None = None):
     """Move a segment to the trash (restorable); with `version`, only if nobody changed it."""
     project = project_for(request.user, slug, CODE)
     segment = _segment_get(project, segment_id)
-    segment_delete(segment=segment, actor=request.user, version=version)
-    return _segment_fresh(project, segment.pk)
+    services.segment_delete(segment=segment, actor=request.user, version=version)
+    return segment_out(segment, project)
 
 
 @router.post("{slug}/segments/{segment_id}/restore", response={200: SegmentOut, **WRITE_ERRORS})
-def segment_untrash(request, slug: str, segment_id: int):
+def segment_restore(request, slug: str, segment_id: int):
     """Take a segment out of the trash, with its codings and cases."""
     project = project_for(request.user, slug, CODE)
     segment = _segment_get(project, segment_id, trash=True)
-    segment_restore(segment=segment, actor=request.user)
-    return _segment_fresh(project, segment.pk)
+    services.segment_restore(segment=segment, actor=request.user)
+    return segment_out(segment, project)
 
 
 @router.get("{slug}/trash", response=list[SegmentOut])
@@ -380,8 +352,8 @@ def trash_list(request, slug: str, transcript: int | None = None):
     scope = get_object_or_404(Transcript.objects.only("id", "project_id"), project=project, pk=transcript) \
         if transcript is not None else None
     rows = Segment.all_objects.filter(pk__in=list(
-        segments_in_trash(project=project, transcript=scope).values_list("pk", flat=True)[:TRASH_LIMIT]))
-    return _big_list(segment_dicts(project=project, segments=rows.order_by("-deleted_at", "-id")))
+        selectors.segments_in_trash(project=project, transcript=scope).values_list("pk", flat=True)[:TRASH_LIMIT]))
+    return _big_list(selectors.segment_dicts(project=project, segments=rows.order_by("-deleted_at", "-id")))
 
 
 # --- codes -----------------------------------------------------------------------------
@@ -393,51 +365,53 @@ def code_list(request, slug: str, transcript: int | None = None):
     project = project_for(request.user, slug, READ)
     scope = get_object_or_404(Transcript.objects.only("id", "project_id"), project=project, pk=transcript) \
         if transcript is not None else None
-    return [code_data(node) for node in code_tree(project=project, transcript=scope)]
+    return [selectors.code_data(node) for node in selectors.code_tree(project=project, transcript=scope)]
 
 
 @router.post("{slug}/codes", response={201: CodeOut, **WRITE_ERRORS})
-def code_add(request, slug: str, payload: CodeIn):
+def code_create(request, slug: str, payload: CodeIn):
+    """Add a code to the codebook (under `parent_id`, or at the top)."""
     project = project_for(request.user, slug, CODE)
-    code = code_create(project=project, actor=request.user, name=payload.name,
-                       parent=_code_parent(project, payload.parent_id), colour=payload.colour,
-                       description=payload.description, inclusion=payload.inclusion, exclusion=payload.exclusion,
-                       example=payload.example, scale=payload.scale, levels=payload.levels)
+    code = services.code_create(project=project, actor=request.user, name=payload.name,
+                                parent=_code_parent(project, payload.parent_id), colour=payload.colour,
+                                description=payload.description, inclusion=payload.inclusion,
+                                exclusion=payload.exclusion, example=payload.example, scale=payload.scale,
+                                levels=payload.levels)
     return Status(201, _code_out(project, code))
 
 
 @router.patch("{slug}/codes/{code_id}", response={200: CodeOut, **WRITE_ERRORS})
-def code_change(request, slug: str, code_id: int, payload: CodePatch):
+def code_update(request, slug: str, code_id: int, payload: CodePatch):
     """Rename, recolour, describe or rescale a code."""
     project = project_for(request.user, slug, CODE)
     code = _code_get(project, code_id)
-    code_update(code=code, actor=request.user, **payload.dict(exclude_unset=True))
+    services.code_update(code=code, actor=request.user, **payload.dict(exclude_unset=True))
     return _code_out(project, code)
 
 
 @router.post("{slug}/codes/{code_id}/move", response={200: CodeOut, **WRITE_ERRORS})
-def code_reparent(request, slug: str, code_id: int, payload: CodeMoveIn):
+def code_move(request, slug: str, code_id: int, payload: CodeMoveIn):
     """Put a code under another (or at the top with `parent_id: null`)."""
     project = project_for(request.user, slug, CODE)
     code = _code_get(project, code_id)
-    code_move(code=code, parent=_code_parent(project, payload.parent_id), actor=request.user)
+    services.code_move(code=code, parent=_code_parent(project, payload.parent_id), actor=request.user)
     return _code_out(project, code)
 
 
 @router.post("{slug}/codes/{code_id}/merge", response={200: CodeOut, **WRITE_ERRORS})
-def code_merge_into(request, slug: str, code_id: int, payload: CodeMergeIn):
+def code_merge(request, slug: str, code_id: int, payload: CodeMergeIn):
     """Merge the code into `target_id`: its codings, children, memos and comments move there."""
     project = project_for(request.user, slug, CODE)
     source = _code_get(project, code_id)
     target = Code.objects.filter(pk=payload.target_id, deleted_at__isnull=True).select_related("project").first()
     if target is None:
         raise ValidationError({"target_id": f"unknown code {payload.target_id}"})
-    code_merge(source=source, target=target, actor=request.user)
+    services.code_merge(source=source, target=target, actor=request.user)
     return _code_out(project, target)
 
 
 @router.delete("{slug}/codes/{code_id}", response={204: None, **WRITE_ERRORS})
-def code_remove(request, slug: str, code_id: int, move_codings_to: int | None = None):
+def code_delete(request, slug: str, code_id: int, move_codings_to: int | None = None):
     """Delete a code; one with codings or children needs `move_codings_to` (a merge)."""
     project = project_for(request.user, slug, CODE)
     code = _code_get(project, code_id)
@@ -446,7 +420,7 @@ def code_remove(request, slug: str, code_id: int, move_codings_to: int | None = 
         target = Code.objects.filter(pk=move_codings_to, deleted_at__isnull=True).first()
         if target is None:
             raise ValidationError({"move_codings_to": f"unknown code {move_codings_to}"})
-    code_delete(code=code, actor=request.user, move_codings_to=target)
+    services.code_delete(code=code, actor=request.user, move_codings_to=target)
     return Status(204, None)
 
 
@@ -488,7 +462,7 @@ class TextConflictOut(Schema):
 
 
 @router.get("{slug}/transcripts/{transcript_id}/text", response=TextOut)
-def text_get(request, slug: str, transcript_id: int):
+def transcript_text(request, slug: str, transcript_id: int):
     """The stored text and its version, to edit it."""
     project = project_for(request.user, slug, READ)
     transcript = get_object_or_404(project.transcripts.only("id", "title", "version", "text", "project_id"),
@@ -498,17 +472,14 @@ def text_get(request, slug: str, transcript_id: int):
 
 
 @router.put("{slug}/transcripts/{transcript_id}/text",
-            response={200: TextEditOut, 409: TextConflictOut, 422: ErrorOut})
-def text_put(request, slug: str, transcript_id: int, payload: TextIn):
+            response={200: TextEditOut, 409: TextConflictOut, **WRITE_ERRORS})
+def transcript_text_update(request, slug: str, transcript_id: int, payload: TextIn):
     """Replace the text; every segment is re-anchored (moved, or flagged when its words
     changed or were deleted). A stale `version` is a 409 with the current one."""
     project = project_for(request.user, slug, CODE)
     transcript = get_object_or_404(project.transcripts.defer("text", "pseudonym_map"), pk=transcript_id)
-    try:
-        edit = transcript_update_text(transcript=transcript, text=payload.text, version=payload.version,
-                                      actor=request.user)
-    except StaleTranscript as error:
-        return Status(409, {"detail": error.messages[0], "version": error.current.version})
+    edit = services.transcript_update_text(transcript=transcript, text=payload.text, version=payload.version,
+                                           actor=request.user)
     return {
         "transcript_id": edit.transcript.pk, "version": edit.transcript.version, "changes": edit.changes,
         "moved": len(edit.moved), "flagged": len(edit.flagged),

@@ -12,6 +12,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import reduce
 
 from django.contrib.auth import get_user_model
 from django.db import connection
@@ -104,16 +105,6 @@ def segments_in_case(*, project: Project, case: Case) -> QuerySet[Segment]:
     """The segments that count for `case` (one query when evaluated)."""
     sql, params = membership_sql(project, "case_id = %s", [case.pk])
     return Segment.objects.filter(project=project, id__in=RawSQL(f"SELECT m.segment_id FROM ({sql}) m", params))
-
-
-def cases_by_segment(*, project: Project, segment_ids=None) -> dict[int, list[int]]:
-    """Case ids per segment id under the membership rule."""
-    result: dict[int, list[int]] = {}
-    wanted = set(segment_ids) if segment_ids is not None else None
-    for segment_id, case_id in segment_case_pairs(project=project):
-        if wanted is None or segment_id in wanted:
-            result.setdefault(segment_id, []).append(case_id)
-    return result
 
 
 @dataclass
@@ -247,36 +238,37 @@ def segment_rows(project: Project, *, trash: bool | None = False) -> QuerySet[Se
     )
 
 
-def segment_data(segment: Segment, member_case_ids: list[int] | None = None) -> dict:
-    """A segment as the browser and the API see it (codings with their values; the cases
-    it is linked to, and those it counts for under the membership rule)."""
-    linked = [c.pk for c in segment.cases.all()]
-    return {
-        "id": segment.pk, "transcript_id": segment.transcript_id, "start": segment.start, "end": segment.end,
-        "quote": segment.quote, "memo": segment.memo, "coder": segment.coder.username,
-        "codings": [{"code_id": c.tag_id, "code": c.tag.name, "value": c.value} for c in segment.codings.all()],
-        "case_ids": linked,
-        "member_case_ids": sorted(set(member_case_ids if member_case_ids is not None else linked)),
-        "is_case_section": segment.is_case_section, "needs_review": segment.needs_review, "version": segment.version,
-        "deleted_at": segment.deleted_at.isoformat() if segment.deleted_at else None,
-    }
-
-
-def segments_data(*, project: Project, segments: list[Segment], transcript: Transcript | None = None) -> list[dict]:
-    """Several segments (model instances) with their member cases, in one more query."""
-    members = cases_for_segments(project=project, transcript=transcript) if transcript is not None else \
-        cases_for_segments(project=project, segment_ids=[s.pk for s in segments])
-    return [segment_data(s, members.get(s.pk, [])) for s in segments]
-
-
 SEGMENT_FIELDS = ("id", "transcript_id", "start", "end", "quote", "memo", "coder__username", "is_case_section",
                   "needs_review", "version", "deleted_at")
 
 
+def segment_json(row: Mapping, *, codings: Iterable[tuple[int, str, str]], case_ids: Iterable[int],
+                 member_case_ids: Iterable[int]) -> dict:
+    """The one JSON shape of a segment: what the API answers (`SegmentOut` in api.py
+    documents it) and what the transcript page embeds for its script.
+
+    `row` holds the SEGMENT_FIELDS; `codings` are (code id, code name, value) in display
+    order; `case_ids` the cases the segment is linked to; `member_case_ids` those it counts
+    for under the case-membership rule."""
+    return {
+        "id": row["id"], "transcript_id": row["transcript_id"], "start": row["start"], "end": row["end"],
+        "quote": row["quote"], "memo": row["memo"], "coder": row["coder__username"],
+        "codings": [{"code_id": code_id, "code": name, "value": value} for code_id, name, value in codings],
+        "case_ids": list(case_ids), "member_case_ids": sorted(set(member_case_ids)),
+        "is_case_section": row["is_case_section"], "needs_review": row["needs_review"], "version": row["version"],
+        "deleted_at": row["deleted_at"].isoformat() if row["deleted_at"] else None,
+    }
+
+
+def segment_row(segment: Segment) -> dict:
+    """The SEGMENT_FIELDS of a segment already loaded (with its coder), for `segment_json`."""
+    return {name: reduce(getattr, name.split("__"), segment) for name in SEGMENT_FIELDS}
+
+
 def segment_dicts(*, project: Project, segments: QuerySet[Segment], transcript: Transcript | None = None
                   ) -> list[dict]:
-    """Segments as `segment_data` shapes them, read as plain rows: four queries whatever
-    their number, and no model instances (a transcript page carries hundreds).
+    """Segments in their JSON shape (`segment_json`), read as plain rows: four queries
+    whatever their number, and no model instances (a transcript page carries hundreds).
 
     `segments` is a filtered queryset of the project's segments; with `transcript`, the
     codings, links and member cases are read for that transcript only.
@@ -292,24 +284,18 @@ def segment_dicts(*, project: Project, segments: QuerySet[Segment], transcript: 
     else:
         subquery = segments.values("id")
         coding_scope, link_scope = Q(content_object_id__in=subquery), Q(segment_id__in=subquery)
-    codings: dict[int, list[dict]] = {}
+    codings: dict[int, list[tuple[int, str, str]]] = {}
     for segment_id, code_id, name, value in (Coding.objects.filter(coding_scope).order_by("tag__name", "tag_id")
                                              .values_list("content_object_id", "tag_id", "tag__name", "value")):
-        codings.setdefault(segment_id, []).append({"code_id": code_id, "code": name, "value": value})
+        codings.setdefault(segment_id, []).append((code_id, name, value))
     links: dict[int, list[int]] = {}
     for segment_id, case_id in (Segment.cases.through.objects.filter(link_scope)
                                 .order_by("case__position", "case__name").values_list("segment_id", "case_id")):
         links.setdefault(segment_id, []).append(case_id)
     members = cases_for_segments(project=project, transcript=transcript) if transcript is not None else \
         cases_for_segments(project=project, segment_ids=ids)
-    return [{
-        "id": row["id"], "transcript_id": row["transcript_id"], "start": row["start"], "end": row["end"],
-        "quote": row["quote"], "memo": row["memo"], "coder": row["coder__username"],
-        "codings": codings.get(row["id"], []), "case_ids": links.get(row["id"], []),
-        "member_case_ids": sorted(set(members.get(row["id"], []))),
-        "is_case_section": row["is_case_section"], "needs_review": row["needs_review"], "version": row["version"],
-        "deleted_at": row["deleted_at"].isoformat() if row["deleted_at"] else None,
-    } for row in rows]
+    return [segment_json(row, codings=codings.get(row["id"], []), case_ids=links.get(row["id"], []),
+                         member_case_ids=members.get(row["id"], [])) for row in rows]
 
 
 def code_data(node: CodeNode) -> dict:
@@ -318,11 +304,6 @@ def code_data(node: CodeNode) -> dict:
             "colour": code.colour, "scale": code.scale, "levels": code.scale_values,
             "description": code.description, "inclusion": code.inclusion, "exclusion": code.exclusion,
             "example": code.example, "n_here": node.segments_here, "n_all": node.segments}
-
-
-def codebook_data(*, project: Project, transcript: Transcript | None = None) -> list[dict]:
-    """The code tree, flat and in order, with counts (one query)."""
-    return [code_data(node) for node in code_tree(project=project, transcript=transcript)]
 
 
 def transcript_body_key(*, transcript: Transcript, turns) -> str:

@@ -121,10 +121,10 @@ def code_update(*, code: Code, actor, name: str | None = None, colour: str | Non
         code.slug = slugify(code.name, allow_unicode=True)[:100] or "code"
     if colour is not None:
         code.colour = _check_colour(colour)
-    for field, value in (("description", description), ("inclusion", inclusion), ("exclusion", exclusion),
+    for attribute, value in (("description", description), ("inclusion", inclusion), ("exclusion", exclusion),
                          ("example", example)):
         if value is not None:
-            setattr(code, field, value)
+            setattr(code, attribute, value)
     if scale is not None or levels is not None:
         new_scale = scale if scale is not None else code.scale
         new_levels = _code_check_scale(new_scale, levels if levels is not None else code.levels)
@@ -360,13 +360,18 @@ def _check_cases(project_id: int, cases: Sequence[Case]) -> None:
         raise ValidationError({"cases": f"cases from another project: {', '.join(foreign)}"})
 
 
-def segment_snapshot(segment: Segment) -> dict:
-    prefetched = "codings" in getattr(segment, "_prefetched_objects_cache", {})
-    codings = segment.codings.all() if prefetched else segment.codings.select_related("tag")
+def segment_snapshot(segment: Segment, *, codings: Sequence[Coding] | None = None,
+                     cases: Sequence[Case] | None = None) -> dict:
+    """The segment as the history records it. `codings` and `cases`, when the caller has
+    just written them, save reading them back."""
+    if codings is None:
+        codings = segment.codings.select_related("tag")
+    if cases is None:
+        cases = segment.cases.all()
     return {
         "start": segment.start, "end": segment.end, "quote": segment.quote[:200], "memo": segment.memo,
         "codes": {c.tag.name: c.value for c in codings},
-        "cases": sorted(c.name for c in segment.cases.all()),
+        "cases": sorted(c.name for c in cases),
         "is_case_section": segment.is_case_section, "version": segment.version,
     }
 
@@ -384,25 +389,13 @@ def _codings_write(segment: Segment, codes: Sequence[Code], values: Mapping[int,
             coding.save(update_fields=["value"])
 
 
-def _prefetched(segment: Segment, name: str, objects: list) -> None:
-    """Fill the cache that prefetch_related(name) would fill, as Django's prefetching does
-    (a queryset holding its results), with objects already at hand."""
-    queryset = getattr(segment, name).all()
-    queryset._result_cache, queryset._prefetch_done = objects, True
-    segment.__dict__.setdefault("_prefetched_objects_cache", {})[name] = queryset
-
-
 @transaction.atomic
 @case_memberships_refreshed_once()
 def segment_create(*, transcript: Transcript, start: int, end: int, coder, codes: Sequence[Code] = (),
                    values: Mapping[int, str] | None = None, cases: Sequence[Case] = (), memo: str = "",
                    quote: str | None = None, is_case_section: bool = False) -> Segment:
     """Code a passage. Offsets are code points into transcript.text; `quote`, when given,
-    must equal the text between them (the browser sends what the user selected).
-
-    The returned segment holds its codings and cases as written, the way a query with
-    prefetch_related would: like its other fields, they are not updated by later writes
-    (which return their own instance)."""
+    must equal the text between them (the browser sends what the user selected)."""
     codes, cases, values = list(codes), list(cases), dict(values or {})
     actual = _check_offsets(transcript, start, end, quote)
     _check_codes(transcript.project_id, codes, values)
@@ -416,13 +409,9 @@ def segment_create(*, transcript: Transcript, start: int, end: int, coder, codes
                                          for c in codes)
     if cases:
         segment.cases.add(*cases)
-    # What was just written, as `segment.codings.all()` and `segment.cases.all()` would read
-    # it: the snapshot and the caller's answer need no queries for it.
-    _prefetched(segment, "codings", sorted(codings, key=lambda c: c.tag.name))
-    _prefetched(segment, "cases", sorted(cases, key=lambda c: (c.position, c.name)))
     activity_record(project=transcript.project, actor=coder, verb="coded", target=segment,
                     summary=f"{', '.join(c.name for c in codes) or 'case section'}: {actual[:80]}",
-                    after=segment_snapshot(segment))
+                    after=segment_snapshot(segment, codings=codings, cases=cases))
     return segment
 
 
@@ -523,12 +512,6 @@ def segment_restore(*, segment: Segment, actor) -> Segment:
     activity_record(project=locked.project, actor=actor, verb="restored", target=locked, summary=locked.quote[:80],
                     after=segment_snapshot(locked))
     return locked
-
-
-@transaction.atomic
-def segment_cases_set(*, segment: Segment, cases: Sequence[Case], actor, version: int) -> Segment:
-    """Link a segment (often a case section) to cases."""
-    return segment_update(segment=segment, version=version, actor=actor, cases=cases)
 
 
 # --- editing a transcript's text ------------------------------------------------------
@@ -703,20 +686,6 @@ def memo_create(*, project: Project, author, text: str, title: str = "", code: C
         raise ValidationError({"target": "A memo belongs to the project or to one object in it."})
     memo = Memo.objects.create(project=project, author=author, text=text, title=title.strip(), **targets)
     activity_record(project=project, actor=author, verb="wrote memo", target=memo, summary=title or text[:80])
-    return memo
-
-
-@transaction.atomic
-def memo_update(*, memo: Memo, actor, text: str, title: str | None = None) -> Memo:
-    if not text.strip():
-        raise ValidationError({"text": "A memo needs some text."})
-    before = {"title": memo.title, "text": memo.text}
-    memo.text = text
-    if title is not None:
-        memo.title = title.strip()
-    memo.save()
-    activity_record(project=memo.project, actor=actor, verb="edited memo", target=memo, summary=memo.title,
-                    before=before, after={"title": memo.title, "text": memo.text})
     return memo
 
 

@@ -11,8 +11,9 @@ from ninja import Router, Schema, Status
 from apps.cases.models import Attribute, Case
 from apps.coding.models import Code
 from apps.projects.access import CODE, project_for
+from apps.projects.responses import WRITE_ERRORS
 
-from . import selectors as comparison, services
+from . import selectors, services
 from .methods import qca
 from .models import Factor, Judgment
 
@@ -137,12 +138,12 @@ def judgment_out(judgment: Judgment) -> dict:
             "evidence": sorted(s.pk for s in judgment.evidence.all()), "version": judgment.version}
 
 
-def _excerpt(e: comparison.Excerpt) -> dict:
+def _excerpt(e: selectors.Excerpt) -> dict:
     return {"segment_id": e.segment_id, "quote": e.quote, "value": e.value, "expert": e.expert,
             "citation": e.citation, "url": e.url}
 
 
-def cell_out(cell: comparison.Cell) -> dict:
+def cell_out(cell: selectors.Cell) -> dict:
     return {"factor_id": cell.factor.pk, "case_id": cell.case.pk, "value": cell.value, "crisp": cell.calibrated,
             "proposal": cell.proposal.value, "proposal_summary": cell.proposal.summary,
             "experts": cell.proposal.experts, "evidence": cell.evidence, "has_evidence": cell.has_evidence,
@@ -151,7 +152,7 @@ def cell_out(cell: comparison.Cell) -> dict:
             "judgment": judgment_out(cell.judgment) if cell.judgment else None}
 
 
-def _grid_out(grid: comparison.Grid) -> dict:
+def _grid_out(grid: selectors.Grid) -> dict:
     return {"judge": grid.judge.username, "outcome": grid.outcome_label,
             "factors": [factor_out(f) for f in grid.factors],
             "cases": [{"id": c.pk, "name": c.name, "outcome": text, "outcome_present": present}
@@ -160,19 +161,19 @@ def _grid_out(grid: comparison.Grid) -> dict:
 
 
 def _judge(request, project, judge: str | None):
-    return comparison.judge_for(project=project, user=request.user, username=judge)
+    return selectors.judge_for(project=project, user=request.user, username=judge)
 
 
 # --- factors and outcome ------------------------------------------------------------------------
 
 @router.get("/{slug}/comparison/factors", response=list[FactorOut])
-def factors_list(request, slug: str):
+def factor_list(request, slug: str):
     project = project_for(request.user, slug)
     return [factor_out(f) for f in project.factors.select_related("code", "attribute")]
 
 
-@router.post("/{slug}/comparison/factors", response={201: FactorOut})
-def factors_add(request, slug: str, payload: FactorIn):
+@router.post("/{slug}/comparison/factors", response={201: FactorOut, **WRITE_ERRORS})
+def factor_add(request, slug: str, payload: FactorIn):
     project = project_for(request.user, slug, CODE)
     if (payload.code_id is None) == (payload.attribute_id is None):
         raise ValidationError({"factor": "Give either code_id or attribute_id."})
@@ -186,29 +187,29 @@ def factors_add(request, slug: str, payload: FactorIn):
     return Status(201, factor_out(factor))
 
 
-@router.patch("/{slug}/comparison/factors/{factor_id}", response=FactorOut)
-def factors_update(request, slug: str, factor_id: int, payload: FactorPatch):
+@router.patch("/{slug}/comparison/factors/{factor_id}", response={200: FactorOut, **WRITE_ERRORS})
+def factor_update(request, slug: str, factor_id: int, payload: FactorPatch):
     project = project_for(request.user, slug, CODE)
     factor = get_object_or_404(Factor.objects.select_related("code", "attribute"), project=project, pk=factor_id)
     return factor_out(services.factor_update(factor=factor, actor=request.user, label=payload.label,
                                              positive_values=payload.positive_values))
 
 
-@router.delete("/{slug}/comparison/factors/{factor_id}", response={204: None})
-def factors_remove(request, slug: str, factor_id: int):
+@router.delete("/{slug}/comparison/factors/{factor_id}", response={204: None, **WRITE_ERRORS})
+def factor_remove(request, slug: str, factor_id: int):
     project = project_for(request.user, slug, CODE)
     services.factor_remove(factor=get_object_or_404(Factor, project=project, pk=factor_id), actor=request.user)
     return Status(204, None)
 
 
-@router.put("/{slug}/comparison/factors-order", response=list[FactorOut])
-def factors_reorder(request, slug: str, payload: OrderIn):
+@router.put("/{slug}/comparison/factors-order", response={200: list[FactorOut], **WRITE_ERRORS})
+def factor_reorder(request, slug: str, payload: OrderIn):
     project = project_for(request.user, slug, CODE)
     services.factor_reorder(project=project, factor_ids=payload.factor_ids, actor=request.user)
     return [factor_out(f) for f in project.factors.select_related("code", "attribute")]
 
 
-@router.put("/{slug}/comparison/outcome", response=OutcomeOut)
+@router.put("/{slug}/comparison/outcome", response={200: OutcomeOut, **WRITE_ERRORS})
 def outcome_choose(request, slug: str, payload: OutcomeIn):
     project = project_for(request.user, slug, CODE)
     attribute = (get_object_or_404(Attribute, project=project, pk=payload.attribute_id)
@@ -223,10 +224,10 @@ def outcome_choose(request, slug: str, payload: OutcomeIn):
 # --- judgments ------------------------------------------------------------------------------------
 
 @router.get("/{slug}/comparison/judgments", response=GridOut)
-def judgments_grid(request, slug: str, judge: str | None = None):
+def judgment_grid(request, slug: str, judge: str | None = None):
     """Every cell with its value, proposal and evidence check (excerpts only in the cell route)."""
     project = project_for(request.user, slug)
-    return _grid_out(comparison.judgment_grid(project=project, judge=_judge(request, project, judge)))
+    return _grid_out(selectors.judgment_grid(project=project, judge=_judge(request, project, judge)))
 
 
 @router.get("/{slug}/comparison/judgments/{factor_id}/{case_id}", response=CellOut)
@@ -234,25 +235,22 @@ def judgment_cell(request, slug: str, factor_id: int, case_id: int, judge: str |
     project = project_for(request.user, slug)
     factor = get_object_or_404(Factor, project=project, pk=factor_id)
     case = get_object_or_404(Case, project=project, pk=case_id)
-    grid = comparison.judgment_grid(project=project, judge=_judge(request, project, judge),
+    grid = selectors.judgment_grid(project=project, judge=_judge(request, project, judge),
                                     excerpts_for=[(factor.pk, case.pk)])
     return cell_out(grid.cell(factor, case))
 
 
-@router.put("/{slug}/comparison/judgments/{factor_id}/{case_id}", response={200: JudgmentOut, 409: ConflictOut})
+@router.put("/{slug}/comparison/judgments/{factor_id}/{case_id}",
+            response={200: JudgmentOut, 409: ConflictOut, **WRITE_ERRORS})
 def judgment_set(request, slug: str, factor_id: int, case_id: int, payload: JudgmentIn):
     """Set your own judgment of a cell. `version` is the version you read (null for a new
     one); a 409 carries the current judgment when someone changed it since."""
     project = project_for(request.user, slug, CODE)
     factor = get_object_or_404(Factor.objects.select_related("code", "attribute"), project=project, pk=factor_id)
     case = get_object_or_404(Case, project=project, pk=case_id)
-    try:
-        judgment = services.judgment_set(factor=factor, case=case, judge=request.user, value=payload.value,
-                                         rationale=payload.rationale, evidence=payload.evidence,
-                                         version=payload.version)
-    except services.StaleJudgment as error:
-        return Status(409, {"detail": str(error), "current": judgment_out(error.current)})
-    return Status(200, judgment_out(judgment))
+    judgment = services.judgment_set(factor=factor, case=case, judge=request.user, value=payload.value,
+                                     rationale=payload.rationale, evidence=payload.evidence, version=payload.version)
+    return judgment_out(judgment)
 
 
 # --- tables -----------------------------------------------------------------------------------------
@@ -261,7 +259,7 @@ def judgment_set(request, slug: str, factor_id: int, case_id: int, payload: Judg
 def mssd_table(request, slug: str, judge: str | None = None):
     """Factors x cases with each factor's classification, the contradictions and the most similar cases."""
     project = project_for(request.user, slug)
-    table = comparison.mssd_table(project=project, judge=_judge(request, project, judge))
+    table = selectors.mssd_table(project=project, judge=_judge(request, project, judge))
     out = _grid_out(table.grid)
     out["rows"] = [{"factor_id": r.factor.pk, "label": r.factor.label, "kind": r.classification.kind,
                     "exact": r.classification.exact, "classification": r.classification.label,
@@ -285,7 +283,7 @@ def truth_table(request, slug: str, judge: str | None = None):
     """The calibrated table, the truth tables for the outcome and its negation, and every
     minimal solution, conservative and parsimonious, in the notation A*~B + C."""
     project = project_for(request.user, slug)
-    page = comparison.qca_analysis(project=project, judge=_judge(request, project, judge))
+    page = selectors.qca_analysis(project=project, judge=_judge(request, project, judge))
     analyses = []
     for analysis in page.analyses:
         tt = analysis.truth_table
@@ -316,14 +314,14 @@ def truth_table(request, slug: str, judge: str | None = None):
 
 
 @router.get("/{slug}/comparison/agreement")
-def agreement(request, slug: str, a: str, b: str):
+def judgment_agreement(request, slug: str, a: str, b: str):
     """Agreement of two judges per factor and overall, and the cells where they differ."""
     project = project_for(request.user, slug)
     User = get_user_model()
     found = {u.username: u for u in User.objects.filter(username__in=[a, b], memberships__project=project)}
     if a == b or len(found) != 2:
         raise ValidationError({"judges": "Name two different members of the project as a and b."})
-    result = comparison.judgment_agreement(project=project, judge_a=found[a], judge_b=found[b])
+    result = selectors.judgment_agreement(project=project, judge_a=found[a], judge_b=found[b])
     return {"a": a, "b": b, "compared": result.compared, "percent": result.percent, "kappa": result.kappa,
             "only_one": result.only_one,
             "factors": [{"factor_id": f.factor.pk, "label": f.factor.label, "compared": f.compared,

@@ -21,8 +21,8 @@ from apps.analysis.selectors import code_case_matrix
 from apps.cases.models import Attribute, Case, CaseValue
 from apps.coding.citations import Excerpt, cited_excerpts
 from apps.coding.models import Coding, Segment
-from apps.projects.access import ALLOWED_ROLES, CODE, can
-from apps.projects.models import Membership, Project
+from apps.projects.access import CODE, can
+from apps.projects.models import Project
 from apps.projects.sorting import natural_key
 from apps.projects.values import value_display
 
@@ -489,12 +489,6 @@ def judgment_agreement(*, project: Project, judge_a, judge_b) -> Agreement:
                      percent=percent_agreement(all_a, all_b) if all_a else None,
                      kappa=cohen_kappa(all_a, all_b) if all_a else None, differences=differences,
                      only_one=only_one)
-
-
-def judging_members(*, project: Project) -> list:
-    """Members who may judge (those whose role may code), by name."""
-    return [m.user for m in Membership.objects.filter(project=project, role__in=ALLOWED_ROLES[CODE])
-            .select_related("user").order_by("user__username")]
 
 
 # --- the setup -------------------------------------------------------------------------------

@@ -169,6 +169,46 @@ def factor_reorder(*, project: Project, factor_ids: Sequence[int], actor) -> lis
 
 
 @transaction.atomic
+def factor_move(*, factor: Factor, step: int, actor) -> list[Factor]:
+    """Move a factor `step` places up (negative) or down the comparison's rows; a factor
+    at either end stays where it is."""
+    order = list(Factor.objects.filter(project_id=factor.project_id).values_list("pk", flat=True))
+    i = order.index(factor.pk)
+    j = min(max(i + step, 0), len(order) - 1)
+    if i == j:
+        return list(Factor.objects.filter(project_id=factor.project_id))
+    order.insert(j, order.pop(i))
+    return factor_reorder(project=factor.project, factor_ids=order, actor=actor)
+
+
+@transaction.atomic
+def setup_change(*, project: Project, actor, action: str, attribute: Attribute | None = None,
+                 code: Code | None = None, factor: Factor | None = None, label: str | None = None,
+                 positive_values: Sequence[str] | None = None) -> str:
+    """One change of the setup page (the outcome, or a factor added, changed, removed or
+    moved up or down), with the objects its form resolved; says what it did."""
+    if action == "outcome":
+        outcome_choose(project=project, attribute=attribute, actor=actor, label=label or "",
+                       positive_values=positive_values)
+        return f"Outcome: {attribute.name}." if attribute else "No outcome chosen."
+    if action == "add":
+        factor = factor_add(project=project, actor=actor, code=code, attribute=attribute, label=label or "")
+        return f"Factor {factor.label} added."
+    if factor is None or factor.project_id != project.pk:
+        raise ValidationError({"factor": "Say which factor of this project to change."})
+    if action == "update":
+        factor = factor_update(factor=factor, actor=actor, label=label, positive_values=positive_values)
+        return f"Factor {factor.label}: 1 = {', '.join(factor.positive_values) or 'nothing'}."
+    if action == "remove":
+        factor_remove(factor=factor, actor=actor)
+        return f"Factor {factor.label} removed."
+    if action in ("up", "down"):
+        factor_move(factor=factor, step=-1 if action == "up" else 1, actor=actor)
+        return f"Factor {factor.label} moved {action}."
+    raise ValidationError({"action": "Unknown action."})
+
+
+@transaction.atomic
 def outcome_choose(*, project: Project, attribute: Attribute | None, actor, label: str = "",
                    positive_values: Sequence[str] | None = None) -> OutcomeCalibration | None:
     """Choose the outcome (a boolean or categorical case attribute) and how it is calibrated:
@@ -273,17 +313,3 @@ def judgment_adopt(*, factor: Factor, case: Case, judge, source: Judgment, versi
         rationale = f"{source.rationale}\n\n(Adopted from {source.judge.username}.)".strip()
     return judgment_set(factor=factor, case=case, judge=judge, value=source.value, rationale=rationale,
                         evidence=list(source.evidence.values_list("pk", flat=True)), version=version)
-
-
-@transaction.atomic
-def judgment_delete(*, judgment: Judgment, actor, version: int) -> None:
-    """Withdraw a judgment (the cell becomes unjudged)."""
-    locked = Judgment.objects.select_for_update().filter(pk=judgment.pk).first()
-    if locked is None:
-        return
-    if locked.version != version:
-        raise StaleJudgment(locked)
-    before = judgment_snapshot(locked)
-    locked.delete()
-    activity_record(project=judgment.project, actor=actor, verb="withdrew judgment", target_type="judgment",
-                    summary=f"{judgment.factor} in {judgment.case.name}", before=before)

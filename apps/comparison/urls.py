@@ -1,15 +1,19 @@
 from django.urls import path
 
-from . import views
+from .views.agreement import judgment_agreement
+from .views.judgments import judgment_adopt, judgment_cell, judgment_grid
+from .views.mssd import mssd, mssd_export
+from .views.qca import qca_csv, qca_page
+from .views.setup import comparison_setup
 
 urlpatterns = [
-    path("comparison/", views.comparison_setup, name="comparison_setup"),
-    path("comparison/judgments/", views.judgment_grid, name="judgment_grid"),
-    path("comparison/judgments/<int:factor_id>/<int:case_id>/", views.judgment_cell, name="judgment_cell"),
-    path("comparison/judgments/<int:factor_id>/<int:case_id>/adopt/", views.judgment_adopt, name="judgment_adopt"),
-    path("comparison/mssd/", views.mssd, name="mssd_table"),
-    path("comparison/mssd.<str:fmt>", views.mssd_export, name="mssd_export"),
-    path("comparison/qca/", views.qca_page, name="qca_page"),
-    path("comparison/qca.csv", views.qca_csv, name="qca_csv"),
-    path("comparison/agreement/", views.judgment_agreement, name="judgment_agreement"),
+    path("comparison/", comparison_setup, name="comparison_setup"),
+    path("comparison/judgments/", judgment_grid, name="judgment_grid"),
+    path("comparison/judgments/<int:factor_id>/<int:case_id>/", judgment_cell, name="judgment_cell"),
+    path("comparison/judgments/<int:factor_id>/<int:case_id>/adopt/", judgment_adopt, name="judgment_adopt"),
+    path("comparison/mssd/", mssd, name="mssd_table"),
+    path("comparison/mssd.<str:fmt>", mssd_export, name="mssd_export"),
+    path("comparison/qca/", qca_page, name="qca_page"),
+    path("comparison/qca.csv", qca_csv, name="qca_csv"),
+    path("comparison/agreement/", judgment_agreement, name="judgment_agreement"),
 ]

@@ -8,12 +8,12 @@ import time
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.projects.access import CODE, can, project_for
 from apps.projects.downloads import attachment
+from apps.projects.responses import error_page
 
 from .appendix import APPENDIX_FORMATS, render_appendix
 from .codebook import CODEBOOK_FORMATS, read_codebook, render_codebook
@@ -69,13 +69,12 @@ def codebook_download(request, slug):
     project = project_for(request.user, slug)
     form = CodebookFormatForm(request.GET)
     if not form.is_valid():
-        return HttpResponse(f"Choose a codebook format: {', '.join(CODEBOOK_FORMATS)}.", status=400,
-                            content_type="text/plain; charset=utf-8")
+        return error_page(request, 400, f"Choose a codebook format: {', '.join(CODEBOOK_FORMATS)}.", project=project)
     fmt = CODEBOOK_FORMATS[form.cleaned_data["format"]]
     try:
         data = render_codebook(project, codebook_entries(project=project), fmt.key)
     except ValidationError as error:
-        return HttpResponse(" ".join(error.messages), status=400, content_type="text/plain; charset=utf-8")
+        return error_page(request, 400, " ".join(error.messages), project=project)
     return attachment(data, f"{project.slug}-codebook.{fmt.extension}", fmt.content_type)
 
 
@@ -143,8 +142,7 @@ def qdpx_confirm(request):
     """The user's choice for a waiting upload: import without the unplaced selections, or cancel."""
     choice = QdpxConfirmForm(request.POST)
     if not choice.is_valid():
-        return HttpResponse("Choose to import without those selections or to cancel.", status=400,
-                            content_type="text/plain; charset=utf-8")
+        return error_page(request, 400, "Choose to import without those selections or to cancel.")
     pending = get_object_or_404(PendingQdpxImport, pk=choice.cleaned_data["pending"], user=request.user)
     if choice.cleaned_data["action"] == QdpxConfirmForm.CANCEL:
         qdpx_pending_cancel(pending=pending)

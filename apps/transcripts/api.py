@@ -14,24 +14,12 @@ from ninja import Field, File, Form, Router, Schema
 from ninja.files import UploadedFile
 
 from apps.projects.access import CODE, READ, project_for
+from apps.projects.responses import WRITE_ERRORS
 
+from . import selectors, services
 from .forms import MAX_FILES
-from .selectors import transcript_speakers
-from .services import (
-    FileResult,
-    ImportFile,
-    pseudonym_mapping_parse,
-    transcript_import_files,
-    transcript_import_plan,
-    transcript_speakers_update,
-)
 
 router = Router(tags=["transcripts"])
-
-
-class ErrorOut(Schema):
-    detail: str
-    errors: dict[str, list[str]] | None = None
 
 
 class SpeakerOut(Schema):
@@ -85,7 +73,7 @@ class SpeakersIn(Schema):
     expert: str | None = Field(None, description="The transcript's expert, a pseudonym; '' for none.")
 
 
-def _result_out(result: FileResult) -> dict:
+def _result_out(result: services.FileResult) -> dict:
     return {
         "filename": result.filename, "status": result.status, "reason": result.reason, "title": result.title,
         "expert": result.expert, "expert_is_new": result.expert_is_new, "format": result.format,
@@ -99,10 +87,10 @@ def _result_out(result: FileResult) -> dict:
     }
 
 
-@router.post("{slug}/transcripts/import", response={200: ImportOut, 422: ErrorOut})
-def transcripts_import(request, slug: str, files: File[list[UploadedFile]], pseudonyms: Form[str] = "",
-                       experts: Form[list[str]] = None, import_anyway: Form[list[str]] = None,
-                       preview: Form[bool] = False):
+@router.post("{slug}/transcripts/import", response={200: ImportOut, **WRITE_ERRORS})
+def transcript_import(request, slug: str, files: File[list[UploadedFile]], pseudonyms: Form[str] = "",
+                      experts: Form[list[str]] = None, import_anyway: Form[list[str]] = None,
+                      preview: Form[bool] = False):
     """Import files (multipart `files`, repeated). `experts` gives each file's pseudonym in
     the order of the files; `pseudonyms` is a list of `Name -> E3` lines; `import_anyway`
     names files to import although their text is in the project already. With `preview`
@@ -110,17 +98,18 @@ def transcripts_import(request, slug: str, files: File[list[UploadedFile]], pseu
     project = project_for(request.user, slug, CODE)
     if len(files) > MAX_FILES:
         raise ValidationError({"files": f"Import at most {MAX_FILES} files at once."})
-    mapping = pseudonym_mapping_parse(pseudonyms or "")
+    mapping = services.pseudonym_mapping_parse(pseudonyms or "")
     experts = [" ".join(e.split()) for e in experts or []]
     if experts and len(experts) != len(files):
         raise ValidationError({"experts": f"Give one expert per file ({len(files)}), or none."})
     anyway = set(import_anyway or [])
-    uploads = [ImportFile(f.name, f.size, f.read, expert=experts[i] if experts else "",
-                          allow_duplicate=f.name in anyway) for i, f in enumerate(files)]
+    uploads = [services.ImportFile(f.name, f.size, f.read, expert=experts[i] if experts else "",
+                                   allow_duplicate=f.name in anyway) for i, f in enumerate(files)]
     if preview:
-        results = transcript_import_plan(project=project, files=uploads, mapping=mapping)
+        results = services.transcript_import_plan(project=project, files=uploads, mapping=mapping)
     else:
-        results = transcript_import_files(project=project, files=uploads, mapping=mapping, actor=request.user)
+        results = services.transcript_import_files(project=project, files=uploads, mapping=mapping,
+                                                   actor=request.user)
     stored = sum(r.status == "stored" for r in results)
     return {"preview": preview, "stored": stored, "not_imported": sum(not r.ok for r in results),
             "results": [_result_out(r) for r in results]}
@@ -131,12 +120,12 @@ def _speakers_out(transcript) -> dict:
         "transcript_id": transcript.pk, "expert": transcript.expert.pseudonym if transcript.expert else "",
         "expert_speaker": transcript.expert_speaker,
         "speakers": [{"speaker": r.speaker, "turns": r.turns, "first": r.first}
-                     for r in transcript_speakers(transcript=transcript)],
+                     for r in selectors.transcript_speakers(transcript=transcript)],
     }
 
 
 @router.get("{slug}/transcripts/{transcript_id}/speakers", response=SpeakersOut)
-def speakers_get(request, slug: str, transcript_id: int):
+def transcript_speakers(request, slug: str, transcript_id: int):
     """The named speakers of a transcript, in order of appearance, with their turns."""
     project = project_for(request.user, slug, READ)
     transcript = get_object_or_404(project.transcripts.select_related("expert").defer("text", "pseudonym_map"),
@@ -144,12 +133,13 @@ def speakers_get(request, slug: str, transcript_id: int):
     return _speakers_out(transcript)
 
 
-@router.put("{slug}/transcripts/{transcript_id}/speakers", response={200: SpeakersOut, 422: ErrorOut})
-def speakers_put(request, slug: str, transcript_id: int, payload: SpeakersIn):
+@router.put("{slug}/transcripts/{transcript_id}/speakers", response={200: SpeakersOut, **WRITE_ERRORS})
+def transcript_speakers_update(request, slug: str, transcript_id: int, payload: SpeakersIn):
     """Rename speakers, mark the expert's speaker, change the transcript's expert."""
     project = project_for(request.user, slug, CODE)
     transcript = get_object_or_404(project.transcripts.defer("text", "pseudonym_map"), pk=transcript_id)
-    transcript = transcript_speakers_update(transcript=transcript, actor=request.user, renames=payload.renames,
-                                            expert_speaker=payload.expert_speaker, expert=payload.expert)
+    transcript = services.transcript_speakers_update(transcript=transcript, actor=request.user,
+                                                     renames=payload.renames, expert_speaker=payload.expert_speaker,
+                                                     expert=payload.expert)
     return _speakers_out(transcript)
 

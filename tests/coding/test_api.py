@@ -7,10 +7,13 @@ number of queries does not grow with the number of segments.
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 
+from apps.coding.api import SegmentOut
 from apps.coding.models import Code, Coding, Segment
 from apps.coding.services import code_create, segment_create, segment_delete
 from apps.transcripts.services import transcript_create
@@ -279,6 +282,32 @@ def test_create_runs_a_fixed_number_of_queries(n, client_for, coder, project, tr
             "transcript_id": transcript.pk, "start": start, "end": end, "code_ids": [threat.pk],
             "case_ids": [kazakhstan.pk]})
     assert response.status_code == 201
+
+
+def test_every_route_and_the_transcript_page_give_a_segment_in_one_shape(client_for, coder, project, transcript,
+                                                                         threat, russian_interest, kazakhstan):
+    """The API's answers and the JSON the transcript page embeds for its script carry the
+    same fields with the same values (the page leaves out the quote: its text shows it)."""
+    client = client_for(coder)
+    start, end = phrase_span(transcript, "Moscow wanted it to")
+    created = send(client, "post", url(project, "segments"), {
+        "transcript_id": transcript.pk, "start": start, "end": end, "code_ids": [threat.pk, russian_interest.pk],
+        "values": {str(russian_interest.pk): "high"}, "case_ids": [kazakhstan.pk], "memo": "m"}).json()
+    segment_id = created["id"]
+    fields = set(SegmentOut.model_fields)
+    assert set(created) == fields
+    one = client.get(url(project, f"segments/{segment_id}")).json()
+    listed = next(s for s in client.get(url(project, f"transcripts/{transcript.pk}/segments")).json()
+                  if s["id"] == segment_id)
+    hit = client.get(url(project, f"segments?code={threat.pk}")).json()["results"][0]
+    page = client.get(reverse("transcript_detail", args=[project.slug, transcript.pk])).content.decode()
+    embedded = next(s for s in json.loads(re.search(r'<script id="workspace-data" type="application/json">(.*?)'
+                                                    r'</script>', page, re.S).group(1))["segments"]
+                    if s["id"] == segment_id)
+    assert one == listed == {k: v for k, v in hit.items() if k in fields} == created
+    assert embedded == {k: v for k, v in created.items() if k != "quote"}
+    assert created["codings"] == [{"code_id": russian_interest.pk, "code": "Russian interest", "value": "high"},
+                                  {"code_id": threat.pk, "code": "Threat perception", "value": ""}]
 
 
 # --- one segment, update ----------------------------------------------------------------

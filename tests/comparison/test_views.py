@@ -84,6 +84,67 @@ def test_bad_setup_input_says_why_and_changes_nothing(setup, project, coder, cli
     assert Factor.objects.get(pk=setup["rus"].pk).label == "RUSINT"
 
 
+@pytest.mark.parametrize("data, reason", [
+    ({"action": "remove", "factor": "abc"}, "not a whole number"),
+    ({"action": "remove", "factor": "1.5"}, "not a whole number"),
+    ({"action": "up", "factor": "1.0"}, "not a whole number"),
+    ({"action": "remove"}, "Say which factor"),
+    ({"action": "remove", "factor": "987654"}, "No factor 987654 in this project"),
+    ({"action": "outcome", "attribute": "x"}, "not a whole number"),
+    ({"action": "add", "source": "code:abc"}, "Choose a code or a case attribute"),
+    ({"action": "add", "source": "code:987654"}, "No code 987654 in this project"),
+    ({"action": "burn"}, "action"),
+    ({}, "action"),
+])
+def test_malformed_setup_input_is_a_400_with_the_reason_and_changes_nothing(setup, project, coder, client_for, data,
+                                                                             reason):
+    response = client_for(coder).post(url("comparison_setup", project), data)
+    assert response.status_code == 400
+    assert reason in response.content.decode()
+    assert list(Factor.objects.order_by("position").values_list("label", flat=True)) == ["RUSINT", "THREAT"]
+
+
+def test_a_factor_of_another_project_cannot_be_changed_from_this_one(setup, project, coder, outsider,
+                                                                      other_project, client_for):
+    from apps.coding.services import code_create
+
+    theirs = factor_add(project=other_project, actor=outsider, code=code_create(
+        project=other_project, name="Theirs", scale="presence", actor=outsider))
+    response = client_for(coder).post(url("comparison_setup", project), {"action": "remove", "factor": theirs.pk})
+    assert response.status_code == 400
+    assert Factor.objects.filter(pk=theirs.pk).exists()
+
+
+def test_factors_move_up_and_down_and_stay_at_either_end(setup, project, coder, client_for):
+    client = client_for(coder)
+
+    def order():
+        return list(Factor.objects.order_by("position").values_list("label", flat=True))
+
+    assert client.post(url("comparison_setup", project), {"action": "down", "factor": setup["rus"].pk}
+                       ).status_code == 302
+    assert order() == ["THREAT", "RUSINT"]
+    client.post(url("comparison_setup", project), {"action": "down", "factor": setup["rus"].pk})
+    assert order() == ["THREAT", "RUSINT"]
+    client.post(url("comparison_setup", project), {"action": "up", "factor": setup["rus"].pk})
+    assert order() == ["RUSINT", "THREAT"]
+    client.post(url("comparison_setup", project), {"action": "up", "factor": setup["rus"].pk})
+    assert order() == ["RUSINT", "THREAT"]
+
+
+def test_a_coder_sets_the_outcome_and_changes_a_factor_on_the_setup_page(setup, project, coder, outcome, client_for):
+    client = client_for(coder)
+    response = client.post(url("comparison_setup", project), {"action": "outcome", "attribute": outcome.pk,
+                                                               "label": "GRANTED"}, follow=True)
+    assert "Outcome: intervention granted." in response.content.decode()
+    response = client.post(url("comparison_setup", project), {"action": "update", "factor": setup["threat"].pk,
+                                                               "label": "THR", "positive_values": ["absent"]},
+                           follow=True)
+    assert "Factor THR: 1 = absent." in response.content.decode()
+    threat = Factor.objects.get(pk=setup["threat"].pk)
+    assert (threat.label, threat.positive_values) == ("THR", ["absent"])
+
+
 def test_the_cell_page_lists_the_excerpts_with_citations(setup, project, coder, kazakhstan, client_for):
     response = client_for(coder).get(url("judgment_cell", project, setup["rus"].pk, kazakhstan.pk))
     page = response.content.decode()
@@ -118,6 +179,32 @@ def test_a_value_off_the_scale_gets_422_with_the_reason(setup, project, coder, k
     assert response.status_code == 422
     assert "is not a value of RUSINT" in response.content.decode()
     assert not Judgment.objects.exists()
+
+
+@pytest.mark.parametrize("data, reason", [
+    ({"value": "high", "evidence": ["abc"]}, "not a whole number"),
+    ({"value": "high", "evidence": ["1.5"]}, "not a whole number"),
+    ({"value": "high", "version": "x"}, "not a whole number"),
+])
+def test_a_judgment_with_malformed_ids_is_a_400_with_the_reason(setup, project, coder, kazakhstan, client_for, data,
+                                                                reason):
+    response = client_for(coder).post(url("judgment_cell", project, setup["rus"].pk, kazakhstan.pk), data)
+    assert response.status_code == 400
+    assert reason in response.content.decode()
+    assert not Judgment.objects.exists()
+
+
+def test_adopting_needs_a_judgment_id_and_goes_back_only_within_the_site(setup, project, owner, coder, armenia,
+                                                                         client_for):
+    judgment_set(factor=setup["threat"], case=armenia, judge=owner, value="absent")
+    client = client_for(coder)
+    adopt = url("judgment_adopt", project, setup["threat"].pk, armenia.pk)
+    response = client.post(adopt, {"source": "1.5"})
+    assert response.status_code == 400 and "not a whole number" in response.content.decode()
+    assert not Judgment.objects.filter(judge=coder).exists()
+    response = client.post(adopt, {"source": Judgment.objects.get().pk, "next": "https://elsewhere.example/"})
+    assert response.status_code == 302 and response["Location"] == url("judgment_agreement", project)
+    assert Judgment.objects.get(judge=coder).value == "absent"
 
 
 def test_a_reviewer_may_read_but_not_judge(setup, project, reviewer, kazakhstan, client_for):
