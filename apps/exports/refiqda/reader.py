@@ -333,16 +333,26 @@ def read_values(element) -> list[Value]:
     return values
 
 
-def _source_text(node, package: Package, name: str, report: Report) -> str | None:
+def _plain_text(node, package: Package, name: str, report: Report) -> tuple[str | None, str]:
+    """A source's or note's text, inline (PlainTextContent) or in the archive
+    (plainTextPath="internal://..."): the text (None where neither holds it) and the path."""
     inline = child(node, "PlainTextContent")
     if inline is not None and inline.text:
-        return inline.text
+        return inline.text, ""
     path = (node.get("plainTextPath") or "").strip()
     if path.lower().startswith("internal://"):
         member = package.find("Sources/" + path[len("internal://"):])
-        if member is None:
-            raise ImportRejected(f"The text of source '{name}' ({path}) is missing from the archive.")
-        return decode(package.read(member), name=name, report=report)
+        if member is not None:
+            return decode(package.read(member), name=name, report=report), path
+    return None, path
+
+
+def _source_text(node, package: Package, name: str, report: Report) -> str | None:
+    text, path = _plain_text(node, package, name, report)
+    if text is None and path.lower().startswith("internal://"):
+        raise ImportRejected(f"The text of source '{name}' ({path}) is missing from the archive.")
+    if text is not None:
+        return text
     if path:
         why = f"its text is outside the archive ({path}); only internal:// texts are read"
     else:
@@ -608,13 +618,6 @@ def read_project(package: Package, *, progress=None) -> ProjectPlan:
 
 
 def _note_text(node, package: Package, report: Report) -> str:
-    inline = child(node, "PlainTextContent")
-    if inline is not None and inline.text:
-        return inline.text
-    path = (node.get("plainTextPath") or "").strip()
-    if path.lower().startswith("internal://"):
-        member = package.find("Sources/" + path[len("internal://"):])
-        if member is not None:
-            return decode(package.read(member), name=node.get("name") or "a note", report=report)
-    return text_of(node, "Description")
+    text, _path = _plain_text(node, package, node.get("name") or "a note", report)
+    return text if text is not None else text_of(node, "Description")
 
