@@ -553,6 +553,61 @@ def test_qca_command_prints_the_truth_table_and_the_solution(tmp_path):
     assert "M1: ~DEV + ~STB => ~SURV" in out.getvalue()
 
 
+def test_qca_command_prints_the_intermediate_solution_and_the_necessity_tests(tmp_path):
+    """The LC results derived in test_necessity.py and test_solutions.py, as the command prints them."""
+    path = tmp_path / "lipset.csv"
+    path.write_text(LIPSET_CSV, encoding="utf-8")
+    out = StringIO()
+    call_command("qca", str(path), "--outcome", "SURV", "--dir-exp", "DEV=1,URB=1,LIT=1,IND=1,STB=1",
+                 "--parsimonious", "--necessity", stdout=out)
+    text = out.getvalue()
+    assert text.startswith("Necessary conditions for SURV (consistency at least 0.9)")
+    assert "DEV   1.000  0.800  0.800  necessary" in text
+    assert "Parsimonious solution (remainders as don't-cares) for SURV" in text
+    assert "M1: DEV*STB => SURV" in text
+    assert "Intermediate solution (easy counterfactuals only), from parsimonious model M1" in text
+    assert "easy counterfactuals: 11101" in text
+    assert "M1: DEV*LIT*STB => SURV" in text
+    assert text.index("Parsimonious solution") < text.index("Intermediate solution")
+
+
+def test_qca_command_reads_memberships_with_fuzzy_and_applies_the_cut_offs(tmp_path):
+    """The hand-computed table of test_fuzzy.py: row A*B has consistency 0.905 and PRI
+    0.8, so it is 1 at incl.cut 0.9, and 0 once PRI must reach 0.85; with n.cut 2 the
+    one-case rows are remainders; the case at A = 0.5 is in no row."""
+    path = tmp_path / "fuzzy.csv"
+    path.write_text("case,A,B,Y\na,0.8,0.7,0.9\nb,0.9,0.6,0.4\nc,0.2,0.9,0.3\nd,0.3,0.1,0.1\ne,0.5,0.8,0.7\n",
+                    encoding="utf-8")
+    out = StringIO()
+    call_command("qca", str(path), "--outcome", "Y", "--fuzzy", "--incl-cut", "0.9", "--n-cut", "2", stdout=out)
+    text = out.getvalue()
+    assert "Truth table for Y: 2 conditions, 5 cases (incl.cut = 0.9, pri.cut = 0, n.cut = 2)" in text
+    assert "OUT = 1/0/C/?: 1/0/0/2 observed configurations" in text
+    assert "In no configuration (a membership of exactly 0.5): e" in text
+    assert "M1: A*B => Y" in text
+    out = StringIO()
+    call_command("qca", str(path), "--outcome", "Y", "--fuzzy", "--incl-cut", "0.9,0.6", "--pri-cut", "0.85",
+                 stdout=out)
+    assert "incl.cut = c(0.9, 0.6), pri.cut = 0.85" in out.getvalue()
+    assert "none, no configuration consistently shows Y" in out.getvalue()
+    with pytest.raises(CommandError, match="expected 0 or 1, got '0.8'"):
+        call_command("qca", str(path), "--outcome", "Y", stdout=StringIO())
+
+
+@pytest.mark.parametrize(("arguments", "message"), [
+    (["--incl-cut", "high"], "--incl-cut 'high': give one number, or two"),
+    (["--incl-cut", "1,0.5,0.2"], "at most two cut-offs"),
+    (["--incl-cut", "0.5,0.8"], r"the inclusion cut-off for 0 \(0.8\) must not exceed"),
+    (["--dir-exp", "DEV=up"], "write CONDITION=1, CONDITION=0 or CONDITION=-"),
+    (["--n-cut", "0"], "n_cut must be a whole number of at least 1"),
+])
+def test_qca_command_refuses_bad_cut_offs_and_expectations(tmp_path, arguments, message):
+    path = tmp_path / "lipset.csv"
+    path.write_text(LIPSET_CSV, encoding="utf-8")
+    with pytest.raises(CommandError, match=message):
+        call_command("qca", str(path), "--outcome", "SURV", *arguments, stdout=StringIO())
+
+
 @pytest.mark.parametrize(("csv_text", "arguments", "message"), [
     (LIPSET_CSV.replace('"BE",1,1', '"BE",1,2'), ["--outcome", "SURV"],
      "line 3, case 'BE', column 'URB': expected 0 or 1, got '2'"),

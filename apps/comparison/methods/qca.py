@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
@@ -203,9 +204,10 @@ class Solution:
         return "\n".join(f"M{number}: {model}" for number, model in enumerate(self.models, start=1))
 
 
-def read_csv(text: str) -> tuple[dict[str, dict[str, int]], list[str]]:
+def read_csv(text: str, *, fuzzy: bool = False) -> tuple[dict[str, dict[str, float]], list[str]]:
     """Read a 0/1 table as R's QCA datasets are written: a header row, then one row per
-    case with the case name in the first column (R's row names) and 0 or 1 in the others.
+    case with the case name in the first column (R's row names) and 0 or 1 in the others
+    (with `fuzzy`, memberships from 0 to 1, such as 0.83).
 
     Commas, semicolons or tabs separate the fields. Returns (case -> {column: value},
     column names without the case-name column).
@@ -233,9 +235,8 @@ def read_csv(text: str) -> tuple[dict[str, dict[str, int]], list[str]]:
             raise QCAInputError(f"line {line}: case {case!r} appears twice (first on line {first_line[case]})")
         values = {}
         for column, raw in zip(header[1:], record[1:]):
-            if raw.strip() not in ("0", "1"):
-                raise QCAInputError(f"line {line}, case {case!r}, column {column!r}: expected 0 or 1, got {raw!r}")
-            values[column] = int(raw)
+            where = f"line {line}, case {case!r}, column {column!r}"
+            values[column] = _membership(raw, where) if fuzzy else _crisp_field(raw, where)
         rows[case] = values
         first_line[case] = line
     if header is None:
@@ -746,6 +747,22 @@ def _check_columns(rows: Mapping[str, Mapping[str, int]], conditions: tuple[str,
         for case, values in rows.items():
             if name not in values:
                 raise QCAInputError(f"case {case!r} has no value for {name!r}")
+
+
+def _crisp_field(raw: str, where: str) -> int:
+    if raw.strip() not in ("0", "1"):
+        raise QCAInputError(f"{where}: expected 0 or 1, got {raw!r}")
+    return int(raw)
+
+
+def _membership(raw: str, where: str) -> float:
+    try:
+        value = float(raw.strip())
+    except ValueError:
+        value = math.nan
+    if not 0 <= value <= 1:
+        raise QCAInputError(f"{where}: expected a membership from 0 to 1, got {raw!r}")
+    return value
 
 
 def _binary(case: str, column: str, value: object) -> int:
