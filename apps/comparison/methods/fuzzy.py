@@ -184,10 +184,11 @@ def truth_table(rows: Mapping[str, Mapping[str, float]], *, conditions: Sequence
         for score in scores:
             code = code << 1 | (score > 0.5)
         in_kind.setdefault(code, []).append(case)
-    full = (1 << k) - 1
+    both = [(scores, tuple(1 - score for score in scores)) for scores in memberships.values()]
     built = []
     for code in sorted(in_kind):
-        fit = sufficiency([product_membership(scores, full, code) for scores in memberships.values()],
+        present = _values(code, k)
+        fit = sufficiency([min(p[i] if v else n[i] for i, v in enumerate(present)) for p, n in both],
                           list(explained.values()))
         cases = tuple(in_kind[code])
         if len(cases) < n_cut:

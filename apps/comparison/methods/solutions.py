@@ -33,7 +33,7 @@ A term's cases are those with membership above 0.5 in it.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .fuzzy import FuzzyTruthTable, product_membership, sufficiency
 from .qca import Implicant, QCAInputError, _code, _columns, _values, minimal_sums
@@ -274,42 +274,52 @@ def _solve(tt: FuzzyTruthTable, kind: str, *, dont_cares: Collection[int],
 
 
 class _Fit:
-    """Memberships of the cases in each term, worked out once however many models share it."""
+    """The memberships, cases and fit of each term, worked out once however many models share it."""
 
     def __init__(self, tt: FuzzyTruthTable, remainders: set[int]):
         self.tt = tt
         self.remainders = remainders
         self.y = list(tt.explained.values())
-        self._memberships: dict[Implicant, list[float]] = {}
+        self.explained_total = sum(self.y)
+        self.order = tt.case_order
+        self._terms: dict[Implicant, tuple[list[float], Term]] = {}
 
-    def memberships(self, term: Implicant) -> list[float]:
-        if term not in self._memberships:
-            self._memberships[term] = [product_membership(scores, term.care, term.value)
-                                       for scores in self.tt.memberships.values()]
-        return self._memberships[term]
+    def term(self, implicant: Implicant) -> tuple[list[float], Term]:
+        """(the cases' memberships in the term, the term with its fit but no unique coverage yet)."""
+        if implicant not in self._terms:
+            x = [product_membership(scores, implicant.care, implicant.value) for scores in self.tt.memberships.values()]
+            fit = sufficiency(x, self.y)
+            cases = _in_order(self.order, (case for case, m in zip(self.tt.cases, x) if m > 0.5))
+            self._terms[implicant] = x, Term(implicant=implicant, cases=cases, consistency=fit.consistency or 0.0,
+                                             pri=fit.pri or 0.0, raw_coverage=fit.coverage or 0.0,
+                                             unique_coverage=0.0)
+        return self._terms[implicant]
 
     def model(self, implicants: Sequence[Implicant]) -> Model:
-        cases = self.tt.cases
-        order = self.tt.case_order
-        columns = [self.memberships(term) for term in implicants]
+        columns, bare = zip(*(self.term(implicant) for implicant in implicants))
         union = [max(values) for values in zip(*columns)]
-        whole = sufficiency(union, self.y)
-        explained = sum(min(s, y) for s, y in zip(union, self.y))
+        runner_up = [_second_largest(values) for values in zip(*columns)]
         terms = []
-        for i, (term, x) in enumerate(zip(implicants, columns)):
-            others = [max((column[c] for j, column in enumerate(columns) if j != i), default=0.0)
-                      for c in range(len(cases))]
-            without = sum(min(s, y) for s, y in zip(others, self.y))
-            fit = sufficiency(x, self.y)
-            terms.append(Term(implicant=term, cases=_in_order(order, (case for case, m in zip(cases, x) if m > 0.5)),
-                              consistency=fit.consistency or 0.0, pri=fit.pri or 0.0,
-                              raw_coverage=fit.coverage or 0.0,
-                              unique_coverage=(explained - without) / sum(self.y)))
+        for x, term in zip(columns, bare):
+            # without this term a case keeps its best membership, unless this term alone gave it
+            lost = sum(min(best, y) - min(second, y) for m, best, (second, alone), y in zip(x, union, runner_up, self.y)
+                       if alone and m == best)
+            terms.append(replace(term, unique_coverage=lost / self.explained_total))
+        whole = sufficiency(union, self.y)
         k = len(self.tt.conditions)
         assumed = sorted(code for code in self.remainders if any(term.covers(code) for term in implicants))
-        return Model(terms=tuple(terms), cases=_in_order(order, (case for case, m in zip(cases, union) if m > 0.5)),
+        return Model(terms=tuple(terms),
+                     cases=_in_order(self.order, (case for case, m in zip(self.tt.cases, union) if m > 0.5)),
                      consistency=whole.consistency or 0.0, pri=whole.pri or 0.0, coverage=whole.coverage or 0.0,
                      simplifying_assumptions=tuple(_values(code, k) for code in assumed))
+
+
+def _second_largest(values: Sequence[float]) -> tuple[float, bool]:
+    """(the largest of `values` once its first occurrence is taken out, whether the
+    largest occurs only once); 0 for a single value."""
+    ordered = sorted(values, reverse=True)
+    second = ordered[1] if len(ordered) > 1 else 0.0
+    return second, second != ordered[0]
 
 
 def _in_order(order: Mapping[str, int], cases: Iterable[str]) -> tuple[str, ...]:
