@@ -172,6 +172,7 @@ def test_configurations_whose_cases_disagree_are_contradictions(lipset):
     assert table == {"0000": (0, 5, 0.0), "0010": (0, 3, 0.0), "1010": (1, 2, 1.0),
                      "1011": (0, 3, 0.667), "1111": (0, 5, 0.8)}
     assert [c.contradictory for c in tt.configurations] == [False, False, False, True, True]
+    assert format_truth_table(tt).endswith("2 contradictory configurations (cases with and without SURV)")
     negated = truth_table(lipset, conditions=["DEV", "URB", "LIT", "IND"], outcome="SURV", negate=True)
     assert [c.outcome for c in negated.configurations] == [1, 1, 0, 0, 0]
     assert [round(c.consistency, 3) for c in negated.configurations] == [1.0, 1.0, 0.0, 0.333, 0.2]
@@ -387,7 +388,8 @@ def truth_tables(draw):
 
 def reference(tt, include_remainders):
     """(prime implicants, minimal solutions) by enumerating all 3**k products and every
-    set of prime implicants, smallest first: every set of the smallest size is a solution."""
+    set of prime implicants, smallest first: every set of the smallest size is a
+    solution, as R's `minimize` lists them (issue 20)."""
     k = len(tt.conditions)
     outcome = {c.code: c.outcome for c in tt.configurations}
     positives = {code for code, value in outcome.items() if value == 1}

@@ -115,7 +115,9 @@ def parsimonious(tt: FuzzyTruthTable, *, exclude: Iterable[Sequence[int]] = ()) 
 
 def intermediate(tt: FuzzyTruthTable, *, expectations: Mapping[str, int | None],
                  exclude: Iterable[Sequence[int]] = ()) -> tuple[Solution, ...]:
-    """The intermediate solutions, one per parsimonious model (R's C1P1, C1P2, ...).
+    """The intermediate solutions, one per parsimonious model (R's C1P1, C1P2, ...: the
+    easy counterfactuals are defined from the configurations labelled 1, which every
+    conservative model covers alike, so the conservative model makes no difference).
 
     `expectations` maps conditions to 1 (its presence is expected to contribute to the
     outcome), 0 (its absence) or None ("-", no expectation); conditions left out have none.
@@ -126,16 +128,14 @@ def intermediate(tt: FuzzyTruthTable, *, expectations: Mapping[str, int | None],
     positives = tt.positives
     k = len(tt.conditions)
     expected = [expectations.get(name) for name in tt.conditions]
-    solutions = []
+    found = []
     for number, model in enumerate(parsimonious(tt, exclude=exclude).models, start=1):
         assumed = [_code(values) for values in model.simplifying_assumptions]
         easy = [r for r in assumed if any(_easy(r, p, expected, k) for p in positives)]
         solution = _solve(tt, INTERMEDIATE, dont_cares=easy, excluded=excluded)
-        solutions.append(Solution(truth_table=tt, kind=INTERMEDIATE, prime_implicants=solution.prime_implicants,
-                                  essential=solution.essential, models=solution.models, excluded=solution.excluded,
-                                  expectations=expectations, easy_counterfactuals=tuple(_values(r, k) for r in easy),
-                                  parsimonious_model=number))
-    return tuple(solutions)
+        found.append(replace(solution, expectations=expectations,
+                             easy_counterfactuals=tuple(_values(r, k) for r in easy), parsimonious_model=number))
+    return tuple(found)
 
 
 def parse_expectations(text: str, conditions: Sequence[str]) -> dict[str, int | None]:
