@@ -15,8 +15,9 @@ configuration in which its membership exceeds 0.5 (a case with a condition at ex
 0.5 belongs to none, and is listed as unassigned); a row's n counts those cases, and its
 consistency and PRI are computed over every case's membership in the row. A row with
 fewer than `n_cut` cases is a remainder ("?"); otherwise it is 1 at or above
-`incl_cut1` when its PRI reaches `pri_cut`, "C" from `incl_cut0` up to `incl_cut1`, and 0
-below (R's `incl.cut = c(incl_cut1, incl_cut0)`, `pri.cut`, `n.cut`). Cases in a row
+`incl_cut1` when its PRI reaches `pri_cut` (0 when it does not), "C" from `incl_cut0` up
+to `incl_cut1`, and 0 below (R's `incl.cut = c(incl_cut1, incl_cut0)`, `pri.cut`,
+`n.cut`). Cases in a row
 whose membership in the outcome is below 0.5 are the row's deviant cases for
 consistency in kind (R's DCC; Schneider & Wagemann 2012): a row taken as sufficient
 although some of its cases do not show the outcome.
