@@ -127,9 +127,10 @@ def overlap_share(a_start: int, a_end: int, b_start: int, b_end: int) -> float:
 
 def character_agreement(segments_a: Iterable[tuple[int, int]], segments_b: Iterable[tuple[int, int]],
                         length: int) -> tuple[float, float]:
-    """Character-level agreement of two coders on one code in one text (as MAXQDA
-    reports it): every character is coded or not by each coder, and the pair of
-    yes/no sequences is compared.
+    """Character-level agreement of two coders on one code in one text (NVivo's coding
+    comparison, as documented in NVivo's help): every character is coded or not by each
+    coder, and the pair of yes/no sequences is compared, the characters taken as
+    independent units. For segment boundaries see `unitized_alpha`.
 
     `segments_a` and `segments_b` are each coder's (start, end) ranges for the code,
     half-open code-point offsets into a text of `length` characters; a coder's ranges
@@ -303,3 +304,108 @@ def _coded_characters(segments_a: Iterable[tuple[int, int]], segments_b: Iterabl
         position = boundary
     table[False, False] += length - position
     return table
+
+
+def unitized_alpha(codings: Mapping[Hashable, Iterable[tuple[numbers.Real, numbers.Real, Hashable]]],
+                   length: numbers.Real) -> float | None:
+    """Krippendorff's unitized alpha, uα (Krippendorff, Mathet, Bouvry & Widlöcher 2016,
+    "On the reliability of unitizing textual continua: Further developments", Quality &
+    Quantity 50: 2347-2364): how reliably coders mark units on a continuum (a text) and
+    give them values, measured by the lengths over which their sections coincide, so a
+    boundary a few characters off costs a few characters, not a whole unit.
+
+    `codings` maps each coder (at least two) to their units as (start, end, value):
+    ranges [start, end) within 0..length that do not overlap each other, each with a
+    value (a code, a category; not None). What a coder's units leave uncovered are
+    that coder's gaps.
+
+    Observed coincidences: for every ordered pair of coders i != j, every section g of i
+    with value c and every section h of j with value k (a gap being a section with the
+    value "gap") add the length of g ∩ h to o_ck, divided by m - 1 for m coders.
+    Expected coincidences: e_ck = l (o_c o_k - [c = k] S_c) / (l² - S), with l = m ×
+    length, o_c the total length of the sections with value c, S_c the sum of their
+    squared lengths (a gap is not a unit: it counts its plain length, as a run of
+    sections of length 1) and S the sum of all S_c. Then, with the nominal difference
+    (two sections agree when they have the same value or are both gaps),
+    uα = 1 - (l - Σ o_cc) / (l - Σ e_cc). With units of length 1 and no gaps this is
+    Krippendorff's nominal alpha over the positions.
+
+    1 is perfect agreement, 0 chance level. Returns None where uα is 0/0 (the expected
+    disagreement is 0: no coder marks anything, or every coder marks the whole continuum
+    as one unit of one value), never 1.0.
+    """
+    if isinstance(length, bool) or not isinstance(length, numbers.Real) or not length > 0:
+        raise ValueError(f"length must be a positive number, got {length!r}")
+    sections = {coder: _sections(coder, units, length) for coder, units in codings.items()}
+    if len(sections) < 2:
+        raise ValueError(f"unitized alpha needs at least two coders, got {len(sections)}")
+    m = len(sections)
+    total = m * Fraction(length)
+    observed_agreement = Fraction(0)
+    coders = list(sections)
+    for i in coders:
+        for j in coders:
+            if i != j:
+                observed_agreement += _same_value_overlap(sections[i], sections[j])
+    observed_agreement /= m - 1
+    lengths: defaultdict[Hashable, Fraction] = defaultdict(Fraction)
+    squares: defaultdict[Hashable, Fraction] = defaultdict(Fraction)
+    for coder_sections in sections.values():
+        for start, end, value in coder_sections:
+            lengths[value] += end - start
+            squares[value] += end - start if value is _GAP else (end - start) ** 2
+    squares_total = sum(squares.values())
+    expected_agreement = total * sum(lengths[c] ** 2 - squares[c] for c in lengths) / (total ** 2 - squares_total)
+    expected = total - expected_agreement
+    if expected == 0:
+        return None
+    return float(1 - (total - observed_agreement) / expected)
+
+
+_GAP = object()
+"""The value of a stretch no unit covers."""
+
+
+def _sections(coder: Hashable, units: Iterable[tuple], length: numbers.Real) -> list[tuple[Fraction, Fraction, object]]:
+    """A coder's partition of [0, length): their units and the gaps between them, in order."""
+    ordered = []
+    for unit in units:
+        try:
+            start, end, value = unit
+        except (TypeError, ValueError):
+            raise ValueError(f"coder {coder!r}: a unit is (start, end, value), got {unit!r}") from None
+        for offset in (start, end):
+            if isinstance(offset, bool) or not isinstance(offset, numbers.Real):
+                raise ValueError(f"coder {coder!r}: offsets must be numbers, got {offset!r}")
+        if not 0 <= start < end <= length:
+            raise ValueError(f"coder {coder!r}: a unit must satisfy 0 <= start < end <= {length}, got {start}..{end}")
+        if value is None:
+            raise ValueError(f"coder {coder!r}: the unit {start}..{end} has no value")
+        ordered.append((Fraction(start), Fraction(end), value))
+    ordered.sort(key=lambda unit: unit[0])
+    sections, position = [], Fraction(0)
+    for start, end, value in ordered:
+        if start < position:
+            raise ValueError(f"coder {coder!r}: units overlap at {start} (a coder's units must not overlap)")
+        if start > position:
+            sections.append((position, start, _GAP))
+        sections.append((start, end, value))
+        position = end
+    if position < length:
+        sections.append((position, Fraction(length), _GAP))
+    return sections
+
+
+def _same_value_overlap(first: Sequence[tuple], second: Sequence[tuple]) -> Fraction:
+    """The total length over which two partitions of the same continuum have the same value."""
+    overlap, i, j = Fraction(0), 0, 0
+    while i < len(first) and j < len(second):
+        start_a, end_a, value_a = first[i]
+        start_b, end_b, value_b = second[j]
+        if value_a == value_b:
+            overlap += max(0, min(end_a, end_b) - max(start_a, start_b))
+        if end_a <= end_b:
+            i += 1
+        else:
+            j += 1
+    return overlap

@@ -24,6 +24,7 @@ from apps.agreement.coefficients import (
     overlap_share,
     percent_agreement,
 )
+from apps.agreement.coefficients import unitized_alpha
 
 N = None
 
@@ -360,3 +361,94 @@ def test_character_agreement_rejects_segments_outside_the_text():
         character_agreement([(8, 12)], [], 10)
     with pytest.raises(ValueError, match="positive number of characters, got 0"):
         character_agreement([], [], 0)
+
+
+# --- Krippendorff's unitized alpha (uα) ------------------------------------------------------
+# Krippendorff, K., Mathet, Y., Bouvry, S. & Widlöcher, A. (2016). On the reliability of
+# unitizing textual continua: Further developments. Quality & Quantity 50, 2347-2364.
+# The worked examples below are computed by hand from that paper's definitions: observed
+# coincidences o_ck = (sum over ordered coder pairs of the lengths where a section valued c
+# meets one valued k) / (m - 1); expected e_ck = l (o_c o_k - [c = k] S_c) / (l² - S), l = m L,
+# S_c the squared lengths of the units valued c, each gap counting its plain length;
+# uα = 1 - (l - Σ o_cc) / (l - Σ e_cc).
+
+def test_unitized_alpha_of_two_coders_whose_units_are_one_character_apart():
+    """L = 10. A marks c at [2, 5), B at [3, 6). A's sections: gap 0-2, c 2-5, gap 5-10;
+    B's: gap 0-3, c 3-6, gap 6-10. A against B: gap/gap 2 + 4, c/gap 1, c/c 2, gap/c 1;
+    B against A the same, so o_00 = 12, o_cc = 4, o_c0 = o_0c = 2, l = 20.
+    o_0 = 14, o_c = 6; S_0 = 2 + 5 + 3 + 4 = 14 (gaps unsquared), S_c = 9 + 9 = 18, S = 32.
+    e_00 = 20 (196 - 14) / 368 = 3640/368, e_cc = 20 (36 - 18) / 368 = 360/368.
+    uα = 1 - (20 - 16) / (20 - 4000/368) = 1 - 4 × 368/3360 = 59/105 = 0.5619."""
+    assert unitized_alpha({"A": [(2, 5, "c")], "B": [(3, 6, "c")]}, 10) == pytest.approx(59 / 105, abs=1e-12)
+
+
+def test_unitized_alpha_of_three_coders_one_of_them_shifted():
+    """L = 6. A and B mark c at [0, 3), C at [1, 4). A against B: c/c 3, gap/gap 3 (both
+    ways: 6 and 6). A against C: c/gap 1, c/c 2, gap/c 1, gap/gap 2; C against A the
+    mirror; B against C as A against C. Sums: c/c 6 + 8 = 14, gap/gap 14, c/gap 4,
+    gap/c 4; divided by m - 1 = 2: o_cc = 7, o_00 = 7, o_c0 = o_0c = 2, l = 18.
+    o_c = o_0 = 9; S_c = 3 × 9 = 27, S_0 = 3 + 3 + (1 + 2) = 9, S = 36, l² - S = 288.
+    e_cc = 18 (81 - 27) / 288 = 3.375, e_00 = 18 (81 - 9) / 288 = 4.5.
+    uα = 1 - (18 - 14) / (18 - 7.875) = 1 - 4/10.125 = 49/81 = 0.6049."""
+    codings = {"A": [(0, 3, "c")], "B": [(0, 3, "c")], "C": [(1, 4, "c")]}
+    assert unitized_alpha(codings, 6) == pytest.approx(49 / 81, abs=1e-12)
+
+
+def test_unitized_alpha_of_two_values_where_one_coder_splits_the_other_s_unit():
+    """L = 4, no gaps. A marks c at [0, 2) and k at [2, 4); B marks c at [0, 4). A against
+    B: c/c 2, k/c 2; B against A: c/c 2, c/k 2. o_cc = 4, o_ck = o_kc = 2, l = 8.
+    o_c = 2 + 4 = 6, o_k = 2; S_c = 4 + 16 = 20, S_k = 4, S = 24, l² - S = 40.
+    e_cc = 8 (36 - 20) / 40 = 3.2, e_kk = 8 (4 - 4) / 40 = 0.
+    uα = 1 - (8 - 4) / (8 - 3.2) = 1 - 4/4.8 = 1/6: the long unit B drew is one unit,
+    so agreeing on half of it counts for little."""
+    assert unitized_alpha({"A": [(0, 2, "c"), (2, 4, "k")], "B": [(0, 4, "c")]}, 4) == pytest.approx(1 / 6)
+
+
+def test_unitized_alpha_is_1_for_identical_unitizing_and_undefined_not_1_where_it_is_0_over_0():
+    """Issue 20: an undefined alpha is shown as undefined. With no unit at all, every
+    coincidence is gap/gap and the expected disagreement is 0; so too when every coder
+    marks the whole continuum as one unit of one value."""
+    assert unitized_alpha({"A": [(2, 5, "c")], "B": [(2, 5, "c")]}, 10) == 1.0
+    assert unitized_alpha({"A": [], "B": []}, 10) is None
+    assert unitized_alpha({"A": [(0, 10, "c")], "B": [(0, 10, "c")], "C": [(0, 10, "c")]}, 10) is None
+
+
+def test_unitized_alpha_falls_as_the_boundaries_drift_apart():
+    alphas = [unitized_alpha({"A": [(10, 20, "c")], "B": [(10 + shift, 20 + shift, "c")]}, 100)
+              for shift in range(0, 11, 2)]
+    assert alphas == sorted(alphas, reverse=True) and alphas[0] == 1.0 and alphas[-1] < 0.05
+
+
+@settings(deadline=None, max_examples=150)
+@given(st.integers(2, 4).flatmap(lambda m: st.integers(2, 12).flatmap(lambda n: st.lists(
+    st.lists(st.sampled_from("abc"), min_size=n, max_size=n), min_size=m, max_size=m))))
+def test_unitized_alpha_of_length_1_units_is_nominal_alpha_over_the_positions(coded):
+    """With every position a unit of length 1 (no gaps), S_c = o_c and the expected
+    coincidences reduce to n_c (n_k - [c = k]) / (n - 1): the paper's uα is then the
+    nominal alpha of the positions as units, here checked against the krippendorff package."""
+    assume(len({value for row in coded for value in row}) > 1)
+    codings = {f"coder{i}": [(p, p + 1, value) for p, value in enumerate(row)] for i, row in enumerate(coded)}
+    reference = krippendorff.alpha(reliability_data=[[ord(v) for v in row] for row in coded],
+                                   level_of_measurement="nominal")
+    assert unitized_alpha(codings, len(coded[0])) == pytest.approx(reference, abs=1e-9)
+
+
+def test_unitized_alpha_ignores_the_order_of_units_and_of_coders():
+    codings = {"A": [(6, 9, "k"), (0, 3, "c")], "B": [(1, 4, "c"), (6, 8, "k")], "C": [(0, 4, "c")]}
+    reordered = {"C": codings["C"], "B": list(reversed(codings["B"])), "A": sorted(codings["A"])}
+    assert unitized_alpha(codings, 10) == pytest.approx(unitized_alpha(reordered, 10), abs=1e-12)
+
+
+@pytest.mark.parametrize(("codings", "length", "message"), [
+    ({"A": [(0, 2, "c")]}, 10, "at least two coders, got 1"),
+    ({"A": [(0, 2, "c")], "B": []}, 0, "length must be a positive number, got 0"),
+    ({"A": [(0, 12, "c")], "B": []}, 10, "coder 'A': a unit must satisfy 0 <= start < end <= 10, got 0..12"),
+    ({"A": [(3, 3, "c")], "B": []}, 10, "got 3..3"),
+    ({"A": [(0, 4, "c"), (3, 6, "k")], "B": []}, 10, "coder 'A': units overlap at 3"),
+    ({"A": [(0, 4, None)], "B": []}, 10, "the unit 0..4 has no value"),
+    ({"A": [(0, 4)], "B": []}, 10, r"a unit is \(start, end, value\)"),
+])
+def test_unitized_alpha_rejects_bad_codings(codings, length, message):
+    with pytest.raises(ValueError, match=message):
+        unitized_alpha(codings, length)
+

@@ -14,6 +14,7 @@ from apps.comparison.methods.mssd import (
     DISSENT,
     NO_EVIDENCE,
     NOT_JUDGED,
+    OUTVOTED,
     UNDETERMINED,
     VARIES,
     check_evidence,
@@ -45,6 +46,32 @@ def test_the_positive_case_differing_from_every_negative_case_covaries():
     assert result.negative_values == ("low", "medium")
 
 
+def test_a_covariation_that_is_not_one_value_against_another_is_called_weaker():
+    """Issue 20: "varies with the outcome (method of difference)" overclaimed for a
+    positive case at medium facing negatives at low and high."""
+    result = classify(row("low", "high", "medium", "low"), OUTCOME, order=["low", "medium", "high"])
+    assert result.kind == COVARIES and not result.exact and result.between
+    assert result.label == "varies with the outcome, but not exactly (a weaker pattern than the method of difference)"
+    assert "the cases without the outcome differ among themselves" in result.explanation
+    assert "lies between values without it" in result.explanation
+    assert "weaker pattern than an exact difference" in result.explanation
+    unordered = classify(row("low", "high", "medium", "low"), OUTCOME)
+    assert not unordered.between and "lies between" not in unordered.explanation
+
+
+def test_positive_cases_that_disagree_among_themselves_are_a_weaker_pattern():
+    result = classify({"A": "x", "B": "y", "C": "z", "D": "z"}, {"A": True, "B": True, "C": False, "D": False})
+    assert result.kind == COVARIES and not result.exact
+    assert "the cases with the outcome differ among themselves" in result.explanation
+    assert "weaker" in result.label
+
+
+def test_an_exact_difference_says_so_and_names_the_values():
+    result = classify(row("absent", "absent", "present", "absent"), OUTCOME)
+    assert result.explanation == ("The cases with the outcome share one value (present) and those without "
+                                  "it another (absent): an exact difference.")
+
+
 def test_covariation_is_exact_when_each_side_has_one_value():
     result = classify(row("absent", "absent", "present", "absent"), OUTCOME)
     assert result.kind == COVARIES and result.exact
@@ -71,6 +98,27 @@ def test_cases_without_a_judgment_are_left_out_and_named():
     result = classify(row("low", None, "high", ""), OUTCOME)
     assert result.kind == COVARIES
     assert result.missing == ("Tajikistan 2021", "Armenia 2022")
+    assert result.explanation.endswith("(among the judged cases; not judged: Tajikistan 2021, Armenia 2022).")
+
+
+def test_a_factor_constant_while_the_only_positive_case_is_unjudged_leaves_the_comparison_open():
+    """Issue 20: "constant ... cannot account for a difference in outcome" was said when
+    the only positive case was unjudged."""
+    result = classify(row("member", "member", None, "member"), OUTCOME)
+    assert result.kind == CONSTANT and result.comparison_open
+    assert "cannot account" not in result.explanation
+    assert "held similar" not in result.label
+    assert result.explanation == ("The judged cases share one value, but no case with the outcome is judged "
+                                  "(not judged: Kazakhstan 2022), so whether it goes with the outcome is open.")
+    assert result.missing_positive == ("Kazakhstan 2022",) and result.missing_negative == ()
+
+
+def test_a_factor_constant_with_cases_on_both_sides_judged_says_among_the_judged_cases():
+    result = classify(row("member", None, "member", "member"), OUTCOME)
+    assert result.kind == CONSTANT and not result.comparison_open
+    assert result.explanation == ("All judged cases have the same value, so it cannot account for a difference "
+                                  "in outcome (among the judged cases; not judged: Tajikistan 2021).")
+    assert classify({"A": "x", "B": "x", "C": None}, {"A": False, "B": False, "C": False}).comparison_open is False
 
 
 def test_one_judged_case_is_undetermined():
@@ -128,10 +176,13 @@ def test_the_evidence_check_compares_the_judgment_with_the_coded_values(judged, 
     assert check_evidence(judged, evidence, expert_key=natural_key).status == status
 
 
-def test_a_contradiction_names_the_experts_against_the_judgment():
+def test_a_judgment_outvoted_by_the_coded_evidence_names_the_experts_against_it():
+    """Issue 20: named for what it is; "contradiction" is kept for the same
+    configuration with different outcomes (the twins of `similarity`)."""
     check = check_evidence("absent", {"present": ["E2", "E1"], "absent": ["E3"]}, expert_key=natural_key)
-    assert check.label == "contradicted by the evidence: present: E1 E2"
+    assert check.label == "outvoted by the coded evidence: present: E1 E2"
     assert check.judged_by == ("E3",)
+    assert check.status == OUTVOTED == CONTRADICTED == "contradicted"  # the key the pages and the API read
 
 
 def test_the_most_similar_pair_with_different_outcomes_is_the_mssd_pair():

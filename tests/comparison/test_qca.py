@@ -163,15 +163,45 @@ def test_lipset_prime_implicant_chart_lists_every_prime_implicant_in_qcas_order(
 def test_configurations_whose_cases_disagree_are_contradictions(lipset):
     """Derived by hand from the published `LC` data: without STB, Austria (broke down)
     shares the configuration of France and Sweden (survived), and Germany that of
-    Belgium, Czechoslovakia, the Netherlands and the UK. Inclusion cut-off 1: a
-    configuration is 1 only if all its cases show the outcome, 0 if none does."""
+    Belgium, Czechoslovakia, the Netherlands and the UK. With R's single cut-off
+    `incl.cut = 1` such a configuration is labelled 0, as R labels it (issue 20: R
+    prints "C" only with two cut-offs, `incl.cut = c(1, .5)`); it is contradictory
+    whatever its label."""
     tt = truth_table(lipset, conditions=["DEV", "URB", "LIT", "IND"], outcome="SURV")
     table = {"".join(map(str, c.values)): (c.outcome, c.n, round(c.consistency, 3)) for c in tt.configurations}
     assert table == {"0000": (0, 5, 0.0), "0010": (0, 3, 0.0), "1010": (1, 2, 1.0),
-                     "1011": ("C", 3, 0.667), "1111": ("C", 5, 0.8)}
+                     "1011": (0, 3, 0.667), "1111": (0, 5, 0.8)}
+    assert [c.contradictory for c in tt.configurations] == [False, False, False, True, True]
+    assert format_truth_table(tt).endswith("2 contradictory configurations (cases with and without SURV)")
     negated = truth_table(lipset, conditions=["DEV", "URB", "LIT", "IND"], outcome="SURV", negate=True)
-    assert [c.outcome for c in negated.configurations] == [1, 1, 0, "C", "C"]
+    assert [c.outcome for c in negated.configurations] == [1, 1, 0, 0, 0]
     assert [round(c.consistency, 3) for c in negated.configurations] == [1.0, 1.0, 0.0, 0.333, 0.2]
+
+
+def test_two_inclusion_cut_offs_label_the_contradictions_c_as_r_does(lipset):
+    """`incl.cut = c(1, .5)`: 1 at consistency 1, "C" from 0.5 up to 1, 0 below 0.5
+    (R's `truthTable` documentation: the second cut-off is the one for the absence of
+    the outcome). For SURV, 1011 (0.667) and 1111 (0.8) are "C"; for ~SURV their
+    consistencies 0.333 and 0.2 fall below 0.5, so they are 0."""
+    tt = truth_table(lipset, conditions=["DEV", "URB", "LIT", "IND"], outcome="SURV", incl_cut1=1, incl_cut0=0.5)
+    assert [c.outcome for c in tt.configurations] == [0, 0, 1, "C", "C"]
+    negated = truth_table(lipset, conditions=["DEV", "URB", "LIT", "IND"], outcome="SURV", negate=True,
+                          incl_cut1=1, incl_cut0=0.5)
+    assert [c.outcome for c in negated.configurations] == [1, 1, 0, 0, 0]
+    lenient = truth_table(lipset, conditions=["DEV", "URB", "LIT", "IND"], outcome="SURV", incl_cut1=0.8)
+    assert [c.outcome for c in lenient.configurations] == [0, 0, 1, 0, 1]
+    assert str(minimise(lenient)) == "M1: DEV*~URB*LIT*~IND + DEV*URB*LIT*IND"
+    assert minimise(lenient).models[0].consistency == pytest.approx(6 / 7)  # DE in 1111 breaks down
+
+
+@pytest.mark.parametrize(("cuts", "message"), [
+    ({"incl_cut1": 1.2}, "incl_cut1 must be a number from 0 to 1, got 1.2"),
+    ({"incl_cut1": 0.8, "incl_cut0": -0.1}, "incl_cut0 must be a number from 0 to 1"),
+    ({"incl_cut1": 0.5, "incl_cut0": 0.8}, r"the inclusion cut-off for 0 \(0.8\) must not exceed the one for 1"),
+])
+def test_inclusion_cut_offs_out_of_order_or_range_are_refused(lipset, cuts, message):
+    with pytest.raises(QCAInputError, match=message):
+        truth_table(lipset, conditions=LIPSET_CONDITIONS, outcome="SURV", **cuts)
 
 
 def test_contradictions_count_neither_for_the_outcome_nor_as_remainders(lipset):
@@ -238,18 +268,32 @@ def test_without_the_don_t_cares_the_wikipedia_function_has_one_minimal_solution
     assert str(solution) == "M1: A*C*D + B*~C*~D + A*~B*~D"
 
 
-def test_ties_in_the_number_of_terms_go_to_the_solution_with_fewest_literals():
+def test_the_issue_20_reproduction_lists_both_equally_minimal_models():
+    """Issue 20: cases c1 0,0,0 -> 0, c2 1,1,0 -> 1, c3 0,1,1 -> 1; for ~Y with the
+    remainders, R's `minimize` prints M1: ~B and M2: ~A*~C. Both are prime implicants
+    covering the only positive configuration 000 and avoiding 110 and 011."""
+    rows = {"c1": {"A": 0, "B": 0, "C": 0, "Y": 0}, "c2": {"A": 1, "B": 1, "C": 0, "Y": 1},
+            "c3": {"A": 0, "B": 1, "C": 1, "Y": 1}}
+    solution = minimise(truth_table(rows, conditions="ABC", outcome="Y", negate=True), include_remainders=True)
+    assert str(solution) == "M1: ~B\nM2: ~A*~C"
+    assert [model.simplifying_assumptions for model in solution.models] == [
+        ((0, 0, 1), (1, 0, 0), (1, 0, 1)), ((0, 1, 0),)]
+
+
+def test_ties_in_the_number_of_terms_list_every_model_whatever_its_literals():
     """Derived by hand: positives 000 and 111 of A, B, C, negatives 001 and 010, the rest
     remainders. ~B*~C is the only prime implicant covering 000 (essential); 111 is
     covered by A or by B*C (B and C alone would cover a negative). Both solutions have
-    two terms; ~B*~C + A has three literals, ~B*~C + B*C four, so only the first is
-    minimal. Without the remainders nothing combines."""
+    two terms, so both are listed: R's `minimize` lists every cover with the fewest
+    prime implicants, not only the one with fewest literals (issue 20, which found the
+    old tie-break by literals against R's QCA 3.25). Without the remainders nothing
+    combines."""
     rows = {"x000": {"A": 0, "B": 0, "C": 0, "Y": 1}, "x111": {"A": 1, "B": 1, "C": 1, "Y": 1},
             "x001": {"A": 0, "B": 0, "C": 1, "Y": 0}, "x010": {"A": 0, "B": 1, "C": 0, "Y": 0}}
     tt = truth_table(rows, conditions="ABC", outcome="Y")
     parsimonious = minimise(tt, include_remainders=True)
     assert [str(pi) for pi in parsimonious.prime_implicants] == ["A", "~B*~C", "B*C"]
-    assert str(parsimonious) == "M1: ~B*~C + A"
+    assert str(parsimonious) == "M1: ~B*~C + A\nM2: ~B*~C + B*C"
     assert str(minimise(tt)) == "M1: ~A*~B*~C + A*B*C"
 
 
@@ -344,7 +388,8 @@ def truth_tables(draw):
 
 def reference(tt, include_remainders):
     """(prime implicants, minimal solutions) by enumerating all 3**k products and every
-    set of prime implicants, smallest first, fewest literals among the smallest."""
+    set of prime implicants, smallest first: every set of the smallest size is a
+    solution, as R's `minimize` lists them (issue 20)."""
     k = len(tt.conditions)
     outcome = {c.code: c.outcome for c in tt.configurations}
     positives = {code for code, value in outcome.items() if value == 1}
@@ -365,8 +410,7 @@ def reference(tt, include_remainders):
         covers = [set(c) for c in combinations(sorted(primes), size)
                   if set().union(*(products[p][0] for p in c)) >= positives]
         if covers:
-            fewest = min(sum(products[p][1] for p in c) for c in covers)
-            return primes, {frozenset(c) for c in covers if sum(products[p][1] for p in c) == fewest}
+            return primes, {frozenset(c) for c in covers}
     return primes, set()
 
 
@@ -377,6 +421,66 @@ def test_minimise_finds_the_prime_implicants_and_all_minimal_solutions_of_the_br
     primes, solutions = reference(tt, remainders)
     assert {str(pi) for pi in solution.prime_implicants} == primes
     assert {frozenset(terms(model)) for model in solution.models} == solutions
+
+
+@st.composite
+def truth_tables_of_up_to_six_conditions(draw):
+    """Observed configurations with the outcome (one case), without it (one case), or
+    mixed (two cases, a contradiction); the rest of the 2**k are remainders."""
+    k = draw(st.integers(min_value=1, max_value=6))
+    kinds = draw(st.dictionaries(st.integers(0, 2 ** k - 1), st.sampled_from(["1", "0", "mixed"]),
+                                 min_size=1, max_size=min(2 ** k, 20)))
+    if "1" not in kinds.values():
+        kinds[next(iter(kinds))] = "1"
+    conditions = [f"C{i}" for i in range(k)]
+    rows = {}
+    for code, kind in kinds.items():
+        values = {name: code >> (k - 1 - i) & 1 for i, name in enumerate(conditions)}
+        outcomes = {"1": [1], "0": [0], "mixed": [1, 0]}[kind]
+        for n, outcome in enumerate(outcomes):
+            rows[f"x{code}_{n}"] = {**values, "Y": outcome}
+    return truth_table(rows, conditions=conditions, outcome="Y")
+
+
+def every_cover_with_fewest_prime_implicants(tt, include_remainders):
+    """The plain exhaustive search: every product of literals (3**k of them) as the set
+    of configurations inside it; the implicants are those holding a positive
+    configuration and nothing excluded, the prime implicants those inside no other
+    implicant; then every set of 1, 2, 3, ... prime implicants is tried until some
+    cover all positive configurations: all covers of that size are the solutions."""
+    k = len(tt.conditions)
+    observed = {c.code: c.outcome for c in tt.configurations}
+    positives = {code for code, outcome in observed.items() if outcome == 1}
+    allowed = set(positives)
+    if include_remainders:
+        allowed |= {code for code in range(2 ** k) if code not in observed}
+    implicants = {}
+    for literals in product((0, 1, None), repeat=k):
+        inside = frozenset(code for code in range(2 ** k)
+                           if all(v is None or (code >> (k - 1 - i) & 1) == v for i, v in enumerate(literals)))
+        if inside <= allowed and inside & positives:
+            name = "*".join(n if v else f"~{n}" for n, v in zip(tt.conditions, literals) if v is not None) or "1"
+            implicants[name] = inside
+    primes = sorted(name for name, inside in implicants.items()
+                    if not any(inside < other for other in implicants.values()))
+    for size in range(1, len(primes) + 1):
+        covers = {frozenset(chosen) for chosen in combinations(primes, size)
+                  if frozenset().union(*(implicants[name] for name in chosen)) >= positives}
+        if covers:
+            return set(primes), covers
+    return set(primes), set()
+
+
+@settings(deadline=None, max_examples=150)
+@given(truth_tables_of_up_to_six_conditions(), st.booleans())
+def test_minimise_lists_every_cover_with_the_fewest_prime_implicants_of_up_to_six_conditions(tt, remainders):
+    """Issue 20's acceptance: the crisp minimiser against the exhaustive search, as R's
+    `minimize` lists its models (every cover with the fewest prime implicants)."""
+    solution = minimise(tt, include_remainders=remainders)
+    primes, covers = every_cover_with_fewest_prime_implicants(tt, remainders)
+    assert {str(pi) for pi in solution.prime_implicants} == primes
+    assert {frozenset(terms(model)) for model in solution.models} == covers
+    assert len({frozenset(terms(model)) for model in solution.models}) == len(solution.models)
 
 
 @settings(deadline=None, max_examples=300)
@@ -403,7 +507,7 @@ def test_the_parsimonious_solution_covers_every_positive_and_no_negative_or_cont
 @given(truth_tables(), st.booleans())
 def test_every_listed_solution_has_the_same_minimal_size_and_is_fully_consistent(tt, remainders):
     solution = minimise(tt, include_remainders=remainders)
-    sizes = {(len(model.terms), sum(t.implicant.size for t in model.terms)) for model in solution.models}
+    sizes = {len(model.terms) for model in solution.models}  # the number of terms; literals may differ (R)
     assert len(sizes) <= 1
     consistent_cases = {case for c in tt.configurations if c.outcome == 1 for case in c.cases}
     for model in solution.models:
@@ -424,8 +528,10 @@ def test_negating_the_outcome_swaps_1_and_0_and_keeps_the_contradictions(tt):
     except QCAInputError:
         assert all(c.outcome == 1 for c in tt.configurations)
         return
-    swap = {1: 0, 0: 1, "C": "C"}
-    assert [c.outcome for c in other.configurations] == [swap[c.outcome] for c in tt.configurations]
+    swap = {1: 0, 0: 1}  # a contradictory configuration is below the single cut-off 1 either way: 0 in both
+    assert [c.outcome for c in other.configurations] == [
+        0 if c.contradictory else swap[c.outcome] for c in tt.configurations]
+    assert [c.contradictory for c in other.configurations] == [c.contradictory for c in tt.configurations]
     assert [c.consistency for c in other.configurations] == pytest.approx(
         [1 - c.consistency for c in tt.configurations])
 
@@ -447,6 +553,61 @@ def test_qca_command_prints_the_truth_table_and_the_solution(tmp_path):
                  stdout=out)
     assert "Truth table for ~SURV: 2 conditions, 18 cases" in out.getvalue()
     assert "M1: ~DEV + ~STB => ~SURV" in out.getvalue()
+
+
+def test_qca_command_prints_the_intermediate_solution_and_the_necessity_tests(tmp_path):
+    """The LC results derived in test_necessity.py and test_solutions.py, as the command prints them."""
+    path = tmp_path / "lipset.csv"
+    path.write_text(LIPSET_CSV, encoding="utf-8")
+    out = StringIO()
+    call_command("qca", str(path), "--outcome", "SURV", "--dir-exp", "DEV=1,URB=1,LIT=1,IND=1,STB=1",
+                 "--parsimonious", "--necessity", stdout=out)
+    text = out.getvalue()
+    assert text.startswith("Necessary conditions for SURV (consistency at least 0.9)")
+    assert "DEV   1.000  0.800  0.800  necessary" in text
+    assert "Parsimonious solution (remainders as don't-cares) for SURV" in text
+    assert "M1: DEV*STB => SURV" in text
+    assert "Intermediate solution (easy counterfactuals only), from parsimonious model M1" in text
+    assert "easy counterfactuals: 11101" in text
+    assert "M1: DEV*LIT*STB => SURV" in text
+    assert text.index("Parsimonious solution") < text.index("Intermediate solution")
+
+
+def test_qca_command_reads_memberships_with_fuzzy_and_applies_the_cut_offs(tmp_path):
+    """The hand-computed table of test_fuzzy.py: row A*B has consistency 0.905 and PRI
+    0.8, so it is 1 at incl.cut 0.9, and 0 once PRI must reach 0.85; with n.cut 2 the
+    one-case rows are remainders; the case at A = 0.5 is in no row."""
+    path = tmp_path / "fuzzy.csv"
+    path.write_text("case,A,B,Y\na,0.8,0.7,0.9\nb,0.9,0.6,0.4\nc,0.2,0.9,0.3\nd,0.3,0.1,0.1\ne,0.5,0.8,0.7\n",
+                    encoding="utf-8")
+    out = StringIO()
+    call_command("qca", str(path), "--outcome", "Y", "--fuzzy", "--incl-cut", "0.9", "--n-cut", "2", stdout=out)
+    text = out.getvalue()
+    assert "Truth table for Y: 2 conditions, 5 cases (incl.cut = 0.9, pri.cut = 0, n.cut = 2)" in text
+    assert "OUT = 1/0/C/?: 1/0/0/2 observed configurations" in text
+    assert "In no configuration (a membership of exactly 0.5): e" in text
+    assert "M1: A*B => Y" in text
+    out = StringIO()
+    call_command("qca", str(path), "--outcome", "Y", "--fuzzy", "--incl-cut", "0.9,0.6", "--pri-cut", "0.85",
+                 stdout=out)
+    assert "incl.cut = c(0.9, 0.6), pri.cut = 0.85" in out.getvalue()
+    assert "none, no configuration consistently shows Y" in out.getvalue()
+    with pytest.raises(CommandError, match="expected 0 or 1, got '0.8'"):
+        call_command("qca", str(path), "--outcome", "Y", stdout=StringIO())
+
+
+@pytest.mark.parametrize(("arguments", "message"), [
+    (["--incl-cut", "high"], "--incl-cut 'high': give one number, or two"),
+    (["--incl-cut", "1,0.5,0.2"], "at most two cut-offs"),
+    (["--incl-cut", "0.5,0.8"], r"the inclusion cut-off for 0 \(0.8\) must not exceed"),
+    (["--dir-exp", "DEV=up"], "write CONDITION=1, CONDITION=0 or CONDITION=-"),
+    (["--n-cut", "0"], "n_cut must be a whole number of at least 1"),
+])
+def test_qca_command_refuses_bad_cut_offs_and_expectations(tmp_path, arguments, message):
+    path = tmp_path / "lipset.csv"
+    path.write_text(LIPSET_CSV, encoding="utf-8")
+    with pytest.raises(CommandError, match=message):
+        call_command("qca", str(path), "--outcome", "SURV", *arguments, stdout=StringIO())
 
 
 @pytest.mark.parametrize(("csv_text", "arguments", "message"), [

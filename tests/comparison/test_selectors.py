@@ -259,7 +259,7 @@ def test_the_grid_shows_a_contradiction_between_judgment_and_evidence(study, pro
     judgment_set(factor=study["threat"], case=kazakhstan, judge=owner, value="absent", rationale="I disagree.")
     cell = comparison.judgment_grid(project=project, judge=owner).cell(study["threat"], kazakhstan)
     assert cell.check.status == mssd.CONTRADICTED
-    assert cell.check.label == "contradicted by the evidence: present: E1 E2"
+    assert cell.check.label == "outvoted by the coded evidence: present: E1 E2"
 
 
 # PostgreSQL runs each large aggregate in a savepoint with JIT switched off

@@ -7,26 +7,31 @@ the coded evidence behind each cell; this module only compares.
 For each factor it says one of:
 
 - **constant**: every judged case has the same value. The factor is held similar
-  (controlled): it cannot explain why the outcome differs.
-- **covaries**: the method of difference holds. No case with the outcome shares its
-  value with a case without it: with one positive case, that case differs from every
-  negative case on the factor; with several, every positive case differs from every
-  negative case. When the positive cases also agree among themselves and the negative
-  cases among themselves, the covariation is *exact* (the factor's value alone sorts the
-  cases by outcome).
+  (controlled): it cannot explain why the outcome differs, as far as the judged cases
+  go. When every case with the outcome (or every case without it) is unjudged, nothing
+  is said about the difference: the explanation names the cases not judged.
+- **covaries**: no case with the outcome shares its value with a case without it.
+  Only when the positive cases share one value and the negative cases another is this
+  the method of difference proper, an *exact* difference (the factor's value alone
+  sorts the cases by outcome). Otherwise it is a weaker pattern and is called so: the
+  positive cases disagree among themselves, or the negative cases do (a positive case
+  at "medium" facing negatives at "low" and "high" is not a difference that goes with
+  the outcome).
 - **varies**: the factor varies, but some positive and negative case share a value, so
   it varies without the outcome (or the outcome itself does not vary).
 - **undetermined**: fewer than two cases are judged.
 
 Values are compared as they were judged (`high`, `medium`, `low` are three values), not
 calibrated to 0/1, so an ordinal factor keeps its nuance; cases without a judgment are
-left out and named, cases of unknown outcome count only for constancy.
+left out and named ("not judged"), cases of unknown outcome count only for constancy.
 
 The evidence check compares a judgment with the coded values of the distinct experts
 behind the cell ("present: E1 E2 E4; absent: E3"): it *agrees* when no expert coded
 otherwise, shows *dissent* when some did but the judged value has at least as many
-experts as any other, and is *contradicted* when another value has more experts than the
-judged one (or none support it while some coded otherwise).
+experts as any other, and is *outvoted by the coded evidence* when another value has
+more experts than the judged one (or none support it while some coded otherwise). That
+is not a contradiction in the comparative method's sense, a word kept here for cases
+in the same configuration with different outcomes (`Similarity.twins`).
 
 Distances between cases count the factors on which two cases, both judged on them,
 differ; the most similar pairs with different outcomes are the ones an MSSD rests on, and
@@ -49,10 +54,15 @@ KIND_LABELS = {
     VARIES: "varies without the outcome",
     UNDETERMINED: "undetermined (fewer than two cases judged)",
 }
+WEAKER_LABEL = "varies with the outcome, but not exactly (a weaker pattern than the method of difference)"
+OPEN_CONSTANT_LABEL = "constant among the judged cases (the comparison with the outcome is open)"
 
 AGREES = "agrees"
 DISSENT = "dissent"
-CONTRADICTED = "contradicted"
+OUTVOTED = "contradicted"
+"""A judgment outvoted by the coded evidence. The value stays "contradicted", which the
+pages, exports and the API read; the label says what it means."""
+CONTRADICTED = OUTVOTED
 NO_EVIDENCE = "no evidence"
 NOT_JUDGED = "not judged"
 
@@ -71,34 +81,82 @@ class Classification:
     shared: tuple[tuple[str, str], ...] = ()
     """(positive case, negative case) pairs with the same value: what stops covariation."""
     outcome_varies: bool = True
+    """Among the judged cases, some show the outcome and some do not."""
+    missing_positive: tuple[str, ...] = ()
+    """The cases with the outcome among `missing`."""
+    missing_negative: tuple[str, ...] = ()
+    """The cases without the outcome among `missing`."""
+    between: bool = False
+    """For a weaker `covaries`: on the scale given, the positive values lie between negative ones."""
+
+    @property
+    def comparison_open(self) -> bool:
+        """Constant, but every case on one side of the outcome is unjudged, so nothing
+        follows about the difference in outcome."""
+        return self.kind == CONSTANT and bool(self._unjudged_side())
+
+    def _unjudged_side(self) -> tuple[str, tuple[str, ...]] | None:
+        """("with" or "without", the unjudged cases) when no case on that side of the outcome is judged."""
+        if self.missing_positive and not self.positive_values:
+            return "with", self.missing_positive
+        if self.missing_negative and not self.negative_values:
+            return "without", self.missing_negative
+        return None
 
     @property
     def label(self) -> str:
-        if self.kind == COVARIES and self.exact:
-            return KIND_LABELS[COVARIES] + ", exactly"
+        if self.kind == COVARIES:
+            return KIND_LABELS[COVARIES] + ", exactly" if self.exact else WEAKER_LABEL
+        if self.comparison_open:
+            return OPEN_CONSTANT_LABEL
         return KIND_LABELS[self.kind]
 
     @property
     def explanation(self) -> str:
-        """One sentence a thesis could quote."""
+        """One or two sentences a thesis could quote."""
         if self.kind == UNDETERMINED:
             return "Too few cases are judged to compare."
         if self.kind == CONSTANT:
-            return "All judged cases have the same value, so it cannot account for a difference in outcome."
+            if self.comparison_open:
+                side, unjudged = self._unjudged_side()
+                return (f"The judged cases share one value, but no case {side} the outcome is judged "
+                        f"(not judged: {', '.join(unjudged)}), so whether it goes with the outcome is open.")
+            return ("All judged cases have the same value, so it cannot account for a difference in outcome"
+                    + self._among_judged() + ".")
         if self.kind == COVARIES:
-            where = (f"{' / '.join(self.positive_values)} in the cases with the outcome, "
-                     f"{' / '.join(self.negative_values)} in those without")
-            return f"No case with the outcome shares its value with a case without it ({where})."
+            positive, negative = " / ".join(self.positive_values), " / ".join(self.negative_values)
+            if self.exact:
+                return (f"The cases with the outcome share one value ({positive}) and those without it another "
+                        f"({negative}): an exact difference{self._among_judged()}.")
+            return (f"No case with the outcome shares its value with a case without it ({positive} with the "
+                    f"outcome, {negative} without), but {self._why_weaker()}: a weaker pattern than an exact "
+                    f"difference{self._among_judged()}.")
         if not self.outcome_varies:
             return "It varies, but the outcome does not, so the method of difference does not apply."
         pairs = "; ".join(f"{p} and {n}" for p, n in self.shared[:4])
         more = f" and {len(self.shared) - 4} more" if len(self.shared) > 4 else ""
         return f"Cases with and without the outcome share a value: {pairs}{more}."
 
+    def _why_weaker(self) -> str:
+        reasons = []
+        if len(self.positive_values) > 1:
+            reasons.append("the cases with the outcome differ among themselves")
+        if len(self.negative_values) > 1:
+            reasons.append("the cases without the outcome differ among themselves")
+        if self.between:
+            reasons.append("on the scale the value with the outcome lies between values without it")
+        return " and ".join(reasons)
 
-def classify(values: Mapping[str, str | None], outcome: Mapping[str, bool | None]) -> Classification:
+    def _among_judged(self) -> str:
+        return f" (among the judged cases; not judged: {', '.join(self.missing)})" if self.missing else ""
+
+
+def classify(values: Mapping[str, str | None], outcome: Mapping[str, bool | None],
+             order: Sequence[str] = ()) -> Classification:
     """Classify one factor: `values` maps each case to its judged value (None or '' when
-    not judged), `outcome` each case to True, False or None (unknown)."""
+    not judged), `outcome` each case to True, False or None (unknown). `order`, the
+    values of an ordinal scale from low to high, lets a weaker pattern say when the
+    values with the outcome lie between values without it."""
     judged = {case: value for case, value in values.items() if value not in (None, "")}
     missing = tuple(case for case, value in values.items() if value in (None, ""))
     positives = [case for case in judged if outcome.get(case) is True]
@@ -107,7 +165,9 @@ def classify(values: Mapping[str, str | None], outcome: Mapping[str, bool | None
     negative_values = _distinct(judged[c] for c in negatives)
     outcome_varies = bool(positives) and bool(negatives)
     common = dict(missing=missing, positive_values=positive_values, negative_values=negative_values,
-                  outcome_varies=outcome_varies)
+                  outcome_varies=outcome_varies,
+                  missing_positive=tuple(c for c in missing if outcome.get(c) is True),
+                  missing_negative=tuple(c for c in missing if outcome.get(c) is False))
     if len(judged) < 2:
         return Classification(kind=UNDETERMINED, **common)
     if len(set(judged.values())) == 1:
@@ -115,8 +175,19 @@ def classify(values: Mapping[str, str | None], outcome: Mapping[str, bool | None
     shared = tuple((p, n) for p in positives for n in negatives if judged[p] == judged[n])
     if outcome_varies and not shared:
         exact = len(positive_values) == 1 and len(negative_values) == 1
-        return Classification(kind=COVARIES, exact=exact, **common)
+        return Classification(kind=COVARIES, exact=exact,
+                              between=not exact and _between(positive_values, negative_values, order), **common)
     return Classification(kind=VARIES, shared=shared, **common)
+
+
+def _between(positive_values: Sequence[str], negative_values: Sequence[str], order: Sequence[str]) -> bool:
+    """Some value with the outcome has values without it both below and above it on the scale."""
+    rank = {value: i for i, value in enumerate(order)}
+    if not all(value in rank for value in (*positive_values, *negative_values)):
+        return False
+    below = min(rank[v] for v in negative_values)
+    above = max(rank[v] for v in negative_values)
+    return any(below < rank[v] < above for v in positive_values)
 
 
 @dataclass(frozen=True)
@@ -178,8 +249,8 @@ class EvidenceCheck:
     def label(self) -> str:
         if self.status == DISSENT:
             return "dissent: " + "; ".join(f"{v}: {' '.join(e)}" for v, e in self.against)
-        if self.status == CONTRADICTED:
-            return "contradicted by the evidence: " + "; ".join(f"{v}: {' '.join(e)}" for v, e in self.against)
+        if self.status == OUTVOTED:
+            return "outvoted by the coded evidence: " + "; ".join(f"{v}: {' '.join(e)}" for v, e in self.against)
         return self.status
 
 
@@ -197,7 +268,7 @@ def check_evidence(judged: str | None, evidence: Mapping[str, Collection[str]], 
     if not against:
         return EvidenceCheck(status=AGREES, judged_by=judged_by)
     if max(len(e) for _v, e in against) > len(judged_by):
-        return EvidenceCheck(status=CONTRADICTED, judged_by=judged_by, against=against)
+        return EvidenceCheck(status=OUTVOTED, judged_by=judged_by, against=against)
     return EvidenceCheck(status=DISSENT, judged_by=judged_by, against=against)
 
 
@@ -228,7 +299,9 @@ class Similarity:
     mssd_pairs: tuple[Pair, ...]
     """The most similar pairs whose outcomes differ: the comparisons an MSSD rests on."""
     twins: tuple[Pair, ...]
-    """Pairs alike on every compared factor but with different outcomes: a factor is missing."""
+    """Pairs alike on every compared factor but with different outcomes: a contradiction
+    in the comparative method's sense (same configuration, different outcome), so a
+    factor is missing."""
     nearest: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     """Each case's most similar other cases."""
 

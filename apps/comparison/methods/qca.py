@@ -2,10 +2,15 @@
 
 Plain Python in, dataclasses out, no Django: the comparison view and the `qca` command
 gather 0/1 values per case and condition, this module only counts and minimises. It
-follows the R package QCA (Dusa) with an inclusion cut-off of 1 (`incl.cut = 1`): a
-configuration explains the outcome only when every one of its cases shows it, so a
-configuration whose cases disagree is a contradiction ("C") and counts neither for the
-outcome nor for its negation, and is never used as a remainder either.
+follows the R package QCA (Dusa). A configuration's outcome value comes from its
+consistency (the share of its cases showing the outcome) and the inclusion cut-offs, as
+`truthTable(..., incl.cut = c(incl_cut1, incl_cut0))`: 1 at or above `incl_cut1`, "C"
+from `incl_cut0` up to `incl_cut1`, 0 below `incl_cut0`. With one cut-off (R's default
+`incl.cut = 1`, `incl_cut0` equal to `incl_cut1`) a configuration whose cases disagree
+is labelled 0, as R labels it; with `incl.cut = c(1, .5)` it is "C" when at least half
+of its cases show the outcome. Whatever its label, such a configuration is
+`contradictory` (same configuration, different outcomes), and only configurations
+labelled 1 count for the outcome: 0 and "C" are never used as remainders either.
 
 Configurations are integer bitmasks with the first condition as the most significant
 bit, so a configuration's `code` + 1 is its row number in QCA's truth tables.
@@ -13,19 +18,23 @@ bit, so a configuration's `code` + 1 is its row number in QCA's truth tables.
 Minimisation is Quine-McCluskey: prime implicants of the positive configurations
 (with the remainders as don't-cares for the parsimonious solution), the prime implicant
 chart, the essential prime implicants, and then every cover of the chart with the
-fewest prime implicants (fewest literals breaking ties), listed as M1, M2, ... as QCA's
-`minimize` lists them. The prime implicants are the maximal products of literals that
-contain a positive configuration and no excluded one (negative, contradictory, and, in
-the conservative solution, remainder); they are found per positive configuration with
-bitsets over the subsets of conditions, the same primes the pairwise merging of the
-textbook algorithm yields, without its 3**k intermediate terms once remainders are in.
+fewest prime implicants, listed as M1, M2, ... as QCA's `minimize` lists them: when
+several covers are equally small, each is a model, whatever their numbers of literals
+(model ambiguity is itself a finding to report). The prime implicants are the maximal
+products of literals that contain a positive configuration and no excluded one
+(negative, contradictory, and, in the conservative solution, remainder); they are found
+per positive configuration with bitsets over the subsets of conditions, the same primes
+the pairwise merging of the textbook algorithm yields, without its 3**k intermediate
+terms once remainders are in. `minimal_sums` is that machinery on bare configuration
+codes, shared with the fuzzy-set path (`solutions.py`).
 """
 from __future__ import annotations
 
 import csv
 import io
+import math
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import product
 from types import MappingProxyType
@@ -40,6 +49,10 @@ MAX_NODES = 100_000
 """Branches one search for minimal solutions may explore before it gives up (about two seconds)."""
 
 CONTRADICTION = "C"
+
+TOLERANCE = 1e-9
+"""A consistency this close below a cut-off passes it: sums of memberships carry rounding
+errors, and 0.8 computed as 0.7999999999999999 should not fall below `incl_cut1 = 0.8`."""
 
 
 class QCAInputError(ValueError):
@@ -56,6 +69,8 @@ class Configuration:
     cases: tuple[str, ...]
     positive: int
     """How many of the cases show the explained outcome (the outcome, or its absence when negated)."""
+    outcome: int | str
+    """1, 0 or "C" (contradiction), from the consistency and the inclusion cut-offs."""
 
     @property
     def n(self) -> int:
@@ -67,13 +82,9 @@ class Configuration:
         return self.positive / len(self.cases)
 
     @property
-    def outcome(self) -> int | str:
-        """1 or 0 when all cases agree, "C" (contradiction) when they do not: inclusion cut-off 1."""
-        if self.positive == len(self.cases):
-            return 1
-        if self.positive == 0:
-            return 0
-        return CONTRADICTION
+    def contradictory(self) -> bool:
+        """Some of its cases show the outcome and some do not, whatever the label says."""
+        return 0 < self.positive < len(self.cases)
 
 
 @dataclass(frozen=True)
@@ -193,9 +204,10 @@ class Solution:
         return "\n".join(f"M{number}: {model}" for number, model in enumerate(self.models, start=1))
 
 
-def read_csv(text: str) -> tuple[dict[str, dict[str, int]], list[str]]:
+def read_csv(text: str, *, fuzzy: bool = False) -> tuple[dict[str, dict[str, float]], list[str]]:
     """Read a 0/1 table as R's QCA datasets are written: a header row, then one row per
-    case with the case name in the first column (R's row names) and 0 or 1 in the others.
+    case with the case name in the first column (R's row names) and 0 or 1 in the others
+    (with `fuzzy`, memberships from 0 to 1, such as 0.83).
 
     Commas, semicolons or tabs separate the fields. Returns (case -> {column: value},
     column names without the case-name column).
@@ -223,9 +235,8 @@ def read_csv(text: str) -> tuple[dict[str, dict[str, int]], list[str]]:
             raise QCAInputError(f"line {line}: case {case!r} appears twice (first on line {first_line[case]})")
         values = {}
         for column, raw in zip(header[1:], record[1:]):
-            if raw.strip() not in ("0", "1"):
-                raise QCAInputError(f"line {line}, case {case!r}, column {column!r}: expected 0 or 1, got {raw!r}")
-            values[column] = int(raw)
+            where = f"line {line}, case {case!r}, column {column!r}"
+            values[column] = _membership(raw, where) if fuzzy else _crisp_field(raw, where)
         rows[case] = values
         first_line[case] = line
     if header is None:
@@ -236,14 +247,16 @@ def read_csv(text: str) -> tuple[dict[str, dict[str, int]], list[str]]:
 
 
 def truth_table(rows: Mapping[str, Mapping[str, int]], *, conditions: Sequence[str], outcome: str,
-                negate: bool = False) -> TruthTable:
+                negate: bool = False, incl_cut1: float = 1.0, incl_cut0: float | None = None) -> TruthTable:
     """Group the cases by their configuration of `conditions`, and give each configuration
     its consistency with `outcome` (with its absence when `negate`) and its outcome value.
 
-    `rows` maps each case name to its 0/1 values by column.
+    `rows` maps each case name to its 0/1 values by column. `incl_cut1` and `incl_cut0`
+    are R's `incl.cut = c(incl_cut1, incl_cut0)`; `incl_cut0` defaults to `incl_cut1`.
     """
     conditions = tuple(conditions)
     _check_columns(rows, conditions, outcome)
+    incl_cut0 = check_inclusion_cuts(incl_cut1, incl_cut0)
     k = len(conditions)
     groups: dict[int, list[str]] = {}
     positives: dict[int, int] = {}
@@ -260,10 +273,32 @@ def truth_table(rows: Mapping[str, Mapping[str, int]], *, conditions: Sequence[s
     if not positive_cases:
         label = f"{outcome} = 0 (~{outcome})" if negate else f"{outcome} = 1"
         raise QCAInputError(f"no case has {label}: there is nothing to explain")
-    configurations = tuple(Configuration(code=code, values=_values(code, k), cases=tuple(groups[code]),
-                                         positive=positives[code]) for code in sorted(groups))
+    configurations = tuple(
+        Configuration(code=code, values=_values(code, k), cases=tuple(groups[code]), positive=positives[code],
+                      outcome=outcome_value(positives[code] / len(groups[code]), incl_cut1, incl_cut0))
+        for code in sorted(groups))
     return TruthTable(conditions=conditions, outcome=outcome, negate=negate, configurations=configurations,
                       cases=tuple(rows), positive_cases=frozenset(positive_cases))
+
+
+def check_inclusion_cuts(incl_cut1: float, incl_cut0: float | None) -> float:
+    """`incl_cut0`, defaulting to `incl_cut1`, once both are checked: 0 <= incl_cut0 <= incl_cut1 <= 1."""
+    incl_cut0 = incl_cut1 if incl_cut0 is None else incl_cut0
+    for name, cut in (("incl_cut1", incl_cut1), ("incl_cut0", incl_cut0)):
+        if isinstance(cut, bool) or not isinstance(cut, (int, float)) or not 0 <= cut <= 1:
+            raise QCAInputError(f"the inclusion cut-off {name} must be a number from 0 to 1, got {cut!r}")
+    if incl_cut0 > incl_cut1:
+        raise QCAInputError(f"the inclusion cut-off for 0 ({incl_cut0}) must not exceed the one for 1 ({incl_cut1})")
+    return incl_cut0
+
+
+def outcome_value(consistency: float, incl_cut1: float, incl_cut0: float) -> int | str:
+    """R's truth-table label: 1 at or above `incl_cut1`, "C" from `incl_cut0` up to it, else 0."""
+    if consistency >= incl_cut1 - TOLERANCE:
+        return 1
+    if consistency >= incl_cut0 - TOLERANCE:
+        return CONTRADICTION
+    return 0
 
 
 def minimise(tt: TruthTable, *, include_remainders: bool = False) -> Solution:
@@ -273,21 +308,45 @@ def minimise(tt: TruthTable, *, include_remainders: bool = False) -> Solution:
     positive configurations. Parsimonious (`include_remainders`): remainders may be
     covered where that simplifies; negative and contradictory configurations never are.
     """
-    k = len(tt.conditions)
     positives = [c.code for c in tt.configurations if c.outcome == 1]
-    if include_remainders:
-        excluded = _bitmap(c.code for c in tt.configurations if c.outcome != 1)
-    else:
-        excluded = ((1 << (1 << k)) - 1) & ~_bitmap(positives)
-    primes = sorted((Implicant(tt.conditions, care, value)
+    dont_cares = [_code(values) for values in tt.remainders] if include_remainders else []
+    sums = minimal_sums(tt.conditions, positives, dont_cares)
+    fit = _Fit(tt, include_remainders)
+    return Solution(truth_table=tt, include_remainders=include_remainders, prime_implicants=sums.prime_implicants,
+                    chart=sums.chart, essential=sums.essential,
+                    models=tuple(fit.model(cover) for cover in sums.covers))
+
+
+@dataclass(frozen=True)
+class MinimalSums:
+    """The prime implicant chart of some positive configurations and its minimal covers."""
+
+    prime_implicants: tuple[Implicant, ...]
+    """Those covering at least one positive configuration, in QCA's chart order."""
+    chart: Mapping[Implicant, tuple[int, ...]]
+    """Each prime implicant -> the codes of the positive configurations it covers."""
+    essential: tuple[Implicant, ...]
+    covers: tuple[tuple[Implicant, ...], ...]
+    """Every cover with the fewest prime implicants: the essential ones first, then the
+    others, each group in chart order. Empty when there is no positive configuration."""
+
+
+def minimal_sums(conditions: Sequence[str], positives: Collection[int], dont_cares: Collection[int]) -> MinimalSums:
+    """Quine-McCluskey on configuration codes: the prime implicants of `positives` that
+    may also cover `dont_cares` (remainders) but no other configuration, and every cover
+    of the positives with the fewest of them."""
+    conditions = tuple(conditions)
+    k = len(conditions)
+    positives = sorted(set(positives))
+    excluded = ((1 << (1 << k)) - 1) & ~_bitmap(positives) & ~_bitmap(dont_cares)
+    primes = sorted((Implicant(conditions, care, value)
                      for care, value in _prime_implicants(positives, excluded, k)), key=_chart_order)
     columns = [_bitmap(j for j, code in enumerate(positives) if code & pi.care == pi.value) for pi in primes]
-    essential, covers = _minimal_covers(columns, len(positives), [pi.size for pi in primes]) if positives else ([], [])
-    fit = _Fit(tt, include_remainders)
-    models = tuple(fit.model([primes[i] for i in essential] + [primes[i] for i in cover]) for cover in covers)
+    essential, covers = _minimal_covers(columns, len(positives)) if positives else ([], [])
     chart = {pi: tuple(positives[j] for j in _bits(cols)) for pi, cols in zip(primes, columns)}
-    return Solution(truth_table=tt, include_remainders=include_remainders, prime_implicants=tuple(primes),
-                    chart=MappingProxyType(chart), essential=tuple(primes[i] for i in essential), models=models)
+    return MinimalSums(prime_implicants=tuple(primes), chart=MappingProxyType(chart),
+                       essential=tuple(primes[i] for i in essential),
+                       covers=tuple(tuple(primes[i] for i in [*essential, *cover]) for cover in covers))
 
 
 def format_truth_table(tt: TruthTable) -> str:
@@ -297,14 +356,19 @@ def format_truth_table(tt: TruthTable) -> str:
     lines = [[*map(str, c.values), str(c.outcome), str(c.n), f"{c.consistency:.3f}", ", ".join(c.cases)]
              for c in tt.configurations]
     counts = [len(tt.with_outcome(value)) for value in (1, 0, CONTRADICTION)]
-    return "\n".join([
+    text = [
         f"Truth table for {tt.label}: {len(tt.conditions)} conditions, {len(tt.cases)} cases",
         "",
         *_columns([header, *lines], left={len(header) - 1}),
         "",
         f"OUT = 1/0/C: {counts[0]}/{counts[1]}/{counts[2]} configurations; "
         f"{tt.remainder_count} of {1 << len(tt.conditions)} configurations are remainders (no case)",
-    ])
+    ]
+    contradictory = sum(c.contradictory for c in tt.configurations)
+    if contradictory:
+        text.append(f"{contradictory} contradictory configuration{'s' if contradictory != 1 else ''} "
+                    f"(cases with and without {tt.label})")
+    return "\n".join(text)
 
 
 def format_solution(sol: Solution) -> str:
@@ -314,7 +378,7 @@ def format_solution(sol: Solution) -> str:
             else "Conservative solution (remainders excluded)")
     if not sol.models:
         return (f"{kind} for {tt.label}: none, no configuration consistently shows {tt.label} "
-                f"(its cases are all in contradictions)")
+                f"(none reaches the inclusion cut-off)")
     blocks = [f"{kind} for {tt.label}"]
     for number, model in enumerate(sol.models, start=1):
         rows = [["", "incl", "cov.r", "cov.u", "cases"]]
@@ -388,8 +452,7 @@ def _chart_order(pi: Implicant) -> tuple:
 # --- the prime implicant chart -------------------------------------------------------------
 
 
-def _minimal_covers(columns: Sequence[int], n_columns: int,
-                    literals: Sequence[int]) -> tuple[list[int], list[list[int]]]:
+def _minimal_covers(columns: Sequence[int], n_columns: int) -> tuple[list[int], list[list[int]]]:
     """(essential prime implicants, every minimal choice of the others) as indices.
 
     `columns[i]` is the bitmap of chart columns prime implicant i covers. The chart left
@@ -414,7 +477,7 @@ def _minimal_covers(columns: Sequence[int], n_columns: int,
             if grown == block:
                 break
             block = grown
-        blocks.append(_block_covers(block, {i: columns[i] & block for i in rows}, literals))
+        blocks.append(_block_covers(block, {i: columns[i] & block for i in rows}))
         left &= ~block
     count = 1
     for covers in blocks:
@@ -425,12 +488,13 @@ def _minimal_covers(columns: Sequence[int], n_columns: int,
     return essential, [sorted(i for part in choice for i in part) for choice in product(*blocks)]
 
 
-def _block_covers(columns: int, rows: dict[int, int], literals: Sequence[int]) -> list[tuple[int, ...]]:
-    """Every smallest set of rows covering all `columns`, fewest literals among those.
+def _block_covers(columns: int, rows: dict[int, int]) -> list[tuple[int, ...]]:
+    """Every smallest set of rows covering all `columns`.
 
     A column whose rows include all the rows of another column is dropped first:
     covering the other covers it. Then the smallest number of rows is found, and then
-    every cover with that many rows.
+    every cover with that many rows, however many literals its rows have: R's
+    `minimize` lists them all.
     """
     ids = sorted(rows)
     column_rows = _column_rows([rows[i] for i in ids])
@@ -440,7 +504,7 @@ def _block_covers(columns: int, rows: dict[int, int], literals: Sequence[int]) -
     too_large = (f"the prime implicant chart ({len(ids)} prime implicants for {len(needed)} configurations) "
                  f"is too large to search for every minimal solution: use fewer conditions or fewer remainders")
     smallest = _smallest_cover(covers, target, too_large)
-    found = _cheapest_covers(covers, needed, target, smallest, [literals[i] for i in ids], too_large)
+    found = _covers_of_size(covers, needed, target, smallest, too_large)
     return sorted(tuple(sorted(ids[r] for r in cover)) for cover in found)
 
 
@@ -450,7 +514,7 @@ def _smallest_cover(covers: Sequence[int], target: int, too_large: str) -> int:
     The core is what is left after repeating three reductions that cannot change the
     smallest number: leave out a row whose columns all lie in another row's (swapping
     it for the other never makes a cover larger, though it may be part of another
-    minimal solution, which is why `_cheapest_covers` keeps it), leave out a column
+    minimal solution, which is why `_covers_of_size` keeps it), leave out a column
     whose rows include all rows of another column, and take the only row of a column.
     """
     taken = 0
@@ -485,7 +549,7 @@ def _smallest_cover(covers: Sequence[int], target: int, too_large: str) -> int:
         if not uncovered:
             best = depth
             return
-        column, bound, _ = _branch_column(uncovered, allowed, column_rows)
+        column, bound = _branch_column(uncovered, allowed, column_rows)
         if column is None or depth + bound >= best:
             return
         for r in _options(column_rows[column] & allowed, rows, uncovered):
@@ -504,51 +568,41 @@ def _undominated_columns(column_rows: Mapping[int, int]) -> dict[int, int]:
                        for d, other in column_rows.items())}
 
 
-def _cheapest_covers(covers: Sequence[int], column_rows: Mapping[int, int], target: int, size: int,
-                     literals: Sequence[int], too_large: str) -> list[tuple[int, ...]]:
-    """Every set of `size` rows covering `target` with the fewest literals.
+def _covers_of_size(covers: Sequence[int], column_rows: Mapping[int, int], target: int, size: int,
+                    too_large: str) -> list[tuple[int, ...]]:
+    """Every set of `size` rows covering `target`.
 
     Each set is met once: branch on the uncovered column with the fewest rows left (one
     of them must be chosen), and forbid each row in the branches after its own. A branch
-    is cut when it needs more rows than `size`, or more literals than the cheapest
-    cover found so far.
+    is cut when it needs more rows than `size`.
     """
-    lengths = [(length, _bitmap(r for r, n in enumerate(literals) if n == length)) for length in sorted(set(literals))]
     found: list[tuple[int, ...]] = []
-    cheapest = sum(sorted(literals)[-size:]) + 1
     nodes = 0
 
-    def search(uncovered: int, allowed: int, chosen: tuple[int, ...], cost: int) -> None:
-        nonlocal cheapest, nodes
+    def search(uncovered: int, allowed: int, chosen: tuple[int, ...]) -> None:
+        nonlocal nodes
         nodes += 1
         if nodes > MAX_NODES:
             raise QCAInputError(too_large)
         if not uncovered:
-            if cost < cheapest:
-                cheapest = cost
-                found.clear()
-            if cost == cheapest:
-                found.append(chosen)
+            found.append(chosen)
             return
-        column, bound, least = _branch_column(uncovered, allowed, column_rows, lengths)
-        if column is None or len(chosen) + bound > size or cost + least > cheapest:
+        column, bound = _branch_column(uncovered, allowed, column_rows)
+        if column is None or len(chosen) + bound > size:
             return
         for r in _options(column_rows[column] & allowed, covers, uncovered):
-            search(uncovered & ~covers[r], allowed, (*chosen, r), cost + literals[r])
+            search(uncovered & ~covers[r], allowed, (*chosen, r))
             allowed &= ~(1 << r)
 
-    search(target, (1 << len(covers)) - 1, (), 0)
+    search(target, (1 << len(covers)) - 1, ())
     return found
 
 
-def _branch_column(uncovered: int, allowed: int, column_rows: Mapping[int, int],
-                   lengths: Sequence[tuple[int, int]] = ()) -> tuple[int | None, int, int]:
+def _branch_column(uncovered: int, allowed: int, column_rows: Mapping[int, int]) -> tuple[int | None, int]:
     """(the uncovered column with the fewest allowed rows, or None when one has none;
-    lower bounds on the rows and on the literals still needed).
+    a lower bound on the rows still needed).
 
-    Uncovered columns no two of which share a row each need a row of their own, at
-    least as long as the shortest that covers it; `lengths` holds (literals, bitmap of
-    the rows with that many), shortest first.
+    Uncovered columns no two of which share a row each need a row of their own.
     """
     open_columns = []
     while uncovered:
@@ -557,16 +611,15 @@ def _branch_column(uncovered: int, allowed: int, column_rows: Mapping[int, int],
         c = low.bit_length() - 1
         rows = column_rows[c] & allowed
         if not rows:
-            return None, 0, 0
+            return None, 0
         open_columns.append((rows.bit_count(), c, rows))
     open_columns.sort()
-    bound, least, taken = 0, 0, 0
+    bound, taken = 0, 0
     for _, _, rows in open_columns:
         if not rows & taken:
             bound += 1
             taken |= rows
-            least += next((length for length, having in lengths if rows & having), 0)
-    return open_columns[0][1], bound, least
+    return open_columns[0][1], bound
 
 
 def _options(rows: int, covers: Sequence[int], uncovered: int) -> list[int]:
@@ -694,6 +747,22 @@ def _check_columns(rows: Mapping[str, Mapping[str, int]], conditions: tuple[str,
         for case, values in rows.items():
             if name not in values:
                 raise QCAInputError(f"case {case!r} has no value for {name!r}")
+
+
+def _crisp_field(raw: str, where: str) -> int:
+    if raw.strip() not in ("0", "1"):
+        raise QCAInputError(f"{where}: expected 0 or 1, got {raw!r}")
+    return int(raw)
+
+
+def _membership(raw: str, where: str) -> float:
+    try:
+        value = float(raw.strip())
+    except ValueError:
+        value = math.nan
+    if not 0 <= value <= 1:
+        raise QCAInputError(f"{where}: expected a membership from 0 to 1, got {raw!r}")
+    return value
 
 
 def _binary(case: str, column: str, value: object) -> int:
