@@ -10,15 +10,17 @@ from django.urls import reverse
 
 from apps.coding.models import CaseMembership, Segment
 from apps.coding.services import code_create, segment_create, segment_delete
+from apps.exports.models import PendingQdpxImport
 from apps.projects.models import Activity, LoginThrottle
 from apps.projects.services import project_create
 from apps.transcripts.models import Transcript
 from apps.transcripts.services import transcript_create
 from tests.conftest import SAMPLE_TEXT
 
-OUR_APPS = ["projects", "transcripts", "cases", "coding", "analysis", "exports"]
-# records of what happened, and rows the case-membership rule derives: nobody adds them by hand
-READ_ONLY = {Activity, LoginThrottle, CaseMembership}
+OUR_APPS = ["projects", "transcripts", "cases", "coding", "analysis", "agreement", "comparison", "exports", "home", "demo"]
+# records of what happened, rows the case-membership rule derives, and uploads waiting for their
+# user's choice: nobody adds them by hand
+READ_ONLY = {Activity, LoginThrottle, CaseMembership, PendingQdpxImport}
 
 
 def our_models():
