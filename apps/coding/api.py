@@ -2,8 +2,9 @@
 
 Every route asks `project_for` first: a project the user is not in, and its objects, are a
 404; a reviewer who tries to write gets a 403. Offsets are Unicode code points into the
-stored text (the browser converts from UTF-16 in static/js/lib/offsets.js). Invalid offsets,
-unknown codes and codes of another project are a 422 with the reason; a stale `version`
+stored text (the browser converts from UTF-16 in static/js/lib/offsets.js). Invalid offsets
+and unknown codes are a 422 with the reason (an id of another project's object is unknown
+like one that does not exist: apps.projects.access.in_project); a stale `version`
 is a 409 with the segment's current state (see config/api.py).
 """
 from __future__ import annotations
@@ -16,7 +17,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 
 from apps.cases.models import Case
-from apps.projects.access import CODE, READ, project_for
+from apps.projects.access import CODE, READ, in_project, one_in_project, project_for
 from apps.transcripts.models import Transcript
 
 from .models import Code, Segment
@@ -213,23 +214,14 @@ def _segment_get(project, pk: int, *, trash: bool = False) -> Segment:
     return get_object_or_404(manager.select_related("project"), project=project, pk=pk)
 
 
-def _codes(ids) -> list[Code]:
-    """The codes with these ids in any project: the service says which are foreign."""
-    ids = list(dict.fromkeys(int(i) for i in ids))
-    found = {c.pk: c for c in Code.objects.filter(pk__in=ids)}
-    unknown = [str(i) for i in ids if i not in found]
-    if unknown:
-        raise ValidationError({"code_ids": f"unknown codes: {', '.join(unknown)}"})
-    return [found[i] for i in ids]
+def _codes(project, ids) -> list[Code]:
+    """The project's codes with these ids; another project's code is as unknown as a
+    code that does not exist (apps.projects.access.in_project)."""
+    return in_project(Code.objects.all(), project=project, ids=ids, field="code_ids", noun="codes")
 
 
-def _cases(ids) -> list[Case]:
-    ids = list(dict.fromkeys(int(i) for i in ids))
-    found = {c.pk: c for c in Case.objects.filter(pk__in=ids)}
-    unknown = [str(i) for i in ids if i not in found]
-    if unknown:
-        raise ValidationError({"case_ids": f"unknown cases: {', '.join(unknown)}"})
-    return [found[i] for i in ids]
+def _cases(project, ids) -> list[Case]:
+    return in_project(Case.objects.all(), project=project, ids=ids, field="case_ids", noun="cases")
 
 
 def _values(values: dict[str, str] | None) -> dict[int, str] | None:
@@ -244,10 +236,13 @@ def _values(values: dict[str, str] | None) -> dict[int, str] | None:
 def _code_parent(project, parent_id: int | None) -> Code | None:
     if parent_id is None:
         return None
-    parent = Code.objects.filter(pk=parent_id, deleted_at__isnull=True).first()
-    if parent is None:
-        raise ValidationError({"parent_id": f"unknown code {parent_id}"})
-    return parent
+    return _code_in_project(project, parent_id, field="parent_id")
+
+
+def _code_in_project(project, pk: int, *, field: str) -> Code:
+    """A code of the project's codebook named in a payload (a parent, a merge target)."""
+    return one_in_project(Code.objects.filter(deleted_at__isnull=True).select_related("project"), project=project,
+                          pk=pk, field=field, noun="code")
 
 
 def _code_get(project, pk: int) -> Code:
@@ -312,8 +307,8 @@ def segment_add(request, slug: str, payload: SegmentIn):
         start, end = segment_bounds_snapped(text=transcript.text, start=start, end=end)
         quote = None
     segment = segment_create(transcript=transcript, start=start, end=end, quote=quote, coder=request.user,
-                             codes=_codes(payload.code_ids), values=_values(payload.values),
-                             cases=_cases(payload.case_ids), memo=payload.memo,
+                             codes=_codes(project, payload.code_ids), values=_values(payload.values),
+                             cases=_cases(project, payload.case_ids), memo=payload.memo,
                              is_case_section=payload.is_case_section)
     return Status(201, segment_out(segment, project))
 
@@ -330,9 +325,9 @@ def segment_change(request, slug: str, segment_id: int, payload: SegmentPatch):
                                             end=segment.end if end is None else end)
         quote = None
     segment_update(segment=segment, version=payload.version, actor=request.user, start=start, end=end, quote=quote,
-                   codes=None if payload.code_ids is None else _codes(payload.code_ids),
+                   codes=None if payload.code_ids is None else _codes(project, payload.code_ids),
                    values=_values(payload.values),
-                   cases=None if payload.case_ids is None else _cases(payload.case_ids),
+                   cases=None if payload.case_ids is None else _cases(project, payload.case_ids),
                    memo=payload.memo, is_case_section=payload.is_case_section)
     return _segment_fresh(project, segment.pk)
 
@@ -411,9 +406,7 @@ def code_merge_into(request, slug: str, code_id: int, payload: CodeMergeIn):
     """Merge the code into `target_id`: its codings, children, memos and comments move there."""
     project = project_for(request.user, slug, CODE)
     source = _code_get(project, code_id)
-    target = Code.objects.filter(pk=payload.target_id, deleted_at__isnull=True).select_related("project").first()
-    if target is None:
-        raise ValidationError({"target_id": f"unknown code {payload.target_id}"})
+    target = _code_in_project(project, payload.target_id, field="target_id")
     code_merge(source=source, target=target, actor=request.user)
     return _code_out(project, target)
 
@@ -425,8 +418,6 @@ def code_remove(request, slug: str, code_id: int, move_codings_to: int | None = 
     code = _code_get(project, code_id)
     target = None
     if move_codings_to is not None:
-        target = Code.objects.filter(pk=move_codings_to, deleted_at__isnull=True).first()
-        if target is None:
-            raise ValidationError({"move_codings_to": f"unknown code {move_codings_to}"})
+        target = _code_in_project(project, move_codings_to, field="move_codings_to")
     code_delete(code=code, actor=request.user, move_codings_to=target)
     return Status(204, None)

@@ -120,6 +120,14 @@ def test_a_value_off_the_scale_gets_422_with_the_reason(setup, project, coder, k
     assert not Judgment.objects.exists()
 
 
+def test_evidence_that_is_no_segment_id_gets_422_not_500(setup, project, coder, kazakhstan, client_for):
+    response = client_for(coder).post(url("judgment_cell", project, setup["rus"].pk, kazakhstan.pk),
+                                      {"value": "high", "evidence": ["not-a-number"]})
+    assert response.status_code == 422
+    assert "numeric ids" in response.content.decode()
+    assert not Judgment.objects.exists()
+
+
 def test_a_reviewer_may_read_but_not_judge(setup, project, reviewer, kazakhstan, client_for):
     client = client_for(reviewer)
     assert client.get(url("judgment_cell", project, setup["rus"].pk, kazakhstan.pk)).status_code == 200
@@ -271,6 +279,18 @@ def test_the_api_refuses_evidence_of_another_case_with_422(setup, project, coder
                                      content_type="application/json")
     assert response.status_code == 422
     assert "do not count for Kazakhstan 2022" in response.json()["detail"]
+
+
+def test_the_api_names_at_most_ten_of_the_unknown_evidence_ids(setup, project, coder, kazakhstan, client_for):
+    sent = list(range(10**9, 10**9 + 300))
+    response = client_for(coder).put(api(project, f"judgments/{setup['rus'].pk}/{kazakhstan.pk}"),
+                                     json.dumps({"value": "high", "evidence": sent + [2**70]}),
+                                     content_type="application/json")
+    assert response.status_code == 422
+    detail = response.json()["detail"]
+    assert detail == (f"Segments {', '.join(map(str, sent[:10]))} and 291 more are not passages of this project "
+                      "(or are in the trash).")
+    assert not Judgment.objects.exists()
 
 
 def test_the_api_lets_no_reviewer_judge(setup, project, reviewer, kazakhstan, client_for):
