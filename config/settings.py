@@ -173,14 +173,21 @@ CACHES = {"default": {**cache_from_url(os.environ.get("CASECODER_CACHE_URL", "")
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
-# Login throttling (apps.projects.throttle): failed sign-ins per user name and per client
-# address within the window before a lock; CASECODER_CLIENT_IP_HEADER names a header a
-# trusted proxy sets with the client's address (e.g. HTTP_X_REAL_IP), empty: REMOTE_ADDR.
+# Login throttling (apps.projects.throttle): failed sign-ins for one user name from one
+# client address (or one browser that signed in before), and from one address whatever the
+# names, within the window before a pause; each further pause of the same key lasts twice
+# as long, up to the longest; a key quiet for FORGET starts again. CASECODER_CLIENT_IP_HEADER
+# names the header a trusted proxy sets with the client's address (e.g. HTTP_X_REAL_IP);
+# empty: REMOTE_ADDR, and no forwarding header is trusted (docs/deploy.md).
 CASECODER_LOGIN_USER_FAILURES = int(os.environ.get("CASECODER_LOGIN_USER_FAILURES", 5))
 CASECODER_LOGIN_ADDRESS_FAILURES = int(os.environ.get("CASECODER_LOGIN_ADDRESS_FAILURES", 50))
 CASECODER_LOGIN_WINDOW_SECONDS = 15 * 60
 CASECODER_LOGIN_LOCK_SECONDS = int(os.environ.get("CASECODER_LOGIN_LOCK_SECONDS", 15 * 60))
-CASECODER_CLIENT_IP_HEADER = os.environ.get("CASECODER_CLIENT_IP_HEADER", "")
+CASECODER_LOGIN_MAX_LOCK_SECONDS = int(os.environ.get("CASECODER_LOGIN_MAX_LOCK_SECONDS", 24 * 3600))
+CASECODER_LOGIN_FORGET_SECONDS = 24 * 3600
+CASECODER_LOGIN_DEVICE_COOKIE = "casecoder_device"
+CASECODER_LOGIN_DEVICE_DAYS = 180
+CASECODER_CLIENT_IP_HEADER = os.environ.get("CASECODER_CLIENT_IP_HEADER", "").strip()
 CSRF_COOKIE_HTTPONLY = False  # the browser code reads it to send X-CSRFToken
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

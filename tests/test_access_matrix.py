@@ -194,18 +194,32 @@ def data(db):
     other = project_create(name=f"{MARK_THEIRS} study", owner=outsider)
     their_transcript = transcript_create(project=other, title=f"{MARK_THEIRS} interview", created_by=outsider,
                                          text=f"E9: {MARK_THEIRS} says something else entirely.")
-    their_code = code_create(project=other, name=f"{MARK_THEIRS} code", actor=outsider)
+    their_code = code_create(project=other, name=f"{MARK_THEIRS} code", scale="presence", actor=outsider)
     their_case = case_create(project=other, name=f"{MARK_THEIRS} case", actor=outsider)
-    segment_create(transcript=their_transcript, start=0, end=10, coder=outsider, codes=[their_code],
-                   cases=[their_case], memo=f"{MARK_THEIRS} memo")
-    comment_create(project=other, author=outsider, text=f"{MARK_THEIRS} comment", code=their_code)
+    their_segment = segment_create(transcript=their_transcript, start=0, end=10, coder=outsider, codes=[their_code],
+                                   cases=[their_case], memo=f"{MARK_THEIRS} memo")
+    their_comment = comment_create(project=other, author=outsider, text=f"{MARK_THEIRS} comment", code=their_code)
+    their_factor = factor_add(project=other, actor=outsider, code=their_code)
+    theirs = {
+        "transcript": their_transcript, "code": their_code, "code2": their_code, "case": their_case,
+        "segment": their_segment, "comment": their_comment, "factor": their_factor,
+        "expert": expert_create(project=other, pseudonym=f"{MARK_THEIRS}-E1", actor=outsider),
+        "attribute": attribute_create(project=other, name=f"{MARK_THEIRS} year", applies_to="case", type="integer",
+                                      actor=outsider),
+        "outcome": attribute_create(project=other, name=f"{MARK_THEIRS} granted", applies_to="case",
+                                    type="boolean", actor=outsider),
+        "expert_attribute": attribute_create(project=other, name=f"{MARK_THEIRS} field", applies_to="expert",
+                                             type="text", actor=outsider),
+        "judgment": judgment_set(factor=their_factor, case=their_case, judge=outsider, value="present",
+                                 rationale=f"{MARK_THEIRS} why"),
+    }
     return {
         "slug": project.slug, "other_slug": other.slug, "project": project, "transcript": transcript,
         "segment": segment, "code": code, "code2": code2, "case": case, "comment": comment, "memo": memo,
         "expert": expert, "attribute": other_attribute, "outcome": attribute, "factor": factor, "judgment": judgment,
         "edit": edit.activity,
         "users": {"owner": owner, "coder": coder, "reviewer": reviewer, "outsider": outsider},
-        "owner": owner, "coder": coder,
+        "owner": owner, "coder": coder, "theirs": theirs,
     }
 
 
@@ -251,6 +265,18 @@ def _openapi():
     return api.get_openapi_schema()
 
 
+def object_named(name: str, schema_name: str = "") -> str | None:
+    """The kind of object (a key of the data) that a field or parameter called `name` names
+    by its id: code_ids, parent_id, target_id, evidence, move_codings_to ..."""
+    if (schema_name, name) == ("CommentIn", "parent_id"):
+        return "comment"     # a comment answers another comment
+    base = re.sub(r"(_ids?|s)$", "", name)
+    return {"codes": "code", "code": "code", "parent": "code", "target": "code", "move_codings_to": "code",
+            "case": "case", "cases": "case", "segment": "segment", "evidence": "segment",
+            "transcript": "transcript", "factor": "factor", "attribute": "attribute", "comment": "comment",
+            "expert": "expert"}.get(base)
+
+
 def sample(schema: dict, components: dict, data: dict, name: str = ""):
     """A value that passes the schema, with ids of the project's objects where the name says
     which (code_ids, segment, case ...), so that the route's own access check runs."""
@@ -265,10 +291,7 @@ def sample(schema: dict, components: dict, data: dict, name: str = ""):
     if "enum" in schema:
         return schema["enum"][0]
     kind = schema.get("type")
-    base = re.sub(r"(_ids?|s)$", "", name)
-    obj = {"codes": "code", "code": "code", "parent": "code", "target": "code", "case": "case", "cases": "case",
-           "segment": "segment", "evidence": "segment", "transcript": "transcript", "factor": "factor",
-           "attribute": "attribute", "comment": "comment", "expert": "expert"}.get(base)
+    obj = object_named(name)
     if kind == "object":
         props = schema.get("properties", {})
         return {k: sample(v, components, data, k) for k, v in props.items() if k in schema.get("required", [])}
@@ -502,3 +525,246 @@ def test_the_routes_outside_projects(client, data, role):
         if rule is None and "/admin/login/" not in response.get("Location", ""):
             mismatches.append(f"GET {route.route}: redirects to {response.get('Location')}, not the admin sign-in")
     assert not mismatches, "\n".join(mismatches)
+
+
+# --- ids of another project inside payloads ---------------------------------------------------
+#
+# Every write that takes ids in its payload (codes, cases, a parent, a merge target, cited
+# evidence, a comment's target, case links ...) is sent once with this project's object
+# (the control: accepted) and once with the other project's object of the same kind: that
+# must be refused with a 4xx, change nothing and name nothing of the other project, and it
+# must read exactly like an id that does not exist. API fields come from the OpenAPI
+# description (a field named after an object, holding integers); page forms are listed here.
+
+MISSING_ID = 987654321
+
+# Valid API bodies to add the id field to, by route ("@name" is the id of that object).
+API_BASE = {
+    "POST /api/projects/{slug}/segments": {"transcript_id": "@transcript", "start": 0, "end": 5,
+                                           "code_ids": ["@code"]},
+    "PATCH /api/projects/{slug}/segments/{segment_id}": {"version": 1},
+    "POST /api/projects/{slug}/codes": {"name": f"{MARK_OURS} new code"},
+    "POST /api/projects/{slug}/review/comments": {"text": "A remark"},
+    "POST /api/projects/{slug}/review/status": {"status": "approved"},
+    "PUT /api/projects/{slug}/comparison/judgments/{factor_id}/{case_id}": {"value": "present", "version": 1},
+}
+# This project's object for the control, where another than the field's kind is needed.
+API_CONTROL = {
+    ("POST /api/projects/{slug}/comparison/factors", "code_id"): "spare_code",        # a scaled code, no factor yet
+    ("POST /api/projects/{slug}/comparison/factors", "attribute_id"): "spare_attribute",
+    ("PUT /api/projects/{slug}/comparison/outcome", "attribute_id"): "outcome",
+    ("POST /api/projects/{slug}/codes/{code_id}/move", "parent_id"): "code2",        # not under itself
+}
+# The object a path names instead of the usual one (`code` is a factor with coded values:
+# merge `code2` into it instead).
+API_PATH = {
+    "DELETE /api/projects/{slug}/codes/{code_id}": {"code": "code2"},
+    "POST /api/projects/{slug}/codes/{code_id}/merge": {"code": "code2"},
+}
+
+# Page forms that name objects: (the URL name, a valid form, {field: (kind, how the value is written)}).
+PAGE_FORMS = [
+    ("case_value_set", {"case-value-case": "@case", "case-value-attribute": "@attribute", "case-value-value": "2020"},
+     {"case-value-case": ("case", "{}"), "case-value-attribute": ("attribute", "{}")}),
+    ("expert_value_set", {"expert-value-expert": "@expert", "expert-value-attribute": "@expert_attribute",
+                          "expert-value-value": "diplomat"},
+     {"expert-value-expert": ("expert", "{}"), "expert-value-attribute": ("expert_attribute", "{}")}),
+    ("case_transcripts_set", {"link-case": "@case", "link-transcripts": "@transcript"},
+     {"link-case": ("case", "{}"), "link-transcripts": ("transcript", "{}")}),
+    ("review_status", {"status": "approved"}, {"transcript": ("transcript", "{}")}),
+    ("review_comment_add", {"text": "A remark"},
+     {"code": ("code", "{}"), "case": ("case", "{}"), "segment": ("segment", "{}"),
+      "transcript": ("transcript", "{}"), "parent": ("comment", "{}")}),
+    ("comparison_setup", {"action": "outcome"}, {"attribute": ("outcome", "{}")}),
+    ("comparison_setup", {"action": "add"}, {"source": ("spare_code", "code:{}")}),
+    ("comparison_setup", {"action": "add"}, {"source": ("spare_attribute", "attribute:{}")}),
+    ("comparison_setup", {"action": "update", "label": "NEWLABEL"}, {"factor": ("factor", "{}")}),
+    ("judgment_cell", {"value": "present", "version": "1"}, {"evidence": ("segment", "{}")}),
+    ("judgment_adopt", {}, {"source": ("judgment", "{}")}),
+    ("agreement_settle", {"action": "discard", "code": "@code", "segments": "@segment:1"},
+     {"code": ("code", "{}"), "segments": ("segment", "{}:1")}),
+    ("agreement_discuss", {"text": "A remark"}, {"segment": ("segment", "{}")}),
+]
+# Pages that write but take no id in their form (names, files, text, or ids in the path only).
+PAGE_POSTS_WITHOUT_IDS = {
+    "project_members", "project_member_role", "project_member_remove", "project_settings",
+    "transcript_import", "transcript_speakers", "transcript_edit", "case_add", "attribute_add", "segment_restore",
+    "review_comment_resolve", "exports_codebook_import",
+}
+# A passage whose segments are gone sends the user back to it with a message (as when a
+# segment was deleted meanwhile), so an unknown segment answers 302 there, writing nothing.
+PAGE_REFUSES_BY_REDIRECT = {"agreement_settle"}
+
+
+@pytest.fixture
+def spare(data):
+    """Objects of this project that a control needs besides the data: a scaled code and a
+    boolean case attribute that are not factors yet, an attribute of experts."""
+    project, owner = data["project"], data["owner"]
+    return {
+        "spare_code": code_create(project=project, name=f"{MARK_OURS} spare", scale="presence", actor=owner),
+        "spare_attribute": attribute_create(project=project, name=f"{MARK_OURS} spare", applies_to="case",
+                                            type="boolean", actor=owner),
+        "expert_attribute": attribute_create(project=project, name=f"{MARK_OURS} field", applies_to="expert",
+                                             type="text", actor=owner),
+    }
+
+
+def _filled(value, objects: dict):
+    """`value` with "@name" replaced by the id of that object, in lists, dicts and strings."""
+    if isinstance(value, list):
+        return [_filled(v, objects) for v in value]
+    if isinstance(value, dict):
+        return {k: _filled(v, objects) for k, v in value.items()}
+    if isinstance(value, str) and value.startswith("@"):
+        name, _, rest = value[1:].partition(":")
+        pk = objects[name].pk
+        return f"{pk}:{rest}" if rest else pk
+    return value
+
+
+def _resolved(schema: dict, components: dict) -> tuple[str, dict]:
+    if "$ref" in schema:
+        name = schema["$ref"].rsplit("/", 1)[-1]
+        return name, components[name]
+    return "", schema
+
+
+def _holds_integers(schema: dict, components: dict) -> bool:
+    options = [_resolved(s, components)[1] for s in schema.get("anyOf", [schema])]
+    return any(o.get("type") == "integer" or o.get("items", {}).get("type") == "integer" for o in options)
+
+
+def api_id_fields(route: Route, method: str) -> list[tuple[str, str, str, bool]]:
+    """(where, field, kind, is a list) of every id an API write takes in its body ("body")
+    or query ("query"), and "values" keyed by code id."""
+    schema = _openapi()
+    components = schema.get("components", {}).get("schemas", {})
+    operation = schema["paths"].get(route.key(method).split(" ", 1)[1], {}).get(method.lower(), {})
+    fields = []
+    for parameter in operation.get("parameters", []):
+        kind = object_named(parameter["name"])
+        if parameter["in"] == "query" and kind and _holds_integers(parameter["schema"], components):
+            fields.append(("query", parameter["name"], kind, False))
+    content = (operation.get("requestBody") or {}).get("content", {})
+    if "application/json" in content:
+        schema_name, body = _resolved(content["application/json"]["schema"], components)
+        for name, prop in body.get("properties", {}).items():
+            kind = object_named(name, schema_name)
+            if name == "values":
+                fields.append(("body", name, "code", False))
+            elif kind and _holds_integers(prop, components):
+                is_list = any(o.get("type") == "array" for o in prop.get("anyOf", [prop]))
+                fields.append(("body", name, kind, is_list))
+    return fields
+
+
+def _role_for(route: Route, method: str) -> str:
+    return "reviewer" if needed(route, method) == REVIEW else "owner"
+
+
+def _api_request(client, route: Route, method: str, data: dict, where: str, field: str, value):
+    objects = {**data, **data.get("spare", {})}
+    path = build_path(route, {**data, **{name: objects[instead] for name, instead
+                                         in API_PATH.get(route.key(method), {}).items()}})
+    body = _filled(API_BASE.get(route.key(method), {}), objects) if method != "DELETE" else {}
+    if where == "query":
+        path += f"?{field}={value}"
+    else:
+        body = {**body, field: value}
+    return client.generic(method, path, json.dumps(body) if body or method != "DELETE" else "",
+                          content_type="application/json")
+
+
+def _attempt(client, send):
+    """Send in a rolled-back savepoint; the response and the statements that wrote."""
+    with transaction.atomic():
+        with CaptureQueriesContext(connection) as queries:
+            response = send()
+        wrote = writes(queries)  # now: the log of queries is a bounded deque that later requests shift
+        followed = client.get(response["Location"]) if response.status_code == 302 else None
+        transaction.set_rollback(True)
+    body = b"".join(response) if getattr(response, "streaming", False) else response.content
+    if followed is not None:
+        body += followed.content
+    return response, body, wrote
+
+
+def _judge_foreign(label, answers, problems, *, redirect_allowed=False):
+    """answers: (control, theirs, missing), each (response, body, writes)."""
+    (ours, _, ours_wrote), (theirs, body, wrote), (missing, _, _) = answers
+    if ours.status_code not in {200, 201, 204, 302} or not ours_wrote:
+        problems.append(f"{label}: the control with this project's object was not accepted "
+                        f"({ours.status_code}, {'wrote' if ours_wrote else 'wrote nothing'}): fix the tables above")
+        return
+    refused = 400 <= theirs.status_code < 500 or (redirect_allowed and theirs.status_code == 302)
+    if not refused:
+        problems.append(f"{label}: another project's object answered {theirs.status_code}, not a 4xx")
+    if wrote:
+        problems.append(f"{label}: another project's object was written: {wrote[0]}")
+    if MARK_THEIRS.encode() in body:
+        problems.append(f"{label}: the answer names another project's object")
+    if theirs.status_code != missing.status_code:
+        problems.append(f"{label}: another project's object answers {theirs.status_code}, "
+                        f"a missing one {missing.status_code}")
+
+
+def test_ids_of_another_project_in_api_payloads_are_unknown(client, data, spare):
+    data["spare"] = spare
+    problems, tried = [], 0
+    for route in PROJECT_ROUTES:
+        if not route.api:
+            continue
+        for method in sorted(set(route.methods) & UNSAFE):
+            client.force_login(data["users"][_role_for(route, method)])
+            for where, field, kind, is_list in api_id_fields(route, method):
+                ours_name = API_CONTROL.get((route.key(method), field), kind)
+                ours = spare.get(ours_name) or data[ours_name]
+
+                def value(pk):
+                    if field == "values":
+                        return {str(pk): "present"}
+                    return [pk] if is_list else pk
+
+                answers = [_attempt(client, lambda pk=pk: _api_request(client, route, method, data, where, field,
+                                                                        value(pk)))
+                           for pk in (ours.pk, data["theirs"][kind].pk, MISSING_ID)]
+                label = f"{route.key(method)} {field}"
+                _judge_foreign(label, answers, problems)
+                (_, _, _), (theirs, _, _), (missing, _, _) = answers
+                if theirs.get("Content-Type", "").startswith("application/json") and theirs.status_code == 422:
+                    said = theirs.json()["detail"].replace(str(data["theirs"][kind].pk), "<id>")
+                    if said != missing.json()["detail"].replace(str(MISSING_ID), "<id>"):
+                        problems.append(f"{label}: another project's object reads '{said}', a missing one "
+                                        f"'{missing.json()['detail']}'")
+                tried += 1
+    assert tried >= 20, f"only {tried} id fields found in the API's writes"
+    assert not problems, "\n".join(problems)
+
+
+def test_ids_of_another_project_in_page_forms_are_unknown(client, data, spare):
+    objects = {**data, **spare}
+    problems = []
+    names = {r.name: r for r in PROJECT_ROUTES if not r.api}
+    for name, form, fields in PAGE_FORMS:
+        route = names[name]
+        client.force_login(data["users"][_role_for(route, "POST")])
+        for field, (kind, written) in fields.items():
+            theirs_kind = kind if kind in data["theirs"] else {"spare_code": "code",
+                                                               "spare_attribute": "outcome"}.get(kind, kind)
+            answers = []
+            for pk in (objects[kind].pk, data["theirs"][theirs_kind].pk, MISSING_ID):
+                sent = {**_filled(form, objects), field: written.format(pk)}
+                answers.append(_attempt(client, lambda sent=sent: client.post(build_path(route, data), sent)))
+            _judge_foreign(f"POST {name} {field}={written}", answers, problems,
+                           redirect_allowed=name in PAGE_REFUSES_BY_REDIRECT)
+    assert not problems, "\n".join(problems)
+
+
+def test_every_page_that_writes_says_whether_its_form_names_objects():
+    """A new page of a project that declares POST must be added to PAGE_FORMS or
+    PAGE_POSTS_WITHOUT_IDS (pages that do not declare their methods are listed by hand)."""
+    listed = {name for name, _, _ in PAGE_FORMS} | PAGE_POSTS_WITHOUT_IDS
+    posting = {r.name for r in PROJECT_ROUTES if not r.api and "POST" in r.methods}
+    assert posting - listed == set(), "say whether these pages' forms name objects by id"
+    assert listed - {r.name for r in PROJECT_ROUTES} == set(), "no such pages"

@@ -3,6 +3,7 @@ script, login throttling, Argon2, upload limits, production settings (`check --d
 clean, secure cookies, HSTS), and no secret in the repository."""
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.management import call_command
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -107,12 +109,24 @@ def test_scripts_do_not_evaluate_strings():
 
 # --- login throttling ----------------------------------------------------------------------
 
+OLGA_HERE = "pair:olga|127.0.0.1"  # olga's count from the test client's address
+
+
 def sign_in(client, username, password, url=LOGIN):
     return client.post(url, {"username": username, "password": password})
 
 
 def signed_in_as(client):
     return client.session.get("_auth_user_id")
+
+
+def sign_out_keeping_cookies(client):
+    """Sign out as a browser does: the test client's logout() forgets every cookie, a
+    browser keeps those other than the session's."""
+    kept = client.cookies.get(settings.CASECODER_LOGIN_DEVICE_COOKIE)
+    client.logout()
+    if kept is not None:
+        client.cookies[settings.CASECODER_LOGIN_DEVICE_COOKIE] = kept.value
 
 
 def test_five_wrong_passwords_lock_the_account_even_for_the_right_one(client, owner):
@@ -140,9 +154,9 @@ def test_a_locked_account_does_not_lock_the_others(client, owner, coder):
 def test_the_lock_ends_and_a_right_password_then_clears_the_count(client, owner):
     for _ in range(settings.CASECODER_LOGIN_USER_FAILURES):
         sign_in(client, "olga", "wrong password")
-    LoginThrottle.objects.filter(key="user:olga").update(locked_until=timezone.now() - timedelta(seconds=1))
+    LoginThrottle.objects.filter(key=OLGA_HERE).update(locked_until=timezone.now() - timedelta(seconds=1))
     assert sign_in(client, "olga", PASSWORD).status_code == 302
-    assert not LoginThrottle.objects.filter(key="user:olga").exists()
+    assert not LoginThrottle.objects.filter(key=OLGA_HERE).exists()
 
 
 def test_a_right_password_before_the_limit_starts_the_count_again(client, owner):
@@ -158,9 +172,9 @@ def test_a_right_password_before_the_limit_starts_the_count_again(client, owner)
 def test_failures_older_than_the_window_are_forgotten(client, owner):
     for _ in range(settings.CASECODER_LOGIN_USER_FAILURES - 1):
         sign_in(client, "olga", "wrong password")
-    LoginThrottle.objects.filter(key="user:olga").update(window_started_at=timezone.now() - timedelta(hours=1))
+    LoginThrottle.objects.filter(key=OLGA_HERE).update(window_started_at=timezone.now() - timedelta(hours=1))
     sign_in(client, "olga", "wrong password")
-    assert LoginThrottle.objects.get(key="user:olga").failures == 1
+    assert LoginThrottle.objects.get(key=OLGA_HERE).failures == 1
     assert sign_in(client, "olga", PASSWORD).status_code == 302
 
 
@@ -177,6 +191,107 @@ def test_many_failures_from_one_address_lock_the_address(client, owner, coder):
     assert sign_in(client, "cora", PASSWORD).status_code == 429
     other = client.__class__(REMOTE_ADDR="192.0.2.7")
     assert sign_in(other, "cora", PASSWORD).status_code == 302
+
+
+def test_failures_from_another_address_do_not_pause_the_right_password(client, owner):
+    """Issue 17: five wrong sign-ins for a user name from anywhere locked that account for
+    everyone; now they pause only that name from that address."""
+    stranger = client.__class__(REMOTE_ADDR="203.0.113.9")
+    for _ in range(settings.CASECODER_LOGIN_USER_FAILURES):
+        sign_in(stranger, "olga", "wrong password")
+    assert sign_in(stranger, "olga", PASSWORD).status_code == 429
+    assert sign_in(client, "olga", PASSWORD).status_code == 302
+    assert signed_in_as(client) == str(owner.pk)
+
+
+@override_settings(CASECODER_LOGIN_ADDRESS_FAILURES=3)
+def test_a_browser_that_signed_in_before_is_not_paused_by_failures_at_its_address(client, owner, coder):
+    """Issue 17: behind a proxy (one address for everyone) many failures paused every user;
+    a browser that signed in before is counted on its own."""
+    assert sign_in(client, "cora", PASSWORD).status_code == 302
+    assert settings.CASECODER_LOGIN_DEVICE_COOKIE in client.cookies
+    sign_out_keeping_cookies(client)
+    guesser = client.__class__()  # the same address
+    for name in ("a", "b", "c"):
+        sign_in(guesser, name, "guess")
+    assert sign_in(guesser, "olga", PASSWORD).status_code == 429   # a new browser at that address waits
+    assert sign_in(client, "cora", PASSWORD).status_code == 302     # cora's browser does not
+    assert signed_in_as(client) == str(coder.pk)
+
+
+def test_a_device_cookie_counts_only_for_its_own_user_and_can_be_paused(client, owner, coder):
+    assert sign_in(client, "cora", PASSWORD).status_code == 302
+    sign_out_keeping_cookies(client)
+    for _ in range(settings.CASECODER_LOGIN_USER_FAILURES):  # guessing from a known browser is counted too
+        sign_in(client, "cora", "wrong password")
+    assert sign_in(client, "cora", PASSWORD).status_code == 429
+    assert LoginThrottle.objects.filter(key__startswith="device:cora|").exists()
+    assert sign_in(client, "olga", PASSWORD).status_code == 302  # the cookie is cora's: olga is counted by address
+    forged = client.__class__()
+    forged.cookies[settings.CASECODER_LOGIN_DEVICE_COOKIE] = "cora:forged"
+    assert sign_in(forged, "cora", PASSWORD).status_code == 302  # an unsigned cookie is no device: the pair counts
+
+
+def test_the_pauses_grow_for_a_guesser(client, owner):
+    def guess_until_paused():
+        for _ in range(settings.CASECODER_LOGIN_USER_FAILURES):
+            sign_in(client, "olga", "wrong password")
+        return sign_in(client, "olga", "another guess")
+
+    assert "Try again in 15 minutes." in guess_until_paused().content.decode()
+    LoginThrottle.objects.filter(key=OLGA_HERE).update(locked_until=timezone.now() - timedelta(seconds=1))
+    assert "Try again in 30 minutes." in guess_until_paused().content.decode()
+    LoginThrottle.objects.filter(key=OLGA_HERE).update(locked_until=timezone.now() - timedelta(seconds=1))
+    response = guess_until_paused()
+    assert response.status_code == 429 and "Try again in 60 minutes." in response.content.decode()
+    assert LoginThrottle.objects.get(key=OLGA_HERE).strikes == 3
+
+
+def test_an_administrator_lifts_a_pause_with_login_unlock(client, owner):
+    for _ in range(settings.CASECODER_LOGIN_USER_FAILURES):
+        sign_in(client, "olga", "wrong password")
+    assert sign_in(client, "olga", PASSWORD).status_code == 429
+    out = io.StringIO()
+    call_command("login_unlock", "OLGA", stdout=out)
+    assert "Cleared 1 count" in out.getvalue()
+    assert sign_in(client, "olga", PASSWORD).status_code == 302
+
+
+@override_settings(CASECODER_LOGIN_ADDRESS_FAILURES=3)
+def test_login_unlock_lifts_an_address(client, owner):
+    for name in ("a", "b", "c"):
+        sign_in(client, name, "guess")
+    assert sign_in(client, "olga", PASSWORD).status_code == 429
+    call_command("login_unlock", "--address", "127.0.0.1", stdout=io.StringIO())
+    assert sign_in(client, "olga", PASSWORD).status_code == 302
+
+
+def test_forwarding_headers_are_ignored_unless_a_proxy_header_is_configured(client, owner):
+    """Without CASECODER_CLIENT_IP_HEADER a guesser cannot pose as a new address each time."""
+    for n in range(settings.CASECODER_LOGIN_USER_FAILURES):
+        client.post(LOGIN, {"username": "olga", "password": "wrong"}, HTTP_X_FORWARDED_FOR=f"198.51.100.{n}",
+                    HTTP_X_REAL_IP=f"198.51.100.{n}")
+    assert client.post(LOGIN, {"username": "olga", "password": PASSWORD}, HTTP_X_REAL_IP="198.51.100.99",
+                       HTTP_X_FORWARDED_FOR="198.51.100.99").status_code == 429
+
+
+@override_settings(CASECODER_CLIENT_IP_HEADER="HTTP_X_FORWARDED_FOR")
+def test_behind_a_proxy_the_configured_header_tells_clients_apart(client, owner):
+    """All requests come from the proxy's address; the proxy appends the client's to
+    X-Forwarded-For, whose last entry counts (earlier ones are whatever the client sent)."""
+    for _ in range(settings.CASECODER_LOGIN_USER_FAILURES):
+        client.post(LOGIN, {"username": "olga", "password": "wrong"}, HTTP_X_FORWARDED_FOR="10.9.9.9, 203.0.113.5")
+    assert client.post(LOGIN, {"username": "olga", "password": PASSWORD},
+                       HTTP_X_FORWARDED_FOR="203.0.113.5").status_code == 429
+    assert client.post(LOGIN, {"username": "olga", "password": PASSWORD},
+                       HTTP_X_FORWARDED_FOR="203.0.113.5, 198.51.100.7").status_code == 302
+
+
+def test_ipv6_clients_count_by_their_64_network(client, owner):
+    for n in range(settings.CASECODER_LOGIN_USER_FAILURES):
+        sign_in(client.__class__(REMOTE_ADDR=f"2001:db8:1:2::{n + 1}"), "olga", "wrong")
+    assert sign_in(client.__class__(REMOTE_ADDR="2001:db8:1:2:ffff::9"), "olga", PASSWORD).status_code == 429
+    assert sign_in(client.__class__(REMOTE_ADDR="2001:db8:1:3::1"), "olga", PASSWORD).status_code == 302
 
 
 def test_the_admin_sign_in_is_throttled_too(client, db):

@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from apps.projects.access import listed_briefly
 from apps.projects.models import Project
 from apps.projects.services import activity_record
 from apps.projects.values import value_display
@@ -161,7 +162,7 @@ def transcript_cases_set(*, transcript: Transcript, cases: Iterable[Case], actor
     cases = list(cases)
     foreign = [c.name for c in cases if c.project_id != transcript.project_id]
     if foreign:
-        raise ValidationError({"cases": f"cases from another project: {', '.join(foreign)}"})
+        raise ValidationError({"cases": f"cases from another project: {listed_briefly(foreign)}"})
     before = sorted(transcript.cases.values_list("name", flat=True))
     transcript.cases.set(cases)
     activity_record(project=transcript.project, actor=actor, verb="linked cases", target=transcript,
@@ -174,7 +175,7 @@ def case_transcripts_set(*, case: Case, transcripts: Iterable[Transcript], actor
     transcripts = list(transcripts)
     foreign = [t.title for t in transcripts if t.project_id != case.project_id]
     if foreign:
-        raise ValidationError({"transcripts": f"transcripts from another project: {', '.join(foreign)}"})
+        raise ValidationError({"transcripts": f"transcripts from another project: {listed_briefly(foreign)}"})
     before = sorted(case.transcripts.values_list("title", flat=True))
     case.transcripts.set(transcripts)
     activity_record(project=case.project, actor=actor, verb="linked transcripts", target=case, summary=case.name,

@@ -3,10 +3,10 @@ segments), under /api/projects/{slug}/.
 
 Every route asks `project_for` first: a project the user is not in, and its objects, are a
 404; a reviewer who tries to write gets a 403. Offsets are Unicode code points into the
-stored text (the browser converts from UTF-16 in static/js/lib/offsets.js). Invalid offsets,
-unknown codes and codes of another project are a 422 with the reason; a stale `version`
-is a 409 with the segment's current state (see config/api.py), or for a text with the
-transcript's current version.
+stored text (the browser converts from UTF-16 in static/js/lib/offsets.js). Invalid offsets
+and unknown codes are a 422 with the reason (an id of another project's object is unknown
+like one that does not exist: apps.projects.access.in_project); a stale `version`
+is a 409 with the segment's current state (see config/api.py).
 """
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 
 from apps.cases.models import Case
-from apps.projects.access import CODE, READ, project_for
+from apps.projects.access import CODE, READ, in_project, one_in_project, project_for
 from apps.projects.responses import WRITE_ERRORS, ErrorOut
 from apps.transcripts.models import Transcript
 
@@ -195,23 +195,14 @@ def _segment_get(project, pk: int, *, trash: bool = False) -> Segment:
     return get_object_or_404(manager.select_related("project"), project=project, pk=pk)
 
 
-def _codes(ids) -> list[Code]:
-    """The codes with these ids in any project: the service says which are foreign."""
-    ids = list(dict.fromkeys(int(i) for i in ids))
-    found = {c.pk: c for c in Code.objects.filter(pk__in=ids)}
-    unknown = [str(i) for i in ids if i not in found]
-    if unknown:
-        raise ValidationError({"code_ids": f"unknown codes: {', '.join(unknown)}"})
-    return [found[i] for i in ids]
+def _codes(project, ids) -> list[Code]:
+    """The project's codes with these ids; another project's code is as unknown as a
+    code that does not exist (apps.projects.access.in_project)."""
+    return in_project(Code.objects.all(), project=project, ids=ids, field="code_ids", noun="codes")
 
 
-def _cases(ids) -> list[Case]:
-    ids = list(dict.fromkeys(int(i) for i in ids))
-    found = {c.pk: c for c in Case.objects.filter(pk__in=ids)}
-    unknown = [str(i) for i in ids if i not in found]
-    if unknown:
-        raise ValidationError({"case_ids": f"unknown cases: {', '.join(unknown)}"})
-    return [found[i] for i in ids]
+def _cases(project, ids) -> list[Case]:
+    return in_project(Case.objects.all(), project=project, ids=ids, field="case_ids", noun="cases")
 
 
 def _values(values: dict[str, str] | None) -> dict[int, str] | None:
@@ -226,10 +217,13 @@ def _values(values: dict[str, str] | None) -> dict[int, str] | None:
 def _code_parent(project, parent_id: int | None) -> Code | None:
     if parent_id is None:
         return None
-    parent = Code.objects.filter(pk=parent_id, deleted_at__isnull=True).first()
-    if parent is None:
-        raise ValidationError({"parent_id": f"unknown code {parent_id}"})
-    return parent
+    return _code_in_project(project, parent_id, field="parent_id")
+
+
+def _code_in_project(project, pk: int, *, field: str) -> Code:
+    """A code of the project's codebook named in a payload (a parent, a merge target)."""
+    return one_in_project(Code.objects.filter(deleted_at__isnull=True).select_related("project"), project=project,
+                          pk=pk, field=field, noun="code")
 
 
 def _code_get(project, pk: int) -> Code:
@@ -302,8 +296,8 @@ def segment_create(request, slug: str, payload: SegmentIn):
         start, end = services.segment_bounds_snapped(text=transcript.text, start=start, end=end)
         quote = None
     segment = services.segment_create(transcript=transcript, start=start, end=end, quote=quote, coder=request.user,
-                                      codes=_codes(payload.code_ids), values=_values(payload.values),
-                                      cases=_cases(payload.case_ids), memo=payload.memo,
+                                      codes=_codes(project, payload.code_ids), values=_values(payload.values),
+                                      cases=_cases(project, payload.case_ids), memo=payload.memo,
                                       is_case_section=payload.is_case_section)
     return Status(201, segment_out(segment, project))
 
@@ -320,9 +314,9 @@ def segment_update(request, slug: str, segment_id: int, payload: SegmentPatch):
                                                      end=segment.end if end is None else end)
         quote = None
     services.segment_update(segment=segment, version=payload.version, actor=request.user, start=start, end=end,
-                            quote=quote, codes=None if payload.code_ids is None else _codes(payload.code_ids),
+                            quote=quote, codes=None if payload.code_ids is None else _codes(project, payload.code_ids),
                             values=_values(payload.values),
-                            cases=None if payload.case_ids is None else _cases(payload.case_ids),
+                            cases=None if payload.case_ids is None else _cases(project, payload.case_ids),
                             memo=payload.memo, is_case_section=payload.is_case_section)
     return segment_out(segment, project)
 
@@ -403,9 +397,7 @@ def code_merge(request, slug: str, code_id: int, payload: CodeMergeIn):
     """Merge the code into `target_id`: its codings, children, memos and comments move there."""
     project = project_for(request.user, slug, CODE)
     source = _code_get(project, code_id)
-    target = Code.objects.filter(pk=payload.target_id, deleted_at__isnull=True).select_related("project").first()
-    if target is None:
-        raise ValidationError({"target_id": f"unknown code {payload.target_id}"})
+    target = _code_in_project(project, payload.target_id, field="target_id")
     services.code_merge(source=source, target=target, actor=request.user)
     return _code_out(project, target)
 
@@ -417,9 +409,7 @@ def code_delete(request, slug: str, code_id: int, move_codings_to: int | None = 
     code = _code_get(project, code_id)
     target = None
     if move_codings_to is not None:
-        target = Code.objects.filter(pk=move_codings_to, deleted_at__isnull=True).first()
-        if target is None:
-            raise ValidationError({"move_codings_to": f"unknown code {move_codings_to}"})
+        target = _code_in_project(project, move_codings_to, field="move_codings_to")
     services.code_delete(code=code, actor=request.user, move_codings_to=target)
     return Status(204, None)
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from apps.cases.models import Case
+from apps.projects.access import listed_briefly
 from apps.projects.models import Activity, Membership, Project, Role
 from apps.projects.services import activity_record
 from apps.transcripts.models import Transcript
@@ -338,10 +339,10 @@ def _check_offsets(transcript: Transcript, start: int, end: int, quote: str | No
 def _check_codes(project_id: int, codes: Sequence[Code], values: Mapping[int, str]) -> None:
     foreign = [c.name for c in codes if c.project_id != project_id]
     if foreign:
-        raise ValidationError({"codes": f"codes from another project: {', '.join(foreign)}"})
+        raise ValidationError({"codes": f"codes from another project: {listed_briefly(foreign)}"})
     gone = [c.name for c in codes if c.deleted_at is not None]
     if gone:
-        raise ValidationError({"codes": f"deleted codes: {', '.join(gone)}"})
+        raise ValidationError({"codes": f"deleted codes: {listed_briefly(gone)}"})
     if len({c.pk for c in codes}) != len(codes):
         raise ValidationError({"codes": "a code is given twice"})
     by_id = {c.pk: c for c in codes}
@@ -357,7 +358,7 @@ def _check_codes(project_id: int, codes: Sequence[Code], values: Mapping[int, st
 def _check_cases(project_id: int, cases: Sequence[Case]) -> None:
     foreign = [c.name for c in cases if c.project_id != project_id]
     if foreign:
-        raise ValidationError({"cases": f"cases from another project: {', '.join(foreign)}"})
+        raise ValidationError({"cases": f"cases from another project: {listed_briefly(foreign)}"})
 
 
 def segment_snapshot(segment: Segment, *, codings: Sequence[Coding] | None = None,
@@ -457,8 +458,11 @@ def segment_update(*, segment: Segment, version: int, actor, start: int | None =
         segment.needs_review = ""
     if codes is not None or values is not None:
         new_codes = list(codes) if codes is not None else [c.tag for c in segment.codings.select_related("tag")]
-        new_values = dict(values) if values is not None else {c.tag_id: c.value for c in segment.codings.all()}
-        new_values = {k: v for k, v in new_values.items() if k in {c.pk for c in new_codes}}
+        if values is not None:  # a value for a code the segment does not carry is refused, as on create
+            new_values = dict(values)
+        else:
+            kept = {c.pk for c in new_codes}
+            new_values = {c.tag_id: c.value for c in segment.codings.all() if c.tag_id in kept}
         _check_codes(segment.project_id, new_codes, new_values)
         _codings_write(segment, new_codes, new_values)
     if cases is not None:

@@ -18,6 +18,7 @@ from apps.cases.models import Attribute, Case
 from apps.cases.services import outcome_set
 from apps.coding.models import Code, Segment
 from apps.coding.selectors import segments_in_case
+from apps.projects.access import LARGEST_ID, MAX_IDS, listed_briefly
 from apps.projects.models import Project
 from apps.projects.services import activity_record
 from apps.projects.values import NO, YES
@@ -248,20 +249,28 @@ def _check_value(factor: Factor, value: str) -> str:
     return value
 
 
-def _check_evidence(factor: Factor, case: Case, evidence: Sequence[Segment | int]) -> list[int]:
-    ids = list(dict.fromkeys(s.pk if isinstance(s, Segment) else int(s) for s in evidence))
+def _check_evidence(factor: Factor, case: Case, evidence: Sequence[Segment | int | str]) -> list[int]:
+    """The ids of the cited segments. A segment of another project reads as one that does
+    not exist, and an error names at most a few of the ids sent, never another project's."""
+    try:
+        ids = list(dict.fromkeys(s.pk if isinstance(s, Segment) else int(s) for s in evidence))
+    except (TypeError, ValueError):
+        raise ValidationError({"evidence": "Cite segments by their numeric ids."}) from None
     if not ids:
         return []
+    if len(ids) > MAX_IDS:
+        raise ValidationError({"evidence": f"Cite at most {MAX_IDS} segments."})
     project = factor.project
-    known = set(Segment.objects.filter(project=project, pk__in=ids).values_list("pk", flat=True))
+    known = set(Segment.objects.filter(project=project, pk__in=[i for i in ids if 0 < i <= LARGEST_ID])
+                .values_list("pk", flat=True))
     foreign = [i for i in ids if i not in known]
     if foreign:
-        raise ValidationError({"evidence": f"Segments {', '.join(map(str, foreign))} are not passages of "
+        raise ValidationError({"evidence": f"Segments {listed_briefly(foreign)} are not passages of "
                                            "this project (or are in the trash)."})
     in_case = set(segments_in_case(project=project, case=case).filter(pk__in=ids).values_list("pk", flat=True))
     outside = [i for i in ids if i not in in_case]
     if outside:
-        raise ValidationError({"evidence": f"Segments {', '.join(map(str, outside))} do not count for "
+        raise ValidationError({"evidence": f"Segments {listed_briefly(outside)} do not count for "
                                            f"{case.name}: cite passages about this case."})
     return ids
 

@@ -5,7 +5,7 @@ Every view and API call asks `project_for` first. A user who is not a member get
 """
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
 from .models import Membership, Project, Role
@@ -54,3 +54,45 @@ def require(membership: Membership, action: str) -> None:
 
 def can(membership: Membership | None, action: str) -> bool:
     return membership is not None and membership.role in ALLOWED_ROLES[action]
+
+
+# --- ids sent by a client ------------------------------------------------------------------
+
+MAX_NAMED = 10          # an error message names at most this many ids (or objects)
+MAX_IDS = 1000          # ids one request may send in one field
+LARGEST_ID = 2**63 - 1  # a BigAutoField; larger numbers name nothing and must not reach the database
+
+
+def listed_briefly(items) -> str:
+    """"62, 63, 64", or the first MAX_NAMED and "and 190 more": an error stays short
+    whatever a client sent."""
+    items = list(items)
+    shown = ", ".join(str(i) for i in items[:MAX_NAMED])
+    rest = len(items) - MAX_NAMED
+    return f"{shown} and {rest} more" if rest > 0 else shown
+
+
+def in_project(queryset, *, project: Project, ids, field: str, noun: str) -> list:
+    """The objects of `queryset` that belong to `project`, for ids a client sent, in the
+    order given (repeats dropped).
+
+    An id of another project's object is unknown exactly like an id that does not exist:
+    the error says which of the sent ids are unknown (at most MAX_NAMED of them), never
+    which exist elsewhere or what they are called, so ids cannot be probed across projects.
+    """
+    try:
+        wanted = list(dict.fromkeys(int(i) for i in ids))
+    except (TypeError, ValueError):
+        raise ValidationError({field: f"{noun} are given by their numeric ids"}) from None
+    if len(wanted) > MAX_IDS:
+        raise ValidationError({field: f"at most {MAX_IDS} {noun} at once"})
+    found = queryset.filter(project=project).in_bulk([i for i in wanted if 0 < i <= LARGEST_ID])
+    unknown = [i for i in wanted if i not in found]
+    if unknown:
+        raise ValidationError({field: f"unknown {noun}: {listed_briefly(unknown)}"})
+    return [found[i] for i in wanted]
+
+
+def one_in_project(queryset, *, project: Project, pk, field: str, noun: str):
+    """`in_project` for one id: the object, or a ValidationError naming only the id."""
+    return in_project(queryset, project=project, ids=[pk], field=field, noun=noun)[0]

@@ -49,11 +49,12 @@ class ActivityAdmin(admin.ModelAdmin):
 
 @admin.register(LoginThrottle)
 class LoginThrottleAdmin(admin.ModelAdmin):
-    """Failed sign-ins; delete a row to unlock an account or address at once."""
+    """Failed sign-ins; delete a row to unlock a user name or address at once (or run
+    `manage.py login_unlock`)."""
 
-    list_display = ["key", "failures", "window_started_at", "locked_until"]
+    list_display = ["key", "failures", "window_started_at", "locked_until", "strikes"]
     search_fields = ["key"]
-    readonly_fields = ["key", "failures", "window_started_at"]
+    readonly_fields = ["key", "failures", "window_started_at", "strikes"]
 
     def has_add_permission(self, request):
         return False

@@ -4,7 +4,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
 from .models import Role
-from .throttle import client_address, login_failed, login_succeeded, seconds_locked
+from .throttle import login_failed, login_succeeded, seconds_paused, sign_in_attempt
 
 
 class ProjectForm(forms.Form):
@@ -33,29 +33,35 @@ class HistoryFilterForm(forms.Form):
     page = forms.IntegerField(required=False, min_value=1)
 
 
+def _wait_text(seconds: int) -> str:
+    minutes = (seconds + 59) // 60
+    if minutes <= 90:
+        return f"{minutes} minute{'s' if minutes != 1 else ''}"
+    hours = (minutes + 59) // 60
+    return f"{hours} hours"
+
+
 class ThrottledLoginMixin:
-    """Refuses sign-ins while the user name or address is locked, and counts failures
-    (apps.projects.throttle). `throttled` tells the view to answer 429."""
+    """Refuses sign-ins while this user name from this address (or browser), or this
+    address, is paused, and counts failures (apps.projects.throttle). `throttled` tells the
+    view to answer 429; after a success, `attempt` is what the device cookie is made from."""
 
     throttled = False
+    attempt = None
 
     def clean(self):
-        username = self.cleaned_data.get("username") or ""
-        address = client_address(self.request)
-        wait = seconds_locked(username=username, address=address)
+        attempt = sign_in_attempt(self.request, self.cleaned_data.get("username") or "")
+        wait = seconds_paused(attempt)
         if wait:
             self.throttled = True
-            minutes = (wait + 59) // 60
-            raise ValidationError(
-                f"Too many failed sign-ins. Try again in {minutes} minute{'s' if minutes != 1 else ''}.",
-                code="throttled",
-            )
+            raise ValidationError(f"Too many failed sign-ins. Try again in {_wait_text(wait)}.", code="throttled")
         try:
             cleaned = super().clean()
         except ValidationError:
-            login_failed(username=username, address=address)
+            login_failed(attempt)
             raise
-        login_succeeded(username=username)
+        login_succeeded(attempt)
+        self.attempt = attempt
         return cleaned
 
 

@@ -70,13 +70,15 @@ class Activity(models.Model):
 
 
 class LoginThrottle(models.Model):
-    """Failed sign-ins counted per key ("user:<name>" or "ip:<address>"), so that a password
-    cannot be guessed by trying many: see apps.projects.throttle."""
+    """Failed sign-ins counted per key ("pair:<name>|<address>", "ip:<address>" or
+    "device:<name>|<browser>"), so that a password cannot be guessed by trying many: see
+    apps.projects.throttle."""
 
     key = models.CharField(max_length=200, unique=True)
     failures = models.PositiveIntegerField(default=0)
     window_started_at = models.DateTimeField()
     locked_until = models.DateTimeField(null=True, blank=True)
+    strikes = models.PositiveIntegerField(default=0, help_text="Pauses so far; each lasts twice as long as the last.")
 
     def __str__(self):
         return f"{self.key}: {self.failures} failures"

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
@@ -12,13 +13,23 @@ from .history import project_history
 from .models import Membership
 from .selectors import members_page, projects_for_user
 from .services import membership_remove, membership_set, project_create, project_settings_update, user_by_login
+from .throttle import device_cookie
 
 
 class SignInView(LoginView):
-    """Django's sign-in with the throttled form; a locked sign-in is answered with 429."""
+    """Django's sign-in with the throttled form; a paused sign-in is answered with 429. A
+    browser that signs in gets a device cookie: failures of others at its address do not
+    pause it (apps.projects.throttle)."""
 
     authentication_form = ThrottledAuthenticationForm
     redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        response.set_cookie(settings.CASECODER_LOGIN_DEVICE_COOKIE, device_cookie(form.attempt),
+                            max_age=settings.CASECODER_LOGIN_DEVICE_DAYS * 86400, httponly=True,
+                            secure=settings.SESSION_COOKIE_SECURE, samesite="Lax")
+        return response
 
     def form_invalid(self, form):
         response = super().form_invalid(form)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 import re
+import zlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, F, Value, When
 
 from apps.projects.models import Project
@@ -21,6 +22,13 @@ from .importers import ImportRejected, ParsedTranscript, human_size, parse_uploa
 from .models import Expert, Transcript, Turn
 from .selectors import transcript_speakers
 from .text import Replacement, TurnSpan, checksum, normalise_text, preview, pseudonymise, speakers, split_turns
+
+
+class TitleTaken(ValidationError):
+    """Another transcript of the project has this title (an import then picks the next free one)."""
+
+    def __init__(self, title: str):
+        super().__init__({"title": f"A transcript called '{title}' exists already in this project."})
 
 
 class DuplicateTranscript(ValidationError):
@@ -52,9 +60,63 @@ def expert_create(*, project: Project, pseudonym: str, actor, description: str =
     return expert
 
 
-def expert_get_or_create(*, project: Project, pseudonym: str, actor) -> Expert:
+def expert_get_or_create(*, project: Project, pseudonym: str, actor, real_name: str = "") -> Expert:
+    """The project's expert with this pseudonym, created if there is none; when a concurrent
+    request creates the same one meanwhile, that one."""
     expert = project.experts.filter(pseudonym=pseudonym.strip()).first()
-    return expert or expert_create(project=project, pseudonym=pseudonym, actor=actor)
+    if expert is not None:
+        return expert
+    try:
+        return expert_create(project=project, pseudonym=pseudonym, actor=actor, real_name=real_name)
+    except IntegrityError:  # created and committed by a concurrent request since the look-up
+        return project.experts.get(pseudonym=pseudonym.strip())
+
+
+# How many numbers an import tries when concurrent imports keep taking the next free E<n>.
+NUMBERING_ATTEMPTS = 200
+
+
+def expert_numbered_create(*, project: Project, actor, at_least: int = 1, real_name: str = "") -> Expert:
+    """A new expert E<n>, n the next free number (and at least `at_least`).
+
+    Safe when several imports number experts at once, without a lock on the project: the
+    unique constraint on (project, pseudonym) decides, and an import that lost a number to
+    a concurrent one takes the next. On PostgreSQL an import first claims its number with a
+    lock on that number alone (until commit), so concurrent imports skip each other's
+    numbers instead of waiting for each other's commit.
+    """
+    number = max(at_least, _next_expert_number(project))
+    for _ in range(NUMBERING_ATTEMPTS):
+        if _number_claimed(project, number):
+            try:
+                return expert_create(project=project, pseudonym=f"E{number}", actor=actor, real_name=real_name)
+            except IntegrityError:  # E<number> was created (not by an import) and committed meanwhile
+                pass
+            except ValidationError as error:  # taken already when we looked
+                if "pseudonym" not in error.message_dict:
+                    raise
+        number = max(number + 1, _next_expert_number(project))
+    raise ValidationError({"expert": "Too many imports number experts at this moment; import the file again."})
+
+
+_EXPERT_NUMBER_LOCK = 0x4558  # "EX": the namespace of the advisory locks below
+
+
+def _number_claimed(project: Project, number: int) -> bool:
+    """Whether this transaction may take E<number>: on PostgreSQL, no concurrent import holds
+    it (a lock on the number, kept until commit); elsewhere writers take turns anyway."""
+    if connection.vendor != "postgresql":
+        return True
+    key = zlib.crc32(f"{project.pk}:E{number}".encode()) - 2**31
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [_EXPERT_NUMBER_LOCK, key])
+        return cursor.fetchone()[0]
+
+
+def _next_expert_number(project: Project) -> int:
+    numbers = [int(m.group(1)) for p in project.experts.values_list("pseudonym", flat=True)
+               if (m := _EXPERT_NUMBER.fullmatch(p))]
+    return max(numbers, default=0) + 1
 
 
 def turns_replace(*, transcript: Transcript, turns: Sequence[TurnSpan]) -> None:
@@ -95,12 +157,10 @@ def transcript_create(*, project: Project, title: str, text: str, created_by, ex
         raise ValidationError({"text": "turns were given for a text that is not normalised"})
     if expert is not None and expert.project_id != project.pk:
         raise ValidationError({"expert": "That expert belongs to another project."})
-    # Imports into one project take turns (a row lock on the project until commit), so
-    # two uploads of the same file at once cannot both pass the checksum test below.
-    Project.objects.select_for_update().filter(pk=project.pk).values_list("pk", flat=True).first()
-    if project.transcripts.filter(title=title).exists():
-        raise ValidationError({"title": f"A transcript called '{title}' exists already in this project."})
     digest = checksum(stored)
+    _same_text_lock(project, digest)
+    if project.transcripts.filter(title=title).exists():
+        raise TitleTaken(title)
     existing = project.transcripts.filter(checksum=digest).first()
     if existing is not None and not allow_duplicate:
         raise DuplicateTranscript(existing)
@@ -111,12 +171,27 @@ def transcript_create(*, project: Project, title: str, text: str, created_by, ex
                 source_filename=source_filename[:255], source_format=source_format[:20],
                 expert_speaker=expert_speaker, pseudonym_map=pseudonym_map or [],
             )
-    except IntegrityError:
-        raise ValidationError({"title": f"A transcript called '{title}' exists already in this project."})
+    except IntegrityError:  # the same title, committed by a concurrent import since the test above
+        raise TitleTaken(title) from None
     turns_replace(transcript=transcript, turns=split_turns(stored) if turns is None else turns)
     activity_record(project=project, actor=created_by, verb="imported", target=transcript,
                     summary=f"{title} ({len(stored.split())} words)")
     return transcript
+
+
+_SAME_TEXT_LOCK = 0x5458  # "TX": the namespace of the advisory locks below
+
+
+def _same_text_lock(project: Project, digest: str) -> None:
+    """Two imports of the same text into one project take turns (on PostgreSQL, a lock on
+    the pair until commit), so that they cannot both pass the duplicate test; imports of
+    different texts, and everything else in the project, do not wait for each other.
+    SQLite lets one writer at a time anyway."""
+    if connection.vendor != "postgresql":
+        return
+    key = zlib.crc32(f"{project.pk}:{digest}".encode()) - 2**31  # an int4, as the two-key lock wants
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_SAME_TEXT_LOCK, key])
 
 
 # ---------------------------------------------------------------------------------------
@@ -154,9 +229,11 @@ class FileResult:
     status: str = ImportStatus.REJECTED
     reason: str = ""
     title: str = ""
+    stem: str = ""  # the title the file asks for, before " (2)" makes it unique
     source_filename: str = ""
     expert: str = ""
     expert_is_new: bool = False
+    expert_numbered: bool = False  # `expert` is the next free E<n> proposed by the plan, not a given name
     format: str = ""
     encoding: str | None = None
     words: int = 0
@@ -275,7 +352,7 @@ def _read_file(upload: ImportFile, mapping: list[tuple[str, str]], limit: int) -
         stem = pseudonymise(stem, mapping)[0]
         result.source_filename = pseudonymise(name, mapping)[0]
     result.parsed = parsed
-    result.title = stem
+    result.title = result.stem = stem
     result.format, result.encoding, result.warnings = parsed.format, parsed.encoding, list(parsed.warnings)
     result.words = len(parsed.text.split())
     result.speakers = speakers(parsed.turns)
@@ -330,6 +407,7 @@ def transcript_import_plan(*, project: Project, files: Sequence[ImportFile], map
         if not pseudonym:
             pseudonym = f"E{max(numbers, default=0) + 1}"
             numbers.add(int(pseudonym[1:]))
+            result.expert_numbered = True
         result.expert = pseudonym
         result.expert_is_new = pseudonym not in pseudonyms
         result.expert_speaker = expert_speaker_guess(result.speakers, pseudonym)
@@ -360,24 +438,45 @@ def transcript_import_files(*, project: Project, files: Sequence[ImportFile], ac
 
 
 def _store(*, project: Project, result: FileResult, actor, mapping: list[tuple[str, str]]) -> None:
+    """Store one planned file: its expert and transcript in one transaction.
+
+    The plan was read without locks, so a concurrent import may have taken its title or its
+    new expert's number meanwhile: the file then gets the next free title ("... (2)") or
+    number, and is stored all the same; only a duplicate text is held back.
+    """
     parsed = result.parsed
     counts = {r.name: r.count for r in result.replacements}
+    names = sorted((name for name, pseudonym in mapping if pseudonym == result.expert), key=len)
+    real_name = names[-1][:200] if names else ""
     try:
         with transaction.atomic():
-            expert = project.experts.filter(pseudonym=result.expert).first()
-            result.expert_is_new = expert is None
-            if expert is None:
-                names = sorted((name for name, pseudonym in mapping if pseudonym == result.expert), key=len)
-                expert = expert_create(project=project, pseudonym=result.expert, actor=actor,
-                                       real_name=names[-1][:200] if names else "")
-            result.transcript = transcript_create(
-                project=project, title=result.title, text=parsed.text, turns=parsed.turns, expert=expert,
-                created_by=actor, source_filename=result.source_filename, source_format=result.format,
-                expert_speaker=result.expert_speaker[:100],
-                pseudonym_map=[{"name": name, "pseudonym": pseudonym, "count": counts.get(name, 0)}
-                               for name, pseudonym in mapping],
-                allow_duplicate=result.allow_duplicate,
-            )
+            if result.expert_numbered:
+                expert = expert_numbered_create(project=project, actor=actor, real_name=real_name,
+                                                at_least=int(result.expert[1:]))
+                result.expert_is_new = True
+                if expert.pseudonym != result.expert:
+                    result.expert = expert.pseudonym
+                    result.expert_speaker = expert_speaker_guess(result.speakers, expert.pseudonym)
+            else:
+                result.expert_is_new = not project.experts.filter(pseudonym=result.expert).exists()
+                expert = expert_get_or_create(project=project, pseudonym=result.expert, actor=actor,
+                                              real_name=real_name)
+            for _ in range(NUMBERING_ATTEMPTS):
+                try:
+                    result.transcript = transcript_create(
+                        project=project, title=result.title, text=parsed.text, turns=parsed.turns, expert=expert,
+                        created_by=actor, source_filename=result.source_filename, source_format=result.format,
+                        expert_speaker=result.expert_speaker[:100],
+                        pseudonym_map=[{"name": name, "pseudonym": pseudonym, "count": counts.get(name, 0)}
+                                       for name, pseudonym in mapping],
+                        allow_duplicate=result.allow_duplicate,
+                    )
+                    break
+                except TitleTaken:  # by a concurrent import since the plan: the next free title
+                    taken = set(project.transcripts.values_list("title", flat=True))
+                    result.title = _unique_title(result.stem or result.title, taken)
+            else:
+                raise ValidationError({"title": "Too many imports with this title at this moment; import it again."})
     except DuplicateTranscript as error:
         result.status = ImportStatus.DUPLICATE
         result.duplicate_of, result.duplicate_transcript = error.existing.title, error.existing

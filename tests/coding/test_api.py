@@ -13,9 +13,11 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from apps.cases.services import case_create
 from apps.coding.api import SegmentOut
 from apps.coding.models import Code, Coding, Segment
 from apps.coding.services import code_create, segment_create, segment_delete
+from apps.projects.models import Activity
 from apps.transcripts.services import transcript_create
 from tests.coding.bulk import bulk_segments
 from tests.conftest import phrase_span
@@ -231,7 +233,7 @@ def test_create_rejects_a_code_of_another_project(client_for, coder, project, tr
     response = send(client_for(coder), "post", url(project, "segments"), {
         "transcript_id": transcript.pk, "start": 0, "end": 5, "code_ids": [other_project_code.pk]})
     assert response.status_code == 422
-    assert "another project" in response.json()["detail"]
+    assert response.json()["detail"] == f"unknown codes: {other_project_code.pk}"  # as if it did not exist
     assert not Segment.objects.exists()
 
 
@@ -380,7 +382,7 @@ def test_update_rejects_a_code_of_another_project(client_for, coder, project, tr
     response = send(client_for(coder), "patch", url(project, f"segments/{segment.pk}"), {
         "version": 1, "code_ids": [other_project_code.pk]})
     assert response.status_code == 422
-    assert "another project" in response.json()["detail"]
+    assert response.json()["detail"] == f"unknown codes: {other_project_code.pk}"
     assert [c.tag_id for c in Segment.objects.get().codings.all()] == [threat.pk]
 
 
@@ -567,7 +569,7 @@ def test_create_a_code_rejects_a_duplicate_name(client_for, coder, project, thre
 def test_create_a_code_under_a_code_of_another_project_is_refused(client_for, coder, project, other_project_code):
     response = send(client_for(coder), "post", url(project, "codes"), {"name": "X", "parent_id": other_project_code.pk})
     assert response.status_code == 422
-    assert "another project" in response.json()["detail"]
+    assert response.json()["detail"] == f"unknown code: {other_project_code.pk}"
 
 
 def test_a_reviewer_cannot_change_the_codebook(client_for, reviewer, project, threat, russian_interest):
@@ -631,7 +633,7 @@ def test_merge_into_a_code_of_another_project_is_refused(client_for, coder, proj
     response = send(client_for(coder), "post", url(project, f"codes/{threat.pk}/merge"),
                     {"target_id": other_project_code.pk})
     assert response.status_code == 422
-    assert "different projects" in response.json()["detail"]
+    assert response.json()["detail"] == f"unknown code: {other_project_code.pk}"
 
 
 def test_delete_an_unused_code(client_for, coder, project, threat):
@@ -670,3 +672,74 @@ def test_the_api_is_described_by_openapi(client_for, coder):
                  "/api/projects/{slug}/transcripts/{transcript_id}/segments", "/api/projects/{slug}/codes",
                  "/api/projects/{slug}/codes/{code_id}/merge", "/api/projects/{slug}/codes/{code_id}/move"):
         assert path in paths
+
+
+# --- ids of other projects: unknown, like ids that do not exist ---------------------------
+
+SECRET = "Secret of theirs"
+MISSING = 987654
+
+
+@pytest.fixture
+def theirs(other_project, outsider):
+    return {"code": code_create(project=other_project, name=f"{SECRET} code", actor=outsider),
+            "case": case_create(project=other_project, name=f"{SECRET} case", actor=outsider)}
+
+
+def test_probing_code_ids_tells_nothing_about_other_projects(client_for, coder, project, transcript, threat,
+                                                              theirs):
+    """The probe of issue 17: ids 1-200, then the ids that exist elsewhere. Each answer names
+    only ids the client sent, at most ten, and another project's code is unknown like a
+    code that does not exist."""
+    client = client_for(coder)
+    body = {"transcript_id": transcript.pk, "start": 0, "end": 5}
+    probe = send(client, "post", url(project, "segments"), {**body, "code_ids": list(range(1, 201))})
+    unknown = [i for i in range(1, 201) if i != threat.pk]
+    assert probe.status_code == 422
+    assert probe.json()["detail"] == ("unknown codes: " + ", ".join(map(str, unknown[:10]))
+                                      + f" and {len(unknown) - 10} more")
+    foreign = send(client, "post", url(project, "segments"), {**body, "code_ids": [theirs["code"].pk]})
+    missing = send(client, "post", url(project, "segments"), {**body, "code_ids": [MISSING]})
+    assert foreign.status_code == missing.status_code == 422
+    assert foreign.json()["detail"] == f"unknown codes: {theirs['code'].pk}"
+    assert missing.json()["detail"] == f"unknown codes: {MISSING}"
+    assert SECRET not in probe.content.decode() + foreign.content.decode()
+    assert not Segment.objects.exists()
+
+
+def _write_naming(kind: str, pk: int, *, project, transcript, segment, threat):
+    """(method, path, body) of a write whose payload names object `pk` as `kind`."""
+    create = {"transcript_id": transcript.pk, "start": 0, "end": 5}
+    return {
+        "segment code": ("post", "segments", {**create, "code_ids": [pk]}),
+        "segment case": ("post", "segments", {**create, "code_ids": [threat.pk], "case_ids": [pk]}),
+        "segment value": ("post", "segments", {**create, "code_ids": [threat.pk], "values": {str(pk): "present"}}),
+        "changed code": ("patch", f"segments/{segment.pk}", {"version": 1, "code_ids": [pk]}),
+        "changed case": ("patch", f"segments/{segment.pk}", {"version": 1, "case_ids": [pk]}),
+        "changed value": ("patch", f"segments/{segment.pk}", {"version": 1, "values": {str(pk): "present"}}),
+        "parent": ("post", "codes", {"name": "Shared threat", "parent_id": pk}),
+        "new parent": ("post", f"codes/{threat.pk}/move", {"parent_id": pk}),
+        "merge target": ("post", f"codes/{threat.pk}/merge", {"target_id": pk}),
+        "move codings to": ("delete", f"codes/{threat.pk}?move_codings_to={pk}", None),
+    }[kind]
+
+
+@pytest.mark.parametrize("kind", ["segment code", "segment case", "segment value", "changed code", "changed case",
+                                  "changed value", "parent", "new parent", "merge target", "move codings to"])
+def test_every_write_treats_another_projects_id_like_a_missing_one(kind, client_for, coder, project, transcript,
+                                                                    threat, theirs):
+    segment = coded(transcript, "Moscow wanted it to", [threat], coder)
+    foreign = theirs["case"] if "case" in kind else theirs["code"]
+    client = client_for(coder)
+    before = (Activity.objects.count(), Code.objects.count(), Coding.objects.count(), Segment.all_objects.count())
+    answers = []
+    for pk in (foreign.pk, MISSING):
+        method, path, body = _write_naming(kind, pk, project=project, transcript=transcript, segment=segment,
+                                           threat=threat)
+        response = send(client, method, url(project, path), body)
+        answers.append((response.status_code, response.json()["detail"].replace(str(pk), "<id>")))
+        assert SECRET not in response.content.decode()
+    assert answers[0] == answers[1], "another project's object answers differently from a missing one"
+    assert answers[0][0] == 422 and "<id>" in answers[0][1]
+    assert (Activity.objects.count(), Code.objects.count(), Coding.objects.count(),
+            Segment.all_objects.count()) == before

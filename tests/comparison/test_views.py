@@ -373,6 +373,18 @@ def test_the_api_refuses_evidence_of_another_case_with_422(setup, project, coder
     assert "do not count for Kazakhstan 2022" in response.json()["detail"]
 
 
+def test_the_api_names_at_most_ten_of_the_unknown_evidence_ids(setup, project, coder, kazakhstan, client_for):
+    sent = list(range(10**9, 10**9 + 300))
+    response = client_for(coder).put(api(project, f"judgments/{setup['rus'].pk}/{kazakhstan.pk}"),
+                                     json.dumps({"value": "high", "evidence": sent + [2**70]}),
+                                     content_type="application/json")
+    assert response.status_code == 422
+    detail = response.json()["detail"]
+    assert detail == (f"Segments {', '.join(map(str, sent[:10]))} and 291 more are not passages of this project "
+                      "(or are in the trash).")
+    assert not Judgment.objects.exists()
+
+
 def test_the_api_lets_no_reviewer_judge(setup, project, reviewer, kazakhstan, client_for):
     response = client_for(reviewer).put(api(project, f"judgments/{setup['rus'].pk}/{kazakhstan.pk}"),
                                         json.dumps({"value": "high"}), content_type="application/json")
