@@ -7,12 +7,16 @@ Input that cannot be used is a 422 with the reason; a stale text version a 409.
 """
 from __future__ import annotations
 
+from typing import Annotated
+
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from ninja import Field, File, Form, Router, Schema
 from ninja.files import UploadedFile
 
+from apps.projects import limits
 from apps.projects.access import CODE, READ, project_for
+from apps.projects.inputs import Count, Id
 
 from .forms import MAX_FILES
 from .selectors import transcript_speakers
@@ -80,10 +84,15 @@ class SpeakersOut(Schema):
     speakers: list[SpeakerOut]
 
 
+Speaker = Annotated[str, Field(max_length=limits.LABEL)]
+
+
 class SpeakersIn(Schema):
-    renames: dict[str, str] = Field({}, description="Old speaker name -> new name; the same new name merges.")
-    expert_speaker: str | None = Field(None, description="The expert's speaker name after the renames; '' for none.")
-    expert: str | None = Field(None, description="The transcript's expert, a pseudonym; '' for none.")
+    renames: dict[Speaker, Speaker] = Field({}, max_length=limits.VALUES,
+                                            description="Old speaker name -> new name; the same new name merges.")
+    expert_speaker: Speaker | None = Field(None,
+                                           description="The expert's speaker name after the renames; '' for none.")
+    expert: str | None = Field(None, max_length=40, description="The transcript's expert, a pseudonym; '' for none.")
 
 
 class TextOut(Schema):
@@ -95,7 +104,7 @@ class TextOut(Schema):
 
 class TextIn(Schema):
     text: str
-    version: int = Field(description="The version the edit started from; a newer one gives 409.")
+    version: Count = Field(description="The version the edit started from; a newer one gives 409.")
 
 
 class SegmentMoveOut(Schema):
@@ -172,7 +181,7 @@ def _speakers_out(transcript) -> dict:
 
 
 @router.get("{slug}/transcripts/{transcript_id}/speakers", response=SpeakersOut)
-def speakers_get(request, slug: str, transcript_id: int):
+def speakers_get(request, slug: str, transcript_id: Id):
     """The named speakers of a transcript, in order of appearance, with their turns."""
     project = project_for(request.user, slug, READ)
     transcript = get_object_or_404(project.transcripts.select_related("expert").defer("text", "pseudonym_map"),
@@ -181,7 +190,7 @@ def speakers_get(request, slug: str, transcript_id: int):
 
 
 @router.put("{slug}/transcripts/{transcript_id}/speakers", response={200: SpeakersOut, 422: ErrorOut})
-def speakers_put(request, slug: str, transcript_id: int, payload: SpeakersIn):
+def speakers_put(request, slug: str, transcript_id: Id, payload: SpeakersIn):
     """Rename speakers, mark the expert's speaker, change the transcript's expert."""
     project = project_for(request.user, slug, CODE)
     transcript = get_object_or_404(project.transcripts.defer("text", "pseudonym_map"), pk=transcript_id)
@@ -191,7 +200,7 @@ def speakers_put(request, slug: str, transcript_id: int, payload: SpeakersIn):
 
 
 @router.get("{slug}/transcripts/{transcript_id}/text", response=TextOut)
-def text_get(request, slug: str, transcript_id: int):
+def text_get(request, slug: str, transcript_id: Id):
     """The stored text and its version, to edit it."""
     project = project_for(request.user, slug, READ)
     transcript = get_object_or_404(project.transcripts.only("id", "title", "version", "text", "project_id"),
@@ -202,7 +211,7 @@ def text_get(request, slug: str, transcript_id: int):
 
 @router.put("{slug}/transcripts/{transcript_id}/text",
             response={200: TextEditOut, 409: TextConflictOut, 422: ErrorOut})
-def text_put(request, slug: str, transcript_id: int, payload: TextIn):
+def text_put(request, slug: str, transcript_id: Id, payload: TextIn):
     """Replace the text; every segment is re-anchored (moved, or flagged when its words
     changed or were deleted). A stale `version` is a 409 with the current one."""
     project = project_for(request.user, slug, CODE)
