@@ -2,7 +2,7 @@
 from django import forms
 
 from apps.projects.inputs import BoundedIntegerField, IdField, ascii_int
-from apps.projects.limits import MAX_ID, MAX_INT
+from apps.projects.limits import COMMENT, MAX_ID, MAX_INT
 
 from .selectors import TURN, UNITS
 from .services import ACTIONS
@@ -56,5 +56,5 @@ class SettleForm(forms.Form):
 
 class DiscussForm(forms.Form):
     segment = IdField()
-    text = forms.CharField(max_length=10000, widget=forms.Textarea(attrs={"rows": 2}))
+    text = forms.CharField(max_length=COMMENT, widget=forms.Textarea(attrs={"rows": 2}))
     query = forms.CharField(required=False, max_length=2000)
