@@ -60,14 +60,14 @@ class ErrorOut(Schema):
 
 
 class CodingOut(Schema):
-    code_id: Id
+    code_id: int
     code: str
     value: str
 
 
 class SegmentOut(Schema):
     id: int
-    transcript_id: Id
+    transcript_id: int
     start: int = Field(description="Code point offset of the first character.")
     end: int = Field(description="Code point offset just after the last character.")
     quote: str

@@ -70,6 +70,8 @@ class OutcomeOut(Schema):
     positive_values: list[str]
 
 
+# A schema's class name is its name in the OpenAPI description: unique across the apps' routers
+# (analysis has its own CellOut and ExcerptOut, coding its ConflictOut).
 class CitedExcerptOut(Schema):
     segment_id: int
     quote: str
@@ -102,7 +104,7 @@ class JudgmentIn(Schema):
     version: Count | None = None
 
 
-class JudgmentCellOut(Schema):  # OpenAPI names a schema by its class: unique across the apps' APIs
+class JudgmentCellOut(Schema):
     factor_id: int
     case_id: int
     value: str
@@ -249,7 +251,8 @@ def judgment_cell(request, slug: str, factor_id: Id, case_id: Id, judge: Usernam
     return cell_out(grid.cell(factor, case))
 
 
-@router.put("/{slug}/comparison/judgments/{factor_id}/{case_id}", response={200: JudgmentOut, 409: JudgmentConflictOut})
+@router.put("/{slug}/comparison/judgments/{factor_id}/{case_id}",
+            response={200: JudgmentOut, 409: JudgmentConflictOut})
 def judgment_set(request, slug: str, factor_id: Id, case_id: Id, payload: JudgmentIn):
     """Set your own judgment of a cell. `version` is the version you read (null for a new
     one); a 409 carries the current judgment when someone changed it since."""
