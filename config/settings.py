@@ -60,7 +60,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "config.middleware.SecurityHeadersMiddleware",
+    "config.middleware.ApiErrorsAsJsonMiddleware",  # every API error is JSON with a reason
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "config.middleware.RequestTextMiddleware",  # NUL and lone surrogates refused at the edge
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

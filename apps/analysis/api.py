@@ -18,11 +18,13 @@ from datetime import datetime
 
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from apps.coding import services as coding_services
 from apps.coding.models import Comment
+from apps.projects import limits
 from apps.projects.access import COMMENT, REVIEW, project_for
+from apps.projects.inputs import Count, Id
 from apps.projects.responses import WRITE_ERRORS, valid_data
 
 from . import selectors, services
@@ -169,12 +171,12 @@ class CommentOut(Schema):
 
 
 class CommentIn(Schema):
-    text: str
-    code_id: int | None = None
-    case_id: int | None = None
-    segment_id: int | None = None
-    transcript_id: int | None = None
-    parent_id: int | None = None
+    text: str = Field(max_length=limits.COMMENT)
+    code_id: Id | None = None
+    case_id: Id | None = None
+    segment_id: Id | None = None
+    transcript_id: Id | None = None
+    parent_id: Id | None = None
 
 
 class ResolveIn(Schema):
@@ -182,9 +184,9 @@ class ResolveIn(Schema):
 
 
 class ReviewIn(Schema):
-    status: str
-    note: str = ""
-    transcript_id: int | None = None
+    status: str = Field(max_length=20)
+    note: str = Field("", max_length=limits.DESCRIPTION)
+    transcript_id: Id | None = None
 
 
 # --- converters ------------------------------------------------------------------------------
@@ -236,7 +238,7 @@ def comment_out(comment: Comment) -> dict:
 # --- analysis ---------------------------------------------------------------------------------
 
 @router.get("{slug}/analysis/frequencies", response=list[FrequencyOut], url_name="api_analysis_frequencies")
-def frequencies(request, slug: str, root: int | None = None):
+def frequencies(request, slug: str, root: Id | None = None):
     """Every code with its segments, distinct experts and words coded; `total_*` include its sub-codes."""
     project = project_for(request.user, slug)
     p = valid_data(FrequenciesForm(_params(root=root), project=project))
@@ -247,7 +249,7 @@ def frequencies(request, slug: str, root: int | None = None):
 
 @router.get("{slug}/analysis/breakdown", response=MatrixOut, url_name="api_analysis_breakdown")
 def breakdown(request, slug: str, by: str = "cases", measure: str = "segments", subcodes: bool = True,
-              root: int | None = None):
+              root: Id | None = None):
     """Frequencies by transcript, expert, case (the membership rule) or coder."""
     project = project_for(request.user, slug)
     p = valid_data(FrequenciesForm(_params(by=by, measure=measure, subcodes=subcodes, root=root), project=project))
@@ -256,7 +258,7 @@ def breakdown(request, slug: str, by: str = "cases", measure: str = "segments", 
 
 
 @router.get("{slug}/analysis/matrix", response=MatrixOut, url_name="api_analysis_matrix")
-def matrix(request, slug: str, measure: str = "experts", columns: str = "cases", root: int | None = None,
+def matrix(request, slug: str, measure: str = "experts", columns: str = "cases", root: Id | None = None,
            subcodes: bool = False):
     """Codes x cases (or experts, transcripts, coders, values of an attribute). Each cell: the
     count by `measure`, segments, experts, words (if measured), the coded values with the
@@ -268,8 +270,8 @@ def matrix(request, slug: str, measure: str = "experts", columns: str = "cases",
 
 
 @router.get("{slug}/analysis/matrix/excerpts", response=ExcerptsOut, url_name="api_analysis_matrix_excerpts")
-def matrix_excerpts(request, slug: str, code: int, column: str, columns: str = "cases", subcodes: bool = False,
-                    offset: int = 0, measure: str = "experts", root: int | None = None):
+def matrix_excerpts(request, slug: str, code: Id, column: str, columns: str = "cases", subcodes: bool = False,
+                    offset: Count = 0, measure: str = "experts", root: Id | None = None):
     """The segments behind one cell (`column` is the column's key), 50 at a time."""
     project = project_for(request.user, slug)
     p = valid_data(ExcerptsForm(_params(code=code, column=column, columns=columns, subcodes=subcodes, offset=offset,
@@ -280,7 +282,7 @@ def matrix_excerpts(request, slug: str, code: int, column: str, columns: str = "
 
 
 @router.get("{slug}/analysis/cooccurrence", response=CooccurrenceOut, url_name="api_analysis_cooccurrence")
-def cooccurrence(request, slug: str, case: int | None = None):
+def cooccurrence(request, slug: str, case: Id | None = None):
     """cells[i][j]: segments coded codes[i] that overlap a segment coded codes[j] (null on the diagonal)."""
     project = project_for(request.user, slug)
     p = valid_data(CooccurrenceForm(_params(case=case), project=project))
@@ -292,7 +294,7 @@ def cooccurrence(request, slug: str, case: int | None = None):
 
 @router.get("{slug}/analysis/cooccurrence/excerpts", response=ExcerptsOut,
             url_name="api_analysis_cooccurrence_excerpts")
-def cooccurrence_excerpts(request, slug: str, code: int, other: int, case: int | None = None, offset: int = 0):
+def cooccurrence_excerpts(request, slug: str, code: Id, other: Id, case: Id | None = None, offset: Count = 0):
     project = project_for(request.user, slug)
     p = valid_data(CooccurrenceExcerptsForm(_params(code=code, other=other, case=case, offset=offset), project=project))
     page = selectors.cooccurrence_excerpts(project=project, code=p["code"], other=p["other"], case=p["case"],
@@ -319,7 +321,7 @@ def progress(request, slug: str):
 
 
 @router.get("{slug}/review/comments", response=list[CommentOut], url_name="api_review_comments")
-def comment_list(request, slug: str, code: int | None = None, case: int | None = None, segment: int | None = None,
+def comment_list(request, slug: str, code: Id | None = None, case: Id | None = None, segment: Id | None = None,
              open_only: bool = False):
     """Comments (with their answers) on a code, a case, a matrix cell (code and case) or a segment."""
     project = project_for(request.user, slug)
@@ -344,7 +346,7 @@ def comment_create(request, slug: str, payload: CommentIn):
 
 @router.post("{slug}/review/comments/{comment_id}/resolve", response={200: CommentOut, **WRITE_ERRORS},
              url_name="api_review_comment_resolve")
-def comment_resolve(request, slug: str, comment_id: int, payload: ResolveIn):
+def comment_resolve(request, slug: str, comment_id: Id, payload: ResolveIn):
     """Researchers (or the comment's author) resolve a comment, or reopen it."""
     project = project_for(request.user, slug, COMMENT)
     comment = get_object_or_404(Comment, project=project, pk=comment_id)

@@ -6,6 +6,8 @@ from django.core.exceptions import ValidationError
 
 from apps.cases.models import Attribute, Case
 from apps.coding.models import Code, Comment, Segment
+from apps.projects import limits
+from apps.projects.inputs import BoundedIntegerField, IdField, ascii_int
 from apps.transcripts.models import Transcript
 
 from .models import Review
@@ -71,7 +73,7 @@ class MatrixForm(_ProjectForm):
 
     measure = forms.ChoiceField(choices=list(MEASURES.items()), required=False, label="Measure")
     columns = forms.CharField(required=False, max_length=20, label="Columns")
-    root = forms.IntegerField(required=False, min_value=1, label="Branch")
+    root = IdField(required=False, label="Branch")
     subcodes = FlagField(default=False, label="Include sub-codes")
 
     def clean_measure(self):
@@ -81,9 +83,10 @@ class MatrixForm(_ProjectForm):
         value = self.cleaned_data["columns"] or "cases"
         if value in COLUMN_KINDS:
             return value
-        if not value.isdigit() or not Attribute.objects.filter(project=self.project, pk=int(value)).exists():
+        attribute_id = ascii_int(value)
+        if attribute_id is None or not Attribute.objects.filter(project=self.project, pk=attribute_id).exists():
             raise ValidationError(f"choose {', '.join(COLUMN_KINDS)} or an attribute of this project")
-        return int(value)
+        return attribute_id
 
     def clean_root(self):
         return self._code("root")
@@ -94,7 +97,7 @@ class FrequenciesForm(_ProjectForm):
 
     by = forms.ChoiceField(choices=list(BREAKDOWNS.items()), required=False, label="Break down by")
     measure = forms.ChoiceField(choices=list(MEASURES.items()), required=False, label="Measure")
-    root = forms.IntegerField(required=False, min_value=1, label="Branch")
+    root = IdField(required=False, label="Branch")
     subcodes = FlagField(default=True, label="Include sub-codes")
 
     def clean_by(self):
@@ -109,7 +112,7 @@ class FrequenciesForm(_ProjectForm):
 
 
 class CooccurrenceForm(_ProjectForm):
-    case = forms.IntegerField(required=False, min_value=1, label="Case")
+    case = IdField(required=False, label="Case")
 
     def clean_case(self):
         return self._case("case")
@@ -118,18 +121,18 @@ class CooccurrenceForm(_ProjectForm):
 class ExcerptsForm(MatrixForm):
     """A matrix cell: the code (row) and the column's key."""
 
-    code = forms.IntegerField(min_value=1, label="Code")
+    code = IdField(label="Code")
     column = forms.CharField(max_length=200, label="Column")
-    offset = forms.IntegerField(required=False, min_value=0, label="Offset")
+    offset = BoundedIntegerField(required=False, label="Offset")
 
     def clean_code(self):
         return self._code("code")
 
 
 class CooccurrenceExcerptsForm(CooccurrenceForm):
-    code = forms.IntegerField(min_value=1, label="Code")
-    other = forms.IntegerField(min_value=1, label="Other code")
-    offset = forms.IntegerField(required=False, min_value=0, label="Offset")
+    code = IdField(label="Code")
+    other = IdField(label="Other code")
+    offset = BoundedIntegerField(required=False, label="Offset")
 
     def clean_code(self):
         return self._code("code")
@@ -139,9 +142,9 @@ class CooccurrenceExcerptsForm(CooccurrenceForm):
 
 
 class ReviewForm(_ProjectForm):
-    transcript = forms.IntegerField(required=False, min_value=1, label="Transcript")
+    transcript = IdField(required=False, label="Transcript")
     status = forms.ChoiceField(choices=Review.Status.choices, label="Status")
-    note = forms.CharField(required=False, widget=forms.Textarea, label="Note")
+    note = forms.CharField(required=False, max_length=limits.DESCRIPTION, widget=forms.Textarea, label="Note")
 
     def clean_transcript(self):
         pk = self.cleaned_data.get("transcript")
@@ -157,10 +160,10 @@ class CommentTargetForm(_ProjectForm):
     """What a comment is on: a segment, a code, a transcript, a matrix cell (code + case),
     or the project (nothing)."""
 
-    code = forms.IntegerField(required=False, min_value=1, label="Code")
-    case = forms.IntegerField(required=False, min_value=1, label="Case")
-    segment = forms.IntegerField(required=False, min_value=1, label="Segment")
-    transcript = forms.IntegerField(required=False, min_value=1, label="Transcript")
+    code = IdField(required=False, label="Code")
+    case = IdField(required=False, label="Case")
+    segment = IdField(required=False, label="Segment")
+    transcript = IdField(required=False, label="Transcript")
 
     def clean_code(self):
         return self._code("code")
@@ -190,8 +193,8 @@ class CommentTargetForm(_ProjectForm):
 class CommentForm(CommentTargetForm):
     """A comment on a target, or an answer to another comment (`parent`)."""
 
-    text = forms.CharField(max_length=5000, label="Comment", widget=forms.Textarea)
-    parent = forms.IntegerField(required=False, min_value=1, label="Answer to")
+    text = forms.CharField(max_length=limits.COMMENT, label="Comment", widget=forms.Textarea)
+    parent = IdField(required=False, label="Answer to")
 
     def clean_parent(self):
         pk = self.cleaned_data.get("parent")

@@ -12,13 +12,12 @@ from django.db import transaction
 from apps.coding.models import Comment
 from apps.coding.services import comment_resolve
 from apps.projects.access import CODE, can
+from apps.projects.limits import DESCRIPTION, check_limits
 from apps.projects.models import Membership, Project
 from apps.projects.services import activity_record
 from apps.transcripts.models import Transcript
 
 from .models import Review
-
-NOTE_MAX = 5000
 
 
 @transaction.atomic
@@ -32,8 +31,7 @@ def review_set(*, project: Project, reviewer, status: str, note: str = "",
     note = (note or "").strip()
     if status == Review.Status.CHANGES_REQUESTED and not note:
         raise ValidationError({"note": "Say which changes you ask for."})
-    if len(note) > NOTE_MAX:
-        raise ValidationError({"note": f"A note has at most {NOTE_MAX} characters."})
+    check_limits(note=(note, DESCRIPTION))
     if transcript is not None and transcript.project_id != project.pk:
         raise ValidationError({"transcript": "That transcript belongs to another project."})
     review = Review.objects.create(project=project, transcript=transcript, status=status, note=note,

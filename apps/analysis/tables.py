@@ -5,23 +5,17 @@ downloads and the management commands all print the same rows.
 """
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 
 from django.http import HttpResponse
 from django.utils.text import slugify
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from apps.projects.downloads import attachment
+from apps.projects.spreadsheets import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, Sheet, csv_file, csv_text, xlsx_file
 
 from .selectors import MEASURES, Cooccurrence, FrequencyRow, Matrix
 
-FORMATS = {"csv": "text/csv; charset=utf-8",
-           "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMATS = {"csv": CSV_CONTENT_TYPE, "xlsx": XLSX_CONTENT_TYPE}
 
 
 @dataclass
@@ -84,59 +78,22 @@ def progress_table(dashboard: dict) -> Table:
 
 # --- files ------------------------------------------------------------------------------
 
-def _cell_for_spreadsheet(value):
-    """Text that a spreadsheet would run as a formula gets a leading apostrophe (CSV injection)."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
 def table_csv(table: Table, *, guard: bool = True) -> str:
     """CSV text. `guard` (for files people open in a spreadsheet) defuses formula-like text;
     the command line prints the plain values for scripts."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    clean = _cell_for_spreadsheet if guard else (lambda v: v)
-    writer.writerow([clean(h) for h in table.header])
-    for row in table.rows:
-        writer.writerow([clean(v) for v in row])
-    return out.getvalue()
+    return csv_text(table.header, table.rows, neutralise=guard)
 
 
 def table_xlsx(table: Table) -> bytes:
     """An XLSX workbook with one sheet: bold header, frozen first row and column, numbers as numbers."""
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _sheet_title(table.title)
-    sheet.append(table.header)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        cell.data_type = "s"
-    for row in table.rows:
-        sheet.append(row)
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # text is never a formula, even when it starts with '='
-    sheet.freeze_panes = "B2"
-    for index, column in enumerate(sheet.iter_cols(max_row=min(sheet.max_row, 200)), start=1):
-        width = max((len(str(c.value)) for c in column if c.value is not None), default=8)
-        sheet.column_dimensions[get_column_letter(index)].width = min(60, max(8, width + 2))
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
-
-
-def _sheet_title(title: str) -> str:
-    for char in "[]:*?/\\":
-        title = title.replace(char, " ")
-    return title[:31] or "Table"
+    return xlsx_file([Sheet(table.title, table.header, table.rows, freeze="B2")])
 
 
 def download(table: Table, fmt: str, *, name: str) -> HttpResponse:
     """The table as a file to save: `name`.csv (UTF-8 with BOM, for spreadsheets) or `name`.xlsx."""
     filename = f"{slugify(name) or 'table'}.{fmt}"
     if fmt == "csv":
-        body = ("\ufeff" + table_csv(table)).encode("utf-8")
+        body = csv_file(table.header, table.rows)
     else:
         body = table_xlsx(table)
     return attachment(body, filename, FORMATS[fmt])

@@ -2,6 +2,8 @@
 the forms reads nothing more; validation checks the ids against the project."""
 from django import forms
 
+from apps.projects import limits
+
 from .models import Attribute
 
 
@@ -10,8 +12,9 @@ def _choices(objects, label=str):
 
 
 class CaseForm(forms.Form):
-    name = forms.CharField(max_length=200)
-    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    name = forms.CharField(max_length=limits.NAME)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False,
+                                  max_length=limits.DESCRIPTION)
 
 
 class AttributeForm(forms.Form):

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from apps.projects.access import listed_briefly
+from apps.projects.limits import DESCRIPTION, IDS, VALUES, check_limits
 from apps.projects.models import Project
 from apps.projects.services import activity_record
 from apps.projects.values import value_display
@@ -69,6 +70,7 @@ def attribute_create(*, project: Project, name: str, applies_to: str, type: str 
     if type not in Attribute.Type.values:
         raise ValidationError({"type": f"Unknown type {type!r}; choose one of {', '.join(Attribute.Type.values)}."})
     choices = [str(c).strip() for c in choices if str(c).strip()]
+    check_limits(choices=(choices, VALUES))
     if type == Attribute.Type.CATEGORICAL and len(set(choices)) != len(choices):
         raise ValidationError({"choices": "Categories must be distinct."})
     if project.attributes.filter(applies_to=applies_to, name=name).exists():
@@ -100,6 +102,7 @@ def outcome_set(*, project: Project, attribute: Attribute | None, actor=None) ->
 
 @transaction.atomic
 def case_create(*, project: Project, name: str, description: str = "", actor=None) -> Case:
+    check_limits(description=(description, DESCRIPTION))
     name = name.strip()
     if not name:
         raise ValidationError({"name": "A case needs a name."})
@@ -114,6 +117,7 @@ def case_create(*, project: Project, name: str, description: str = "", actor=Non
 
 @transaction.atomic
 def case_update(*, case: Case, actor, name: str | None = None, description: str | None = None) -> Case:
+    check_limits(description=(description, DESCRIPTION))
     before = {"name": case.name, "description": case.description}
     if name is not None:
         name = name.strip()
@@ -160,6 +164,7 @@ def expert_value_set(*, expert: Expert, attribute: Attribute, value, actor=None)
 def transcript_cases_set(*, transcript: Transcript, cases: Iterable[Case], actor) -> None:
     """Link a whole transcript to cases: all its segments then count for them."""
     cases = list(cases)
+    check_limits(cases=(cases, IDS))
     foreign = [c.name for c in cases if c.project_id != transcript.project_id]
     if foreign:
         raise ValidationError({"cases": f"cases from another project: {listed_briefly(foreign)}"})
@@ -173,6 +178,7 @@ def transcript_cases_set(*, transcript: Transcript, cases: Iterable[Case], actor
 def case_transcripts_set(*, case: Case, transcripts: Iterable[Transcript], actor) -> None:
     """The whole transcripts that count for a case: exactly those given (none unlinks all)."""
     transcripts = list(transcripts)
+    check_limits(transcripts=(transcripts, IDS))
     foreign = [t.title for t in transcripts if t.project_id != case.project_id]
     if foreign:
         raise ValidationError({"transcripts": f"transcripts from another project: {listed_briefly(foreign)}"})

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from math import ceil
+from typing import Annotated
 
 from django.core.exceptions import ValidationError
 from django.http import JsonResponse
@@ -19,7 +20,9 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 
 from apps.cases.models import Case
+from apps.projects import limits
 from apps.projects.access import CODE, READ, in_project, one_in_project, project_for
+from apps.projects.inputs import Count, Id, Offset, bounded_int
 from apps.projects.responses import WRITE_ERRORS, ErrorOut
 from apps.transcripts.models import Transcript
 
@@ -64,41 +67,49 @@ class ConflictOut(Schema):
     current: SegmentOut
 
 
+Page = bounded_int(1)
+PerPage = bounded_int(1, MAX_PER_PAGE)
+Value = Annotated[str, Field(max_length=limits.LABEL)]
+Ids = Annotated[list[Id], Field(max_length=limits.IDS)]
+Values = Annotated[dict[str, Value], Field(max_length=limits.IDS,
+                                           description="A value on the code's scale, by code id.")]
+
+
 class SegmentIn(Schema):
-    transcript_id: int
-    start: int = Field(description="Code point offset into the stored text.")
-    end: int
+    transcript_id: Id
+    start: Offset = Field(description="Code point offset into the stored text.")
+    end: Offset
     quote: str | None = Field(None, description="The selected text; must equal the text between the offsets.")
     snap: bool = Field(False, description="Widen the offsets to whole words first (the quote is then ignored).")
-    code_ids: list[int] = []
-    values: dict[str, str] = Field({}, description="A value on the code's scale, by code id.")
-    case_ids: list[int] = []
-    memo: str = ""
+    code_ids: Ids = []
+    values: Values = {}
+    case_ids: Ids = []
+    memo: str = Field("", max_length=limits.MEMO)
     is_case_section: bool = False
 
 
 class SegmentPatch(Schema):
-    version: int = Field(description="The version the change is based on; a stale one gives 409.")
-    start: int | None = None
-    end: int | None = None
+    version: Count = Field(description="The version the change is based on; a stale one gives 409.")
+    start: Offset | None = None
+    end: Offset | None = None
     quote: str | None = None
     snap: bool = False
-    code_ids: list[int] | None = None
-    values: dict[str, str] | None = None
-    case_ids: list[int] | None = None
-    memo: str | None = None
+    code_ids: Ids | None = None
+    values: Values | None = None
+    case_ids: Ids | None = None
+    memo: str | None = Field(None, max_length=limits.MEMO)
     is_case_section: bool | None = None
 
 
 class SegmentFilters(Schema):
-    code: list[int] = []
-    case: list[int] = []
-    expert: list[int] = []
-    coder: list[int] = []
-    transcript: list[int] = []
-    q: str = ""
-    page: int = Field(1, ge=1)
-    per_page: int = Field(50, ge=1, le=MAX_PER_PAGE)
+    code: Ids = []
+    case: Ids = []
+    expert: Ids = []
+    coder: Ids = []
+    transcript: Ids = []
+    q: str = Field("", max_length=limits.QUERY)
+    page: Page = 1
+    per_page: PerPage = 50
 
 
 class HitOut(SegmentOut):
@@ -134,35 +145,39 @@ class CodeOut(Schema):
     n_all: int
 
 
+Levels = Annotated[list[Value], Field(max_length=limits.VALUES, description="Named levels, low to high.")]
+Description = Annotated[str, Field(max_length=limits.DESCRIPTION)]
+
+
 class CodeIn(Schema):
-    name: str
-    parent_id: int | None = None
-    colour: str = "#f2c14e"
-    description: str = ""
-    inclusion: str = ""
-    exclusion: str = ""
-    example: str = ""
-    scale: str = Code.Scale.NONE
-    levels: list[str] = []
+    name: str = Field(max_length=limits.LABEL)
+    parent_id: Id | None = None
+    colour: str = Field("#f2c14e", max_length=7)
+    description: Description = ""
+    inclusion: Description = ""
+    exclusion: Description = ""
+    example: Description = ""
+    scale: str = Field(Code.Scale.NONE, max_length=10)
+    levels: Levels = []
 
 
 class CodePatch(Schema):
-    name: str | None = None
-    colour: str | None = None
-    description: str | None = None
-    inclusion: str | None = None
-    exclusion: str | None = None
-    example: str | None = None
-    scale: str | None = None
-    levels: list[str] | None = None
+    name: str | None = Field(None, max_length=limits.LABEL)
+    colour: str | None = Field(None, max_length=7)
+    description: Description | None = None
+    inclusion: Description | None = None
+    exclusion: Description | None = None
+    example: Description | None = None
+    scale: str | None = Field(None, max_length=10)
+    levels: Levels | None = None
 
 
 class CodeMoveIn(Schema):
-    parent_id: int | None = None
+    parent_id: Id | None = None
 
 
 class CodeMergeIn(Schema):
-    target_id: int
+    target_id: Id
 
 
 # --- helpers ---------------------------------------------------------------------------
@@ -230,7 +245,7 @@ def _code_get(project, pk: int) -> Code:
     return get_object_or_404(Code.objects.select_related("project"), project=project, pk=pk, deleted_at__isnull=True)
 
 
-def _code_out(project, code: Code, transcript_id: int | None = None) -> dict:
+def _code_out(project, code: Code, transcript_id: Id | None = None) -> dict:
     transcript = Transcript.objects.filter(project=project, pk=transcript_id).first() if transcript_id else None
     for node in selectors.code_tree(project=project, transcript=transcript):
         if node.code.pk == code.pk:
@@ -248,7 +263,7 @@ def _segment_ids(ids: str) -> list[int]:
 
 
 @router.get("{slug}/transcripts/{transcript_id}/segments", response=list[SegmentOut])
-def transcript_segment_list(request, slug: str, transcript_id: int, ids: str | None = None):
+def transcript_segment_list(request, slug: str, transcript_id: Id, ids: str | None = None):
     """All segments of one transcript (not those in the trash), in text order; with
     `ids=1,2,3` only those of them still in it, so that the page reads again just the
     segments a write touched (the written one and those whose case sections it changed)."""
@@ -280,7 +295,7 @@ def segment_list(request, slug: str, filters: Query[SegmentFilters]):
 
 
 @router.get("{slug}/segments/{segment_id}", response={200: SegmentOut, 404: ErrorOut})
-def segment_detail(request, slug: str, segment_id: int):
+def segment_detail(request, slug: str, segment_id: Id):
     """One segment, also when it is in the trash (then `deleted_at` is set)."""
     project = project_for(request.user, slug, READ)
     return segment_out(_segment_get(project, segment_id, trash=True), project)
@@ -303,7 +318,7 @@ def segment_create(request, slug: str, payload: SegmentIn):
 
 
 @router.patch("{slug}/segments/{segment_id}", response={200: SegmentOut, 409: ConflictOut, **WRITE_ERRORS})
-def segment_update(request, slug: str, segment_id: int, payload: SegmentPatch):
+def segment_update(request, slug: str, segment_id: Id, payload: SegmentPatch):
     """Change codes, values, cases, memo or boundaries (`snap` widens them to whole words)."""
     project = project_for(request.user, slug, CODE)
     segment = _segment_get(project, segment_id)
@@ -322,7 +337,7 @@ def segment_update(request, slug: str, segment_id: int, payload: SegmentPatch):
 
 
 @router.delete("{slug}/segments/{segment_id}", response={200: SegmentOut, 409: ConflictOut, **WRITE_ERRORS})
-def segment_delete(request, slug: str, segment_id: int, version: int | None = None):
+def segment_delete(request, slug: str, segment_id: Id, version: Count | None = None):
     """Move a segment to the trash (restorable); with `version`, only if nobody changed it."""
     project = project_for(request.user, slug, CODE)
     segment = _segment_get(project, segment_id)
@@ -331,7 +346,7 @@ def segment_delete(request, slug: str, segment_id: int, version: int | None = No
 
 
 @router.post("{slug}/segments/{segment_id}/restore", response={200: SegmentOut, **WRITE_ERRORS})
-def segment_restore(request, slug: str, segment_id: int):
+def segment_restore(request, slug: str, segment_id: Id):
     """Take a segment out of the trash, with its codings and cases."""
     project = project_for(request.user, slug, CODE)
     segment = _segment_get(project, segment_id, trash=True)
@@ -340,7 +355,7 @@ def segment_restore(request, slug: str, segment_id: int):
 
 
 @router.get("{slug}/trash", response=list[SegmentOut])
-def trash_list(request, slug: str, transcript: int | None = None):
+def trash_list(request, slug: str, transcript: Id | None = None):
     """The segments in the trash, most recently deleted first (of one transcript, if given)."""
     project = project_for(request.user, slug, READ)
     scope = get_object_or_404(Transcript.objects.only("id", "project_id"), project=project, pk=transcript) \
@@ -353,7 +368,7 @@ def trash_list(request, slug: str, transcript: int | None = None):
 # --- codes -----------------------------------------------------------------------------
 
 @router.get("{slug}/codes", response=list[CodeOut])
-def code_list(request, slug: str, transcript: int | None = None):
+def code_list(request, slug: str, transcript: Id | None = None):
     """The codebook in tree order with the number of segments per code, in the project
     and (with `transcript`) in one transcript."""
     project = project_for(request.user, slug, READ)
@@ -375,7 +390,7 @@ def code_create(request, slug: str, payload: CodeIn):
 
 
 @router.patch("{slug}/codes/{code_id}", response={200: CodeOut, **WRITE_ERRORS})
-def code_update(request, slug: str, code_id: int, payload: CodePatch):
+def code_update(request, slug: str, code_id: Id, payload: CodePatch):
     """Rename, recolour, describe or rescale a code."""
     project = project_for(request.user, slug, CODE)
     code = _code_get(project, code_id)
@@ -384,7 +399,7 @@ def code_update(request, slug: str, code_id: int, payload: CodePatch):
 
 
 @router.post("{slug}/codes/{code_id}/move", response={200: CodeOut, **WRITE_ERRORS})
-def code_move(request, slug: str, code_id: int, payload: CodeMoveIn):
+def code_move(request, slug: str, code_id: Id, payload: CodeMoveIn):
     """Put a code under another (or at the top with `parent_id: null`)."""
     project = project_for(request.user, slug, CODE)
     code = _code_get(project, code_id)
@@ -393,7 +408,7 @@ def code_move(request, slug: str, code_id: int, payload: CodeMoveIn):
 
 
 @router.post("{slug}/codes/{code_id}/merge", response={200: CodeOut, **WRITE_ERRORS})
-def code_merge(request, slug: str, code_id: int, payload: CodeMergeIn):
+def code_merge(request, slug: str, code_id: Id, payload: CodeMergeIn):
     """Merge the code into `target_id`: its codings, children, memos and comments move there."""
     project = project_for(request.user, slug, CODE)
     source = _code_get(project, code_id)
@@ -403,7 +418,7 @@ def code_merge(request, slug: str, code_id: int, payload: CodeMergeIn):
 
 
 @router.delete("{slug}/codes/{code_id}", response={204: None, **WRITE_ERRORS})
-def code_delete(request, slug: str, code_id: int, move_codings_to: int | None = None):
+def code_delete(request, slug: str, code_id: Id, move_codings_to: Id | None = None):
     """Delete a code; one with codings or children needs `move_codings_to` (a merge)."""
     project = project_for(request.user, slug, CODE)
     code = _code_get(project, code_id)
@@ -425,7 +440,7 @@ class TextOut(Schema):
 
 class TextIn(Schema):
     text: str
-    version: int = Field(description="The version the edit started from; a newer one gives 409.")
+    version: Count = Field(description="The version the edit started from; a newer one gives 409.")
 
 
 class SegmentMoveOut(Schema):
@@ -452,7 +467,7 @@ class TextConflictOut(Schema):
 
 
 @router.get("{slug}/transcripts/{transcript_id}/text", response=TextOut)
-def transcript_text(request, slug: str, transcript_id: int):
+def transcript_text(request, slug: str, transcript_id: Id):
     """The stored text and its version, to edit it."""
     project = project_for(request.user, slug, READ)
     transcript = get_object_or_404(project.transcripts.only("id", "title", "version", "text", "project_id"),
@@ -463,7 +478,7 @@ def transcript_text(request, slug: str, transcript_id: int):
 
 @router.put("{slug}/transcripts/{transcript_id}/text",
             response={200: TextEditOut, 409: TextConflictOut, **WRITE_ERRORS})
-def transcript_text_update(request, slug: str, transcript_id: int, payload: TextIn):
+def transcript_text_update(request, slug: str, transcript_id: Id, payload: TextIn):
     """Replace the text; every segment is re-anchored (moved, or flagged when its words
     changed or were deleted). A stale `version` is a 409 with the current one."""
     project = project_for(request.user, slug, CODE)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from django import forms
 
 from apps.cases.models import Case
+from apps.projects import limits
 from apps.projects.models import Membership, Project
 from apps.transcripts.models import Expert, Transcript
 
@@ -24,7 +25,7 @@ class SegmentFilterForm(forms.Form):
                                            widget=forms.CheckboxSelectMultiple)
     transcript = forms.TypedMultipleChoiceField(coerce=int, required=False, label="Transcripts",
                                                 widget=forms.CheckboxSelectMultiple)
-    q = forms.CharField(required=False, max_length=200, label="Words",
+    q = forms.CharField(required=False, max_length=limits.QUERY, label="Words",
                         widget=forms.TextInput(attrs={"type": "search", "placeholder": "in the quote or memo"}))
 
     def __init__(self, data=None, *, project: Project):

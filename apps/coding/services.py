@@ -19,6 +19,7 @@ from django.utils.text import slugify
 
 from apps.cases.models import Case
 from apps.projects.access import listed_briefly
+from apps.projects.limits import COMMENT, DESCRIPTION, IDS, MEMO, VALUES, check_limits
 from apps.projects.models import Activity, Membership, Project, Role
 from apps.projects.services import activity_record
 from apps.transcripts.models import Transcript
@@ -99,6 +100,8 @@ def code_snapshot(code: Code) -> dict:
 def code_create(*, project: Project, name: str, actor, parent: Code | None = None, colour: str = "#f2c14e",
                 description: str = "", inclusion: str = "", exclusion: str = "", example: str = "",
                 scale: str = Code.Scale.NONE, levels: Sequence[str] = ()) -> Code:
+    check_limits(description=(description, DESCRIPTION), inclusion=(inclusion, DESCRIPTION),
+                 exclusion=(exclusion, DESCRIPTION), example=(example, DESCRIPTION), levels=(levels, VALUES))
     _code_check_parent(project=project, parent=parent)
     name = _code_check_name(project=project, name=name, parent=parent)
     code = Code(project=project, parent=parent, name=name, slug=slugify(name, allow_unicode=True)[:100] or "code",
@@ -116,6 +119,8 @@ def code_update(*, code: Code, actor, name: str | None = None, colour: str | Non
                 example: str | None = None, scale: str | None = None, levels: Sequence[str] | None = None) -> Code:
     """Rename, recolour, describe or rescale a code. Changing the scale keeps only the
     coded values that are still on it, and says so by refusing otherwise."""
+    check_limits(description=(description, DESCRIPTION), inclusion=(inclusion, DESCRIPTION),
+                 exclusion=(exclusion, DESCRIPTION), example=(example, DESCRIPTION), levels=(levels, VALUES))
     before = code_snapshot(code)
     if name is not None:
         code.name = _code_check_name(project=code.project, name=name, parent=code.parent, exclude=code)
@@ -398,6 +403,7 @@ def segment_create(*, transcript: Transcript, start: int, end: int, coder, codes
     """Code a passage. Offsets are code points into transcript.text; `quote`, when given,
     must equal the text between them (the browser sends what the user selected)."""
     codes, cases, values = list(codes), list(cases), dict(values or {})
+    check_limits(memo=(memo, MEMO), codes=(codes, IDS), cases=(cases, IDS), values=(values, IDS))
     actual = _check_offsets(transcript, start, end, quote)
     _check_codes(transcript.project_id, codes, values)
     _check_cases(transcript.project_id, cases)
@@ -440,6 +446,7 @@ def segment_update(*, segment: Segment, version: int, actor, start: int | None =
                    memo: str | None = None, is_case_section: bool | None = None) -> Segment:
     """Change a segment's boundaries, codes, values, cases or memo, if nobody else
     changed it since `version` was read (else StaleVersion with the current state)."""
+    check_limits(memo=(memo, MEMO), codes=(codes, IDS), cases=(cases, IDS), values=(values, IDS))
     locked = Segment.objects.select_for_update().filter(pk=segment.pk).first()
     if locked is None:
         raise ValidationError({"segment": "This segment was deleted."})
@@ -681,6 +688,7 @@ def _note_targets(project: Project, **targets) -> dict:
 def memo_create(*, project: Project, author, text: str, title: str = "", code: Code | None = None,
                 case: Case | None = None, transcript: Transcript | None = None,
                 segment: Segment | None = None) -> Memo:
+    check_limits(text=(text, MEMO))
     if not text.strip():
         raise ValidationError({"text": "A memo needs some text."})
     if len(title.strip()) > Memo._meta.get_field("title").max_length:
@@ -698,6 +706,7 @@ def comment_create(*, project: Project, author, text: str, code: Code | None = N
                    transcript: Transcript | None = None, segment: Segment | None = None,
                    parent: Comment | None = None) -> Comment:
     """A reviewer's remark, or an answer to one (`parent`). A matrix cell is code + case."""
+    check_limits(text=(text, COMMENT))
     if not text.strip():
         raise ValidationError({"text": "A comment needs some text."})
     if parent is not None:

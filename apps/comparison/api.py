@@ -3,14 +3,18 @@ under /api/projects/{slug}/comparison/. Reading needs membership; writing needs 
 owner or coder role; a judge only ever writes their own judgments."""
 from __future__ import annotations
 
+from typing import Annotated
+
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from apps.cases.models import Attribute, Case
 from apps.coding.models import Code
+from apps.projects import limits
 from apps.projects.access import CODE, project_for
+from apps.projects.inputs import Count, Id
 from apps.projects.responses import WRITE_ERRORS
 
 from . import selectors, services
@@ -32,26 +36,32 @@ class FactorOut(Schema):
     position: int
 
 
+Label = Annotated[str, Field(max_length=limits.LABEL)]
+Values = Annotated[list[Label], Field(max_length=limits.VALUES)]
+Ids = Annotated[list[Id], Field(max_length=limits.IDS)]
+Username = Annotated[str, Field(max_length=150)]
+
+
 class FactorIn(Schema):
-    code_id: int | None = None
-    attribute_id: int | None = None
-    label: str = ""
-    positive_values: list[str] | None = None
+    code_id: Id | None = None
+    attribute_id: Id | None = None
+    label: Label = ""
+    positive_values: Values | None = None
 
 
 class FactorPatch(Schema):
-    label: str | None = None
-    positive_values: list[str] | None = None
+    label: Label | None = None
+    positive_values: Values | None = None
 
 
 class OrderIn(Schema):
-    factor_ids: list[int]
+    factor_ids: Ids
 
 
 class OutcomeIn(Schema):
-    attribute_id: int | None = None
-    label: str = ""
-    positive_values: list[str] | None = None
+    attribute_id: Id | None = None
+    label: Label = ""
+    positive_values: Values | None = None
 
 
 class OutcomeOut(Schema):
@@ -61,7 +71,9 @@ class OutcomeOut(Schema):
     positive_values: list[str]
 
 
-class ExcerptOut(Schema):
+# A schema's class name is its name in the OpenAPI description: unique across the apps' routers
+# (analysis has its own CellOut and ExcerptOut, coding its ConflictOut).
+class CitedExcerptOut(Schema):
     segment_id: int
     quote: str
     value: str
@@ -81,19 +93,19 @@ class JudgmentOut(Schema):
     version: int
 
 
-class ConflictOut(Schema):
+class JudgmentConflictOut(Schema):
     detail: str
     current: JudgmentOut
 
 
 class JudgmentIn(Schema):
-    value: str = ""
-    rationale: str = ""
-    evidence: list[int] = []
-    version: int | None = None
+    value: Label = ""
+    rationale: str = Field("", max_length=limits.RATIONALE)
+    evidence: Ids = []
+    version: Count | None = None
 
 
-class CellOut(Schema):
+class JudgmentCellOut(Schema):
     factor_id: int
     case_id: int
     value: str
@@ -105,8 +117,8 @@ class CellOut(Schema):
     has_evidence: bool
     check: str
     check_label: str
-    cited: list[ExcerptOut]
-    excerpts: list[ExcerptOut]
+    cited: list[CitedExcerptOut]
+    excerpts: list[CitedExcerptOut]
     judgment: JudgmentOut | None
 
 
@@ -122,7 +134,7 @@ class GridOut(Schema):
     outcome: str
     factors: list[FactorOut]
     cases: list[CaseOut]
-    cells: list[CellOut]
+    cells: list[JudgmentCellOut]
 
 
 def factor_out(factor: Factor) -> dict:
@@ -188,7 +200,7 @@ def factor_add(request, slug: str, payload: FactorIn):
 
 
 @router.patch("/{slug}/comparison/factors/{factor_id}", response={200: FactorOut, **WRITE_ERRORS})
-def factor_update(request, slug: str, factor_id: int, payload: FactorPatch):
+def factor_update(request, slug: str, factor_id: Id, payload: FactorPatch):
     project = project_for(request.user, slug, CODE)
     factor = get_object_or_404(Factor.objects.select_related("code", "attribute"), project=project, pk=factor_id)
     return factor_out(services.factor_update(factor=factor, actor=request.user, label=payload.label,
@@ -196,7 +208,7 @@ def factor_update(request, slug: str, factor_id: int, payload: FactorPatch):
 
 
 @router.delete("/{slug}/comparison/factors/{factor_id}", response={204: None, **WRITE_ERRORS})
-def factor_remove(request, slug: str, factor_id: int):
+def factor_remove(request, slug: str, factor_id: Id):
     project = project_for(request.user, slug, CODE)
     services.factor_remove(factor=get_object_or_404(Factor, project=project, pk=factor_id), actor=request.user)
     return Status(204, None)
@@ -224,14 +236,14 @@ def outcome_choose(request, slug: str, payload: OutcomeIn):
 # --- judgments ------------------------------------------------------------------------------------
 
 @router.get("/{slug}/comparison/judgments", response=GridOut)
-def judgment_grid(request, slug: str, judge: str | None = None):
+def judgment_grid(request, slug: str, judge: Username | None = None):
     """Every cell with its value, proposal and evidence check (excerpts only in the cell route)."""
     project = project_for(request.user, slug)
     return _grid_out(selectors.judgment_grid(project=project, judge=_judge(request, project, judge)))
 
 
-@router.get("/{slug}/comparison/judgments/{factor_id}/{case_id}", response=CellOut)
-def judgment_cell(request, slug: str, factor_id: int, case_id: int, judge: str | None = None):
+@router.get("/{slug}/comparison/judgments/{factor_id}/{case_id}", response=JudgmentCellOut)
+def judgment_cell(request, slug: str, factor_id: Id, case_id: Id, judge: Username | None = None):
     project = project_for(request.user, slug)
     factor = get_object_or_404(Factor, project=project, pk=factor_id)
     case = get_object_or_404(Case, project=project, pk=case_id)
@@ -241,8 +253,8 @@ def judgment_cell(request, slug: str, factor_id: int, case_id: int, judge: str |
 
 
 @router.put("/{slug}/comparison/judgments/{factor_id}/{case_id}",
-            response={200: JudgmentOut, 409: ConflictOut, **WRITE_ERRORS})
-def judgment_set(request, slug: str, factor_id: int, case_id: int, payload: JudgmentIn):
+            response={200: JudgmentOut, 409: JudgmentConflictOut, **WRITE_ERRORS})
+def judgment_set(request, slug: str, factor_id: Id, case_id: Id, payload: JudgmentIn):
     """Set your own judgment of a cell. `version` is the version you read (null for a new
     one); a 409 carries the current judgment when someone changed it since."""
     project = project_for(request.user, slug, CODE)
@@ -256,7 +268,7 @@ def judgment_set(request, slug: str, factor_id: int, case_id: int, payload: Judg
 # --- tables -----------------------------------------------------------------------------------------
 
 @router.get("/{slug}/comparison/mssd")
-def mssd_table(request, slug: str, judge: str | None = None):
+def mssd_table(request, slug: str, judge: Username | None = None):
     """Factors x cases with each factor's classification, the contradictions and the most similar cases."""
     project = project_for(request.user, slug)
     table = selectors.mssd_table(project=project, judge=_judge(request, project, judge))
@@ -279,7 +291,7 @@ def _pair(p) -> dict:
 
 
 @router.get("/{slug}/comparison/truth-table")
-def truth_table(request, slug: str, judge: str | None = None):
+def truth_table(request, slug: str, judge: Username | None = None):
     """The calibrated table, the truth tables for the outcome and its negation, and every
     minimal solution, conservative and parsimonious, in the notation A*~B + C."""
     project = project_for(request.user, slug)
@@ -314,7 +326,7 @@ def truth_table(request, slug: str, judge: str | None = None):
 
 
 @router.get("/{slug}/comparison/agreement")
-def judgment_agreement(request, slug: str, a: str, b: str):
+def judgment_agreement(request, slug: str, a: Username, b: Username):
     """Agreement of two judges per factor and overall, and the cells where they differ."""
     project = project_for(request.user, slug)
     User = get_user_model()

@@ -8,8 +8,10 @@ the same file.
 """
 from __future__ import annotations
 
-import csv
 import io
+
+from apps.projects.escaping import markdown_escape, markdown_paragraphs
+from apps.projects.spreadsheets import csv_text
 
 from .selectors import CrispTable, MSSDTable
 
@@ -28,13 +30,10 @@ def export(table: MSSDTable, fmt: str) -> tuple[bytes | str, str]:
 
 def r_qca_csv(crisp: CrispTable) -> str:
     """Case names as row names (first column, empty header as R's write.csv writes it),
-    then one 0/1 column per condition and the outcome."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["", *crisp.conditions, crisp.outcome])
-    for case, row in crisp.rows.items():
-        writer.writerow([case, *(row[c] for c in crisp.conditions), row[crisp.outcome]])
-    return out.getvalue()
+    then one 0/1 column per condition and the outcome. The 0/1 cells are numbers; names
+    that a spreadsheet would run as a formula are neutralised like in every other CSV."""
+    rows = [[case, *(row[c] for c in crisp.conditions), row[crisp.outcome]] for case, row in crisp.rows.items()]
+    return csv_text(["", *crisp.conditions, crisp.outcome], rows)
 
 
 # --- what every format says ---------------------------------------------------------------------
@@ -94,29 +93,25 @@ def _judgments(table: MSSDTable):
 
 # --- Markdown -------------------------------------------------------------------------------------
 
-def _md(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
-
-
 def to_markdown(table: MSSDTable) -> str:
-    out = [f"# {_md(_title(table))}", "", _intro(table), ""]
+    out = [f"# {markdown_escape(_title(table))}", "", markdown_escape(_intro(table)), ""]
     header = _header(table)
-    out.append("| " + " | ".join(_md(h) for h in header) + " |")
+    out.append("| " + " | ".join(markdown_escape(h) for h in header) + " |")
     out.append("|" + "---|" * len(header))
     for line in _lines(table):
-        out.append("| " + " | ".join(_md(x) for x in line) + " |")
+        out.append("| " + " | ".join(markdown_escape(x) for x in line) + " |")
     out += ["", "## Most similar cases with different outcomes", ""]
-    out += [f"- {_md(line)}" for line in _pairs(table)] or ["- none yet"]
+    out += [f"- {markdown_escape(line)}" for line in _pairs(table)] or ["- none yet"]
     out += ["", "## Judgments and evidence", ""]
     for row, cell in _judgments(table):
-        out.append(f"### {_md(row.factor.label)} in {_md(cell.case.name)}: {_md(cell.value or '?')}")
-        out.append("")
+        heading = f"{row.factor.label} in {cell.case.name}: {cell.value or '?'}"
+        out += [f"### {markdown_escape(heading)}", ""]
         if cell.check and cell.check.status not in ("agrees", "not judged"):
-            out += [f"*Evidence: {_md(cell.check.label)}*", ""]
-        if cell.judgment.rationale:
-            out += [cell.judgment.rationale.strip(), ""]
+            out += [f"*Evidence: {markdown_escape(cell.check.label)}*", ""]
+        for paragraph in markdown_paragraphs(cell.judgment.rationale):
+            out += [paragraph, ""]
         for excerpt in cell.cited:
-            out.append(f"> \u201c{_md(excerpt.quote)}\u201d ({_md(excerpt.citation)})")
+            out.append(f"> \u201c{markdown_escape(excerpt.quote)}\u201d ({markdown_escape(excerpt.citation)})")
             out.append(">")
         if cell.cited:
             out.pop()
@@ -170,15 +165,12 @@ def to_latex(table: MSSDTable) -> str:
 def to_csv(table: MSSDTable) -> str:
     """One row per factor and case: the judged value, its 0/1, the comparison, the
     evidence check, the rationale and the cited excerpts with their citations."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["factor", "label", "case", "value", "crisp", "outcome", "comparison", "evidence check",
-                     "proposal", "rationale", "citations", "excerpts"])
     grid = table.grid
+    rows = []
     for row in table.rows:
         for cell in row.cells:
             present = grid.outcome_present.get(cell.case.pk)
-            writer.writerow([
+            rows.append([
                 row.factor.name, row.factor.label, cell.case.name, cell.value,
                 "" if cell.calibrated is None else cell.calibrated, "" if present is None else int(present),
                 row.classification.label, cell.check.label if cell.check else "",
@@ -187,7 +179,8 @@ def to_csv(table: MSSDTable) -> str:
                 "; ".join(e.citation for e in cell.cited),
                 "\n".join(f"\u201c{e.quote}\u201d ({e.citation})" for e in cell.cited),
             ])
-    return out.getvalue()
+    return csv_text(["factor", "label", "case", "value", "crisp", "outcome", "comparison", "evidence check",
+                     "proposal", "rationale", "citations", "excerpts"], rows)
 
 
 # --- DOCX ------------------------------------------------------------------------------------------

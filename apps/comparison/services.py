@@ -19,6 +19,7 @@ from apps.cases.services import outcome_set
 from apps.coding.models import Code, Segment
 from apps.coding.selectors import segments_in_case
 from apps.projects.access import LARGEST_ID, MAX_IDS, listed_briefly
+from apps.projects.limits import IDS, RATIONALE, VALUES, check_limits
 from apps.projects.models import Project
 from apps.projects.services import activity_record
 from apps.projects.values import NO, YES
@@ -96,6 +97,7 @@ def _check_positive(values: Iterable, allowed: list[str] | None, name: str) -> l
 def factor_add(*, project: Project, actor, code: Code | None = None, attribute: Attribute | None = None,
                label: str = "", positive_values: Sequence[str] | None = None) -> Factor:
     """Add a row to the comparison: a code with a presence or ordinal scale, or a case attribute."""
+    check_limits(positive_values=(positive_values, VALUES))
     if (code is None) == (attribute is None):
         raise ValidationError({"factor": "A factor is either a code or a case attribute."})
     if code is not None:
@@ -132,6 +134,7 @@ def factor_add(*, project: Project, actor, code: Code | None = None, attribute: 
 def factor_update(*, factor: Factor, actor, label: str | None = None,
                   positive_values: Sequence[str] | None = None) -> Factor:
     """Rename a factor or change its calibration: the values that count as 1."""
+    check_limits(positive_values=(positive_values, VALUES))
     before = {"label": factor.label, "positive_values": factor.positive_values}
     if label is not None:
         factor.label = _check_label(factor.project, label, exclude=factor)
@@ -158,6 +161,7 @@ def factor_remove(*, factor: Factor, actor) -> None:
 @transaction.atomic
 def factor_reorder(*, project: Project, factor_ids: Sequence[int], actor) -> list[Factor]:
     """Put the factors in the given order; every factor of the project, each once."""
+    check_limits(factor_ids=(factor_ids, IDS))
     factors = {f.pk: f for f in project.factors.select_for_update()}
     if sorted(factor_ids) != sorted(factors):
         raise ValidationError({"factor_ids": "Give every factor of the project exactly once."})
@@ -214,6 +218,7 @@ def outcome_choose(*, project: Project, attribute: Attribute | None, actor, labe
                    positive_values: Sequence[str] | None = None) -> OutcomeCalibration | None:
     """Choose the outcome (a boolean or categorical case attribute) and how it is calibrated:
     true is 1 for a boolean; for a categorical outcome, the categories in `positive_values`."""
+    check_limits(positive_values=(positive_values, VALUES))
     outcome_set(project=project, attribute=attribute, actor=actor)
     if attribute is None:
         OutcomeCalibration.objects.filter(project=project).delete()
@@ -288,6 +293,7 @@ def judgment_set(*, factor: Factor, case: Case, judge, value: str, rationale: st
     `version` is the version the judge read (None for a cell they have not judged yet);
     if the judgment changed since, StaleJudgment carries its current state.
     """
+    check_limits(rationale=(rationale, RATIONALE), evidence=(evidence, IDS))
     if case.project_id != factor.project_id:
         raise ValidationError({"case": "That case belongs to another project."})
     value = _check_value(factor, value)

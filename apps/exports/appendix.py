@@ -7,7 +7,6 @@ own ("Excerpt Citation", "Excerpt Memo"), so a table of contents and restyling w
 """
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass
 
@@ -18,12 +17,12 @@ from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
 from docx.text.paragraph import Paragraph
 from lxml import etree
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
+
+from apps.projects.escaping import markdown_escape, xml_safe
+from apps.projects.spreadsheets import Sheet, csv_file, xlsx_file
 
 from .selectors import Appendix, AppendixExcerpt, Section
-from .text import latex_escape, latex_paragraphs, markdown_escape, spreadsheet_cell, xml_safe
+from .text import latex_escape, latex_paragraphs
 
 CITATION_STYLE = "Excerpt Citation"
 MEMO_STYLE = "Excerpt Memo"
@@ -349,51 +348,19 @@ def table_rows(appendix: Appendix) -> tuple[list[str], list[list]]:
 
 def render_csv(appendix: Appendix) -> bytes:
     header, rows = table_rows(appendix)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([spreadsheet_cell(v) for v in row])
-    return out.getvalue().encode("utf-8-sig")  # the BOM makes Excel read UTF-8
-
-
-def xlsx_sheet(workbook, title: str, header: list[str], rows: list[list], widths: dict[int, int] | None = None):
-    """A write-only sheet with a bold, frozen header. Text that would run as a formula gets
-    a leading apostrophe (spreadsheet_cell), so openpyxl stores every text as a string."""
-    sheet = workbook.create_sheet(title)
-    sheet.freeze_panes = "A2"
-    for index, width in (widths or {}).items():
-        sheet.column_dimensions[_column_letter(index)].width = width
-    bold = Font(bold=True)
-    cells = []
-    for name in header:
-        cell = WriteOnlyCell(sheet, value=name)
-        cell.font = bold
-        cells.append(cell)
-    sheet.append(cells)
-    for row in rows:
-        sheet.append([spreadsheet_cell(value) for value in row])
-    return sheet
-
-
-def _column_letter(index: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter(index)
+    return csv_file(header, rows)
 
 
 def render_xlsx(appendix: Appendix) -> bytes:
     header, rows = table_rows(appendix)
-    workbook = Workbook(write_only=True)
     widths = {header.index("quote") + 1: 80, header.index("citation") + 1: 16, header.index("code path") + 1: 30}
-    xlsx_sheet(workbook, "Excerpts", header, rows, widths)
-    xlsx_sheet(workbook, "Experts", ["expert", "description"] + appendix.expert_attributes,
-               [[e.pseudonym, e.description] + [v for _, v in e.attributes] for e in appendix.experts])
-    xlsx_sheet(workbook, "Codes", ["path", "description", "inclusion", "exclusion", "example", "scale"],
-               [[c.path, c.description, c.inclusion, c.exclusion, c.example, c.scale_label] for c in appendix.codes])
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return xlsx_file([
+        Sheet("Excerpts", header, rows, widths),
+        Sheet("Experts", ["expert", "description"] + appendix.expert_attributes,
+              [[e.pseudonym, e.description] + [v for _, v in e.attributes] for e in appendix.experts]),
+        Sheet("Codes", ["path", "description", "inclusion", "exclusion", "example", "scale"],
+              [[c.path, c.description, c.inclusion, c.exclusion, c.example, c.scale_label] for c in appendix.codes]),
+    ])
 
 
 RENDERERS = {"docx": render_docx, "md": render_markdown, "tex": render_latex, "csv": render_csv,

@@ -10,13 +10,14 @@ import csv
 import io
 
 from apps.coding.models import Code
+from apps.projects.escaping import markdown_escape, xml_safe
+from apps.projects.spreadsheets import csv_file
 
 from .appendix import Format, Writer, docx_document
 from .refiqda.reader import DEFAULT_COLOUR, CodePlan, Report, colour_of, decode, read_codebook_file
 from .refiqda.safe import ImportRejected
 from .refiqda.writer import codebook_qdc
 from .selectors import CodeEntry
-from .text import markdown_escape, spreadsheet_cell, xml_safe
 
 CODEBOOK_FORMATS = {
     "docx": Format("docx", "Word (DOCX)", "docx",
@@ -71,14 +72,8 @@ def render_codebook_markdown(project_name: str, entries: list[CodeEntry]) -> byt
 
 
 def render_codebook_csv(project_name: str, entries: list[CodeEntry]) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    for e in entries:
-        writer.writerow([spreadsheet_cell(v) for v in (
-            e.name, e.path, e.description, e.inclusion, e.exclusion, e.example, e.colour, e.scale,
-            "; ".join(e.levels), e.segments, e.experts)])
-    return out.getvalue().encode("utf-8-sig")
+    return csv_file(CSV_COLUMNS, [[e.name, e.path, e.description, e.inclusion, e.exclusion, e.example, e.colour,
+                                   e.scale, "; ".join(e.levels), e.segments, e.experts] for e in entries])
 
 
 def render_codebook(project, entries: list[CodeEntry], fmt: str) -> bytes:

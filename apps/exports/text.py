@@ -1,16 +1,10 @@
-"""Escaping of user text for the export formats: LaTeX, Markdown, XML-based files (DOCX,
-XLSX, REFI-QDA) and spreadsheets. One function per target, each tested on hostile input."""
+"""Escaping of user text for LaTeX, tested on hostile input. Markdown, XML and
+spreadsheet cells are escaped by apps.projects.escaping, which every floor shares."""
 from __future__ import annotations
 
 import re
 
-# Characters XML 1.0 cannot carry at all (python-docx, openpyxl and lxml refuse them).
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-def xml_safe(text: str) -> str:
-    """Text without the control characters XML 1.0 forbids."""
-    return _XML_ILLEGAL.sub("", text or "")
+from apps.projects.escaping import xml_safe
 
 
 _LATEX_SPECIALS = {
@@ -42,24 +36,3 @@ def latex_paragraphs(text: str) -> str:
     """Multi-line text as LaTeX paragraphs: each non-blank line becomes a paragraph."""
     lines = [line for line in (text or "").split("\n") if line.strip()]
     return "\\par\n".join(latex_escape(line) for line in lines)
-
-
-_MD_SPECIALS = re.compile(r"([\\`*_\[\]<>#|~])")
-_MD_LINE_START = re.compile(r"^(\s*)([-+=]|\d+[.)])(?=\s|$)")
-
-
-def markdown_escape(text: str) -> str:
-    """One line of user text for Markdown: no emphasis, links, HTML, headings or lists."""
-    escaped = _MD_SPECIALS.sub(r"\\\1", xml_safe(text))
-    return _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), escaped)
-
-
-def spreadsheet_cell(value):
-    """A value for a CSV or XLSX cell. Text that a spreadsheet would run as a formula
-    (=, +, @, or - followed by no space) gets a leading apostrophe."""
-    if not isinstance(value, str):
-        return value
-    value = xml_safe(value)
-    if value and (value[0] in "=+@\t\r" or (value[0] == "-" and len(value) > 1 and not value[1].isspace())):
-        return "'" + value
-    return value

@@ -3,13 +3,16 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
+from . import limits
+from .inputs import BoundedIntegerField
 from .models import Role
 from .throttle import login_failed, login_succeeded, seconds_paused, sign_in_attempt
 
 
 class ProjectForm(forms.Form):
-    name = forms.CharField(max_length=200)
-    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    name = forms.CharField(max_length=limits.NAME)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False,
+                                  max_length=limits.DESCRIPTION)
 
 
 class InviteForm(forms.Form):
@@ -30,7 +33,7 @@ class HistoryFilterForm(forms.Form):
 
     target_type = forms.CharField(required=False, max_length=40)
     actor = forms.CharField(required=False, max_length=150)
-    page = forms.IntegerField(required=False, min_value=1)
+    page = BoundedIntegerField(required=False, min_value=1)
 
 
 def _wait_text(seconds: int) -> str:

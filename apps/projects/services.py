@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
+from .limits import DESCRIPTION, check_limits
 from .models import Activity, Membership, Project, Role
 
 
@@ -27,6 +28,7 @@ def activity_record(*, project: Project, actor, verb: str, target=None, target_t
 @transaction.atomic
 def project_create(*, name: str, owner, slug: str = "", description: str = "") -> Project:
     """A new project with its creator as owner."""
+    check_limits(description=(description, DESCRIPTION))
     name = name.strip()
     if not name:
         raise ValidationError({"name": "A project needs a name."})

@@ -8,12 +8,16 @@ the reason.
 """
 from __future__ import annotations
 
+from typing import Annotated
+
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from ninja import Field, File, Form, Router, Schema
 from ninja.files import UploadedFile
 
+from apps.projects import limits
 from apps.projects.access import CODE, READ, project_for
+from apps.projects.inputs import Id
 from apps.projects.responses import WRITE_ERRORS
 
 from . import selectors, services
@@ -67,10 +71,15 @@ class SpeakersOut(Schema):
     speakers: list[SpeakerOut]
 
 
+Speaker = Annotated[str, Field(max_length=limits.LABEL)]
+
+
 class SpeakersIn(Schema):
-    renames: dict[str, str] = Field({}, description="Old speaker name -> new name; the same new name merges.")
-    expert_speaker: str | None = Field(None, description="The expert's speaker name after the renames; '' for none.")
-    expert: str | None = Field(None, description="The transcript's expert, a pseudonym; '' for none.")
+    renames: dict[Speaker, Speaker] = Field({}, max_length=limits.VALUES,
+                                            description="Old speaker name -> new name; the same new name merges.")
+    expert_speaker: Speaker | None = Field(None,
+                                           description="The expert's speaker name after the renames; '' for none.")
+    expert: str | None = Field(None, max_length=40, description="The transcript's expert, a pseudonym; '' for none.")
 
 
 def _result_out(result: services.FileResult) -> dict:
@@ -125,7 +134,7 @@ def _speakers_out(transcript) -> dict:
 
 
 @router.get("{slug}/transcripts/{transcript_id}/speakers", response=SpeakersOut)
-def transcript_speakers(request, slug: str, transcript_id: int):
+def transcript_speakers(request, slug: str, transcript_id: Id):
     """The named speakers of a transcript, in order of appearance, with their turns."""
     project = project_for(request.user, slug, READ)
     transcript = get_object_or_404(project.transcripts.select_related("expert").defer("text", "pseudonym_map"),
@@ -134,7 +143,7 @@ def transcript_speakers(request, slug: str, transcript_id: int):
 
 
 @router.put("{slug}/transcripts/{transcript_id}/speakers", response={200: SpeakersOut, **WRITE_ERRORS})
-def transcript_speakers_update(request, slug: str, transcript_id: int, payload: SpeakersIn):
+def transcript_speakers_update(request, slug: str, transcript_id: Id, payload: SpeakersIn):
     """Rename speakers, mark the expert's speaker, change the transcript's expert."""
     project = project_for(request.user, slug, CODE)
     transcript = get_object_or_404(project.transcripts.defer("text", "pseudonym_map"), pk=transcript_id)

@@ -4,6 +4,8 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
+from apps.projects.inputs import BoundedIntegerField
+
 from .importers import EXTENSIONS
 from .models import Expert
 from .selectors import SpeakerRow
@@ -127,4 +129,4 @@ class TextEditForm(forms.Form):
     text = forms.CharField(strip=False, widget=forms.Textarea(attrs={"rows": 30, "spellcheck": "true"}),
                            label="Text", error_messages={
                                "required": "The text cannot be empty; to remove the interview, delete the transcript."})
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = BoundedIntegerField(widget=forms.HiddenInput, min_value=1)

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, F, Value, When
 
+from apps.projects.limits import VALUES, check_limits
 from apps.projects.models import Project
 from apps.projects.services import activity_record
 
@@ -501,6 +502,7 @@ def transcript_speakers_update(*, transcript: Transcript, actor, renames: Mappin
     none) and change the transcript's expert (a pseudonym, "" for none). The labels in
     the text stay as they are: the text changes only through transcript_text_replace.
     """
+    check_limits(renames=(renames, VALUES))
     locked = Transcript.objects.select_for_update(of=("self",)).select_related("project", "expert").get(
         pk=transcript.pk)
     current = [row.speaker for row in transcript_speakers(transcript=locked)]

@@ -26,7 +26,7 @@ from apps.comparison.services import (
     outcome_choose,
 )
 from apps.cases.models import Attribute
-from apps.cases.services import attribute_create, case_create
+from apps.cases.services import attribute_create, case_create, case_update
 from apps.coding.services import code_create, segment_create, segment_delete
 from apps.transcripts.services import expert_create, transcript_create
 from tests.conftest import phrase_span
@@ -402,6 +402,38 @@ def test_the_latex_export_escapes_what_latex_would_read_as_commands(judged):
     text = comparison_export.to_latex(judged)
     assert r"Both experts say so \& more: 100\% \{sure\}." in text
     assert r"\enquote{Because Moscow wanted it to.} (E1, ¶2)" in text
+
+
+HOSTILE_NAME = "<img src=x onerror=alert(1)>"
+FORMULA_NAME = "=HYPERLINK(\"http://evil.example/?x\",\"x\")"
+
+
+def test_the_markdown_export_escapes_html_and_links_from_names_values_and_rationales(study, project, owner,
+                                                                                       kazakhstan, armenia):
+    from markdown_it import MarkdownIt
+
+    case_update(case=kazakhstan, actor=owner, name=HOSTILE_NAME)
+    judgment_set(factor=study["rus"], case=kazakhstan, judge=owner, value="high",
+                 rationale="<script>alert(1)</script>\n\n[proof](javascript:alert(1)) and ![x](http://evil.example/x)",
+                 evidence=[study["kaz_e1"]])
+    text = comparison_export.to_markdown(comparison.mssd_table(project=project, judge=owner))
+    html = MarkdownIt("commonmark").render(text)
+    assert "<img" not in html and "<script" not in html and "<a " not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "[proof](javascript:alert(1))" in html
+
+
+def test_the_csv_exports_neutralise_formulas_in_names_and_keep_the_0_1_cells_numbers(study, project, owner,
+                                                                                      kazakhstan, armenia):
+    case_update(case=kazakhstan, actor=owner, name=FORMULA_NAME)
+    judge_all(study, owner, kazakhstan, armenia)
+    table = comparison.mssd_table(project=project, judge=owner)
+    rows = list(csv.DictReader(io.StringIO(comparison_export.to_csv(table))))
+    assert {r["case"] for r in rows} == {"'" + FORMULA_NAME, "Armenia 2022"}
+    crisp = comparison.crisp_table(comparison.judgment_grid(project=project, judge=owner))
+    lines = list(csv.reader(io.StringIO(comparison_export.r_qca_csv(crisp))))
+    assert lines[1:] == [["'" + FORMULA_NAME, "1", "1", "1"], ["Armenia 2022", "0", "0", "0"]]
+    assert comparison_export.r_qca_csv(crisp).splitlines()[2] == "Armenia 2022,0,0,0"
 
 
 def test_the_csv_export_has_one_row_per_cell_with_citations(judged):

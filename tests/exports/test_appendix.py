@@ -238,6 +238,8 @@ def test_xlsx_has_one_row_per_excerpt_and_never_a_formula(coded, owner, threat):
     values = [[c.value for c in row] for row in sheet.iter_rows()]
     header = values[0]
     assert [r[header.index("key")] for r in values[1:]] == [e.key for e in appendix.excerpts]
-    memos = [r[header.index("memo")] for r in values[1:] if r[header.index("memo")]]
-    assert "'=HYPERLINK(\"http://evil.example\")" in memos
+    memos = [row[header.index("memo")] for row in sheet.iter_rows(min_row=2) if row[header.index("memo")].value]
+    # the user's text, kept as text: a string cell marked as quoted (Excel's "'" prefix), never a formula
+    assert [(c.value, c.data_type, c.quotePrefix) for c in memos if "HYPERLINK" in c.value] == [
+        ("=HYPERLINK(\"http://evil.example\")", "s", True)]
     assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)

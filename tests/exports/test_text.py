@@ -1,4 +1,4 @@
-"""Escaping of user text for LaTeX, Markdown and spreadsheets, on any input."""
+"""Escaping of user text for LaTeX, on any input (Markdown and spreadsheets: tests/projects/test_escaping.py)."""
 from __future__ import annotations
 
 import re
@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
 from pylatexenc.latexwalker import LatexWalker
 
-from apps.exports.text import latex_escape, markdown_escape, spreadsheet_cell, xml_safe
+from apps.exports.text import latex_escape
 
 SPECIALS = "#$%&~_^\\{}[]<>|`-"
 text = st.text(alphabet=st.sampled_from(list(SPECIALS) + list("aZ 9é") + ["Ж", "ж", "\u00a0", "™"]), max_size=40)
@@ -46,22 +46,3 @@ def test_latex_escape_examples():
         "50\\% \\& \\$5 \\#1 a\\_b \\textasciitilde{} \\textasciicircum{} \\textbackslash{} \\{x\\}")
     assert latex_escape("Москва -- да") == "\\cyr{Москва} -{}- \\cyr{да}"
     assert latex_escape("line one\nline two") == "line one line two"
-
-
-def test_markdown_escape_neutralises_markup():
-    assert markdown_escape("*bold* _it_ [link](x) <script> # h") == \
-        "\\*bold\\* \\_it\\_ \\[link\\](x) \\<script\\> \\# h"
-    assert markdown_escape("- item") == "\\- item"
-    assert markdown_escape("1. first") == "\\1. first"
-
-
-def test_spreadsheet_cell_defuses_formulas_only():
-    assert spreadsheet_cell("=SUM(A1)") == "'=SUM(A1)"
-    assert spreadsheet_cell("@cmd") == "'@cmd"
-    assert spreadsheet_cell("-2+3") == "'-2+3"
-    assert spreadsheet_cell("- a dash and a space") == "- a dash and a space"
-    assert spreadsheet_cell(42) == 42
-
-
-def test_xml_safe_drops_control_characters():
-    assert xml_safe("a\x00b\x0bc\td\n") == "abc\td\n"
