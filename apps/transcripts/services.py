@@ -6,7 +6,7 @@ import os
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.apps import apps
 from django.conf import settings
@@ -18,11 +18,22 @@ from django.utils import timezone
 from apps.projects.models import Activity, Project
 from apps.projects.services import activity_record
 
-from .importers import ImportRejected, ParsedTranscript, human_size, parse_upload
+from .importers import Dropped, ImportRejected, ParsedTranscript, human_size, parse_upload
 from .models import Expert, Transcript, Turn
 from .reanchor import UNCHANGED, Anchor, Reanchored, TextDiff, reanchor_one
 from .selectors import transcript_speakers
-from .text import Replacement, TurnSpan, checksum, normalise_text, preview, pseudonymise, speakers, split_turns
+from .text import (
+    LabelReport,
+    Replacement,
+    SpeakerChoices,
+    TurnSpan,
+    checksum,
+    normalise_text,
+    pseudonymise,
+    speakers,
+    split_turns,
+    word_count,
+)
 
 
 class DuplicateTranscript(ValidationError):
@@ -59,6 +70,9 @@ def expert_get_or_create(*, project: Project, pseudonym: str, actor) -> Expert:
     return expert or expert_create(project=project, pseudonym=pseudonym, actor=actor)
 
 
+TURNS_PER_INSERT = 2000
+
+
 def turns_replace(*, transcript: Transcript, turns: Sequence[TurnSpan]) -> None:
     """Store the turns of a transcript, numbered from 1 in text order."""
     text_length = len(transcript.text)
@@ -69,10 +83,13 @@ def turns_replace(*, transcript: Transcript, turns: Sequence[TurnSpan]) -> None:
                                             "or overlaps the turn before it"})
         previous_end = turn.end
     transcript.turns.all().delete()
-    Turn.objects.bulk_create(
-        Turn(transcript=transcript, number=i, speaker=t.speaker[:100], start=t.start, end=t.end, meta=t.meta or {})
-        for i, t in enumerate(turns, start=1)
-    )
+    # In slices: bulk_create makes a list of all its objects, and a long interview has
+    # hundreds of thousands of turns.
+    for first in range(0, len(turns), TURNS_PER_INSERT):
+        Turn.objects.bulk_create([
+            Turn(transcript=transcript, number=i, speaker=t.speaker[:100], start=t.start, end=t.end, meta=t.meta or {})
+            for i, t in enumerate(turns[first:first + TURNS_PER_INSERT], start=first + 1)
+        ])
 
 
 @transaction.atomic
@@ -117,7 +134,7 @@ def transcript_create(*, project: Project, title: str, text: str, created_by, ex
         raise ValidationError({"title": f"A transcript called '{title}' exists already in this project."})
     turns_replace(transcript=transcript, turns=split_turns(stored) if turns is None else turns)
     activity_record(project=project, actor=created_by, verb="imported", target=transcript,
-                    summary=f"{title} ({len(stored.split())} words)")
+                    summary=f"{title} ({word_count(stored)} words)")
     return transcript
 
 
@@ -135,17 +152,23 @@ class ImportStatus:
 @dataclass(frozen=True)
 class ImportFile:
     """One file to import. `read` is called only when the file is within the size limit;
-    `expert` is a pseudonym ("" picks one from the file name, or a new E<n>)."""
+    `expert` is a pseudonym ("" picks one from the file name, or a new E<n>). `speakers`
+    are the corrections made in the preview (labels rejected, taken, merged) and
+    `whole_page` keeps all of a web page, its navigation and footer too."""
 
     filename: str
     size: int
     read: Callable[[], bytes]
     expert: str = ""
     allow_duplicate: bool = False
+    speakers: SpeakerChoices = SpeakerChoices()
+    whole_page: bool = False
 
     @classmethod
-    def from_bytes(cls, filename: str, data: bytes, *, expert: str = "", allow_duplicate: bool = False) -> ImportFile:
-        return cls(filename, len(data), lambda: data, expert=expert, allow_duplicate=allow_duplicate)
+    def from_bytes(cls, filename: str, data: bytes, *, expert: str = "", allow_duplicate: bool = False,
+                   speakers: SpeakerChoices = SpeakerChoices(), whole_page: bool = False) -> ImportFile:
+        return cls(filename, len(data), lambda: data, expert=expert, allow_duplicate=allow_duplicate,
+                   speakers=speakers, whole_page=whole_page)
 
 
 @dataclass
@@ -171,10 +194,33 @@ class FileResult:
     duplicate_transcript: Transcript | None = None
     transcript: Transcript | None = None
     parsed: ParsedTranscript | None = field(default=None, repr=False)
+    labels: list[LabelReport] = field(default_factory=list)  # speakers pseudonymised, labels as in the file
+    dropped: list[Dropped] = field(default_factory=list)
+    choices: SpeakerChoices = SpeakerChoices()
+    whole_page: bool = False
 
     @property
     def ok(self) -> bool:
         return self.status in (ImportStatus.STORED, ImportStatus.READY)
+
+    @property
+    def speaker_labels(self) -> list[LabelReport]:
+        """The labels taken as speakers, and those the researcher rejected (to undo it)."""
+        return [r for r in self.labels if r.taken or r.chosen == "reject"]
+
+    @property
+    def other_labels(self) -> list[LabelReport]:
+        """What looks like a label but was not taken: a place name, a word used once ..."""
+        return [r for r in self.labels if not r.taken and r.chosen != "reject"]
+
+    @property
+    def merge_targets(self) -> list[str]:
+        """The labels a speaker can be merged into."""
+        return [r.label for r in self.labels if r.taken and r.chosen != "merge"]
+
+    @property
+    def can_keep_whole_page(self) -> bool:
+        return self.whole_page or any(d.restorable for d in self.dropped)
 
 
 _ARROW = re.compile(r"\s*(?:->|→|=>)\s*")
@@ -259,27 +305,34 @@ def _check_mapping(mapping: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
 
 def _read_file(upload: ImportFile, mapping: list[tuple[str, str]], limit: int) -> FileResult:
     name = os.path.basename(upload.filename.replace("\\", "/")) or "(no name)"
-    result = FileResult(filename=name, allow_duplicate=upload.allow_duplicate, expert=upload.expert.strip())
+    result = FileResult(filename=name, allow_duplicate=upload.allow_duplicate, expert=upload.expert.strip(),
+                        choices=upload.speakers, whole_page=upload.whole_page)
     if upload.size > limit:
         result.reason = f"{name}: the file is {human_size(upload.size)}, over the upload limit of {human_size(limit)}"
         return result
     try:
-        parsed = parse_upload(name, upload.read(), max_bytes=limit)
+        parsed = parse_upload(name, upload.read(), max_bytes=limit, speakers=upload.speakers,
+                              whole_page=upload.whole_page)
     except ImportRejected as error:
         result.reason = error.reason
         return result
     stem = os.path.splitext(name)[0].strip() or name
     result.source_filename = name
+    result.labels = parsed.labels
     if mapping:
         # The file name is pseudonymised too: "Ivan Petrov.docx" must not leave his name in the title.
-        result.replacements = preview(parsed.text, mapping)
-        parsed, _ = parsed.pseudonymised(mapping)
+        parsed, result.replacements = parsed.pseudonymised(mapping)
         stem = pseudonymise(stem, mapping)[0]
         result.source_filename = pseudonymise(name, mapping)[0]
+        # The labels stay as written in the file (the preview's choices name them); the
+        # speakers and samples shown beside them are pseudonymised like the text.
+        result.labels = [replace(r, speaker=pseudonymise(r.speaker, mapping)[0],
+                                 sample=pseudonymise(r.sample, mapping)[0]) for r in parsed.labels]
     result.parsed = parsed
     result.title = stem
     result.format, result.encoding, result.warnings = parsed.format, parsed.encoding, list(parsed.warnings)
-    result.words = len(parsed.text.split())
+    result.dropped = parsed.dropped
+    result.words = word_count(parsed.text)
     result.speakers = speakers(parsed.turns)
     return result
 
