@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
@@ -83,13 +83,27 @@ def turns_replace(*, transcript: Transcript, turns: Sequence[TurnSpan]) -> None:
                                             "or overlaps the turn before it"})
         previous_end = turn.end
     transcript.turns.all().delete()
-    # In slices: bulk_create makes a list of all its objects, and a long interview has
-    # hundreds of thousands of turns.
-    for first in range(0, len(turns), TURNS_PER_INSERT):
-        Turn.objects.bulk_create([
-            Turn(transcript=transcript, number=i, speaker=t.speaker[:100], start=t.start, end=t.end, meta=t.meta or {})
-            for i, t in enumerate(turns[first:first + TURNS_PER_INSERT], start=first + 1)
-        ])
+    _turns_insert(transcript=transcript, turns=turns)
+
+
+def _turns_insert(*, transcript: Transcript, turns: Sequence[TurnSpan]) -> None:
+    """INSERT the rows with executemany, in slices. A long interview has tens or hundreds of
+    thousands of turns, and bulk_create spends most of its time making a model instance and
+    compiling SQL for each row (a 20 MB file: seconds for bulk_create, a fraction for this).
+    The values go through the fields' own preparation, as the ORM's would."""
+    meta = Turn._meta.get_field("meta")
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(Turn._meta.get_field(name).column)
+                        for name in ("transcript", "number", "speaker", "start", "end", "meta"))
+    sql = f"INSERT INTO {quote(Turn._meta.db_table)} ({columns}) VALUES (%s, %s, %s, %s, %s, %s)"
+    no_meta = meta.get_db_prep_save({}, connection)
+    with connection.cursor() as cursor:
+        for first in range(0, len(turns), TURNS_PER_INSERT):
+            cursor.executemany(sql, [
+                (transcript.pk, number, t.speaker[:100], t.start, t.end,
+                 meta.get_db_prep_save(t.meta, connection) if t.meta else no_meta)
+                for number, t in enumerate(turns[first:first + TURNS_PER_INSERT], start=first + 1)
+            ])
 
 
 @transaction.atomic

@@ -79,9 +79,8 @@ def normalise_text(raw: str) -> str:
     return text.lstrip("\ufeff\n").rstrip("\n")
 
 
-def word_count(text: str) -> int:
+def word_count(text: str, *, chunk: int = 1 << 16) -> int:
     """len(text.split()) without a list of every word: a long text is counted in chunks."""
-    chunk = 1 << 16
     count = 0
     for start in range(0, len(text), chunk):
         part = text[start:start + chunk]
