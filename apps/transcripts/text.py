@@ -29,7 +29,6 @@ decides in the import preview (SpeakerChoices).
 """
 from __future__ import annotations
 
-import bisect
 import functools
 import hashlib
 import re
@@ -42,9 +41,11 @@ MAX_LABEL_WORDS = 4  # a name; a function title before it may be longer (MAX_TIT
 MAX_LABEL_CHARS = 80
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TurnSpan:
-    """One turn: a speaker and the code-point range [start, end) of its words in the text."""
+    """One turn: a speaker and the code-point range [start, end) of its words in the text.
+    (Slots: a long text has hundreds of thousands of turns, and an instance dict each
+    would double their memory.)"""
 
     speaker: str
     start: int
@@ -308,10 +309,13 @@ class _Label:
 
     def __init__(self, start: int, end: int, speaker: str, time: str | None, kind: str, bold: bool = False):
         self.start, self.end, self.speaker, self.time, self.kind, self.bold = start, end, speaker, time, kind, bold
-        self.key = speaker.casefold()
+        self.key = _casefold(speaker)
         self.line = self.line_end = 0  # the line it opens (for a label broken over two lines: the second)
         self.block_start = self.quoted = self.whole_line = False
         self.half: _Label | None = None  # of a label broken over two lines: the label on the second line
+
+
+_casefold = functools.lru_cache(maxsize=4096)(str.casefold)
 
 
 def label_key(label: str) -> str:
@@ -319,8 +323,39 @@ def label_key(label: str) -> str:
     return " ".join(label.split()).casefold()
 
 
+_PLAIN_LABEL_BREAKERS = frozenset("[]()*_:：\n")
+_plain_labels: dict[str, str | None] = {}  # the words before a colon -> the label, for lines that repeat it
+
+
+def _plain_label(text: str, pos: int, stop: int) -> _Label | None | bool:
+    """The label at `pos` when it is plain words and a colon ("Interviewer: ..."), which is
+    most labels of a long transcript, without the regular expression; False when the line
+    needs the full pattern (brackets, bold, timestamps, no colon near)."""
+    colon = text.find(":", pos, min(stop, pos + MAX_LABEL_CHARS + 1))
+    if colon <= pos or not text[pos].isalpha() or (colon + 1 < stop and text[colon + 1] in "*_"):
+        return False
+    words = text[pos:colon]
+    label = _plain_labels.get(words, False)
+    if label is False:
+        if _PLAIN_LABEL_BREAKERS.intersection(words):
+            return False
+        label = " ".join(words.split())
+        if _BAD_LABEL_CHARS & set(_PARENTHETICAL.sub("", label)) or len(label.split()) > MAX_TITLE_WORDS:
+            label = None
+        if len(_plain_labels) > 10_000:
+            _plain_labels.clear()
+        _plain_labels[words] = label
+    after = text[colon + 1] if colon + 1 < stop else ""
+    if not after or after.isspace() or after.isalpha():  # as the pattern's look-ahead
+        return None if label is None else _Label(pos, colon + 1, label, None, COLON)
+    return False
+
+
 def _label_at(text: str, pos: int, stop: int) -> _Label | None:
     """The label candidate at `pos` (a line start, or right after another label), if any."""
+    plain = _plain_label(text, pos, stop)
+    if plain is not False:
+        return plain
     first = text[pos] if pos < stop else ""
     if first in " \t":
         while pos < stop and text[pos] in " \t":
@@ -376,8 +411,10 @@ def _chain(text: str, pos: int, stop: int) -> list[_Label]:
         pos = label.end
         while pos < stop and text[pos] in " \t":
             pos += 1
-        if not _may_open_with_label(text[pos:min(stop, pos + MAX_LABEL_CHARS + 40)]):
-            break
+        near = min(stop, pos + MAX_LABEL_CHARS + 40)
+        if pos >= stop or (text[pos] not in "#[(" and text.find(":", pos, near) == -1
+                           and text.find("：", pos, near) == -1):
+            break  # most lines: speech after the label, no second label
     return labels
 
 
@@ -487,15 +524,16 @@ def _candidate_lines(text: str) -> list[int]:
 def _scan(text: str) -> dict[int, list[_Label]]:
     """The label chains of the lines that open with one, by line start, in text order, with
     their context: whether the line starts a paragraph (after a blank line or a label
-    line), and whether a line ending in a colon introduced it (a quotation)."""
+    line), and whether a line ending in a colon introduced it (a quotation). The lines of
+    a long text run through here by the hundred thousand: it avoids copying them."""
     chains: dict[int, list[_Label]] = {}
 
-    def context(start: int) -> tuple[bool, bool]:
+    def context(start: int, previous: int) -> tuple[bool, bool]:
+        """(block_start, quoted) of the line at `start`; `previous` is the line before's start."""
         if start == 0:
             return True, False
-        previous = _line_start(text, start - 1)
-        if not text[previous:start - 1].strip():
-            block_start = True
+        if previous == start - 1 or text[previous:start - 1].isspace():
+            block_start = True  # after a blank line
         else:
             chain = chains.get(previous)
             block_start = bool(chain) and chain[-1].whole_line
@@ -516,21 +554,25 @@ def _scan(text: str) -> dict[int, list[_Label]]:
             if _TIME_ONLY.match(text, start, end):
                 chains[start] = []  # a timestamp without a speaker starts a turn too
             continue
-        block_start, quoted = context(start)
-        whole = not text[chain[-1].end:end].strip()
+        previous = _line_start(text, start - 1) if start else 0
+        block_start, quoted = context(start, previous)
+        rest = chain[-1].end
+        while rest < end and text[rest] in " \t":
+            rest += 1
+        whole = rest >= end or text[rest:end].isspace()
         for label in chain:
             label.line, label.line_end, label.block_start, label.quoted, label.whole_line = (
                 start, end, block_start, quoted, whole)
         first = chain[0]
-        if start and first.kind == COLON and first.time is None and not first.bold and len(first.speaker.split()) <= 3:
+        if (start and first.kind == COLON and first.time is None and not first.bold and first.speaker.count(" ") <= 2
+                and previous not in chains):
             # A label broken over two lines: "Hamid" / "Karzai: ...".
-            previous = _line_start(text, start - 1)
-            half = None if previous in chains else _NAME_LINE.fullmatch(text, previous, start - 1)
+            half = _NAME_LINE.fullmatch(text, previous, start - 1)
             words = half.group("label").split() + first.speaker.split() if half else []
             if half and len(words) <= MAX_LABEL_WORDS and all(w[0].isupper() and not w.isupper() for w in words):
                 joined = _Label(half.start("label"), first.end, " ".join(words), None, TWO_LINES)
                 joined.line, joined.line_end, joined.whole_line, joined.half = start, end, whole, first
-                joined.block_start, joined.quoted = context(previous)
+                joined.block_start, joined.quoted = context(previous, _line_start(text, previous - 1) if previous else 0)
                 chain = [joined, *chain[1:]]
         chains[start] = chain
     return chains
@@ -645,11 +687,13 @@ def _chosen(key: str, ok: bool | None, choices: SpeakerChoices) -> bool:
     return choice in ("take", "merge") or (bool(ok) and choice != "reject")
 
 
-def _build_turns(text: str, chains: dict[int, list[_Label]], taken: dict[str, str]) -> list[TurnSpan]:
-    """Turns: a blank line ends one, a taken label starts one (the words before it on its
-    paragraph end the turn before), and the rest of a paragraph continues the speaker."""
-    # Where the speaker changes or a timestamp starts a turn: (first character of the
-    # label, where the words after it start, the speaker or None to keep it, meta).
+# The meta of the many turns that have none: one dict, never changed, not one per turn.
+_NO_META: dict = {}
+
+
+def _cuts(text: str, chains: dict[int, list[_Label]], taken: dict[str, str]) -> list[tuple]:
+    """Where the speaker changes or a timestamp starts a turn: (the first character of the
+    label, where the words after it start, the speaker or None to keep it, meta)."""
     cuts: list[tuple[int, int, str | None, dict]] = []
     for start, chain in chains.items():
         end = chain[0].line_end if chain else len(text) if (end := text.find("\n", start)) == -1 else end
@@ -662,7 +706,7 @@ def _build_turns(text: str, chains: dict[int, list[_Label]], taken: dict[str, st
                 break
             at = min(at, label.start) if speaker is None else at
             speaker, pos = name, label.end
-            meta = {"time": label.time} if label.time else {}
+            meta = {"time": label.time} if label.time else _NO_META
         while pos < end and text[pos].isspace():
             pos += 1
         if pos < end and text[pos] in "[(":
@@ -674,11 +718,17 @@ def _build_turns(text: str, chains: dict[int, list[_Label]], taken: dict[str, st
                 continue
         if speaker is not None:
             cuts.append((at, pos, speaker, meta))
+    return cuts
+
+
+def _build_turns(text: str, cuts: list[tuple]) -> list[TurnSpan]:
+    """Turns: a blank line ends one, a cut starts one (the words before it on its paragraph
+    end the turn before), and the rest of a paragraph continues the speaker."""
     breaks = [(m.start(), m.end(), None, None) for m in _PARAGRAPH_BREAK.finditer(text)]
     events = sorted(cuts + breaks, key=lambda event: event[0])  # a break ends before the next line's label
 
     turns: list[TurnSpan] = []
-    speaker, meta, pos = "", {}, 0
+    speaker, meta, pos = "", _NO_META, 0
 
     def emit(start: int, end: int) -> None:
         nonlocal meta
@@ -688,7 +738,7 @@ def _build_turns(text: str, chains: dict[int, list[_Label]], taken: dict[str, st
             end -= 1
         if start < end:
             turns.append(TurnSpan(speaker, start, end, meta))
-            meta = {}
+            meta = _NO_META
 
     for at, after, name, event_meta in events:
         emit(pos, at)
@@ -707,7 +757,10 @@ def detect_speakers(text: str, choices: SpeakerChoices | None = None) -> Speaker
     choices = choices or SpeakerChoices()
     chains = _scan(text)
     taken, found = _decide(chains, choices)
-    turns = _build_turns(text, chains, taken)
+    cuts = _cuts(text, chains, taken)
+    del chains  # a long text has a label object per line: gone before the turns are made
+    turns = _build_turns(text, cuts)
+    del cuts
     totals = {row.speaker: row for row in speaker_turns(text, turns)}
     labels = []
     merges = dict(choices.merge)
@@ -866,6 +919,27 @@ def _whole_words(names: Iterable[str], flags: int = 0) -> re.Pattern:
     return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(n) for n in ordered) + r")(?!\w)", flags)
 
 
+_WORD_CHAR = re.compile(r"\w")
+
+
+def _whole_word_matches(text: str, names: Iterable[str]) -> Iterable[re.Match]:
+    """The matches of _whole_words(names) in `text`, found faster: without the leading
+    look-behind the pattern starts with the names' first letters, which the regular
+    expression engine skips to instead of trying every position of a long text; the
+    look-behind is then checked here, and a match that fails it is searched again one
+    character further on, as the full pattern would."""
+    ordered = sorted(names, key=lambda n: (-len(n), n))
+    pattern = re.compile("(?:" + "|".join(re.escape(n) for n in ordered) + r")(?!\w)")
+    pos = 0
+    while (match := pattern.search(text, pos)) is not None:
+        start = match.start()
+        if start and _WORD_CHAR.match(text, start - 1):
+            pos = start + 1
+            continue
+        yield match
+        pos = match.end() if match.end() > start else start + 1
+
+
 def _pseudonymise(text: str, pairs: list[tuple[str, str]]) -> tuple[str, list[Replacement], list[_Edit]]:
     if not pairs:
         return text, [], []
@@ -875,7 +949,7 @@ def _pseudonymise(text: str, pairs: list[tuple[str, str]]) -> tuple[str, list[Re
     edits: list[_Edit] = []
     last = 0
     length = 0  # length of the output so far
-    for match in _whole_words(pseudonyms).finditer(text):
+    for match in _whole_word_matches(text, pseudonyms):
         name = match.group()
         out.append(text[last : match.start()])
         length += match.start() - last
@@ -886,12 +960,13 @@ def _pseudonymise(text: str, pairs: list[tuple[str, str]]) -> tuple[str, list[Re
         counts[name] += 1
         last = match.end()
     out.append(text[last:])
-    folded = Counter(m.group().casefold() for m in _whole_words(pseudonyms, re.IGNORECASE).finditer(text))
+    # Matches in any capitals: the names lowered, in the text lowered (as re.IGNORECASE compares).
+    folded = Counter(m.group() for m in _whole_word_matches(text.lower(), {n.lower() for n in pseudonyms}))
     replacements = []
     for name, pseudonym in pairs:
-        # Case-insensitive hits of this name, less exact hits of names that fold the same.
-        same_fold = sum(counts[n] for n in pseudonyms if n.casefold() == name.casefold())
-        other = max(0, folded[name.casefold()] - same_fold)
+        # Hits of this name in any capitals, less exact hits of names that lower the same.
+        same_fold = sum(counts[n] for n in pseudonyms if n.lower() == name.lower())
+        other = max(0, folded[name.lower()] - same_fold)
         replacements.append(Replacement(name, pseudonym, counts[name], other))
     return "".join(out), replacements, edits
 
@@ -912,33 +987,34 @@ def preview(text: str, mapping: Sequence[tuple[str, str]]) -> list[Replacement]:
     return _pseudonymise(text, _check_mapping(mapping))[1]
 
 
-def _moved(pos: int, edits: list[_Edit], ends: list[int], *, is_end: bool) -> int:
-    """Where position `pos` of the original text lies in the pseudonymised text; `ends` are
-    the edits' ends, for a binary search (a long text has many turns and many edits)."""
-    before = bisect.bisect_right(ends, pos)  # the edits that end at or before pos
-    if before < len(edits) and edits[before].start < pos:  # inside a replaced name: snap to its new bounds
-        return edits[before].new_end if is_end else edits[before].new_start
-    return pos + (edits[before - 1].new_end - edits[before - 1].end if before else 0)
-
-
 def pseudonymise_turns(
     text: str, turns: Sequence[TurnSpan], mapping: Sequence[tuple[str, str]]
 ) -> tuple[str, list[TurnSpan], list[Replacement]]:
-    """Pseudonymise a text and move its turns (and rename their speakers) to match."""
+    """Pseudonymise a text and move its turns (and rename their speakers) to match.
+
+    A position inside a replaced name snaps to the new name's bounds; any other moves by
+    the change in length of the names before it. Turns and edits are both in text order,
+    so one walk through each moves them all."""
     pairs = _check_mapping(mapping)
     new_text, replacements, edits = _pseudonymise(text, pairs)
-    ends = [edit.end for edit in edits]
     names: dict[str, str] = {}
     new_turns = []
+    n = len(edits)
+    i = j = 0  # the first edit not wholly before the turn's start (i) and end (j)
+    start_shift = end_shift = 0
     for turn in turns:
         if turn.speaker not in names:
             names[turn.speaker] = _pseudonymise(turn.speaker, pairs)[0]
-        new_turns.append(
-            TurnSpan(
-                names[turn.speaker],
-                _moved(turn.start, edits, ends, is_end=False),
-                _moved(turn.end, edits, ends, is_end=True),
-                dict(turn.meta),
-            )
-        )
+        while i < n and edits[i].end <= turn.start:
+            start_shift = edits[i].new_end - edits[i].end
+            i += 1
+        j = max(j, i)
+        while j < n and edits[j].end <= turn.end:
+            end_shift = edits[j].new_end - edits[j].end
+            j += 1
+        if j == i:
+            end_shift = start_shift
+        start = edits[i].new_start if i < n and edits[i].start < turn.start else turn.start + start_shift
+        end = edits[j].new_end if j < n and edits[j].start < turn.end else turn.end + end_shift
+        new_turns.append(TurnSpan(names[turn.speaker], start, end, turn.meta))
     return new_text, new_turns, replacements

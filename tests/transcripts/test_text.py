@@ -401,6 +401,32 @@ def test_pseudonymise_turns_moves_turns_and_renames_speakers():
     assert new_turns == split_turns(new)
 
 
+@settings(max_examples=300)
+@given(st.text(alphabet=st.sampled_from(list("Anaé Pétrov_1 .\nANNA")), max_size=60),
+       st.lists(st.sampled_from(["Anna", "Anna Pétrov", "Pétrov", "nna", "a", "A_1"]), min_size=1, max_size=4,
+                unique=True))
+def test_pseudonymise_matches_whole_words_as_the_plain_pattern_does(text, names):
+    from apps.transcripts.text import _whole_word_matches, _whole_words
+
+    assert [m.span() for m in _whole_word_matches(text, names)] == [m.span() for m in _whole_words(names).finditer(text)]
+    folded = [m.group() for m in _whole_word_matches(text.lower(), {n.lower() for n in names})]
+    assert folded == [m.group().lower() for m in _whole_words(names, re.IGNORECASE).finditer(text)]
+
+
+@settings(max_examples=200)
+@given(st.lists(st.tuples(st.sampled_from(["Interviewer: ", "Anna Petrova: ", "E3: ", ""]),
+                          st.lists(st.sampled_from(["Anna", "Anna Petrova", "Petrova", "said", "no", "Annaberg"]),
+                                   min_size=1, max_size=6).map(" ".join)), max_size=12)
+       .map(lambda lines: "\n\n".join(label + words for label, words in lines)))
+def test_pseudonymised_turns_hold_the_pseudonymised_words(text):
+    mapping = [("Anna Petrova", "E3"), ("Anna", "E1"), ("Petrova", "P")]
+    turns = split_turns(text)
+    new_text, new_turns, _ = pseudonymise_turns(text, turns, mapping)
+    assert [new_text[t.start : t.end] for t in new_turns] == [
+        pseudonymise(text[t.start : t.end], mapping)[0] for t in turns]
+    assert [t.speaker for t in new_turns] == [pseudonymise(t.speaker, mapping)[0] for t in turns]
+
+
 # --- properties ---------------------------------------------------------------------------
 
 LINE_END = re.compile("\r\n|[\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
