@@ -565,11 +565,12 @@ def _scan(text: str) -> dict[int, list[_Label]]:
                 start, end, block_start, quoted, whole)
         first = chain[0]
         if (start and first.kind == COLON and first.time is None and not first.bold and first.speaker.count(" ") <= 2
-                and previous not in chains):
+                and previous not in chains and label_shape(first.speaker) in (WORD, NAME)):
             # A label broken over two lines: "Hamid" / "Karzai: ...".
             half = _NAME_LINE.fullmatch(text, previous, start - 1)
             words = half.group("label").split() + first.speaker.split() if half else []
-            if half and len(words) <= MAX_LABEL_WORDS and all(w[0].isupper() and not w.isupper() for w in words):
+            if half and len(words) <= MAX_LABEL_WORDS and all(
+                    w[0].isupper() and not w.isupper() and not _is_role_word(w.casefold()) for w in words):
                 joined = _Label(half.start("label"), first.end, " ".join(words), None, TWO_LINES)
                 joined.line, joined.line_end, joined.whole_line, joined.half = start, end, whole, first
                 joined.block_start, joined.quoted = context(previous, _line_start(text, previous - 1) if previous else 0)
@@ -602,7 +603,7 @@ def _verdict(label: str, shape: str, found: list[_Label], *, labels_start_paragr
     if shape == CODE:
         return True, "a code or a name in capitals"
     if shape == NAME:
-        return True, "a name" if TWO_LINES not in kinds else "a name broken over two lines"
+        return True, "a name"
     if shape == PLACE:
         return False, "a place name"
     if shape == LOOSE:
@@ -634,10 +635,17 @@ def _decide(chains: dict[int, list[_Label]], choices: SpeakerChoices) -> tuple[d
     for chain in chains.values():
         if chain and chain[0].kind == TWO_LINES:
             joined.setdefault(chain[0].key, []).append(chain[0])
+    # A name broken over two lines is taken when it recurs, or when it also opens a line whole:
+    # a line of capitalised words before a label may as well be the end of a speech.
+    one_line = {label.key for chain in chains.values() for label in chain if label.kind != TWO_LINES}
     verdicts: dict[str, tuple[bool | None, str]] = {}
     for key, found in joined.items():
-        verdicts[key] = _verdict(_spellings(found), label_shape(_spellings(found)), found,
-                                 labels_start_paragraphs=False)
+        shape = label_shape(_spellings(found))
+        if shape in (NAME, TITLE):
+            verdicts[key] = ((True, "a name broken over two lines") if len(found) >= 2 or key in one_line
+                             else (False, "a name broken over two lines, once"))
+        else:
+            verdicts[key] = (False, "a place name") if shape == PLACE else (None, "")
     found_by_key: dict[str, list[_Label]] = {}
     for chain in chains.values():
         for i, label in enumerate(chain):
@@ -645,6 +653,8 @@ def _decide(chains: dict[int, list[_Label]], choices: SpeakerChoices) -> tuple[d
                 if _chosen(label.key, verdicts[label.key][0], choices):
                     found_by_key.setdefault(label.key, []).append(label)
                     continue
+                if label.key in choices.reject:
+                    continue  # the researcher said the two lines are speech: neither half is a label
                 label = label.half  # not a two-line label after all: its second half may be one
             found_by_key.setdefault(label.key, []).append(label)
     spelling = {key: _spellings(found) for key, found in found_by_key.items()}
@@ -669,6 +679,11 @@ def _decide(chains: dict[int, list[_Label]], choices: SpeakerChoices) -> tuple[d
             taken[key] = spelling[key]
         if ok is not None or choice:
             report.append((key, spelling[key], bool(ok), why, len(found), (found[0].line, found[0].line_end)))
+    for key, found in joined.items():  # names broken over two lines not taken: the researcher may take them
+        if key not in found_by_key and verdicts[key][0] is not None:
+            report.append((key, _spellings(found), False, verdicts[key][1], len(found),
+                           (found[0].start, found[0].line_end)))
+    report.sort(key=lambda row: row[-1])
     merges = dict(choices.merge)
     for key in taken:
         target, name, seen = key, taken[key], {key}
@@ -691,7 +706,8 @@ def _chosen(key: str, ok: bool | None, choices: SpeakerChoices) -> bool:
 _NO_META: dict = {}
 
 
-def _cuts(text: str, chains: dict[int, list[_Label]], taken: dict[str, str]) -> list[tuple]:
+def _cuts(text: str, chains: dict[int, list[_Label]], taken: dict[str, str],
+          rejected: frozenset[str] = frozenset()) -> list[tuple]:
     """Where the speaker changes or a timestamp starts a turn: (the first character of the
     label, where the words after it start, the speaker or None to keep it, meta)."""
     cuts: list[tuple[int, int, str | None, dict]] = []
@@ -700,6 +716,8 @@ def _cuts(text: str, chains: dict[int, list[_Label]], taken: dict[str, str]) -> 
         at, pos, speaker, meta = start, start, None, {}
         for label in chain:
             if label.kind == TWO_LINES and label.key not in taken:
+                if label.key in rejected:
+                    break
                 label = label.half
             name = taken.get(label.key)
             if name is None:
@@ -757,7 +775,7 @@ def detect_speakers(text: str, choices: SpeakerChoices | None = None) -> Speaker
     choices = choices or SpeakerChoices()
     chains = _scan(text)
     taken, found = _decide(chains, choices)
-    cuts = _cuts(text, chains, taken)
+    cuts = _cuts(text, chains, taken, choices.reject)
     del chains  # a long text has a label object per line: gone before the turns are made
     turns = _build_turns(text, cuts)
     del cuts

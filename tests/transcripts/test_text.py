@@ -238,10 +238,23 @@ def test_a_label_broken_over_two_lines_is_one_speaker():
     assert [r.label for r in detect_speakers(text).speakers] == ["Interviewer", "Hamid Karzai"]
 
 
+def test_a_name_broken_over_two_lines_once_is_reported_and_can_be_taken():
+    text = "Interviewer: Who came?\n\nHamid\nKarzai: Nobody came.\n\nInterviewer: Why?\n\nE3: Moscow."
+    assert turn_texts(text)[1] == ("Interviewer", "Hamid\nKarzai: Nobody came.")
+    assert not_taken(text) == {"Hamid Karzai": "a name broken over two lines, once",
+                               "Karzai": "a single word, used once"}
+    assert turn_texts_with(text, SpeakerChoices.of(take=["Hamid Karzai"]))[1] == ("Hamid Karzai", "Nobody came.")
+
+
 def test_a_two_line_label_the_researcher_rejects_leaves_both_lines_in_the_speech():
-    text = "Interviewer: Who came?\n\nHamid\nKarzai: Nobody came."
+    text = "Interviewer: Who came?\n\nHamid\nKarzai: Nobody came.\n\nHamid\nKarzai: Moscow."
     assert turn_texts_with(text, SpeakerChoices.of(reject=["Hamid Karzai"])) == [
-        ("Interviewer", "Who came?"), ("Interviewer", "Hamid\nKarzai: Nobody came.")]
+        ("Interviewer", "Who came?"), ("Interviewer", "Hamid\nKarzai: Nobody came."),
+        ("Interviewer", "Hamid\nKarzai: Moscow.")]
+
+
+def test_a_role_label_after_a_line_of_one_word_is_not_a_broken_name():
+    assert turn_texts("Thanks\nInterviewer: Why?") == [("", "Thanks"), ("Interviewer", "Why?")]
 
 
 @pytest.mark.parametrize(
