@@ -113,11 +113,15 @@ _COLON_LABEL = re.compile(
     # costs far less than trying the rest of the pattern after every character.
     rf"(?P<label>[^\W\d_][^:：\n\[\]*_]{{0,{MAX_LABEL_CHARS - 1}}})[ \t]*"
     rf"(?:(?:\[(?P<t4>{TIMESTAMP})\]|\((?P<t5>{TIMESTAMP})\))[ \t]*)?"
-    # A space usually follows the colon; a letter straight after it ("Interviewer:And ...")
-    # is a typing slip, still a label. CJK text needs no space after "：". French puts a
-    # space before the colon ("Enquêteur :"), which the [ \t]* above allows.
-    r"(?P=bold)?[ \t]*(?::(?:\*\*|__)?(?=\s|$|[^\W\d_])|：(?:\*\*|__)?)"
+    # A space usually follows the colon; a letter or a sign straight after it ("Interviewer:And",
+    # "E3:!") is a typing slip, still a label; a digit is more likely a time or a ratio
+    # ("10:30") and a slash an address ("https://"). CJK text needs no space after "：".
+    # French puts a space before the colon ("Enquêteur :"), which the [ \t]* above allows.
+    r"(?P=bold)?[ \t]*(?::(?:\*\*|__)?(?![\d/])|：(?:\*\*|__)?)"
 )
+# Plain words and a colon with a digit or slash after it ("E3:/ ..."): a weak label, one
+# only for a speaker taken for other lines (so that no turn of "E3" opens with "E3:").
+_WEAK_COLON_LABEL = re.compile(rf"(?P<label>[^\W\d_][^:：\n\[\]*_(){{}}]{{0,{MAX_LABEL_CHARS - 1}}}):(?=[\d/])")
 # A line that is only a name and a timestamp: "Anna Petrova  00:01:02".
 _TIMED_LINE = re.compile(
     r"(?P<label>[^\W\d_][^:：\n\[\]*_]{0,59}?)[ \t]+"
@@ -305,7 +309,7 @@ class _Label:
     """A speaker label candidate at a line start; `end` is where the words after it begin."""
 
     __slots__ = ("start", "end", "speaker", "key", "time", "kind", "bold", "line", "line_end", "block_start",
-                 "quoted", "whole_line", "half")
+                 "quoted", "whole_line", "half", "weak")
 
     def __init__(self, start: int, end: int, speaker: str, time: str | None, kind: str, bold: bool = False):
         self.start, self.end, self.speaker, self.time, self.kind, self.bold = start, end, speaker, time, kind, bold
@@ -313,6 +317,9 @@ class _Label:
         self.line = self.line_end = 0  # the line it opens (for a label broken over two lines: the second)
         self.block_start = self.quoted = self.whole_line = False
         self.half: _Label | None = None  # of a label broken over two lines: the label on the second line
+        # A digit or slash after the colon: a label only for a speaker taken for other lines
+        # (so that no turn of "E3" opens with "E3:"), never counted to take one.
+        self.weak = False
 
 
 _casefold = functools.lru_cache(maxsize=4096)(str.casefold)
@@ -346,9 +353,9 @@ def _plain_label(text: str, pos: int, stop: int) -> _Label | None | bool:
             _plain_labels.clear()
         _plain_labels[words] = label
     after = text[colon + 1] if colon + 1 < stop else ""
-    if not after or after.isspace() or after.isalpha():  # as the pattern's look-ahead
-        return None if label is None else _Label(pos, colon + 1, label, None, COLON)
-    return False
+    if after.isdecimal() or after == "/":  # a time, an address: the full patterns decide
+        return False
+    return None if label is None else _Label(pos, colon + 1, label, None, COLON)
 
 
 def _label_at(text: str, pos: int, stop: int) -> _Label | None:
@@ -376,21 +383,25 @@ def _label_at(text: str, pos: int, stop: int) -> _Label | None:
                 return _Label(pos, match.end(), " ".join(match.group("label").split()), None, BRACKET)
             return None
     match = _COLON_LABEL.match(text, after, stop)
-    kind = COLON
+    kind, weak = COLON, False
     if not match:
-        if stop - after > MAX_LABEL_CHARS + 20:
-            return None
-        match = _TIMED_LINE.match(text, after, stop)
+        match = _TIMED_LINE.match(text, after, stop) if stop - after <= MAX_LABEL_CHARS + 20 else None
         kind = TIMED_LINE
         if not match:
-            return None
+            match = _WEAK_COLON_LABEL.match(text, after, stop)
+            kind, weak = COLON, True
+            if not match:
+                return None
     label = " ".join(match.group("label").split())
     if _BAD_LABEL_CHARS & set(_PARENTHETICAL.sub("", label)) or len(label.split()) > MAX_TITLE_WORDS:
         return None
-    time = before_time or match.group("t4") or match.group("t5") or (kind == TIMED_LINE and match.group("t6"))
+    groups = match.groupdict()
+    time = before_time or groups.get("t4") or groups.get("t5") or (kind == TIMED_LINE and groups.get("t6"))
     if kind == TIMED_LINE and not time:
         return None
-    return _Label(pos, match.end(), label, time or None, kind, bold=kind == COLON and bool(match.group("bold")))
+    found = _Label(pos, match.end(), label, time or None, kind, bold=kind == COLON and bool(groups.get("bold")))
+    found.weak = weak
+    return found
 
 
 def _may_open_with_label(line: str) -> bool:
@@ -564,7 +575,8 @@ def _scan(text: str) -> dict[int, list[_Label]]:
             label.line, label.line_end, label.block_start, label.quoted, label.whole_line = (
                 start, end, block_start, quoted, whole)
         first = chain[0]
-        if (start and first.kind == COLON and first.time is None and not first.bold and first.speaker.count(" ") <= 2
+        if (start and first.kind == COLON and not first.weak and first.time is None and not first.bold
+                and first.speaker.count(" ") <= 2
                 and previous not in chains and label_shape(first.speaker) in (WORD, NAME)):
             # A label broken over two lines: "Hamid" / "Karzai: ...".
             half = _NAME_LINE.fullmatch(text, previous, start - 1)
@@ -656,6 +668,8 @@ def _decide(chains: dict[int, list[_Label]], choices: SpeakerChoices) -> tuple[d
                 if label.key in choices.reject:
                     continue  # the researcher said the two lines are speech: neither half is a label
                 label = label.half  # not a two-line label after all: its second half may be one
+            if label.weak:
+                continue
             found_by_key.setdefault(label.key, []).append(label)
     spelling = {key: _spellings(found) for key, found in found_by_key.items()}
     shape = {key: label_shape(spelling[key]) for key in found_by_key}
@@ -825,7 +839,7 @@ def split_labels(lines: Sequence[str], *, timed: bool = False) -> list[tuple[str
     lines are not one text, such as subtitle cues (`timed`: each has a timestamp).
     """
     chains = [_chain(line, 0, len(line)) if _may_open_with_label(line) else [] for line in lines]
-    labels = [label for chain in chains for label in chain]
+    labels = [label for chain in chains for label in chain if not label.weak]
     counts = Counter(label.key for label in labels)
     accepted = {
         label.key

@@ -331,6 +331,17 @@ def test_merges_follow_each_other():
     assert [s for s, _ in turn_texts_with(text, choices)] == ["C1", "C1", "C1"]
 
 
+def test_a_speakers_label_with_a_sign_or_digit_after_the_colon_is_still_theirs():
+    text = "Interviewer: Why?\n\nE3: One.\n\nInterviewer: And?\n\nE3:/two.\n\nInterviewer:5 more?\n\nE3:!Three."
+    assert turn_texts(text) == [
+        ("Interviewer", "Why?"), ("E3", "One."), ("Interviewer", "And?"), ("E3", "/two."), ("Interviewer", "5 more?"),
+        ("E3", "!Three."),
+    ]
+    # Alone, words before a colon and a digit or slash (a time, a ratio, an address) are no label.
+    assert turn_texts("Ratio:5 to 1\n\nRatio:6 to 1\n\nSee:/x") == [
+        ("", "Ratio:5 to 1"), ("", "Ratio:6 to 1"), ("", "See:/x")]
+
+
 def test_turns_are_changes_of_speaker_not_paragraphs():
     text = "Interviewer: Why?\n\nE3: One.\n\nTwo.\n\nThree.\n\nInterviewer: And?\n\nE3: Four."
     turns = split_turns(text)
