@@ -87,23 +87,31 @@ def turns_replace(*, transcript: Transcript, turns: Sequence[TurnSpan]) -> None:
 
 
 def _turns_insert(*, transcript: Transcript, turns: Sequence[TurnSpan]) -> None:
-    """INSERT the rows with executemany, in slices. A long interview has tens or hundreds of
-    thousands of turns, and bulk_create spends most of its time making a model instance and
-    compiling SQL for each row (a 20 MB file: seconds for bulk_create, a fraction for this).
-    The values go through the fields' own preparation, as the ORM's would."""
+    """INSERT the rows with executemany in slices (COPY on PostgreSQL). A long interview has
+    tens or hundreds of thousands of turns, and bulk_create spends most of its time making a
+    model instance and compiling SQL for each row (a 20 MB file: seconds for bulk_create, a
+    fraction for this). The values go through the fields' own preparation, as the ORM's would."""
     meta = Turn._meta.get_field("meta")
     quote = connection.ops.quote_name
     columns = ", ".join(quote(Turn._meta.get_field(name).column)
                         for name in ("transcript", "number", "speaker", "start", "end", "meta"))
     sql = f"INSERT INTO {quote(Turn._meta.db_table)} ({columns}) VALUES (%s, %s, %s, %s, %s, %s)"
     no_meta = meta.get_db_prep_save({}, connection)
-    with connection.cursor() as cursor:
-        for first in range(0, len(turns), TURNS_PER_INSERT):
-            cursor.executemany(sql, [
-                (transcript.pk, number, t.speaker[:100], t.start, t.end,
+
+    def rows(first: int):
+        return ((transcript.pk, number, t.speaker[:100], t.start, t.end,
                  meta.get_db_prep_save(t.meta, connection) if t.meta else no_meta)
-                for number, t in enumerate(turns[first:first + TURNS_PER_INSERT], start=first + 1)
-            ])
+                for number, t in enumerate(turns[first:first + TURNS_PER_INSERT], start=first + 1))
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":  # COPY: PostgreSQL's bulk load, several times faster
+            with cursor.copy(f"COPY {quote(Turn._meta.db_table)} ({columns}) FROM STDIN") as copy:
+                for first in range(0, len(turns), TURNS_PER_INSERT):
+                    for row in rows(first):
+                        copy.write_row(row)
+            return
+        for first in range(0, len(turns), TURNS_PER_INSERT):
+            cursor.executemany(sql, list(rows(first)))
 
 
 @transaction.atomic
