@@ -229,10 +229,6 @@ ROLE, CODE, NAME, TITLE, WORD, PLACE, LOOSE, NONE = "role", "code", "name", "tit
 MAX_TITLE_WORDS = 12
 
 
-def _words(label: str) -> list[str]:
-    return _PARENTHETICAL.sub("", label).split()
-
-
 def _is_name_word(word: str) -> bool:
     return word[0].isupper() or word.casefold() in PARTICLES or word.isdigit()
 
