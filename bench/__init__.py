@@ -11,7 +11,7 @@ import statistics
 import time
 from dataclasses import asdict, dataclass, field
 
-MODULES = ["workspace", "analysis", "comparison", "exports", "imports"]
+MODULES = ["workspace", "analysis", "comparison", "exports", "imports", "large_import"]
 
 
 @dataclass
@@ -24,6 +24,7 @@ class Row:
     p95_ms: float
     queries: int
     runs: int
+    peak_mb: float | None = None  # peak resident memory of the process that ran it, when measured
 
 
 def percentile(samples: list[float], share: float) -> float:
@@ -42,14 +43,16 @@ class Report:
     module: str = ""  # the bench module now running (set by the runner)
 
     def add(self, operation: str, scale: str, database: str | None = None, samples_ms: list[float] = (),
-            queries: int = 0) -> Row:
+            queries: int = 0, peak_mb: float | None = None) -> Row:
         samples = list(samples_ms)
         row = Row(module=self.module, operation=operation, scale=scale, database=database or self.database,
                   median_ms=round(statistics.median(samples), 3) if samples else 0.0,
-                  p95_ms=round(percentile(samples, 0.95), 3), queries=int(queries), runs=len(samples))
+                  p95_ms=round(percentile(samples, 0.95), 3), queries=int(queries), runs=len(samples),
+                  peak_mb=round(peak_mb, 1) if peak_mb is not None else None)
         self.rows.append(row)
+        memory = f"  peak {row.peak_mb:.0f} MB" if row.peak_mb is not None else ""
         print(f"  {row.database:9} {row.scale:5} {row.operation:42} median {row.median_ms:9.2f} ms"
-              f"  p95 {row.p95_ms:9.2f} ms  queries {row.queries}", flush=True)
+              f"  p95 {row.p95_ms:9.2f} ms  queries {row.queries}{memory}", flush=True)
         return row
 
     def as_json(self) -> list[dict]:

@@ -10,8 +10,13 @@ from .importers import EXTENSIONS
 from .models import Expert
 from .selectors import SpeakerRow
 from .services import ImportFile, pseudonym_mapping_parse
+from .text import SpeakerChoices
 
 MAX_FILES = 100  # Django refuses more files in one request (DATA_UPLOAD_MAX_NUMBER_FILES)
+MAX_CHOICES = 2000  # speaker choices in one request, over all files
+# The preview's speaker choices name the file and the label(s), separated by a tab, which
+# neither a label nor (in practice) a file name holds: "E3.txt<TAB>Germany".
+CHOICE_SEPARATOR = "\t"
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -36,7 +41,13 @@ class MultipleFileField(forms.FileField):
 class ImportForm(forms.Form):
     """Files, an optional pseudonymisation list, per-file expert pseudonyms (`experts`,
     in the order of the files) and the files to import although their text is in the
-    project already (`import_anyway`, by file name)."""
+    project already (`import_anyway`, by file name).
+
+    The preview's corrections come back with the form, by file name: `reject_label`
+    ("file<TAB>label": not a speaker), `take_label` ("file<TAB>label": a speaker after
+    all), `merge_label` ("file<TAB>label<TAB>into": the same speaker) and `whole_page`
+    (a file name: keep all of the web page).
+    """
 
     PREVIEW, IMPORT = "preview", "import"
 
@@ -64,7 +75,32 @@ class ImportForm(forms.Form):
             self.add_error(None, f"An expert's pseudonym has at most {limit} characters: {too_long[0][:60]}…")
         data["experts"] = experts
         data["import_anyway"] = set(self.data.getlist("import_anyway")) if hasattr(self.data, "getlist") else set()
+        data["whole_page"] = set(self.data.getlist("whole_page")) if hasattr(self.data, "getlist") else set()
+        try:
+            data["speaker_choices"] = self._speaker_choices()
+        except ValidationError as error:
+            self.add_error(None, error)
         return data
+
+    def _speaker_choices(self) -> dict[str, SpeakerChoices]:
+        """{file name: its SpeakerChoices} from the preview's checkboxes and menus."""
+        if not hasattr(self.data, "getlist"):
+            return {}
+        parts: dict[str, dict] = {}
+        values = [(name, value) for name in ("reject_label", "take_label", "merge_label")
+                  for value in self.data.getlist(name) if value]
+        if len(values) > MAX_CHOICES:
+            raise ValidationError(f"At most {MAX_CHOICES} speaker corrections at once.")
+        for name, value in values:
+            pieces = value.rsplit(CHOICE_SEPARATOR, 2 if name == "merge_label" else 1)
+            if len(pieces) != (3 if name == "merge_label" else 2) or not all(p.strip() for p in pieces):
+                raise ValidationError(f"A speaker correction could not be read: {value[:80]!r}.")
+            choice = parts.setdefault(pieces[0], {"reject": [], "take": [], "merge": []})
+            if name == "merge_label":
+                choice["merge"].append((pieces[1], pieces[2]))
+            else:
+                choice[name.split("_")[0]].append(pieces[1])
+        return {filename: SpeakerChoices.of(**choice) for filename, choice in parts.items()}
 
     @property
     def is_preview(self) -> bool:
@@ -74,11 +110,15 @@ class ImportForm(forms.Form):
         """The uploads as the service takes them; a file is read only if it is within the limit."""
         experts = self.cleaned_data["experts"]
         anyway = self.cleaned_data["import_anyway"]
+        choices = self.cleaned_data.get("speaker_choices", {})
+        whole_page = self.cleaned_data["whole_page"]
         files = []
         for i, upload in enumerate(self.cleaned_data["files"]):
             expert = experts[i] if len(experts) == len(self.cleaned_data["files"]) else ""
             files.append(ImportFile(upload.name, upload.size, upload.read, expert=expert,
-                                    allow_duplicate=upload.name in anyway))
+                                    allow_duplicate=upload.name in anyway,
+                                    speakers=choices.get(upload.name, SpeakerChoices()),
+                                    whole_page=upload.name in whole_page))
         return files
 
 

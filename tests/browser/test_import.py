@@ -144,3 +144,56 @@ def test_speakers_are_renamed_and_the_text_edited_after_the_import(page, live_se
     page.wait_for_selector("text=Checked: the flag is cleared.")
     assert transcript.segments.get().needs_review == ""
     assert_no_console_errors(page)
+
+
+SPEECHES = (
+    "Moderator: Good afternoon.\n\nPresident of Russia Vladimir Putin: Thank you.\n\nWe discussed Kazakhstan.\n\n"
+    "Moderator: And the others?\n\nVladimir Putin: As they told us:\nGermany: we will not send troops.\n\n"
+    "Respondent: A question from the floor.\n\nModerator: Thank you."
+)
+
+
+def label_row(page, table: str, label: str):
+    return page.locator(f"[data-import-results] table.{table} tr[data-label='{label}']")
+
+
+def test_the_preview_shows_speakers_and_a_label_is_fixed_before_anything_is_stored(page, live_server, signed_in,
+                                                                                   coder, project, screenshot):
+    signed_in(page, coder)
+    page.goto(import_url(live_server, project))
+    page.set_input_files("input[name=files]", [file_payload("E8.txt", SPEECHES.encode())])
+    page.click("button[value=preview]")
+    page.wait_for_selector("[data-import-results] [data-status=ready]")
+
+    speakers = page.locator("[data-import-results] table.speaker-labels:not(.not-taken) tbody tr[data-label]")
+    assert speakers.evaluate_all("rows => rows.map(r => r.dataset.label)") == [
+        "Moderator", "President of Russia Vladimir Putin", "Vladimir Putin", "Respondent"]
+    moderator = label_row(page, "speaker-labels", "Moderator")
+    assert moderator.locator("td.num").inner_text() == "3"  # turns, not paragraphs
+    assert moderator.locator("td.sample").inner_text() == "Good afternoon."
+    germany = label_row(page, "not-taken", "Germany")
+    assert "a place name" in germany.inner_text() and "Germany: we will not send troops." in germany.inner_text()
+    page.locator("[data-import-results] .file-result").first.scroll_into_view_if_needed()
+    page.evaluate("window.scrollBy(0, 300)")
+    screenshot(page, "import-preview-speakers")
+
+    # "Respondent" is not a speaker: ticking it previews again, and the row says so.
+    label_row(page, "speaker-labels", "Respondent").get_by_label("Not a speaker").check()
+    page.wait_for_selector("tr[data-label='Respondent'][data-taken='false']")
+    assert label_row(page, "speaker-labels", "Respondent").get_by_label("Not a speaker").is_checked()
+    # The long spelling is the same person as "Vladimir Putin".
+    label_row(page, "speaker-labels", "President of Russia Vladimir Putin").locator("select").select_option(
+        label="Vladimir Putin")
+    page.wait_for_selector("tr[data-label='President of Russia Vladimir Putin'] th:has-text('→ Vladimir Putin')")
+    assert label_row(page, "speaker-labels", "Vladimir Putin").locator("td.num").inner_text() == "2"
+    assert not Transcript.objects.exists()  # nothing is stored by a preview
+
+    page.click("button[value=import]")
+    page.wait_for_selector("[data-import-results] [data-status=stored]")
+    transcript = Transcript.objects.get()
+    assert list(transcript.turns.values_list("speaker", flat=True)) == [
+        "Moderator", "Vladimir Putin", "Vladimir Putin", "Moderator", "Vladimir Putin", "Vladimir Putin",
+        "Moderator"]
+    respondent = transcript.turns.get(number=6)
+    assert transcript.text[respondent.start:respondent.end] == "Respondent: A question from the floor."
+    assert_no_console_errors(page)

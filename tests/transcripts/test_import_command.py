@@ -123,3 +123,26 @@ def test_an_unknown_project_or_a_reviewer_is_refused(project, reviewer, folder):
     error, _, _ = run_failing(folder / "E3.docx", project=project.slug, user=reviewer.username)
     assert "is not an owner or coder" in str(error)
     assert not Transcript.objects.exists()
+
+
+def test_label_corrections_and_the_whole_page_as_options(project, tmp_path):
+    from tests.transcripts.test_import_views import SPEECHES
+    from tests.transcripts.test_importers import SAVED_PAGE
+
+    (tmp_path / "E8.txt").write_text(SPEECHES, encoding="utf-8")
+    (tmp_path / "E5.html").write_text(SAVED_PAGE, encoding="utf-8")
+    out, _ = run(tmp_path / "E8.txt", tmp_path / "E5.html", "--reject-label", "Respondent", "--take-label", "Germany",
+                 "--merge-label", "President of Russia Vladimir Putin -> Vladimir Putin", "--whole-page",
+                 project=project.slug)
+    speeches = Transcript.objects.get(title="E8")
+    assert list(speeches.turns.values_list("speaker", flat=True)) == [
+        "Moderator", "Vladimir Putin", "Vladimir Putin", "Moderator", "Vladimir Putin", "Germany", "Germany",
+        "Moderator"]
+    assert "Moderator (3)" in plain(out) and "Germany (1)" in plain(out)  # turns: changes of speaker
+    assert "Section 3" in Transcript.objects.get(title="E5").text
+
+
+def test_a_merge_option_without_an_arrow_is_refused(project, folder):
+    error, _, _ = run_failing(folder / "E3.docx", "--merge-label", "Putin", project=project.slug)
+    assert "write the label, '->' and the speaker" in str(error)
+    assert not Transcript.objects.exists()

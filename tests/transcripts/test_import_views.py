@@ -18,13 +18,16 @@ from apps.transcripts.models import Expert, Transcript
 from apps.transcripts.services import expert_create, transcript_create
 from tests.snapshot import row_counts
 from tests.transcripts.test_importers import (
+    ANSWER,
     RUSSIAN,
+    SAVED_PAGE,
     VTT,
     bold_label_paragraph,
     docx_bytes,
     odt_bytes,
     pdf_with_text,
     pdf_without_text,
+    qda_pdf,
 )
 
 # --- files ----------------------------------------------------------------------------------
@@ -285,6 +288,90 @@ def test_a_bad_pseudonym_list_names_the_line_and_stores_nothing(client_for, code
     assert "Line 2 (&#x27;Anna Smirnova E9&#x27;): write the name, &#x27;-&gt;&#x27; and the pseudonym" in html
     assert "Line 3: &#x27;Ivan Petrov&#x27; is given twice (also on line 1)." in html
     assert row_counts() == before
+
+
+# --- speakers in the preview, and their corrections ------------------------------------------------
+
+SPEECHES = (
+    "Moderator: Good afternoon.\n\nPresident of Russia Vladimir Putin: Thank you.\n\nWe discussed Kazakhstan.\n\n"
+    "Moderator: And the others?\n\nVladimir Putin: As they told us:\nGermany: we will not send troops.\n\n"
+    "Respondent: A question from the floor.\n\nModerator: Thank you."
+)
+
+
+def test_the_preview_shows_each_speaker_with_turns_and_first_words_and_labels_not_taken(client_for, coder, project):
+    before = row_counts()
+    response = post_import(client_for(coder), project, [upload("E8.txt", SPEECHES.encode())], action="preview")
+    html = response.content.decode()
+    assert results_of(response) == {"E8.txt": "ready"}
+    assert 'Moderator <span class="count">3</span>' in html  # turns, not paragraphs
+    assert 'President of Russia Vladimir Putin <span class="count">1</span>' in html
+    labels = html.split("<caption>Speakers found")[1]
+    assert "a title and a name at the start of a paragraph" in labels
+    assert "the same person as Vladimir Putin?" in labels
+    not_taken = html.split("Looks like a label, not taken")[1]
+    assert "Germany" in not_taken and "a place name" in not_taken and "Germany: we will not send troops." in not_taken
+    # A correction names the file and the label(s), apart by a tab (&#9;).
+    assert 'name="reject_label" value="E8.txt&#9;Respondent"' in html
+    assert 'name="take_label" value="E8.txt&#9;Germany"' in html
+    assert '<option value="E8.txt&#9;President of Russia Vladimir Putin&#9;Vladimir Putin">' in html
+    assert row_counts() == before
+
+
+def test_corrections_of_the_preview_are_applied_to_the_stored_turns(client_for, coder, project):
+    client = client_for(coder)
+    choices = {"reject_label": ["E8.txt\tRespondent"], "take_label": ["E8.txt\tGermany"],
+               "merge_label": ["E8.txt\tPresident of Russia Vladimir Putin\tVladimir Putin"]}
+    preview = post_import(client, project, [upload("E8.txt", SPEECHES.encode())], action="preview", **choices)
+    html = preview.content.decode()
+    assert 'value="E8.txt&#9;Respondent" form="import-form" data-speaker-choice checked' in html  # kept
+    assert 'value="E8.txt&#9;Germany" form="import-form" data-speaker-choice checked' in html
+    assert ' selected>Vladimir Putin</option>' in html
+    assert not Transcript.objects.exists()
+
+    post_import(client, project, [upload("E8.txt", SPEECHES.encode())], **choices)
+    transcript = Transcript.objects.get()
+    assert [(t.speaker, transcript.text[t.start:t.end]) for t in transcript.turns.all()] == [
+        ("Moderator", "Good afternoon."), ("Vladimir Putin", "Thank you."), ("Vladimir Putin", "We discussed Kazakhstan."),
+        ("Moderator", "And the others?"), ("Vladimir Putin", "As they told us:"),
+        ("Germany", "we will not send troops."), ("Germany", "Respondent: A question from the floor."),
+        ("Moderator", "Thank you."),
+    ]
+
+
+def test_corrections_for_another_file_leave_a_file_alone(client_for, coder, project):
+    post_import(client_for(coder), project, [upload("E8.txt", SPEECHES.encode())],
+                reject_label=["other.txt\tModerator"])
+    assert Transcript.objects.get().turns.filter(speaker="Moderator").count() == 3
+
+
+def test_an_unreadable_correction_is_a_400_with_the_reason(client_for, coder, project):
+    response = post_import(client_for(coder), project, [upload("E8.txt", SPEECHES.encode())],
+                           merge_label=["E8.txt\tModerator"])
+    assert response.status_code == 400
+    assert "A speaker correction could not be read" in response.content.decode()
+    assert not Transcript.objects.exists()
+
+
+def test_a_saved_web_page_is_previewed_with_what_was_left_out_and_can_be_kept_whole(client_for, coder, project):
+    client = client_for(coder)
+    response = post_import(client, project, [upload("E5.html", SAVED_PAGE.encode())], action="preview")
+    html = response.content.decode()
+    assert "Left out: 18 paragraphs of the page around the transcript" in html
+    assert "<li>Section 0</li>" in html and "Keep the whole page" in html
+    assert 'name="whole_page" value="E5.html"' in html
+
+    post_import(client, project, [upload("E5.html", SAVED_PAGE.encode())], whole_page=["E5.html"])
+    assert "Section 3" in Transcript.objects.get().text
+
+
+def test_a_pdf_preview_says_which_page_numbers_and_headers_were_left_out(client_for, coder, project):
+    paragraphs = [f"Interviewer: Why? ({i})" if i % 2 == 0 else f"E3: {ANSWER * 3}" for i in range(24)]
+    html = post_import(client_for(coder), project, [upload("E3.pdf", qda_pdf(paragraphs))],
+                       action="preview").content.decode()
+    assert "Left out: 24 paragraph numbers in the margin" in html
+    assert "Left out: 1 running headers and footers" not in html and "running headers and footers" in html
+    assert "Keep the whole page" not in html
 
 
 # --- the page's script gets the result list only ------------------------------------------------

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import io
+import re
 import struct
 import zipfile
 
@@ -24,7 +25,7 @@ from odf.text import H, LineBreak, List, ListItem, Note, NoteBody, P, S, Span
 from pypdf import PdfReader, PdfWriter
 
 from apps.transcripts.importers import EXTENSIONS, ImportRejected, ParsedTranscript, parse_upload
-from apps.transcripts.text import normalise_text, split_turns
+from apps.transcripts.text import SpeakerChoices, normalise_text, split_turns
 
 MAX = 5 * 1024 * 1024
 
@@ -389,6 +390,120 @@ def test_pdf_with_some_pages_without_text_warns():
     parsed = parse("mixed.pdf", bytes(pdf.output()))
     assert said(parsed) == [("E2", "Only page one has words.")]
     assert any("1 of 2 pages have no text" in w for w in parsed.warnings)
+
+
+class QdaExport(FPDF):
+    """A transcript as MAXQDA exports it: a running header, paragraph numbers in a column
+    left of the text, justified paragraphs with space between them, "n/m" at the foot."""
+
+    def header(self):
+        self.set_font("Helvetica", size=9)
+        self.set_xy(25, 8)
+        self.cell(0, 5, "Interview E3 - MAXQDA 2022 export")
+        self.set_y(22)
+
+    def footer(self):
+        self.set_y(-15)
+        self.set_font("Helvetica", size=9)
+        self.cell(0, 8, f"{self.page_no()}/{{nb}}", align="C")
+
+
+def qda_pdf(paragraphs: list[str]) -> bytes:
+    pdf = QdaExport()
+    pdf.set_auto_page_break(True, margin=25)
+    pdf.set_font("Helvetica", size=11)
+    pdf.add_page()
+    for number, paragraph in enumerate(paragraphs, start=1):
+        if pdf.get_y() > 250:
+            pdf.add_page()
+        y = pdf.get_y()
+        pdf.set_xy(10, y)
+        pdf.cell(8, 6, str(number), align="R")
+        pdf.set_xy(25, y)
+        pdf.multi_cell(160, 6, paragraph, align="J", new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(3)
+    return bytes(pdf.output())
+
+
+ANSWER = ("It was called an internal matter of Kyrgyzstan, and Moscow said so before anyone else did; "
+          "the others followed, since nobody wanted to send troops into the south in June. ")
+
+
+def test_pdf_from_a_qda_tool_without_paragraph_numbers_page_markers_or_running_header():
+    paragraphs = [f"Interviewer: Why did the alliance not come in 2010? ({i})" if i % 2 == 0 else
+                  f"E3: {ANSWER * 3}({i})" for i in range(24)]
+    parsed = parse("E3.pdf", qda_pdf(paragraphs))
+    assert [(speaker, words.replace("\n", " ")) for speaker, words in said(parsed)] == [
+        tuple(p.split(": ", 1)) for p in paragraphs]
+    assert not re.search(r"(?m)^\s*\d+\s*$|\d+/\d+|MAXQDA", parsed.text)  # no numbers, markers or header
+    assert "\t" not in parsed.text and "  " not in parsed.text
+    assert "an internal matter of Kyrgyzstan" in parsed.text  # a phrase search finds it
+    dropped = {d.what: d for d in parsed.dropped}
+    assert dropped["paragraph numbers in the margin"].count == 24
+    pages = dropped["page numbers"].count
+    assert pages >= 3 and dropped["page numbers"].examples[:2] == ("1/" + str(pages), "2/" + str(pages))
+    assert dropped["running headers and footers"].examples == ("Interview E3 - MAXQDA 2022 export",)
+
+
+def test_pdf_paragraphs_wrap_into_one_paragraph_and_short_lines_stay_lines():
+    parsed = parse("E4.pdf", qda_pdf([f"E4: {ANSWER * 4}", "Interviewer: And Armenia?\nE4: An assessment mission."]))
+    # On a single page, the header is not known to repeat: it stays, before the first label.
+    assert said(parsed) == [("", "Interview E3 - MAXQDA 2022 export"), ("E4", (ANSWER * 4).strip()),
+                            ("Interviewer", "And Armenia?"), ("E4", "An assessment mission.")]
+    assert [d.what for d in parsed.dropped] == ["paragraph numbers in the margin", "page numbers"]
+
+
+# --- web pages ------------------------------------------------------------------------------
+
+NAVIGATION = "".join(f'<li><a href="/section/{i}">Section {i}</a></li>' for i in range(12))
+SPEECH = "".join(
+    f"<p>{'Interviewer: Why did nobody come?' if i % 2 == 0 else 'E5: ' + ANSWER * (1 + i % 3)}</p>"
+    for i in range(12)
+)
+SAVED_PAGE = f"""<!DOCTYPE html><html><head><title>Interview with E5 | Ministry</title></head><body>
+<header><div class="logo">Ministry of Foreign Affairs</div><nav><ul>{NAVIGATION}</ul></nav></header>
+<main><article><h1>Interview with E5</h1>
+<figure><img src="minister.jpg" alt=""><figcaption>The minister in Astana, 2022. Photo: press office</figcaption></figure>
+{SPEECH}<p>Interviewer: Ok.</p><p>E5: Yes.</p></article></main>
+<footer><p>Contact us</p><p>© 2024 Ministry of Foreign Affairs</p>
+<ul><li><a href="/privacy">Privacy</a></li><li><a href="/terms">Terms of use</a></li></ul></footer></body></html>"""
+
+
+def test_html_saved_from_a_website_keeps_the_interview_only_and_says_what_was_dropped():
+    parsed = parse("E5.html", SAVED_PAGE.encode())
+    assert parsed.text.startswith("Interview with E5\n\nInterviewer: Why did nobody come?")
+    assert parsed.text.endswith("Interviewer: Ok.\n\nE5: Yes.")  # short lines of the interview stay
+    for boilerplate in ("Section 3", "Ministry of Foreign Affairs", "Photo: press office", "Privacy", "Contact us"):
+        assert boilerplate not in parsed.text
+    assert [s for s, _ in said(parsed)] == ["", *["Interviewer", "E5"] * 7]
+    [dropped] = parsed.dropped
+    assert dropped.restorable and dropped.count == 18
+    assert "Section 0" in dropped.examples and "The minister in Astana, 2022. Photo: press office" in dropped.examples
+
+
+def test_html_whole_page_keeps_the_navigation_and_footer():
+    parsed = parse_upload("E5.html", SAVED_PAGE.encode(), max_bytes=MAX, whole_page=True)
+    check_invariants(parsed)
+    assert "Section 3" in parsed.text and "Privacy" in parsed.text and "Photo: press office" in parsed.text
+    assert parsed.dropped == []
+
+
+def test_speaker_choices_reach_the_split_of_every_text_format():
+    document = docx.Document()
+    for paragraph in ("Interviewer: Why?", "INT: And then?", "Kazakhstan: the exception.", "E1: Because."):
+        document.add_paragraph(paragraph)
+    choices = SpeakerChoices.of(reject=["E1"], take=["Kazakhstan"], merge={"INT": "Interviewer"})
+    parsed = parse_upload("E1.docx", docx_bytes(document), max_bytes=MAX, speakers=choices)
+    assert said(parsed) == [("Interviewer", "Why?"), ("Interviewer", "And then?"), ("Kazakhstan", "the exception."),
+                            ("Kazakhstan", "E1: Because.")]
+    assert {r.label: r.chosen for r in parsed.labels} == {"Interviewer": "", "INT": "merge", "Kazakhstan": "take",
+                                                          "E1": "reject"}
+
+
+def test_subtitle_speakers_can_be_merged():
+    parsed = parse_upload("E3.vtt", VTT.encode(), max_bytes=MAX,
+                          speakers=SpeakerChoices.of(merge={"Anna Petrova": "E3"}))
+    assert [s for s, _ in said(parsed)] == ["Interviewer", "E3", "Interviewer"]
 
 
 # --- subtitles ----------------------------------------------------------------------------

@@ -10,17 +10,21 @@ from hypothesis import strategies as st
 
 from apps.transcripts.text import (
     Replacement,
+    SpeakerChoices,
     TurnSpan,
     checksum,
+    detect_speakers,
     normalise_text,
     preview,
     pseudonymise,
     pseudonymise_turns,
     rename_speakers,
     speaker_label_ok,
+    speaker_turns,
     speakers,
     split_labels,
     split_turns,
+    word_count,
 )
 
 
@@ -177,6 +181,193 @@ def test_speakers_and_rename_speakers():
     assert [(t.start, t.end) for t in renamed] == [(t.start, t.end) for t in turns]
 
 
+# --- conventions of real files (issue 15) -------------------------------------------------
+
+
+def not_taken(text: str, choices: SpeakerChoices | None = None) -> dict[str, str]:
+    return {r.label: r.why for r in detect_speakers(text, choices).not_taken}
+
+
+PUTIN = (
+    "Moderator: Good afternoon, colleagues.\n\n"
+    "President of Russia Vladimir Putin: Thank you. Let me begin with the alliance.\n\n"
+    "We discussed Kazakhstan at length.\n\n"
+    "And Armenia, which asked too.\n\n"
+    "Moderator: And the others?\n\n"
+    "Vladimir Putin: As they told us then:\n"
+    "Germany: we will not send troops.\n\n"
+    "Moderator: Thank you."
+)
+
+
+def test_a_function_title_before_a_name_is_a_label_even_once():
+    assert turn_texts(PUTIN)[1:4] == [
+        ("President of Russia Vladimir Putin", "Thank you. Let me begin with the alliance."),
+        ("President of Russia Vladimir Putin", "We discussed Kazakhstan at length."),
+        ("President of Russia Vladimir Putin", "And Armenia, which asked too."),
+    ]
+    putin = next(r for r in detect_speakers(PUTIN).speakers if r.label.startswith("President"))
+    assert (putin.turns, putin.paragraphs, putin.same_as) == (1, 3, "Vladimir Putin")
+
+
+def test_a_quoted_place_name_inside_a_speech_is_not_a_speaker():
+    assert turn_texts(PUTIN)[4:] == [
+        ("Moderator", "And the others?"),
+        ("Vladimir Putin", "As they told us then:\nGermany: we will not send troops."),
+        ("Moderator", "Thank you."),
+    ]
+    assert not_taken(PUTIN) == {"Germany": "a place name"}
+
+
+def test_a_place_name_is_a_speaker_when_the_researcher_takes_it():
+    text = "Chair: The floor is yours.\n\nGermany: We will not send troops.\n\nChair: Thank you."
+    assert turn_texts(text)[1] == ("Chair", "Germany: We will not send troops.")
+    assert [s for s, _ in turn_texts_with(text, SpeakerChoices.of(take=["Germany"]))] == ["Chair", "Germany", "Chair"]
+
+
+def turn_texts_with(text: str, choices: SpeakerChoices) -> list[tuple[str, str]]:
+    return [(t.speaker, text[t.start : t.end]) for t in split_turns(text, choices)]
+
+
+def test_a_label_broken_over_two_lines_is_one_speaker():
+    text = "Interviewer: Who came in 2010?\n\nHamid\nKarzai: Nobody came.\n\nInterviewer: Why?\n\nHamid\nKarzai: Moscow."
+    assert turn_texts(text) == [
+        ("Interviewer", "Who came in 2010?"), ("Hamid Karzai", "Nobody came."),
+        ("Interviewer", "Why?"), ("Hamid Karzai", "Moscow."),
+    ]
+    assert [r.label for r in detect_speakers(text).speakers] == ["Interviewer", "Hamid Karzai"]
+
+
+def test_a_name_broken_over_two_lines_once_is_reported_and_can_be_taken():
+    text = "Interviewer: Who came?\n\nHamid\nKarzai: Nobody came.\n\nInterviewer: Why?\n\nE3: Moscow."
+    assert turn_texts(text)[1] == ("Interviewer", "Hamid\nKarzai: Nobody came.")
+    assert not_taken(text) == {"Hamid Karzai": "a name broken over two lines, once",
+                               "Karzai": "a single word, used once"}
+    assert turn_texts_with(text, SpeakerChoices.of(take=["Hamid Karzai"]))[1] == ("Hamid Karzai", "Nobody came.")
+
+
+def test_a_two_line_label_the_researcher_rejects_leaves_both_lines_in_the_speech():
+    text = "Interviewer: Who came?\n\nHamid\nKarzai: Nobody came.\n\nHamid\nKarzai: Moscow."
+    assert turn_texts_with(text, SpeakerChoices.of(reject=["Hamid Karzai"])) == [
+        ("Interviewer", "Who came?"), ("Interviewer", "Hamid\nKarzai: Nobody came."),
+        ("Interviewer", "Hamid\nKarzai: Moscow.")]
+
+
+def test_a_role_label_after_a_line_of_one_word_is_not_a_broken_name():
+    assert turn_texts("Thanks\nInterviewer: Why?") == [("", "Thanks"), ("Interviewer", "Why?")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Interviewer2 : Pourquoi l'OTSC n'est-elle pas venue ?\n\nE5 : Une affaire intérieure.",
+         [("Interviewer2", "Pourquoi l'OTSC n'est-elle pas venue ?"), ("E5", "Une affaire intérieure.")]),
+        ("Enquêtrice : Et en 2022 ?\n\nIntervenant : Le Kazakhstan.",
+         [("Enquêtrice", "Et en 2022 ?"), ("Intervenant", "Le Kazakhstan.")]),
+        ("Vraag: Waarom niet?\n\nGeïnterviewde: Een interne kwestie.",
+         [("Vraag", "Waarom niet?"), ("Geïnterviewde", "Een interne kwestie.")]),
+    ],
+)
+def test_one_off_role_labels_in_french_and_dutch(text, expected):
+    assert turn_texts(text) == expected
+
+
+def test_french_sentences_with_a_space_before_the_colon_are_not_speakers():
+    text = "Enquêteur : Pourquoi ?\n\nE5 : Le problème est simple : personne ne voulait.\nLe fond du problème : Moscou."
+    assert [s for s, _ in turn_texts(text)] == ["Enquêteur", "E5"]
+
+
+def test_markdown_headings_name_the_speaker_of_the_paragraphs_below():
+    text = ("# Interview 3\n\n### Interviewer\n\nWhy did they come?\n\n### Respondent\n\nBecause of the treaty.\n\n"
+            "It was signed in 2002.\n\n### Interviewer\n\nThank you.")
+    assert turn_texts(text) == [
+        ("", "# Interview 3"), ("Interviewer", "Why did they come?"), ("Respondent", "Because of the treaty."),
+        ("Respondent", "It was signed in 2002."), ("Interviewer", "Thank you."),
+    ]
+    assert not_taken(text) == {"Interview 3": "a heading used once"}
+
+
+def test_bracketed_ids_are_speakers_and_bracketed_notes_are_not():
+    text = "[id1] Why did they come?\n[id2] Because of the treaty. [laughs]\n[laughs] Really.\n[id1]: Thanks."
+    assert turn_texts(text) == [
+        ("id1", "Why did they come?"), ("id2", "Because of the treaty. [laughs]\n[laughs] Really."),
+        ("id1", "Thanks."),
+    ]
+
+
+def test_a_single_word_once_is_reported_and_can_be_taken():
+    text = "E3: We had three cases.\n\nOtunbayeva: the exception.\n\nInterviewer: Ok."
+    assert [s for s, _ in turn_texts(text)] == ["E3", "E3", "Interviewer"]
+    assert not_taken(text) == {"Otunbayeva": "a single word, used once"}
+    report = detect_speakers(text).not_taken[0]
+    assert (report.count, report.sample) == (1, "Otunbayeva: the exception.")
+    taken = SpeakerChoices.of(take=["otunbayeva"])  # any spelling
+    assert turn_texts_with(text, taken)[1] == ("Otunbayeva", "the exception.")
+
+
+def test_a_recurring_word_inside_paragraphs_is_not_taken_where_speakers_start_paragraphs():
+    text = ("Interviewer: Which states?\n\nE3: Two of them.\nMembers: Russia and Belarus.\n\n"
+            "Interviewer: And then?\n\nE3: The rest.\nMembers: none.\n\nInterviewer: Thanks.")
+    assert "Members" not in {s for s, _ in turn_texts(text)}
+    assert not_taken(text) == {"Members": "inside paragraphs, where this document's speakers start paragraphs"}
+
+
+def test_rejecting_and_merging_labels():
+    text = "Interviewer: Hi.\n\nE3: Hello.\n\nINT: Why?\n\nRespondent: Because.\n\nE3: Yes."
+    choices = SpeakerChoices.of(reject=["Respondent"], merge={"INT": "Interviewer"})
+    assert turn_texts_with(text, choices) == [
+        ("Interviewer", "Hi."), ("E3", "Hello."), ("Interviewer", "Why?"), ("Interviewer", "Respondent: Because."),
+        ("E3", "Yes."),
+    ]
+    reports = {r.label: r for r in detect_speakers(text, choices).labels}
+    assert (reports["INT"].taken, reports["INT"].speaker, reports["INT"].chosen) == (True, "Interviewer", "merge")
+    assert (reports["Respondent"].taken, reports["Respondent"].why) == (False, "rejected by you")
+    assert reports["Interviewer"].turns == 2  # "Hi." and, merged, "Why?" with the rejected line: two turns
+
+
+def test_merges_follow_each_other():
+    text = "A1: x\n\nB1: y\n\nC1: z"
+    choices = SpeakerChoices.of(merge=[("A1", "B1"), ("B1", "C1")])
+    assert [s for s, _ in turn_texts_with(text, choices)] == ["C1", "C1", "C1"]
+
+
+def test_a_speakers_label_with_a_sign_or_digit_after_the_colon_is_still_theirs():
+    text = "Interviewer: Why?\n\nE3: One.\n\nInterviewer: And?\n\nE3:/two.\n\nInterviewer:5 more?\n\nE3:!Three."
+    assert turn_texts(text) == [
+        ("Interviewer", "Why?"), ("E3", "One."), ("Interviewer", "And?"), ("E3", "/two."), ("Interviewer", "5 more?"),
+        ("E3", "!Three."),
+    ]
+    # Alone, words before a colon and a digit or slash (a time, a ratio, an address) are no label.
+    assert turn_texts("Ratio:5 to 1\n\nRatio:6 to 1\n\nSee:/x") == [
+        ("", "Ratio:5 to 1"), ("", "Ratio:6 to 1"), ("", "See:/x")]
+
+
+def test_turns_are_changes_of_speaker_not_paragraphs():
+    text = "Interviewer: Why?\n\nE3: One.\n\nTwo.\n\nThree.\n\nInterviewer: And?\n\nE3: Four."
+    turns = split_turns(text)
+    assert len(turns) == 6
+    assert speakers(turns) == [("Interviewer", 2), ("E3", 2)]
+    assert [(r.speaker, r.turns, r.paragraphs, r.sample) for r in speaker_turns(text, turns)] == [
+        ("Interviewer", 2, 2, "Why?"), ("E3", 2, 4, "One.")]
+
+
+def test_a_long_text_is_split_quickly():
+    """20 MB of interview splits in about a second (a quadratic step would take minutes)."""
+    import time
+
+    paragraph = "Interviewer: Why did the alliance not come?\n\nE3: " + "It was called an internal matter. " * 20
+    text = "\n\n".join([paragraph] * 6000)  # 4.5 MB
+    start = time.process_time()
+    turns = split_turns(text)
+    assert len(turns) == 12000
+    assert time.process_time() - start < 5
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab \t\n\u00a0\u2028\x1f.é")), max_size=300), st.integers(1, 7))
+def test_word_count_is_the_number_of_words_across_chunk_boundaries(text, chunk_bits):
+    assert word_count(text, chunk=2**chunk_bits) == word_count(text) == len(text.split())
+
+
 # --- pseudonymise -------------------------------------------------------------------------
 
 
@@ -232,6 +423,32 @@ def test_pseudonymise_turns_moves_turns_and_renames_speakers():
     ]
     assert [r.count for r in replacements] == [2, 2]
     assert new_turns == split_turns(new)
+
+
+@settings(max_examples=300)
+@given(st.text(alphabet=st.sampled_from(list("Anaé Pétrov_1 .\nANNA")), max_size=60),
+       st.lists(st.sampled_from(["Anna", "Anna Pétrov", "Pétrov", "nna", "a", "A_1"]), min_size=1, max_size=4,
+                unique=True))
+def test_pseudonymise_matches_whole_words_as_the_plain_pattern_does(text, names):
+    from apps.transcripts.text import _whole_word_matches, _whole_words
+
+    assert [m.span() for m in _whole_word_matches(text, names)] == [m.span() for m in _whole_words(names).finditer(text)]
+    folded = [m.group() for m in _whole_word_matches(text.lower(), {n.lower() for n in names})]
+    assert folded == [m.group().lower() for m in _whole_words(names, re.IGNORECASE).finditer(text)]
+
+
+@settings(max_examples=200)
+@given(st.lists(st.tuples(st.sampled_from(["Interviewer: ", "Anna Petrova: ", "E3: ", ""]),
+                          st.lists(st.sampled_from(["Anna", "Anna Petrova", "Petrova", "said", "no", "Annaberg"]),
+                                   min_size=1, max_size=6).map(" ".join)), max_size=12)
+       .map(lambda lines: "\n\n".join(label + words for label, words in lines)))
+def test_pseudonymised_turns_hold_the_pseudonymised_words(text):
+    mapping = [("Anna Petrova", "E3"), ("Anna", "E1"), ("Petrova", "P")]
+    turns = split_turns(text)
+    new_text, new_turns, _ = pseudonymise_turns(text, turns, mapping)
+    assert [new_text[t.start : t.end] for t in new_turns] == [
+        pseudonymise(text[t.start : t.end], mapping)[0] for t in turns]
+    assert [t.speaker for t in new_turns] == [pseudonymise(t.speaker, mapping)[0] for t in turns]
 
 
 # --- properties ---------------------------------------------------------------------------

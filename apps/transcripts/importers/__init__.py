@@ -3,6 +3,11 @@
     parsed = parse_upload("E3.docx", data, max_bytes=settings.TRANSCRIPT_MAX_BYTES)
     parsed.text      # what is stored: normalise_text() of the file's text
     parsed.turns     # TurnSpan(speaker, start, end, meta), code-point offsets into parsed.text
+    parsed.labels    # the labels taken as speakers, and those that looked like labels but were not
+    parsed.dropped   # what the reader left out: page numbers and headers of a PDF, a page's navigation
+
+The researcher's corrections from the preview come back as `speakers` (SpeakerChoices:
+labels rejected, taken, merged) and `whole_page` (keep all of a web page).
 
 The extension chooses the reader, and the content must match it: a file that is empty,
 too large, of another type, damaged, encrypted, a zip bomb or without any text raises
@@ -13,26 +18,38 @@ from __future__ import annotations
 
 import os
 
-from . import docx, html, odt, pdf, plain, rtf, subtitles
-from ._common import ImportRejected, ParsedTranscript, finish, human_size
+from apps.transcripts.text import SpeakerChoices
 
-__all__ = ["EXTENSIONS", "ImportRejected", "ParsedTranscript", "parse_upload"]
+from . import docx, html, odt, pdf, plain, rtf, subtitles
+from ._common import Dropped, ImportRejected, ParsedTranscript, finish, human_size
+
+__all__ = ["EXTENSIONS", "Dropped", "ImportRejected", "ParsedTranscript", "parse_upload"]
+
+
+def _page(filename: str, data: bytes, *, whole_page: bool = False):
+    return html.parse(filename, data, whole_page=whole_page)
+
+
+def _any(parse):
+    """A reader without options."""
+    return lambda filename, data, *, whole_page=False: parse(filename, data)
+
 
 # Extension -> (format name, reader).
 _READERS = {
-    ".txt": ("txt", plain.parse),
-    ".text": ("txt", plain.parse),
-    ".md": ("md", plain.parse),
-    ".markdown": ("md", plain.parse),
-    ".docx": ("docx", docx.parse),
-    ".odt": ("odt", odt.parse),
-    ".rtf": ("rtf", rtf.parse),
-    ".html": ("html", html.parse),
-    ".htm": ("html", html.parse),
-    ".xhtml": ("html", html.parse),
-    ".pdf": ("pdf", pdf.parse),
-    ".vtt": ("vtt", lambda filename, data: subtitles.parse(filename, data, vtt=True)),
-    ".srt": ("srt", lambda filename, data: subtitles.parse(filename, data, vtt=False)),
+    ".txt": ("txt", _any(plain.parse)),
+    ".text": ("txt", _any(plain.parse)),
+    ".md": ("md", _any(plain.parse)),
+    ".markdown": ("md", _any(plain.parse)),
+    ".docx": ("docx", _any(docx.parse)),
+    ".odt": ("odt", _any(odt.parse)),
+    ".rtf": ("rtf", _any(rtf.parse)),
+    ".html": ("html", _page),
+    ".htm": ("html", _page),
+    ".xhtml": ("html", _page),
+    ".pdf": ("pdf", _any(pdf.parse)),
+    ".vtt": ("vtt", _any(lambda filename, data: subtitles.parse(filename, data, vtt=True))),
+    ".srt": ("srt", _any(lambda filename, data: subtitles.parse(filename, data, vtt=False))),
 }
 EXTENSIONS = tuple(sorted(_READERS))
 
@@ -43,7 +60,8 @@ _KNOWN_OTHERS = {
 }
 
 
-def parse_upload(filename: str, data: bytes, *, max_bytes: int) -> ParsedTranscript:
+def parse_upload(filename: str, data: bytes, *, max_bytes: int, speakers: SpeakerChoices | None = None,
+                 whole_page: bool = False) -> ParsedTranscript:
     """Read one uploaded file into a ParsedTranscript, or raise ImportRejected."""
     name = os.path.basename(filename.replace("\\", "/")) or filename or "(no name)"
     extension = os.path.splitext(name)[1].lower()
@@ -58,4 +76,4 @@ def parse_upload(filename: str, data: bytes, *, max_bytes: int) -> ParsedTranscr
     if not data:
         raise ImportRejected(name, "the file is empty (0 bytes)")
     fmt, reader = _READERS[extension]
-    return finish(name, fmt, reader(name, data))
+    return finish(name, fmt, reader(name, data, whole_page=whole_page), speakers=speakers)

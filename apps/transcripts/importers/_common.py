@@ -14,13 +14,17 @@ from charset_normalizer import from_bytes
 from apps.transcripts.text import (
     ROLES,
     TIMESTAMP,
+    LabelReport,
     Replacement,
+    SpeakerChoices,
     TurnSpan,
     checksum,
+    detect_speakers,
+    label_key,
     normalise_text,
     pseudonymise_turns,
     speaker_label_ok,
-    split_turns,
+    speaker_turns,
 )
 
 # Share of control characters above which decoded "text" is taken for binary data.
@@ -37,14 +41,32 @@ class ImportRejected(ValueError):
 
 
 @dataclass(frozen=True)
+class Dropped:
+    """Text a reader left out of the transcript, for the import preview: what it was, how
+    many pieces, a few examples. `restorable`: the user can ask for the whole file instead."""
+
+    what: str
+    count: int
+    examples: tuple[str, ...] = ()
+    restorable: bool = False
+
+
+@dataclass(frozen=True)
 class ParsedTranscript:
-    """An imported file: the stored text (normalised) and its turns, which index into it."""
+    """An imported file: the stored text (normalised) and its turns, which index into it.
+
+    `labels` says which labels were taken as speakers and which looked like labels but were
+    not (text.detect_speakers); `dropped` what the reader left out (page furniture of a PDF,
+    the navigation of a web page).
+    """
 
     text: str
     turns: list[TurnSpan]
     format: str
     encoding: str | None = None
     warnings: list[str] = field(default_factory=list)
+    labels: list[LabelReport] = field(default_factory=list)
+    dropped: list[Dropped] = field(default_factory=list)
 
     @property
     def checksum(self) -> str:
@@ -61,13 +83,14 @@ class Extracted:
     """What a format module hands back: raw text, to be normalised, and what it learnt.
 
     A format that knows its turns (subtitles) gives them, with a text that is already
-    normalised; the others leave `turns` as None and the text is split by split_turns.
+    normalised; the others leave `turns` as None and the text is split by detect_speakers.
     """
 
     text: str
     encoding: str | None = None
     warnings: list[str] = field(default_factory=list)
     turns: list[TurnSpan] | None = None
+    dropped: list[Dropped] = field(default_factory=list)
 
 
 # Control characters other than tab and the line ends normalise_text unifies: they have no
@@ -75,15 +98,25 @@ class Extracted:
 _CONTROL = re.compile("[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
 
 
-def finish(filename: str, fmt: str, extracted: Extracted) -> ParsedTranscript:
-    """Clean, normalise and split the extracted text; refuse a file with no text in it."""
+def finish(filename: str, fmt: str, extracted: Extracted, *, speakers: SpeakerChoices | None = None) -> ParsedTranscript:
+    """Clean, normalise and split the extracted text; refuse a file with no text in it.
+
+    `speakers` are the researcher's corrections from the preview: applied by
+    detect_speakers; for a format that knows its turns (subtitles), only the merges apply.
+    """
     warnings = list(extracted.warnings)
     raw = extracted.text
-    if extracted.turns is not None and normalise_text(raw) == raw and not _CONTROL.search(raw):
-        text, turns = raw, extracted.turns
+    choices = speakers or SpeakerChoices()
+    has_control = _CONTROL.search(raw) is not None  # a search first: sub copies even a clean text
+    if extracted.turns is not None and not has_control and normalise_text(raw) == raw:
+        text, turns = raw, _merged(extracted.turns, choices)
+        labels = [LabelReport(label=row.speaker, taken=True, why="a speaker named in the file", count=row.paragraphs,
+                              turns=row.turns, paragraphs=row.paragraphs, sample=row.sample, speaker=row.speaker)
+                  for row in speaker_turns(text, turns)]
     else:
-        text = normalise_text(_CONTROL.sub("", raw))
-        turns = split_turns(text)
+        text = normalise_text(_CONTROL.sub("", raw) if has_control else raw)
+        detection = detect_speakers(text, choices)
+        turns, labels = detection.turns, detection.labels
     if not text.strip():
         raise ImportRejected(filename, "the file contains no text")
     if "\ufffd" in text:
@@ -95,7 +128,15 @@ def finish(filename: str, fmt: str, extracted: Extracted) -> ParsedTranscript:
             f"{filename}: no speaker labels found (such as 'Interviewer:' or 'E3:'); "
             "the text is imported without speakers"
         )
-    return ParsedTranscript(text=text, turns=turns, format=fmt, encoding=extracted.encoding, warnings=warnings)
+    return ParsedTranscript(text=text, turns=turns, format=fmt, encoding=extracted.encoding, warnings=warnings,
+                            labels=labels, dropped=list(extracted.dropped))
+
+
+def _merged(turns: list[TurnSpan], choices: SpeakerChoices) -> list[TurnSpan]:
+    merges = dict(choices.merge)
+    if not merges:
+        return turns
+    return [replace(turn, speaker=merges.get(label_key(turn.speaker), turn.speaker)) for turn in turns]
 
 
 # ---------------------------------------------------------------------------------------

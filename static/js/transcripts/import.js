@@ -1,7 +1,9 @@
 // The import page: files dropped on the drop zone or chosen with the file input are listed
 // with the expert each becomes; Preview and Import post the form with fetch, so the files
 // stay chosen, and the server's result list replaces the old one. After an import only the
-// duplicates stay chosen, for "Import the ticked files anyway".
+// duplicates stay chosen, for "Import the ticked files anyway". A correction of a speaker
+// label in the preview (not a speaker, a speaker after all, the same as another) runs the
+// preview again, so the turns it gives are seen before anything is stored.
 const form = document.querySelector("[data-import-form]");
 
 const EXPERT_IN_NAME = /(?<![0-9A-Za-z])[Ee](\d{1,4})(?![0-9A-Za-z])/;
@@ -179,11 +181,27 @@ function setup() {
       syncInput();
       render();
     }
-    const heading = results.querySelector("h2, [role=alert]");
+    // After a correction, the focus stays on the control that was changed.
+    const same = corrected && Array.from(results.querySelectorAll("[data-speaker-choice]"))
+      .find((control) => control.name === corrected.name && control.closest("[data-label]")?.dataset.label
+        === corrected.label && control.closest("[data-file]")?.dataset.file === corrected.file);
+    corrected = null;
+    const heading = results.querySelector("[role=alert]") || same || results.querySelector("h2");
     if (heading) {
-      heading.tabIndex = -1;
+      if (heading !== same) heading.tabIndex = -1;
       heading.focus();
     }
+  });
+
+  // The corrections are form controls of the result list (form="import-form"): FormData
+  // sends them with the files. Each change shows its effect in a new preview.
+  let corrected = null;
+  results.addEventListener("change", (event) => {
+    const control = event.target;
+    if (!control.matches("[data-speaker-choice]") || !chosen.length) return;
+    corrected = { name: control.name, label: control.closest("[data-label]")?.dataset.label,
+      file: control.closest("[data-file]")?.dataset.file };
+    form.requestSubmit(form.querySelector("button[value=preview]"));
   });
 
   render();

@@ -1,10 +1,12 @@
 """python manage.py import_transcripts PATH... --project SLUG [--expert E3] [--pseudonyms FILE]
-[--allow-duplicates] [--user NAME]
+[--allow-duplicates] [--user NAME] [--reject-label LABEL] [--take-label LABEL]
+[--merge-label "LABEL -> INTO"] [--whole-page]
 
 Imports each file (a directory: the transcript files in it) through the same service as
 the upload page: each file all or nothing, one bad file does not stop the others. Prints
 which files went in and why the others did not; the exit status is 1 if any file was not
-imported.
+imported. The label options are the corrections of the upload page's preview, for every
+file: a label that is not a speaker, one that is, two spellings of one speaker.
 """
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ from apps.projects.access import CODE, can, membership_for
 from apps.projects.models import Project, Role
 from apps.transcripts.importers import EXTENSIONS
 from apps.transcripts.services import ImportFile, ImportStatus, pseudonym_mapping_parse, transcript_import_files
+from apps.transcripts.text import SpeakerChoices
 
 
 @contextmanager
@@ -53,6 +56,14 @@ class Command(BaseCommand):
         parser.add_argument("--user", default="", help="who imports (default: the project's first owner)")
         parser.add_argument("--progress", action="store_true",
                             help="show the progress bar even when the output is not a terminal")
+        parser.add_argument("--reject-label", action="append", default=[], metavar="LABEL",
+                            help="a label that is not a speaker (its lines stay in the speech); repeatable")
+        parser.add_argument("--take-label", action="append", default=[], metavar="LABEL",
+                            help="a label that is a speaker although it was not taken; repeatable")
+        parser.add_argument("--merge-label", action="append", default=[], metavar="'LABEL -> INTO'",
+                            help="two spellings of one speaker: LABEL's turns go to INTO; repeatable")
+        parser.add_argument("--whole-page", action="store_true",
+                            help="keep all of a web page, its navigation and footer too")
 
     def handle(self, *args, **options):
         project = Project.objects.filter(slug=options["project"]).first()
@@ -60,8 +71,10 @@ class Command(BaseCommand):
             raise CommandError(f"No project with the slug {options['project']!r}.")
         user = self._user(project, options["user"])
         mapping = self._mapping(options["pseudonyms"])
+        speakers = self._speaker_choices(options)
         files, missing = self._files(options["paths"], expert=options["expert"],
-                                     allow_duplicate=options["allow_duplicates"])
+                                     allow_duplicate=options["allow_duplicates"], speakers=speakers,
+                                     whole_page=options["whole_page"])
         console = Console(file=self.stderr._out, force_terminal=True if options["progress"] else None,
                           width=100 if options["progress"] else None, highlight=False)
         try:
@@ -101,7 +114,18 @@ class Command(BaseCommand):
         except ValidationError as error:
             raise CommandError(f"{path}: " + " ".join(error.messages))
 
-    def _files(self, paths: list[str], *, expert: str, allow_duplicate: bool):
+    def _speaker_choices(self, options) -> SpeakerChoices:
+        merges = []
+        for value in options["merge_label"]:
+            label, arrow, into = value.partition("->")
+            if not arrow or not label.strip() or not into.strip():
+                raise CommandError(f"--merge-label {value!r}: write the label, '->' and the speaker, "
+                                   "e.g. 'Putin -> Vladimir Putin'.")
+            merges.append((label.strip(), into.strip()))
+        return SpeakerChoices.of(reject=options["reject_label"], take=options["take_label"], merge=merges)
+
+    def _files(self, paths: list[str], *, expert: str, allow_duplicate: bool, speakers: SpeakerChoices,
+               whole_page: bool):
         files: list[ImportFile] = []
         missing: list[tuple[str, str]] = []
         for raw in paths:
@@ -117,7 +141,7 @@ class Command(BaseCommand):
                 continue
             for p in found:
                 files.append(ImportFile(p.name, p.stat().st_size, p.read_bytes, expert=expert,
-                                        allow_duplicate=allow_duplicate))
+                                        allow_duplicate=allow_duplicate, speakers=speakers, whole_page=whole_page))
         return files, missing
 
     def _summary(self, results, missing) -> None:
