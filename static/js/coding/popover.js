@@ -232,6 +232,7 @@ export class Popover {
     panel.hidden = !shown;
     toggle.setAttribute("aria-expanded", String(shown));
     this.renderToggles();
+    this.refit();
     if (shown && focus) (which === "memo" ? this.memo : panel.querySelector("input"))?.focus();
   }
 
@@ -266,6 +267,7 @@ export class Popover {
       this.chosenBox.append(item);
     }
     this.chosenBox.hidden = !this.state.chosen.size;
+    this.refit();
   }
 
   /** The value of a chosen scaled code, to change it later: "value?" until it is decided. */
@@ -317,6 +319,7 @@ export class Popover {
         `Create code “${create}”`));
     }
     this.options.hidden = total === 0;
+    this.refit();
     this.search.setAttribute("aria-expanded", String(total > 0));
     if (total) {
       this.search.setAttribute("aria-activedescendant", `pop-opt-${this.state.active}`);
@@ -388,12 +391,20 @@ export class Popover {
     focused.tabIndex = 0;
     this.valueStep.hidden = false;
     this.error.hidden = true;
+    this.refit();
     focused.focus({ preventScroll: true });
   }
 
   endAsking() {
     this.state.asking = null;
     this.valueStep.hidden = true;
+    this.refit();
+  }
+
+  /** Places the box again at once after its height changed (the ResizeObserver would do it
+   *  only before the next frame). */
+  refit() {
+    if (this.isOpen) this.place();
   }
 
   /** The value step's answer: stores it, then applies or goes back to the search. */
@@ -558,5 +569,6 @@ export class Popover {
   showError(message) {
     this.error.textContent = message;
     this.error.hidden = false;
+    this.refit();
   }
 }
