@@ -24,6 +24,7 @@ export function keepTextReadOnly(ws) {
  *  keyboard, with no caret in it yet), so that Shift+arrows, S and P start there. */
 function caretInView(ws) {
   const selection = document.getSelection();
+  if (document.activeElement !== ws.article) return; // the focus moved on meanwhile (the coding box)
   if (!selection || (selection.rangeCount && ws.article.contains(selection.anchorNode))) return;
   const top = ws.root.querySelector(".toolbar")?.getBoundingClientRect().bottom ?? 0;
   const turn = ws.index.turns.find((t) => t.el.getBoundingClientRect().bottom > top + 4) || ws.index.turns[0];
