@@ -89,7 +89,8 @@ def box_problems(page) -> list[str]:
                 if (!el) continue;
                 const r = el.getBoundingClientRect();
                 const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
-                if (!inView(r) || r.top < box.top || r.bottom > box.bottom || !(hit && (el === hit || el.contains(hit)))) {
+                const shown = hit && (el === hit || el.contains(hit));
+                if (!inView(r) || r.top < box.top || r.bottom > box.bottom || !shown) {
                     problems.push(`${selector} not visible at ${JSON.stringify(r)}`);
                 }
             }
@@ -332,7 +333,8 @@ def test_the_codebook_tree_is_one_tab_stop_with_arrow_keys(page, signed_in, live
     # Tab from the new-code form's last button lands on the tree, and the next Tab leaves it.
     page.locator("[data-code-new] button[type=submit]").focus()
     page.keyboard.press("Tab")
-    first = page.evaluate("() => document.activeElement.getAttribute('role') + ':' + document.activeElement.textContent")
+    first = page.evaluate("() => `${document.activeElement.getAttribute('role')}:`"
+                          " + document.activeElement.textContent")
     assert first.startswith("treeitem:") and "Threat perception" in first
     page.keyboard.press("ArrowDown")
     assert "Russian interest" in page.evaluate("() => document.activeElement.textContent")
@@ -361,7 +363,10 @@ def test_the_panes_resize_and_collapse_and_are_remembered_for_the_user(page, sig
     segment_create(transcript=transcript, start=start, end=end, codes=[threat], coder=coder)
     signed_in(page, coder)
     open_page(page, live_server, project, transcript, (1280, 800))
-    width = lambda selector: page.evaluate(f"() => document.querySelector('{selector}').getBoundingClientRect().width")  # noqa: E731
+
+    def width(selector: str) -> float:
+        return page.evaluate(f"() => document.querySelector('{selector}').getBoundingClientRect().width")
+
     sheet_before = width("[data-sheet]")
     codebook_before = width("[data-codebook]")
 
@@ -461,7 +466,8 @@ ROW_PROBLEMS = """() => {
     const problems = [];
     const oneRow = (selector) => {
       const box = document.querySelector(selector);
-      const kids = [...box.children].filter((e) => e.getClientRects().length && getComputedStyle(e).position !== 'absolute');
+      const kids = [...box.children]
+        .filter((e) => e.getClientRects().length && getComputedStyle(e).position !== 'absolute');
       const middles = kids.map((e) => { const r = e.getBoundingClientRect(); return (r.top + r.bottom) / 2; });
       if (Math.max(...middles) - Math.min(...middles) > 6) problems.push(`${selector} is more than one row`);
     };
@@ -522,7 +528,8 @@ def test_the_demo_transcript_shows_600_px_of_text_at_1280x800_and_keeps_its_rows
         coders = page.evaluate("""() => {
             const data = JSON.parse(document.getElementById('workspace-data').textContent);
             const coder = new Map(data.segments.map((s) => [String(s.id), s.coder]));
-            return [...new Set([...document.querySelectorAll('.margin .mlabel')].map((l) => coder.get(l.dataset.segmentId)))];
+            const labels = [...document.querySelectorAll('.margin .mlabel')];
+            return [...new Set(labels.map((l) => coder.get(l.dataset.segmentId)))];
         }""")
         assert coders == ["researcher"]
         screenshot(page, f"transcript-coded-{width}x{height}")
