@@ -20,7 +20,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from apps.cases.models import Case
-from apps.projects.models import Project
+from apps.projects.models import Membership, Project, Role
 from apps.transcripts.models import Transcript
 from apps.transcripts.selectors import TurnIndex
 
@@ -316,6 +316,13 @@ def transcript_body_key(*, transcript: Transcript, turns) -> str:
     return hashlib.sha256(json.dumps(state).encode()).hexdigest()
 
 
+def primary_coder(*, project: Project) -> tuple[int, str] | None:
+    """(user id, username) of the coder whose codings count by default: the project's first
+    owner, until a primary-coder setting says otherwise (one query)."""
+    return (Membership.objects.filter(project=project, role=Role.OWNER).order_by("created_at", "id")
+            .values_list("user_id", "user__username").first())
+
+
 def transcript_workspace(*, transcript: Transcript, project: Project, can_code: bool) -> dict:
     """Everything the reading and coding page shows, in a fixed number of queries: the
     turns (with their text, rendered once on the server), the codebook with counts, the
@@ -327,6 +334,7 @@ def transcript_workspace(*, transcript: Transcript, project: Project, can_code: 
     cases = list(Case.objects.filter(project=project).only("id", "name", "project_id"))
     segments = segment_dicts(project=project, transcript=transcript,
                              segments=Segment.objects.filter(transcript=transcript).order_by("start", "end", "id"))
+    primary = primary_coder(project=project)
     return {
         "project": project,
         "transcript": transcript,
@@ -337,12 +345,15 @@ def transcript_workspace(*, transcript: Transcript, project: Project, can_code: 
         "cases": cases,
         "can_code": can_code,
         "n_case_sections": sum(1 for s in segments if s["is_case_section"]),
+        "primary_coder_id": primary[0] if primary else None,
         "workspace_data": {
             "project": project.slug,
             "transcript": {"id": transcript.pk, "title": transcript.title, "length": len(transcript.text)},
             "can_code": can_code,
             "codes": [code_data(n) for n in nodes],
             "cases": [{"id": c.pk, "name": c.name} for c in cases],
+            # The margin labels this coder's segments and counts the others' (by default).
+            "primary_coder": {"id": primary[0], "username": primary[1]} if primary else None,
             # The quotes are in the text already: the page's script reads them from there.
             "segments": [{k: v for k, v in segment.items() if k != "quote"} for segment in segments],
         },

@@ -35,6 +35,8 @@ def transcript_detail(request, slug, pk):
     transcript = get_object_or_404(project.transcripts.select_related("expert"), pk=pk)
     context = transcript_workspace(transcript=transcript, project=project, can_code=can(project.membership, CODE))
     context["workspace_data"]["api"] = f"{reverse('api:api-root')}projects/{project.slug}"
+    # Whose page this is: the panes' sizes are remembered per user, and "mine" is labelled.
+    context["workspace_data"]["user"] = {"id": request.user.pk, "username": request.user.get_username()}
     return render(request, "coding/transcript.html", context)
 
 

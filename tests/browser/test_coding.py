@@ -77,13 +77,18 @@ def highlighted_texts(page) -> list[str]:
     )
 
 
-def apply_code_in_popover(page, code_name: str) -> None:
+def apply_code_in_popover(page, code_name: str, value_key: str | None = "1") -> None:
+    """Types the code's name and presses Enter; a scaled code then asks its value, which
+    `value_key` answers (1: its first level; None for a code without a scale)."""
     popover = page.locator("form.popover")
     popover.wait_for(state="visible")
     search = popover.locator("[data-search]")
     search.fill(code_name[:6])
     with page.expect_response(lambda r: r.url.endswith("/segments") and r.request.method == "POST") as created:
         search.press("Enter")
+        if value_key is not None:
+            popover.locator("[data-value-step]").wait_for(state="visible")
+            page.keyboard.press(value_key)
     assert created.value.status == 201, created.value.text()
     page.wait_for_function("() => document.querySelector('form.popover').hidden")
 
@@ -205,6 +210,7 @@ def test_undo_and_redo_a_coding(page, signed_in, live_server, coder, project, tr
     # An edit is undone too: add a memo, undo, the memo is gone.
     page.locator(".margin .mlabel").click()
     popover = page.locator("form.popover")
+    popover.get_by_role("button", name="Memo").click()  # the memo opens on demand
     popover.locator("[data-memo]").fill("Realist reading")
     with page.expect_response(lambda r: r.request.method == "PATCH"):
         popover.locator("[data-apply]").click()
@@ -228,8 +234,11 @@ def test_a_digit_applies_a_recent_code(page, signed_in, live_server, coder, proj
     page.locator("form.popover").wait_for(state="visible")
     with page.expect_response(lambda r: r.url.endswith("/segments") and r.request.method == "POST"):
         page.keyboard.press("2")
+        page.locator("form.popover [data-value-step]").wait_for(state="visible")  # a scaled code: its value
+        page.keyboard.press("2")
     segment = Segment.objects.get()
     assert [c.tag.name for c in segment.codings.all()] == ["Russian interest"]
+    assert segment.codings.get().value == "medium"
     assert segment.quote == "Baku had too many friends"
     # The code just used is now the first recent code.
     page.wait_for_function(
@@ -315,6 +324,7 @@ def test_mark_a_case_section_and_see_it_in_the_band(page, signed_in, live_server
     select_phrase(page, "Because Moscow wanted it to. The members feared the same crowds at home.")
     popover = page.locator("form.popover")
     popover.wait_for(state="visible")
+    popover.get_by_role("button", name="Cases").click()  # the cases open on demand
     popover.get_by_label("Kazakhstan 2022").check()
     popover.get_by_label("Case section").check()
     with page.expect_response(lambda r: r.url.endswith("/segments") and r.request.method == "POST"):
@@ -501,6 +511,7 @@ def test_a_write_with_cases_reads_again_only_the_segments_it_overlaps(page, sign
     select_phrase(page, "Because Moscow wanted it to. The members feared the same crowds at home.")
     popover = page.locator("form.popover")
     popover.wait_for(state="visible")
+    popover.get_by_role("button", name="Cases").click()  # the cases open on demand
     popover.get_by_label("Kazakhstan 2022").check()
     popover.get_by_label("Case section").check()
     with page.expect_response(read_of_segments) as read:

@@ -59,6 +59,14 @@ def test_transcript_page_carries_segments_codes_and_cases_for_the_script(client_
     assert segment["member_case_ids"] == [kazakhstan.pk] and segment["memo"] == "note"
 
 
+def test_transcript_page_names_the_primary_coder_and_the_user(client_for, owner, coder, project, transcript):
+    response = client_for(coder).get(reverse("transcript_detail", args=[project.slug, transcript.pk]))
+    assert response.context["primary_coder_id"] == owner.pk  # the owner, until a setting names another
+    data = workspace_data(response)
+    assert data["primary_coder"] == {"id": owner.pk, "username": owner.username}
+    assert data["user"] == {"id": coder.pk, "username": coder.username}
+
+
 def test_transcript_page_lets_coders_select_with_the_keyboard_and_reviewers_only_read(client_for, coder, reviewer,
                                                                                       project, transcript):
     path = reverse("transcript_detail", args=[project.slug, transcript.pk])

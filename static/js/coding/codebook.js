@@ -1,6 +1,9 @@
 // The codebook sidebar: the code tree with counts (this transcript / the project), a filter
 // of the highlights by code, and (for coders) new code, rename, recolour, move, merge, delete,
 // and the code's definition (description, when to apply it and when not, an example) and scale.
+// The tree is one Tab stop (the WAI-ARIA tree pattern, a roving tabindex): ↑/↓, Home/End and
+// a code's first letters move between codes, ← / → to the parent / first child, Enter or Space
+// shows only the code's segments (again: all), F2 edits the code.
 
 import { api, query } from "../lib/api.js";
 import { el } from "../lib/dom.js";
@@ -16,6 +19,8 @@ export class Codebook {
     this.filterStatus = this.root.querySelector("[data-filter-status]");
     this.codes = [];
     this.openEditor = null;
+    this.focusId = null; // the code that holds the tree's one Tab stop
+    this.bindTreeKeys();
     const form = this.root.querySelector("[data-code-new]");
     if (form) {
       form.addEventListener("submit", async (event) => {
@@ -57,33 +62,40 @@ export class Codebook {
   }
 
   render() {
+    const refocus = this.list.contains(document.activeElement) && document.activeElement.matches("[role=treeitem]");
+    if (!this.codes.some((c) => c.id === this.focusId)) this.focusId = this.codes.length ? this.codes[0].id : null;
+    const parents = new Set(this.codes.map((c) => c.parent_id));
     const fragment = document.createDocumentFragment();
     for (const code of this.codes) {
       const swatch = el("span", { className: "swatch" });
       swatch.style.setProperty("--swatch", code.colour);
       const on = this.filter.has(code.id);
-      const toggle = el("button", { type: "button", className: "code-filter", "aria-pressed": String(on),
+      const toggle = el("button", { type: "button", className: "code-filter", "aria-pressed": String(on), tabIndex: -1,
                                     title: (on ? "Stop showing only this code" : "Show only this code")
                                       + (code.description ? `\n\n${code.description}` : "") },
         swatch, el("span", { className: "code-name" }, code.name));
       toggle.addEventListener("click", () => {
-        if (this.filter.has(code.id)) this.filter.delete(code.id);
-        else this.filter.add(code.id);
-        this.render();
-        this.onFilter();
+        this.focusId = code.id;
+        this.toggleFilter(code);
       });
       const count = el("span", { className: "count", title: "Segments in this transcript / in the project" },
         `${code.n_here} / ${code.n_all}`);
-      const row = el("li", { className: "code-row", dataset: { codeId: String(code.id) } }, toggle, count);
+      const row = el("li", {
+        className: "code-row", role: "treeitem", tabIndex: code.id === this.focusId ? 0 : -1,
+        "aria-level": String(code.depth + 1), "aria-selected": String(on),
+        "aria-label": `${code.name}, ${code.n_here} here, ${code.n_all} in the project`,
+        dataset: { codeId: String(code.id) },
+      }, toggle, count);
+      if (parents.has(code.id)) row.setAttribute("aria-expanded", "true");
       row.style.setProperty("--depth", String(code.depth));
       if (this.canCode) {
         const menu = el("button", { type: "button", className: "code-menu", "aria-label": `Edit code ${code.name}`,
-                                    "aria-expanded": "false" }, "⋯");
+                                    "aria-expanded": "false", tabIndex: -1 }, "⋯");
         menu.addEventListener("click", () => this.toggleEditor(code, row, menu));
         row.append(menu);
+        if (this.openEditor === code.id) row.append(this.editor(code));
       }
       fragment.append(row);
-      if (this.openEditor === code.id) fragment.append(this.editor(code));
     }
     this.list.replaceChildren(fragment);
     const n = this.filter.size;
@@ -94,6 +106,76 @@ export class Codebook {
       const menu = this.list.querySelector(`[data-code-id="${this.openEditor}"] .code-menu`);
       if (menu) menu.setAttribute("aria-expanded", "true");
     }
+    if (refocus) this.rowOf(this.focusId)?.focus();
+  }
+
+  rowOf(codeId) {
+    return this.list.querySelector(`[role=treeitem][data-code-id="${codeId}"]`);
+  }
+
+  toggleFilter(code) {
+    if (this.filter.has(code.id)) this.filter.delete(code.id);
+    else this.filter.add(code.id);
+    this.render();
+    this.onFilter();
+  }
+
+  /** Moves the tree's one Tab stop to `codeId` and focuses it. */
+  focusCode(codeId) {
+    const row = this.rowOf(codeId);
+    if (!row) return;
+    for (const other of this.list.querySelectorAll("[role=treeitem]")) other.tabIndex = -1;
+    row.tabIndex = 0;
+    this.focusId = codeId;
+    row.focus();
+  }
+
+  /** The keys of the tree (on a focused code; the editor's fields keep theirs). */
+  bindTreeKeys() {
+    let typed = "";
+    let typedAt = 0;
+    this.list.addEventListener("focusin", (event) => {
+      const row = event.target.closest("[role=treeitem]");
+      if (row && event.target === row) this.focusCode(Number(row.dataset.codeId));
+    });
+    this.list.addEventListener("keydown", (event) => {
+      const row = event.target;
+      if (!(row instanceof HTMLElement) || row.getAttribute("role") !== "treeitem") return;
+      if (event.ctrlKey || event.metaKey || event.altKey) return;
+      const at = this.codes.findIndex((c) => c.id === Number(row.dataset.codeId));
+      const code = this.codes[at];
+      if (!code) return;
+      let next = null;
+      if (event.key === "ArrowDown") next = this.codes[at + 1];
+      else if (event.key === "ArrowUp") next = this.codes[at - 1];
+      else if (event.key === "Home") next = this.codes[0];
+      else if (event.key === "End") next = this.codes[this.codes.length - 1];
+      else if (event.key === "ArrowRight") next = this.codes.find((c) => c.parent_id === code.id);
+      else if (event.key === "ArrowLeft") next = this.codes.find((c) => c.id === code.parent_id);
+      else if (event.key === "Enter" || event.key === " ") {
+        event.preventDefault();
+        event.stopPropagation();
+        this.toggleFilter(code);
+        return;
+      } else if (event.key === "F2" && this.canCode) {
+        event.preventDefault();
+        event.stopPropagation();
+        this.toggleEditor(code);
+        return;
+      } else if (event.key.length === 1 && /\S/.test(event.key)) {
+        const now = Date.now();
+        typed = now - typedAt < 700 ? typed + event.key.toLowerCase() : event.key.toLowerCase();
+        typedAt = now;
+        const order = [...this.codes.slice(at + (typed.length === 1 ? 1 : 0)), ...this.codes.slice(0, at + 1)];
+        next = order.find((c) => c.name.toLowerCase().startsWith(typed));
+        if (!next) return;
+      } else {
+        return;
+      }
+      event.preventDefault();
+      event.stopPropagation(); // the page's keys (digits, Delete) do not apply in the tree
+      if (next) this.focusCode(next.id);
+    });
   }
 
   toggleEditor(code) {
@@ -163,6 +245,7 @@ export class Codebook {
     cancel.addEventListener("click", () => {
       this.openEditor = null;
       this.render();
+      this.focusCode(code.id);
     });
     form.addEventListener("keydown", (event) => {
       event.stopPropagation();
@@ -230,6 +313,6 @@ export class Codebook {
         fail(e);
       }
     });
-    return el("li", { className: "code-edit" }, form);
+    return el("div", { className: "code-edit" }, form);
   }
 }

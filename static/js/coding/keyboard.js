@@ -1,6 +1,8 @@
 // The keys of the transcript page (listed in its "Keys" box and in lib/shortcuts.js): undo and
-// redo, the digits 1–9, Delete, Enter and Esc; and the text kept read-only although it is
-// contenteditable, which it is only so that a caret and Shift+arrows can select with the keyboard.
+// redo, the digits 1–9, Delete, Enter and Esc, S and P (select the sentence or the paragraph at
+// the caret; again: one more); the way in from the skip link; and the text kept read-only
+// although it is contenteditable, which it is only so that a caret and Shift+arrows can select
+// with the keyboard.
 
 /** True while the user types in a field (the read-only transcript text does not count). */
 function typing(target, article) {
@@ -18,9 +20,54 @@ export function keepTextReadOnly(ws) {
   });
 }
 
+/** Puts the caret at the start of the first paragraph in view (the text was focused from the
+ *  keyboard, with no caret in it yet), so that Shift+arrows, S and P start there. */
+function caretInView(ws) {
+  const selection = document.getSelection();
+  if (document.activeElement !== ws.article) return; // the focus moved on meanwhile (the coding box)
+  if (!selection || (selection.rangeCount && ws.article.contains(selection.anchorNode))) return;
+  const top = ws.root.querySelector(".toolbar")?.getBoundingClientRect().bottom ?? 0;
+  const turn = ws.index.turns.find((t) => t.el.getBoundingClientRect().bottom > top + 4) || ws.index.turns[0];
+  if (turn) selection.collapse(ws.index.node(turn), 0);
+}
+
+/** The skip link leads to the text: focused, with the caret at the first paragraph in view. */
+export function installWayIn(ws) {
+  const focusText = () => {
+    ws.article.focus({ preventScroll: true });
+    if (ws.canCode) caretInView(ws);
+  };
+  const skip = document.querySelector(".skip-link");
+  if (skip) {
+    skip.addEventListener("click", (event) => {
+      event.preventDefault();
+      focusText();
+    });
+  }
+  ws.article.addEventListener("focus", () => {
+    if (ws.canCode && ws.article.matches(":focus-visible")) setTimeout(() => caretInView(ws), 0);
+  });
+}
+
 /** @param {object} deps box (CodingBox), writes, serial(task), history, tooltip, status(message, kind) */
 export function installKeyboard(ws, { box, writes, serial, history, tooltip, status }) {
   const { article, layers, canCode } = ws;
+
+  /** S / P in the text: the sentence or paragraph at the caret; with a selection, one more. */
+  function selectUnit(kind) {
+    const selected = ws.index.selection();
+    let span;
+    if (selected) {
+      span = { start: selected.start, end: ws.index.extendEnd(selected.end, kind) };
+    } else {
+      const caret = ws.index.caret();
+      if (caret === null) return;
+      span = kind === "paragraph" ? ws.index.paragraphAt(caret) : ws.index.sentenceAt(caret);
+    }
+    if (!span || span.end <= span.start) return;
+    box.reselect(span.start, span.end);
+    box.openForSelection();
+  }
 
   function deleteCurrent() {
     const selection = document.getSelection();
@@ -61,7 +108,10 @@ export function installKeyboard(ws, { box, writes, serial, history, tooltip, sta
       return;
     }
     if (mod || event.altKey) return;
-    if (/^[1-9]$/.test(key)) {
+    if ((key === "s" || key === "S" || key === "p" || key === "P") && canCode && article.contains(event.target)) {
+      event.preventDefault();
+      selectUnit(key.toLowerCase() === "s" ? "sentence" : "paragraph");
+    } else if (/^[1-9]$/.test(key)) {
       if (!canCode) return;
       event.preventDefault();
       box.applyDigit(Number(key) - 1);
@@ -71,7 +121,7 @@ export function installKeyboard(ws, { box, writes, serial, history, tooltip, sta
     } else if (key === "Backspace" && article.contains(event.target)) {
       event.preventDefault();
     } else if (key === "Enter") {
-      if (event.target.closest && event.target.closest("button, a")) return;
+      if (event.target !== document.body && !article.contains(event.target)) return; // links, menus, buttons
       event.preventDefault();
       if (box.openForSelection()) return;
       if (ws.currentId !== null && ws.segments.has(ws.currentId)) {

@@ -1,12 +1,14 @@
 // What is drawn over and beside the text: coded passages as CSS Custom Highlights (no DOM
 // node per character, the text stays one node per turn), overlaps layered by lanes, the
-// margin with a bar and a label per segment, the case band, hit-testing and the flash.
+// margin with a bar and a label per segment (its codes wrap, the labels stack by their
+// measured heights) and the other coders' segments as counts, the case band, hit-testing and
+// the flash.
 
 const COLOUR = /^#[0-9a-fA-F]{6}$/;
 const FALLBACK = "#9aa5b1";
 const BAR_GAP = 7; // px between margin bar lanes
 const MAX_BAR_LANES = 6;
-const LABEL_HEIGHT = 20;
+const LABEL_GAP = 2; // px between stacked labels
 const BAND_LANE = 18;
 const MAX_TEXT_LANES = 4;
 
@@ -17,6 +19,12 @@ function safeColour(colour) {
 function rgb(colour) {
   const hex = safeColour(colour).slice(1);
   return [0, 2, 4].map((i) => parseInt(hex.slice(i, i + 2), 16)).join(" ");
+}
+
+/** "2 by other coders (cora, dan)": what a count in the margin says. */
+function otherCoders(segments) {
+  const coders = [...new Set(segments.map((s) => s.coder))];
+  return `${segments.length} by ${coders.length === 1 ? coders[0] : "other coders"}`;
 }
 
 function lanesFor(items, startOf, endOf, gap = 0) {
@@ -43,20 +51,26 @@ export class Layers {
     this.names = new Set();
     this.boxes = new Map(); // segment id -> {segment, ranges, rects, top, bottom}
     this.labels = new Map(); // segment id -> margin label button
+    this.others = new Map(); // label's segment id, or a count's key -> the other coders' segments there
     this.currentId = null;
   }
 
-  /** Draws everything for `segments`; `visible(segment)` applies the code filter. */
-  render({ segments, codeOf, caseOf, visible, currentId }) {
+  /** Draws everything for `segments`; `visible(segment)` applies the code and coder filters;
+   *  `counted(segment)` says which hidden ones (other coders') show as a count in the margin. */
+  render({ segments, codeOf, caseOf, visible, counted = () => false, currentId }) {
     this.currentId = currentId ?? null;
     const coded = segments.filter((s) => s.codings.length && visible(s));
+    const others = segments.filter((s) => s.codings.length && !visible(s) && counted(s));
     const sections = segments.filter((s) => s.is_case_section || (!s.codings.length && s.case_ids.length));
-    const shown = new Set([...coded, ...sections]);
+    const shown = new Set([...coded, ...sections, ...others]);
+    const onlyCounted = new Set(others);
+    for (const segment of sections) onlyCounted.delete(segment);
 
     // 1. Ranges (no layout needed).
     this.boxes = new Map();
     for (const segment of shown) {
-      this.boxes.set(segment.id, { segment, ranges: this.index.ranges(segment.start, segment.end), rects: [] });
+      this.boxes.set(segment.id, { segment, ranges: this.index.ranges(segment.start, segment.end), rects: [],
+                                   counted: onlyCounted.has(segment) });
     }
 
     // 2. Highlights in the text, one Highlight per colour and lane so that overlaps stack.
@@ -109,18 +123,20 @@ export class Layers {
     }
     const marginTop = this.margin.getBoundingClientRect().top - origin.top;
     const bandTop = this.band.getBoundingClientRect().top - origin.top;
-    this.drawMargin(coded, codeOf, marginTop);
+    this.drawMargin(coded, others, codeOf, marginTop);
     this.drawBand(sections, caseOf, bandTop);
   }
 
-  drawMargin(coded, codeOf, offsetTop) {
+  drawMargin(coded, others, codeOf, offsetTop) {
     const boxes = coded.map((s) => this.boxes.get(s.id)).filter((b) => b.rects.length)
       .sort((a, b) => a.top - b.top || b.bottom - a.bottom);
     const { lanes, count } = lanesFor(boxes, (b) => b.top, (b) => b.bottom, 2);
     const laneCount = Math.min(count, MAX_BAR_LANES);
+    const { attached, loose } = this.placeOthers(boxes, others);
     const fragment = document.createDocumentFragment();
+    const stacked = []; // [element, wanted top] in reading order, placed once their heights are known
     this.labels = new Map();
-    let labelBottom = -Infinity;
+    this.others = new Map(); // segment id (or "count-<i>") -> other coders' segments shown as a count there
     for (const box of boxes) {
       const { segment } = box;
       const lane = Math.min(lanes.get(box), MAX_BAR_LANES - 1);
@@ -139,9 +155,6 @@ export class Layers {
       label.className = "mlabel";
       label.tabIndex = -1;
       label.dataset.segmentId = segment.id;
-      const top = Math.max(box.top - offsetTop, labelBottom + 2);
-      labelBottom = top + LABEL_HEIGHT;
-      label.style.top = `${top}px`;
       label.style.left = `${laneCount * BAR_GAP + 6}px`;
       const names = [];
       for (const coding of segment.codings) {
@@ -153,17 +166,75 @@ export class Layers {
         names.push(chip.textContent);
         label.append(chip);
       }
-      label.setAttribute("aria-label", `${names.join(", ")}: ${segment.quote.slice(0, 80)}`);
+      const also = attached.get(segment.id) || [];
+      let note = "";
+      if (also.length) {
+        note = otherCoders(also);
+        label.append(Object.assign(document.createElement("span"), { className: "mothers", textContent: `+ ${note}` }));
+        this.others.set(segment.id, also);
+      }
+      label.setAttribute("aria-label", `${names.join(", ")}${note ? ` (+ ${note})` : ""}: ${segment.quote.slice(0, 80)}`);
       label.title = names.join(", ");
       if (segment.id === this.currentId) label.classList.add("is-current");
       fragment.append(label);
+      stacked.push([label, box.top - offsetTop]);
       this.labels.set(segment.id, label);
     }
+    loose.forEach((group, i) => {
+      const marker = document.createElement("button");
+      marker.type = "button";
+      marker.className = "mcount";
+      marker.tabIndex = -1;
+      marker.dataset.others = `count-${i}`;
+      marker.style.left = `${laneCount * BAR_GAP + 6}px`;
+      marker.textContent = otherCoders(group.segments);
+      marker.title = `Coded by ${[...new Set(group.segments.map((s) => s.coder))].join(", ")}: choose "all coders" `
+        + "under Show to see their labels";
+      this.others.set(`count-${i}`, group.segments);
+      fragment.append(marker);
+      stacked.push([marker, group.top - offsetTop]);
+    });
     this.margin.replaceChildren(fragment);
+    // Stack in reading order: each label at its passage, or just under the label before it.
+    stacked.sort((a, b) => a[1] - b[1]);
+    const heights = stacked.map(([element]) => element.offsetHeight); // one layout for all
+    let bottom = -Infinity;
+    stacked.forEach(([element, wanted], i) => {
+      const top = Math.max(wanted, bottom + LABEL_GAP);
+      element.style.top = `${top}px`;
+      bottom = top + heights[i];
+    });
     this.margin.style.setProperty("--lanes", String(laneCount));
-    this.margin.style.minHeight = `${Math.max(0, labelBottom)}px`;
+    this.sheet.style.setProperty("--lanes", String(Math.max(1, laneCount)));
+    this.margin.style.minHeight = `${Math.max(0, bottom)}px`;
     const focusable = this.labels.get(this.currentId) || this.labels.values().next().value;
     if (focusable) focusable.tabIndex = 0;
+  }
+
+  /** The other coders' segments: each goes with the first label whose passage it overlaps, and
+   *  the rest are grouped by where they start (one count per group). */
+  placeOthers(boxes, others) {
+    const attached = new Map();
+    const loose = [];
+    const otherBoxes = others.map((s) => this.boxes.get(s.id)).filter((b) => b && b.rects.length)
+      .sort((a, b) => a.top - b.top);
+    for (const other of otherBoxes) {
+      const { segment } = other;
+      const host = boxes.find((b) => b.segment.start < segment.end && segment.start < b.segment.end);
+      if (host) {
+        if (!attached.has(host.segment.id)) attached.set(host.segment.id, []);
+        attached.get(host.segment.id).push(segment);
+        continue;
+      }
+      const last = loose[loose.length - 1];
+      if (last && other.top <= last.bottom) {
+        last.segments.push(segment);
+        last.bottom = Math.max(last.bottom, other.bottom);
+      } else {
+        loose.push({ top: other.top, bottom: other.bottom, segments: [segment] });
+      }
+    }
+    return { attached, loose };
   }
 
   drawBand(sections, caseOf, offsetTop) {
@@ -229,7 +300,7 @@ export class Layers {
     const y = clientY - origin.top;
     const found = [];
     for (const box of this.boxes.values()) {
-      if (y < box.top - 1 || y > box.bottom + 1) continue;
+      if (box.counted || y < box.top - 1 || y > box.bottom + 1) continue;
       if (box.rects.some((r) => x >= r.left - 1 && x <= r.right + 1 && y >= r.top - 1 && y <= r.bottom + 1)) {
         found.push(box.segment);
       }

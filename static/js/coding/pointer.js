@@ -25,13 +25,18 @@ export function installPointer(ws, box) {
     if (event.key === "Shift" && !box.isOpen) box.openForSelection();
   });
 
+  // A label opens its segment (and the other coders' segments counted on it, one after the
+  // other); a count opens the segments it counts.
   ws.margin.addEventListener("click", (event) => {
-    const target = event.target.closest("[data-segment-id]");
+    const target = event.target.closest("[data-segment-id], [data-others]");
+    if (!target) return;
     const segment = ws.segmentOf(target);
-    if (!segment) return;
+    const others = layers.others.get(segment ? segment.id : target.dataset.others) || [];
+    const found = [segment, ...others].filter(Boolean);
+    if (!found.length) return;
     const rect = target.getBoundingClientRect();
-    box.openForSegments([segment], { left: Math.max(8, rect.left - 390), right: rect.left, top: rect.top,
-                                     bottom: rect.bottom }, layers.labels.get(segment.id));
+    box.openForSegments(found, { left: Math.max(8, rect.left - 390), right: rect.left, top: rect.top,
+                                 bottom: rect.bottom }, segment ? layers.labels.get(segment.id) : target);
   });
 
   ws.margin.addEventListener("focusin", (event) => {
@@ -59,7 +64,13 @@ export function installPointer(ws, box) {
                         null);
   });
 
+  // A click elsewhere closes the box, unless it holds an unsaved coding and the click is on a
+  // way out of the page (a link, the top bar): then the box stays, and the page asks before it
+  // is left (the popover's beforeunload).
   document.addEventListener("mousedown", (event) => {
-    if (box.isOpen && !box.popover.form.contains(event.target)) box.popover.close({ silent: true });
+    if (!box.isOpen || box.popover.form.contains(event.target)) return;
+    const leaving = event.target instanceof Element && event.target.closest("a[href], header.topbar");
+    if (leaving && box.popover.isDirty()) return;
+    box.popover.close({ silent: true });
   });
 }

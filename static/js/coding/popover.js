@@ -1,17 +1,26 @@
-// The coding popover: opens at a selection (to code it) or at a segment (to edit it).
-// Type-ahead over the codebook, a new code inline, cases, a value on each code's scale,
-// a memo; Enter applies, Shift+Enter adds another code, 1–9 (in the empty search box)
-// apply a recent code, Esc closes. All user text goes in with textContent or value.
+// The coding box: opens at a selection (to code it) or at a segment (to edit it). Type-ahead
+// over the codebook, a new code inline, the value of each scaled code (asked for in the box,
+// values.js), cases and a memo behind two toggles (compact by default), Apply. Enter applies,
+// Shift+Enter adds another code, 1–9 (in the empty search box) apply a recent code, Esc
+// closes; Tab stays inside the box while it is open, and leaving the page with an unsaved
+// coding asks first. The box keeps itself inside the window (placement.js). All user text
+// goes in with textContent or value.
 
 import { el } from "../lib/dom.js";
+import { showOneRow } from "./fit.js";
+import { EDGE, boxPosition, boxWidth } from "./placement.js";
+import { NO_VALUE, choiceButton, choiceForKey, hasScale, valueChoices } from "./values.js";
 
 const MAX_OPTIONS = 8;
+const FOCUSABLE = "button, input, select, textarea, summary, [tabindex]";
 
 export class Popover {
   /**
    * @param {object} hooks codes(), codeOf(id), cases(), recent(), canCreateCode,
    *   apply(payload, state) -> Promise, remove(segment) -> Promise, createCode(name) -> Promise<code>,
-   *   textOf(start, end), nudge(offset, which, direction), pending(start, end), closed()
+   *   textOf(start, end), nudge(offset, which, direction), pending(start, end), closed(state, reason),
+   *   rectOf(start, end) -> the viewport rectangle of a passage's last line (or null),
+   *   textRect() -> the viewport rectangle of the transcript text
    */
   constructor(template, hooks) {
     this.hooks = hooks;
@@ -22,9 +31,13 @@ export class Popover {
       title: q("title"), quote: q("quote"), recentBox: q("recent"), search: q("search"), options: q("options"),
       chosenBox: q("chosen"), casesBox: q("cases"), section: q("section"), memo: q("memo"), bounds: q("bounds"),
       error: q("error"), deleteButton: q("delete"), switcher: q("switch"), switchLabel: q("switch-label"),
+      valueStep: q("value-step"), valueCode: q("value-code"), levels: q("levels"),
+      casesToggle: q("toggle-cases"), memoToggle: q("toggle-memo"), casesPanel: q("panel-cases"),
+      memoPanel: q("panel-memo"),
     });
     this.form.hidden = true;
     this.state = null;
+    this.side = null;
     this.bind();
   }
 
@@ -46,7 +59,12 @@ export class Popover {
     this.options.addEventListener("mousedown", (event) => event.preventDefault()); // keep focus in the box
     this.options.addEventListener("click", (event) => {
       const li = event.target.closest("[data-index]");
-      if (li) this.choose(Number(li.dataset.index), { keepOpen: true });
+      if (li) this.chooseAndAsk(Number(li.dataset.index), "search");
+    });
+    this.levels.addEventListener("keydown", (event) => this.onLevelKey(event));
+    this.levels.addEventListener("click", (event) => {
+      const button = event.target.closest("button[data-value]");
+      if (button) this.pickValue(button.dataset.value);
     });
     this.form.querySelector("[data-close]").addEventListener("click", () => this.close({ reason: "escape" }));
     this.deleteButton.addEventListener("click", () => this.remove());
@@ -58,6 +76,18 @@ export class Popover {
         this.nudge(which, Number(direction));
       });
     }
+    this.casesToggle.addEventListener("click", () => this.expand("cases", this.casesPanel.hidden));
+    this.memoToggle.addEventListener("click", () => this.expand("memo", this.memoPanel.hidden));
+    this.memo.addEventListener("input", () => this.renderToggles());
+    this.section.addEventListener("change", () => this.renderToggles());
+    new ResizeObserver(() => this.isOpen && this.place()).observe(this.form);
+    window.addEventListener("scroll", () => this.isOpen && this.place(), { passive: true });
+    window.addEventListener("resize", () => this.isOpen && this.place());
+    window.addEventListener("beforeunload", (event) => {
+      if (!this.isDirty()) return;
+      event.preventDefault();
+      event.returnValue = ""; // the browser asks whether to leave the unsaved coding
+    });
   }
 
   // --- opening ------------------------------------------------------------------------
@@ -65,7 +95,7 @@ export class Popover {
   openCreate(selection, anchor) {
     this.state = {
       mode: "create", start: selection.start, end: selection.end, quote: selection.quote,
-      chosen: new Map(), cases: new Set(), section: false, memo: "", active: 0,
+      chosen: new Map(), decided: new Set(), cases: new Set(), section: false, memo: "", active: 0, asking: null,
     };
     this.title.textContent = "Code the selection";
     this.show(anchor);
@@ -76,7 +106,8 @@ export class Popover {
     this.state = {
       mode: "edit", segments, index, segment, start: segment.start, end: segment.end, quote: segment.quote,
       chosen: new Map(segment.codings.map((c) => [c.code_id, c.value])),
-      cases: new Set(segment.case_ids), section: segment.is_case_section, memo: segment.memo, active: 0,
+      decided: new Set(segment.codings.map((c) => c.code_id)), // stored codings keep what they have
+      cases: new Set(segment.case_ids), section: segment.is_case_section, memo: segment.memo, active: 0, asking: null,
     };
     this.title.textContent = segment.is_case_section && !segment.codings.length ? "Edit the case section"
       : "Edit the segment";
@@ -93,37 +124,49 @@ export class Popover {
     const s = this.state;
     const edit = s.mode === "edit";
     this.anchor = anchor;
+    this.side = null;
     this.search.value = "";
     this.memo.value = s.memo;
     this.section.checked = s.section;
     this.error.hidden = true;
     this.deleteButton.hidden = !edit;
     this.bounds.hidden = !edit;
+    this.valueStep.hidden = true;
     this.switcher.hidden = !edit || s.segments.length < 2;
     if (edit && s.segments.length > 1) {
       this.switchLabel.textContent = `${s.index + 1} of ${s.segments.length} here`;
     }
     this.renderQuote();
-    this.renderRecent();
     this.renderCases();
     this.renderChosen();
     this.renderOptions();
+    // Compact by default: cases and memo open only on a segment that has them.
+    this.expand("cases", edit && (s.cases.size > 0 || s.section), { focus: false });
+    this.expand("memo", edit && Boolean(s.memo), { focus: false });
     this.form.hidden = false;
-    this.place(anchor);
+    this.place(); // its width first: the recent codes keep to one row of it
+    this.renderRecent();
+    this.initial = JSON.stringify(this.payload());
+    this.place();
     this.hooks.pending(s.start, s.end);
     this.search.focus({ preventScroll: true });
   }
 
-  place(anchor) {
-    const width = Math.min(380, window.innerWidth - 16);
+  /** Keeps the whole box inside the window: under the passage, else above it, else beside the text. */
+  place() {
+    const s = this.state;
+    const viewport = { width: document.documentElement.clientWidth, height: window.innerHeight };
+    const width = boxWidth(viewport);
     this.form.style.width = `${width}px`;
-    const box = anchor || { left: window.innerWidth / 2 - width / 2, bottom: 120, top: 100 };
-    const left = Math.max(8, Math.min(box.left, window.innerWidth - width - 8));
-    let top = box.bottom + 8;
-    const height = this.form.offsetHeight;
-    if (top + height > window.innerHeight - 8 && box.top - height - 8 > 8) top = box.top - height - 8;
-    this.form.style.left = `${left + window.scrollX}px`;
-    this.form.style.top = `${Math.max(8, top) + window.scrollY}px`;
+    this.form.style.maxHeight = `${viewport.height - 2 * EDGE}px`;
+    const { left, top, side } = boxPosition({
+      anchor: (s && this.hooks.rectOf(s.start, s.end)) || this.anchor || null, text: this.hooks.textRect(),
+      viewport, width, height: this.form.offsetHeight, prefer: this.side,
+    });
+    this.side = side;
+    this.form.dataset.side = side;
+    this.form.style.left = `${left}px`;
+    this.form.style.top = `${top}px`;
   }
 
   close({ silent = false, reason = "done" } = {}) {
@@ -133,6 +176,16 @@ export class Popover {
     this.state = null;
     this.hooks.pending(null);
     if (!silent) this.hooks.closed(state, reason);
+  }
+
+  /** True while the box holds a coding (or changes) that Apply has not saved. */
+  isDirty() {
+    if (!this.isOpen || !this.state) return false;
+    const payload = this.payload();
+    if (this.state.mode === "create") {
+      return payload.code_ids.length > 0 || payload.case_ids.length > 0 || payload.memo.trim() !== "";
+    }
+    return JSON.stringify(payload) !== this.initial;
   }
 
   // --- rendering ----------------------------------------------------------------------
@@ -154,20 +207,42 @@ export class Popover {
       button.addEventListener("click", () => this.applyRecent(i));
       this.recentBox.append(button);
     });
+    showOneRow(this.recentBox); // the digits reach the rest
   }
 
   renderCases() {
     const cases = this.hooks.cases();
     this.casesBox.replaceChildren();
-    this.casesBox.closest("fieldset").hidden = !cases.length;
+    this.casesToggle.hidden = !cases.length;
     for (const c of cases) {
       const box = el("input", { type: "checkbox", value: String(c.id), checked: this.state.cases.has(c.id) });
       box.addEventListener("change", () => {
         if (box.checked) this.state.cases.add(c.id);
         else this.state.cases.delete(c.id);
+        this.renderToggles();
       });
       this.casesBox.append(el("label", { className: "check" }, box, ` ${c.name}`));
     }
+  }
+
+  /** Opens or closes the cases or the memo part of the box. */
+  expand(which, open, { focus = true } = {}) {
+    const [toggle, panel] = which === "cases" ? [this.casesToggle, this.casesPanel] : [this.memoToggle, this.memoPanel];
+    const shown = open && !toggle.hidden;
+    panel.hidden = !shown;
+    toggle.setAttribute("aria-expanded", String(shown));
+    this.renderToggles();
+    this.refit();
+    if (shown && focus) (which === "memo" ? this.memo : panel.querySelector("input"))?.focus();
+  }
+
+  /** The toggles say what is behind them: the chosen cases, a memo. */
+  renderToggles() {
+    if (!this.state) return;
+    const names = this.hooks.cases().filter((c) => this.state.cases.has(c.id)).map((c) => c.name);
+    const section = this.section.checked ? " (section)" : "";
+    this.casesToggle.querySelector("[data-toggle-note]").textContent = names.length ? `: ${names.join(", ")}${section}` : "";
+    this.memoToggle.querySelector("[data-toggle-note]").textContent = this.memo.value.trim() ? " ✓" : "";
   }
 
   renderChosen() {
@@ -178,17 +253,13 @@ export class Popover {
       const swatch = el("span", { className: "swatch" });
       swatch.style.setProperty("--swatch", code.colour);
       const item = el("li", { className: "chip chosen" }, swatch, el("span", { className: "chip-name" }, code.name));
-      if (code.levels.length) {
-        const select = el("select", { "aria-label": `Value of ${code.name}` },
-          el("option", { value: "" }, "— value —"),
-          ...code.levels.map((level) => el("option", { value: level, selected: level === value }, level)));
-        select.addEventListener("change", () => this.state.chosen.set(codeId, select.value));
-        item.append(select);
-      }
+      if (hasScale(code)) item.append(this.valueSelect(code, value));
       const remove = el("button", { type: "button", className: "chip-remove", "aria-label": `Remove ${code.name}` },
         "×");
       remove.addEventListener("click", () => {
         this.state.chosen.delete(codeId);
+        this.state.decided.delete(codeId);
+        if (this.state.asking?.codeId === codeId) this.endAsking();
         this.renderChosen();
         this.search.focus();
       });
@@ -196,6 +267,23 @@ export class Popover {
       this.chosenBox.append(item);
     }
     this.chosenBox.hidden = !this.state.chosen.size;
+    this.refit();
+  }
+
+  /** The value of a chosen scaled code, to change it later: "value?" until it is decided. */
+  valueSelect(code, value) {
+    const decided = this.state.decided.has(code.id);
+    const select = el("select", { "aria-label": `Value of ${code.name}` },
+      ...(decided ? [] : [el("option", { value: "", disabled: true, selected: true }, "value?")]),
+      el("option", { value: NO_VALUE, selected: decided && value === NO_VALUE }, "no value"),
+      ...code.levels.map((level) => el("option", { value: level, selected: decided && level === value }, level)));
+    select.addEventListener("change", () => {
+      this.state.chosen.set(code.id, select.value);
+      this.state.decided.add(code.id);
+      if (this.state.asking?.codeId === code.id) this.endAsking();
+      this.renderChosen();
+    });
+    return select;
   }
 
   matches() {
@@ -219,9 +307,10 @@ export class Popover {
     items.forEach((code, i) => {
       const swatch = el("span", { className: "swatch" });
       swatch.style.setProperty("--swatch", code.colour);
+      const scale = hasScale(code) ? [el("span", { className: "opt-scale" }, code.levels.join(" / "))] : [];
       this.options.append(el("li", { id: `pop-opt-${i}`, role: "option", dataset: { index: String(i) },
                                      "aria-selected": String(i === this.state.active) },
-        swatch, el("span", {}, code.path)));
+        swatch, el("span", {}, code.path), ...scale));
     });
     if (create) {
       const i = items.length;
@@ -230,14 +319,20 @@ export class Popover {
         `Create code “${create}”`));
     }
     this.options.hidden = total === 0;
+    this.refit();
     this.search.setAttribute("aria-expanded", String(total > 0));
-    if (total) this.search.setAttribute("aria-activedescendant", `pop-opt-${this.state.active}`);
-    else this.search.removeAttribute("aria-activedescendant");
+    if (total) {
+      this.search.setAttribute("aria-activedescendant", `pop-opt-${this.state.active}`);
+      this.options.querySelector('[aria-selected="true"]')?.scrollIntoView({ block: "nearest" });
+    } else {
+      this.search.removeAttribute("aria-activedescendant");
+    }
   }
 
-  // --- choosing and applying ----------------------------------------------------------
+  // --- choosing, the value of a scaled code, applying ----------------------------------
 
-  async choose(index, { keepOpen }) {
+  /** Adds the option at `index` (creating the code if it is the "Create" line); the code or null. */
+  async choose(index) {
     const { items, create } = this.current;
     let code = items[index];
     if (!code && create && index === items.length) {
@@ -245,24 +340,111 @@ export class Popover {
         code = await this.hooks.createCode(create);
       } catch (error) {
         this.showError(error.message);
-        return false;
+        return null;
       }
     }
-    if (!code) return false;
-    this.state.chosen.set(code.id, "");
+    if (!code) return null;
+    this.state.chosen.set(code.id, NO_VALUE);
+    if (!hasScale(code)) this.state.decided.add(code.id);
     this.search.value = "";
     this.state.active = 0;
     this.renderChosen();
     this.renderOptions();
-    if (keepOpen) this.search.focus();
-    return true;
+    return code;
+  }
+
+  /** Chooses an option; then asks its value if it has a scale, and goes on with `then`:
+   *  "apply" (Enter) or "search" (Shift+Enter, a click: another code). */
+  async chooseAndAsk(index, then) {
+    const code = await this.choose(index);
+    if (!code) return;
+    if (!this.state.decided.has(code.id)) this.askValue(code.id, then);
+    else if (then === "apply") this.submit();
+    else this.search.focus();
+  }
+
+  /** Adds a code (a recent one, a digit) and applies: a scaled code asks its value first. */
+  addAndApply(codeId) {
+    if (!this.state) return;
+    if (!this.state.chosen.has(codeId)) {
+      this.state.chosen.set(codeId, NO_VALUE);
+      if (!hasScale(this.hooks.codeOf(codeId))) this.state.decided.add(codeId);
+      this.renderChosen();
+    }
+    this.submit();
   }
 
   applyRecent(i) {
     const code = this.hooks.recent()[i];
-    if (!code) return;
-    if (!this.state.chosen.has(code.id)) this.state.chosen.set(code.id, "");
-    this.submit();
+    if (code) this.addAndApply(code.id);
+  }
+
+  /** Shows the value step of a chosen scaled code, focused on its current (or first) level. */
+  askValue(codeId, then) {
+    const code = this.hooks.codeOf(codeId);
+    this.state.asking = { codeId, then, choices: valueChoices(code.levels) };
+    const current = this.state.decided.has(codeId) ? this.state.chosen.get(codeId) : null;
+    this.valueCode.textContent = code.name;
+    const buttons = this.state.asking.choices.map((choice) => choiceButton(choice, choice.value === current));
+    this.levels.replaceChildren(...buttons);
+    const focused = buttons.find((b) => b.dataset.value === current) || buttons[0];
+    focused.tabIndex = 0;
+    this.valueStep.hidden = false;
+    this.error.hidden = true;
+    this.refit();
+    focused.focus({ preventScroll: true });
+  }
+
+  endAsking() {
+    this.state.asking = null;
+    this.valueStep.hidden = true;
+    this.refit();
+  }
+
+  /** Places the box again at once after its height changed (the ResizeObserver would do it
+   *  only before the next frame). */
+  refit() {
+    if (this.isOpen) this.place();
+  }
+
+  /** The value step's answer: stores it, then applies or goes back to the search. */
+  pickValue(value) {
+    const asking = this.state?.asking;
+    if (!asking) return;
+    this.state.chosen.set(asking.codeId, value);
+    this.state.decided.add(asking.codeId);
+    this.endAsking();
+    this.renderChosen();
+    if (asking.then === "apply") this.submit();
+    else this.search.focus();
+  }
+
+  onLevelKey(event) {
+    const asking = this.state?.asking;
+    if (!asking || event.ctrlKey || event.metaKey || event.altKey) return;
+    const buttons = [...this.levels.querySelectorAll("button")];
+    const at = buttons.indexOf(document.activeElement);
+    const moves = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 };
+    if (event.key in moves || event.key === "Home" || event.key === "End") {
+      event.preventDefault();
+      const next = event.key === "Home" ? 0 : event.key === "End" ? buttons.length - 1
+        : (Math.max(0, at) + moves[event.key] + buttons.length) % buttons.length;
+      for (const b of buttons) b.tabIndex = -1;
+      buttons[next].tabIndex = 0;
+      buttons[next].focus();
+      return;
+    }
+    const choice = choiceForKey(asking.choices, event.key);
+    if (choice) {
+      event.preventDefault();
+      this.pickValue(choice.value);
+    }
+  }
+
+  /** The first chosen scaled code whose value was not decided yet, if any. */
+  undecided() {
+    for (const codeId of this.state.chosen.keys()) if (!this.state.decided.has(codeId)) return codeId;
+    return null;
   }
 
   async onSearchKey(event) {
@@ -276,8 +458,7 @@ export class Popover {
       event.preventDefault();
       event.stopPropagation();
       if (this.search.value.trim() && total) {
-        const ok = await this.choose(this.state.active, { keepOpen: event.shiftKey });
-        if (ok && !event.shiftKey) this.submit();
+        await this.chooseAndAsk(this.state.active, event.shiftKey ? "search" : "apply");
       } else if (!event.shiftKey) {
         this.submit();
       }
@@ -287,6 +468,8 @@ export class Popover {
     } else if (event.key === "Backspace" && !this.search.value && this.state.chosen.size) {
       const last = [...this.state.chosen.keys()].pop();
       this.state.chosen.delete(last);
+      this.state.decided.delete(last);
+      if (this.state.asking?.codeId === last) this.endAsking();
       this.renderChosen();
     }
   }
@@ -300,7 +483,9 @@ export class Popover {
     }
     event.stopPropagation(); // the page's shortcuts do not apply while typing here
     const target = event.target;
-    if (event.key === "Enter" && target.tagName === "TEXTAREA" && (event.ctrlKey || event.metaKey)) {
+    if (event.key === "Tab") {
+      this.keepFocusInside(event);
+    } else if (event.key === "Enter" && target.tagName === "TEXTAREA" && (event.ctrlKey || event.metaKey)) {
       event.preventDefault();
       this.submit();
     } else if (event.key === "Enter" && target.tagName === "INPUT" && target !== this.search) {
@@ -309,6 +494,23 @@ export class Popover {
     } else if ((event.key === "Delete") && this.state?.mode === "edit" && target.tagName === "BUTTON") {
       event.preventDefault();
       this.remove();
+    }
+  }
+
+  /** Tab and Shift+Tab go round the box's own controls while it is open (a modal dialog). */
+  keepFocusInside(event) {
+    const stops = [...this.form.querySelectorAll(FOCUSABLE)].filter((e) => e.tabIndex >= 0 && !e.disabled
+      && e.getClientRects().length > 0 && !e.closest("[hidden]"));
+    if (!stops.length) return;
+    const first = stops[0];
+    const last = stops[stops.length - 1];
+    const at = stops.indexOf(document.activeElement);
+    if (event.shiftKey && (at <= 0)) {
+      event.preventDefault();
+      last.focus();
+    } else if (!event.shiftKey && (at === -1 || at === stops.length - 1)) {
+      event.preventDefault();
+      first.focus();
     }
   }
 
@@ -333,6 +535,11 @@ export class Popover {
 
   async submit() {
     if (!this.state || this.busy) return;
+    const undecided = this.undecided();
+    if (undecided !== null) {
+      this.askValue(undecided, "apply"); // a scaled code is never saved without being asked
+      return;
+    }
     const payload = this.payload();
     if (!payload.code_ids.length && !payload.case_ids.length) {
       this.showError("Choose at least one code or case (type a code's name; Enter applies).");
@@ -362,5 +569,6 @@ export class Popover {
   showError(message) {
     this.error.textContent = message;
     this.error.hidden = false;
+    this.refit();
   }
 }

@@ -2,6 +2,7 @@
 // project (kept in localStorage), then the codes used most in this transcript.
 
 import { el } from "../lib/dom.js";
+import { showOneRow } from "./fit.js";
 
 const MAX_RECENT = 9;
 
@@ -55,5 +56,6 @@ export function installRecentBar(ws, recent, applyDigit) {
       fragment.append(button);
     });
     bar.replaceChildren(fragment);
+    showOneRow(bar); // one row above the text: the digits reach the codes it hides
   });
 }

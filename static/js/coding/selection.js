@@ -1,8 +1,10 @@
 // From a selection in the text, or a coded passage, to the coding box (popover.js) and back:
 // opening it at the right place, applying what it says through writes.js, putting the focus
-// and the selection back when it closes, and the digits 1–9 that code without opening it.
+// and the selection back when it closes, and the digits 1–9 that code without opening it
+// (unless the code has a scale: then the box opens and asks its value).
 
 import { Popover } from "./popover.js";
+import { hasScale } from "./values.js";
 import { changesFrom, describeCodes, stateOf } from "./writes.js";
 
 export class CodingBox {
@@ -21,6 +23,8 @@ export class CodingBox {
       textOf: (start, end) => index.text(start, end),
       nudge: (offset, which, direction) => index.nudge(offset, which, direction),
       pending: (start, end) => layers.pending(start, end),
+      rectOf: (start, end) => lastLineRect(index.ranges(start, end)),
+      textRect: () => ws.article.getBoundingClientRect(),
       createCode: async (name) => {
         const code = await this.codebook.create(name);
         return ws.codeById.get(code.id) || code;
@@ -106,13 +110,19 @@ export class CodingBox {
     this.popover.openEdit(found.map((s) => this.ws.segments.get(s.id)).filter(Boolean), 0, anchor);
   }
 
-  /** The digit i + 1: codes the selection with the i-th recent code, or adds it to the chosen segment. */
+  /** The digit i + 1: codes the selection with the i-th recent code, or adds it to the chosen
+   *  segment; a code with a scale opens the box on it, which asks its value. */
   applyDigit(i) {
     const { ws } = this;
     const code = this.recent.codes()[i];
     if (!code || !ws.canCode) return;
     const selected = ws.index.selection();
     if (selected) {
+      if (hasScale(code)) {
+        if (!this.popover.isOpen) this.openForSelection();
+        this.popover.addAndApply(code.id);
+        return;
+      }
       this.popover.close({ silent: true });
       this.serial(async () => {
         const body = { start: selected.start, end: selected.end, code_ids: [code.id] };
@@ -130,6 +140,11 @@ export class CodingBox {
         this.status(`The segment has “${code.name}” already.`);
         return;
       }
+      if (hasScale(code)) {
+        this.openForSegments([segment], ws.layers.anchorRect(segment.id), document.activeElement);
+        this.popover.addAndApply(code.id);
+        return;
+      }
       this.serial(async () => {
         try {
           const old = stateOf(segment);
@@ -143,6 +158,15 @@ export class CodingBox {
       this.status("Select a passage first, then press a digit to apply a recent code.");
     }
   }
+}
+
+/** The viewport rectangle of the last line of a passage's ranges, or null. */
+function lastLineRect(ranges) {
+  for (let i = ranges.length - 1; i >= 0; i -= 1) {
+    const rects = [...ranges[i].getClientRects()].filter((r) => r.width > 0 || r.height > 0);
+    if (rects.length) return rects[rects.length - 1];
+  }
+  return null;
 }
 
 /** The viewport rectangle of the selection's last line, to place the box under it. */

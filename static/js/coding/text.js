@@ -5,6 +5,8 @@
 import { hasAstral, toCodePoints, toUtf16 } from "../lib/offsets.js";
 
 const WORD = /[\p{L}\p{N}_'’-]/u;
+// The end of a sentence: . ! ? or … (with closing quotes or brackets), then white space.
+const SENTENCE_END = /[.!?…]+["'”’»)\]]*(?=\s|$)/gu;
 
 export class TextIndex {
   constructor(article) {
@@ -137,6 +139,65 @@ export class TextIndex {
     const parts = [];
     for (const range of this.ranges(start, end)) parts.push(range.toString());
     return parts.join("\n");
+  }
+
+  /** Code-point offset of UTF-16 index `local` in `turn`. */
+  pointOf(turn, local) {
+    return turn.start + (turn.astral ? toCodePoints(turn.text, local) : local);
+  }
+
+  /** The sentence around `offset` (within its turn), as code points [start, end), or null. */
+  sentenceAt(offset) {
+    const turn = this.turnAt(offset);
+    if (!turn || offset >= turn.end) return this.nextTurnStart(offset, (t) => this.sentenceAt(t.start));
+    const text = turn.text;
+    const at = this.unitIndex(turn, offset);
+    let start = 0;
+    let end = text.length;
+    for (const match of text.matchAll(SENTENCE_END)) {
+      const after = match.index + match[0].length;
+      if (after <= at) {
+        start = after;
+      } else {
+        end = after;
+        break;
+      }
+    }
+    while (start < end && /\s/.test(text[start])) start += 1;
+    if (start >= end) return null;
+    return { start: this.pointOf(turn, start), end: this.pointOf(turn, end) };
+  }
+
+  /** The paragraph (turn) around `offset`, as code points [start, end), or null. */
+  paragraphAt(offset) {
+    const turn = this.turnAt(offset);
+    if (!turn || offset >= turn.end) return this.nextTurnStart(offset, (t) => ({ start: t.start, end: t.end }));
+    return turn.end > turn.start ? { start: turn.start, end: turn.end } : null;
+  }
+
+  /** `unit(turn)` for the first turn starting after `offset` (the caret between two turns). */
+  nextTurnStart(offset, unit) {
+    const next = this.turns.find((t) => t.start > offset || (t.start === offset && t.end > t.start));
+    return next ? unit(next) : null;
+  }
+
+  /** The end of the next sentence or paragraph after code-point `offset`, skipping white space. */
+  extendEnd(offset, kind) {
+    const turn = this.turnAt(offset);
+    let from = offset;
+    if (turn && offset < turn.end) {
+      let local = this.unitIndex(turn, offset);
+      while (local < turn.text.length && /\s/.test(turn.text[local])) local += 1;
+      from = this.pointOf(turn, local);
+    }
+    const unit = kind === "paragraph" ? this.paragraphAt(from) : this.sentenceAt(from);
+    return unit ? unit.end : offset;
+  }
+
+  /** The code-point offset of the caret (the selection's focus) in the text, or null. */
+  caret(selection = document.getSelection()) {
+    if (!selection || !selection.rangeCount || !this.article.contains(selection.focusNode)) return null;
+    return this.offsetOf(selection.focusNode, selection.focusOffset, "start");
   }
 
   /** Moves `offset` by one word: which = "start" | "end", direction = -1 | 1. */

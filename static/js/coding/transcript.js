@@ -1,14 +1,15 @@
 // The transcript page: read, select, code. The text is rendered once by the server (escaped);
 // the modules of this folder draw the codings over it (layers.js), open the coding box
 // (selection.js, popover.js), write through the JSON API (writes.js, sync.js), keep the undo
-// history (history.js) and answer the mouse and the keys (pointer.js, keyboard.js). This
-// module reads the page's data and wires them together. Offsets sent and received are code
+// history (history.js), answer the mouse and the keys (pointer.js, keyboard.js) and size the
+// panes (panes.js). This module reads the page's data and wires them together. Offsets sent and received are code
 // points (see lib/offsets.js).
 
 import { Codebook } from "./codebook.js";
 import { History } from "./history.js";
-import { installKeyboard, keepTextReadOnly } from "./keyboard.js";
+import { installKeyboard, installWayIn, keepTextReadOnly } from "./keyboard.js";
 import { confirmDialog, statusLine } from "./messages.js";
+import { installPanes } from "./panes.js";
 import { installPointer } from "./pointer.js";
 import { RecentCodes, installRecentBar } from "./recent.js";
 import { CodingBox } from "./selection.js";
@@ -62,6 +63,8 @@ installCoderFilter(ws);
 installPointer(ws, box);
 keepTextReadOnly(ws);
 installKeyboard(ws, { box, writes, serial, history, tooltip, status });
+installWayIn(ws);
+installPanes(ws);
 installTrash(ws, { writes, serial });
 root.querySelector("[data-undo]")?.addEventListener("click", () => history.undo());
 root.querySelector("[data-redo]")?.addEventListener("click", () => history.redo());

@@ -23,7 +23,11 @@ export class Workspace {
     this.caseById = new Map(data.cases.map((c) => [c.id, c]));
     this.syncCodes(data.codes);
     this.filter = new Set(); // code ids whose segments are shown; empty: all
-    this.coderShown = ""; // the coder whose segments are shown; "": all
+    this.me = data.user ? data.user.username : null;
+    this.primary = data.primary_coder ? data.primary_coder.username : null;
+    // Whose segments get labels: PRIMARY (the primary coder's and mine; the others' are counted),
+    // ALL_CODERS, or one coder's name.
+    this.coderShown = PRIMARY;
     this.currentId = null;
 
     this.index = new TextIndex(this.article);
@@ -48,9 +52,30 @@ export class Workspace {
     return element ? this.segments.get(Number(element.dataset.segmentId)) : undefined;
   }
 
-  visible(segment) {
-    if (this.coderShown && segment.coder !== this.coderShown) return false;
+  /** True for the segments the default view labels: the primary coder's and the user's own. */
+  isMain(segment) {
+    return segment.coder === this.primary || segment.coder === this.me;
+  }
+
+  /** True when the coder view shows `segment` with its label. The default view labels the main
+   *  segments; on a transcript that has none (coded by others only), it labels every segment. */
+  coderShows(segment) {
+    if (this.coderShown === ALL_CODERS || !this.primary) return true;
+    if (this.coderShown === PRIMARY) return this.isMain(segment) || !this.hasMain;
+    return segment.coder === this.coderShown;
+  }
+
+  matchesFilter(segment) {
     return !this.filter.size || segment.codings.some((c) => this.filter.has(c.code_id));
+  }
+
+  visible(segment) {
+    return this.coderShows(segment) && this.matchesFilter(segment);
+  }
+
+  /** The other coders' segments that the default view counts in the margin instead of labelling. */
+  counted(segment) {
+    return this.coderShown === PRIMARY && !this.coderShows(segment) && this.matchesFilter(segment);
   }
 
   /** `hook()` runs after each render (the recent-codes bar, the coder filter). */
@@ -59,11 +84,13 @@ export class Workspace {
   }
 
   render() {
+    this.hasMain = [...this.segments.values()].some((s) => s.codings.length && this.isMain(s));
     this.layers.render({
       segments: [...this.segments.values()],
       codeOf: (id) => this.codeById.get(id),
       caseOf: (id) => this.caseById.get(id),
       visible: (segment) => this.visible(segment),
+      counted: (segment) => this.counted(segment),
       currentId: this.currentId,
     });
     if (this.countBox) this.countBox.textContent = String(this.segments.size);
@@ -85,7 +112,11 @@ export class Workspace {
   }
 }
 
-/** The "Show the segments of" select: offered once the transcript has segments of two coders. */
+export const PRIMARY = "";
+export const ALL_CODERS = "*";
+
+/** The "Show" select: offered once the transcript has segments of two coders. By default the
+ *  margin labels the primary coder's segments (and the user's own) and counts the others'. */
 export function installCoderFilter(ws) {
   const select = ws.root.querySelector("[data-coder-filter]");
   if (!select) return;
@@ -94,9 +125,12 @@ export function installCoderFilter(ws) {
     const names = [...new Set([...ws.segments.values()].map((s) => s.coder))].sort();
     if (names.join("\n") === shownNames) return;
     shownNames = names.join("\n");
-    select.closest("label").hidden = names.length < 2 && !ws.coderShown;
-    const options = [new Option("all coders", "")];
-    for (const name of names) options.push(new Option(name, name, false, name === ws.coderShown));
+    select.closest("label").hidden = names.length < 2 && ws.coderShown === PRIMARY;
+    const main = !ws.primary ? "every coder"
+      : ws.me && ws.me !== ws.primary ? `primary (${ws.primary}) and you` : `primary (${ws.primary})`;
+    const options = [new Option(main, PRIMARY, false, ws.coderShown === PRIMARY),
+      new Option("all coders", ALL_CODERS, false, ws.coderShown === ALL_CODERS)];
+    for (const name of names) options.push(new Option(`only ${name}`, name, false, name === ws.coderShown));
     select.replaceChildren(...options);
   });
   select.addEventListener("change", () => {

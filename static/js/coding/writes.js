@@ -4,6 +4,7 @@
 // unless it is an undo or a redo itself.
 
 import { api, query } from "../lib/api.js";
+import { shortQuote } from "./messages.js";
 
 /** A function that runs async tasks one after another, so that quick keys apply in order. */
 export function serialQueue() {
@@ -26,7 +27,7 @@ export function stateOf(segment) {
 }
 
 export function describeCodes(segment) {
-  return segment.codings.map((c) => c.code).join(", ") || "case section";
+  return segment.codings.map((c) => (c.value ? `${c.code}: ${c.value}` : c.code)).join(", ") || "case section";
 }
 
 /** The PATCH body that turns `segment` into what the coding box says (`payload`); empty if nothing changed. */
@@ -68,7 +69,7 @@ export class Writes {
     this.record("create", () => this.remove(segment.id, quiet), () => this.restore(segment.id, quiet));
     this.ws.currentId = segment.id;
     await this.afterWrite(segment);
-    this.status(`Coded “${segment.quote.slice(0, 60)}” with ${describeCodes(segment)}. Ctrl+Z undoes it.`);
+    this.status(`Coded “${shortQuote(segment.quote)}” with ${describeCodes(segment)}. Ctrl+Z undoes it.`);
     return segment;
   }
 
