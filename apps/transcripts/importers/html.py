@@ -17,6 +17,7 @@ What is dropped is reported (Dropped), and `whole_page` keeps the page as it is.
 """
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -25,6 +26,8 @@ import lxml.etree
 import lxml.html
 
 from ._common import Dropped, Extracted, ImportRejected, Pieces, decode_text, paragraphs_text, table_paragraphs
+
+logger = logging.getLogger(__name__)
 
 _DROP = {"script", "style", "noscript", "template", "head", "title", "svg", "math", "iframe", "object", "embed",
          "canvas", "audio", "video", "select", "button", "input", "textarea"}
@@ -60,7 +63,8 @@ def parse(filename: str, data: bytes, *, whole_page: bool = False) -> Extracted:
     try:
         root = lxml.html.document_fromstring(source)
     except (lxml.etree.ParserError, ValueError) as exc:
-        raise ImportRejected(filename, f"the HTML could not be read ({exc})") from None
+        logger.warning("lxml could not read %s: %s", filename, exc)
+        raise ImportRejected(filename, "the HTML could not be read") from None
     builder = _Builder()
     builder.walk(root, bold=False, pre=False, around=False)
     builder.flush()

@@ -22,6 +22,7 @@ no text layer; it is refused with a hint to run OCR first.
 from __future__ import annotations
 
 import io
+import logging
 import re
 import statistics
 from collections import Counter
@@ -31,6 +32,8 @@ from pypdf import PdfReader
 from pypdf.errors import DependencyError
 
 from ._common import Dropped, Extracted, ImportRejected
+
+logger = logging.getLogger(__name__)
 
 _SIGNATURE = b"%PDF-"
 _NUMBER = re.compile(r"\d{1,5}")
@@ -79,7 +82,8 @@ def parse(filename: str, data: bytes) -> Extracted:
     except ImportRejected:
         raise
     except Exception as exc:  # PdfReadError and, on damaged files, almost any other kind
-        raise ImportRejected(filename, f"the PDF could not be read; it may be damaged ({exc})") from None
+        logger.warning("the PDF reader could not read %s: %s", filename, exc)
+        raise ImportRejected(filename, "the PDF could not be read; it may be damaged") from None
     pages, sizes, failed = _read_words(filename, data)
     empty = sum(1 for words in pages if not words)
     if not any(pages) and failed:
@@ -115,12 +119,14 @@ def _read_words(filename: str, data: bytes) -> tuple[list[list[dict]], list[tupl
     try:
         document = pdfplumber.open(io.BytesIO(data), password="")
     except Exception as exc:  # pdfminer's errors on damaged files are of many kinds
-        raise ImportRejected(filename, f"the PDF could not be read; it may be damaged ({exc})") from None
+        logger.warning("the PDF reader could not read %s: %s", filename, exc)
+        raise ImportRejected(filename, "the PDF could not be read; it may be damaged") from None
     try:
         try:
             page_list = list(document.pages)
         except Exception as exc:
-            raise ImportRejected(filename, f"the PDF could not be read; it may be damaged ({exc})") from None
+            logger.warning("the PDF reader could not read %s: %s", filename, exc)
+            raise ImportRejected(filename, "the PDF could not be read; it may be damaged") from None
         for page in page_list:
             try:
                 # A word ends where the gap to the next character is more than 15% of the

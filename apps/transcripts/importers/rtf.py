@@ -7,11 +7,14 @@ a line. Formatting, bold included, is not kept: speaker names need their colon h
 from __future__ import annotations
 
 import codecs
+import logging
 import re
 
 from striprtf.striprtf import rtf_to_text
 
 from ._common import Extracted, ImportRejected
+
+logger = logging.getLogger(__name__)
 
 _SIGNATURE = re.compile(rb"\s*(?:\xef\xbb\xbf)?\{\\rtf")
 _CODEPAGE = re.compile(rb"\\ansicpg(\d+)")
@@ -36,6 +39,7 @@ def parse(filename: str, data: bytes) -> Extracted:
     try:
         text = rtf_to_text(source, encoding=codepage, errors="replace")
     except Exception as exc:  # striprtf raises on malformed groups and escapes
-        raise ImportRejected(filename, f"the RTF document could not be read; it may be damaged ({exc})") from None
+        logger.warning("striprtf could not read %s: %s", filename, exc)
+        raise ImportRejected(filename, "the RTF document could not be read; it may be damaged") from None
     text = text.replace("\n", "\n\n")
     return Extracted(text=text, encoding=codepage)
