@@ -314,7 +314,7 @@ def segment_create(request, slug: str, payload: SegmentIn):
                                       codes=_codes(project, payload.code_ids), values=_values(payload.values),
                                       cases=_cases(project, payload.case_ids), memo=payload.memo,
                                       is_case_section=payload.is_case_section)
-    return Status(201, segment_out(segment, project))
+    return Status(201, selectors.segment_written_json(segment, project=project))
 
 
 @router.patch("{slug}/segments/{segment_id}", response={200: SegmentOut, 409: ConflictOut, **WRITE_ERRORS})

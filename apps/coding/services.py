@@ -419,6 +419,8 @@ def segment_create(*, transcript: Transcript, start: int, end: int, coder, codes
     activity_record(project=transcript.project, actor=coder, verb="coded", target=segment,
                     summary=f"{', '.join(c.name for c in codes) or 'case section'}: {actual[:80]}",
                     after=segment_snapshot(segment, codings=codings, cases=cases))
+    # What was just written, for an answer that need not read it back (selectors.segment_written_json).
+    segment.written_codings, segment.written_cases = codings, cases
     return segment
 
 
