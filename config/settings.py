@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "apps.coding",
     "apps.analysis",
     "apps.agreement",
+    "apps.search",
     "apps.comparison",
     "apps.exports",
     "apps.home",

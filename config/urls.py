@@ -23,6 +23,7 @@ urlpatterns = [
     path("projects/<slug:slug>/", include("apps.analysis.urls")),
     path("projects/<slug:slug>/", include("apps.comparison.urls")),
     path("projects/<slug:slug>/", include("apps.agreement.urls")),
+    path("projects/<slug:slug>/", include("apps.search.urls")),
     path("projects/<slug:slug>/", include("apps.exports.urls")),
 ]
 

@@ -41,6 +41,8 @@ from apps.coding.services import code_create, comment_create, memo_create, segme
 from apps.projects.access import CODE, COMMENT, OWN, READ, REVIEW
 from apps.projects.models import Role
 from apps.projects.services import membership_set, project_create
+from apps.search.selectors import SearchParams
+from apps.search.services import saved_search_create
 from apps.transcripts.services import expert_create, transcript_create
 from tests.conftest import SAMPLE_TEXT, make_user, phrase_span
 
@@ -92,6 +94,7 @@ PARAMS = {
     "slug": "slug", "transcript_id": "transcript", "segment_id": "segment", "code_id": "code", "case_id": "case",
     "comment_id": "comment", "memo_id": "memo", "expert_id": "expert", "attribute_id": "attribute",
     "factor_id": "factor", "user_id": "coder", "target_id": "segment", "judge_id": "owner", "activity_id": "edit",
+    "saved_search_id": "saved_search",
 }
 PK_AFTER = {"transcripts": "transcript", "segments": "segment", "codes": "code", "cases": "case",
             "comments": "comment", "memos": "memo", "experts": "expert", "attributes": "attribute",
@@ -190,6 +193,8 @@ def data(db):
     judgment = judgment_set(factor=factor, case=case, judge=owner, value="present", rationale=f"{MARK_OURS} why")
     edit = transcript_update_text(transcript=transcript, text=transcript.text + " More words.",
                                   version=transcript.version, actor=owner)
+    saved_search = saved_search_create(project=project, name=f"{MARK_OURS} search", actor=owner,
+                                       params=SearchParams(q=f"{MARK_OURS} OR Moscow"))
 
     other = project_create(name=f"{MARK_THEIRS} study", owner=outsider)
     their_transcript = transcript_create(project=other, title=f"{MARK_THEIRS} interview", created_by=outsider,
@@ -217,7 +222,7 @@ def data(db):
         "slug": project.slug, "other_slug": other.slug, "project": project, "transcript": transcript,
         "segment": segment, "code": code, "code2": code2, "case": case, "comment": comment, "memo": memo,
         "expert": expert, "attribute": other_attribute, "outcome": attribute, "factor": factor, "judgment": judgment,
-        "edit": edit.activity,
+        "edit": edit.activity, "saved_search": saved_search,
         "users": {"owner": owner, "coder": coder, "reviewer": reviewer, "outsider": outsider},
         "owner": owner, "coder": coder, "theirs": theirs,
     }

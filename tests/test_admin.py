@@ -13,14 +13,16 @@ from apps.coding.services import code_create, segment_create, segment_delete
 from apps.exports.models import PendingQdpxImport
 from apps.projects.models import Activity, LoginThrottle
 from apps.projects.services import project_create
+from apps.search.models import CodingBatch, Passage
 from apps.transcripts.models import Transcript
 from apps.transcripts.services import transcript_create
 from tests.conftest import SAMPLE_TEXT
 
-OUR_APPS = ["projects", "transcripts", "cases", "coding", "analysis", "agreement", "comparison", "exports", "home", "demo"]
+OUR_APPS = ["projects", "transcripts", "cases", "coding", "analysis", "agreement", "comparison", "exports", "home", "demo",
+            "search"]
 # records of what happened, rows the case-membership rule derives, and uploads waiting for their
-# user's choice: nobody adds them by hand
-READ_ONLY = {Activity, LoginThrottle, CaseMembership, PendingQdpxImport}
+# user's choice, the search index and the batches that coded search hits: nobody adds them by hand
+READ_ONLY = {Activity, LoginThrottle, CaseMembership, PendingQdpxImport, Passage, CodingBatch}
 
 
 def our_models():

@@ -28,6 +28,7 @@ from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
+from ninja import Schema
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
 from apps.comparison.services import factor_add, judgment_set, outcome_choose
@@ -155,3 +156,22 @@ def test_every_request_of_a_reviewer_gets_a_documented_answer_and_never_a_5xx(ca
                                                                               reviewer_session):
     _aim(case, study)
     call_and_check(case, wsgi_app, reviewer_session)
+
+
+def _schema_classes(base=None):
+    for cls in (base or Schema).__subclasses__():
+        yield cls
+        yield from _schema_classes(cls)
+
+
+def test_no_two_schemas_of_the_api_share_a_name():
+    """The OpenAPI description names each schema by its class name, so a second class of
+    the same name silently replaces the first: answers then get checked against the other
+    one's fields (the search's hits once documented the segments list)."""
+    components = set(api.get_openapi_schema()["components"]["schemas"])
+    named = {}
+    for cls in _schema_classes():
+        if cls.__module__.startswith("apps.") and cls.__name__ in components:
+            named.setdefault(cls.__name__, set()).add(f"{cls.__module__}.{cls.__qualname__}")
+    assert named, "the API's schemas were not found"
+    assert {name: homes for name, homes in named.items() if len(homes) > 1} == {}

@@ -21,6 +21,7 @@ from django.urls import reverse
 from ninja import Field, Router, Schema, Status
 
 from apps.coding import services as coding_services
+from apps.coding.api import CodingOut
 from apps.coding.models import Comment
 from apps.projects import limits
 from apps.projects.access import COMMENT, REVIEW, project_for
@@ -80,12 +81,6 @@ class MatrixOut(Schema):
     rollup: bool
     columns: list[ColumnOut]
     rows: list[MatrixRowOut]
-
-
-class CodingOut(Schema):
-    code_id: int
-    code: str
-    value: str
 
 
 class ExcerptOut(Schema):

@@ -360,6 +360,12 @@ def _check_codes(project_id: int, codes: Sequence[Code], values: Mapping[int, st
             raise ValidationError({"values": f"{value!r} is not on the scale of '{code.name}': {allowed}"})
 
 
+def codes_check(*, project_id: int, codes: Sequence[Code], values: Mapping[int, str]) -> None:
+    """The rule of segment_create for codes and their values, for a caller that checks
+    before it writes (the search's preview of coding every hit)."""
+    _check_codes(project_id, list(codes), dict(values))
+
+
 def _check_cases(project_id: int, cases: Sequence[Case]) -> None:
     foreign = [c.name for c in cases if c.project_id != project_id]
     if foreign:
@@ -524,6 +530,73 @@ def segment_restore(*, segment: Segment, actor) -> Segment:
     locked.save(update_fields=["deleted_at", "deleted_by", "version", "updated_at"])
     activity_record(project=locked.project, actor=actor, verb="restored", target=locked, summary=locked.quote[:80],
                     after=segment_snapshot(locked))
+    return locked
+
+
+# --- many passages at once (the search codes every hit) -------------------------------------
+
+@transaction.atomic
+def segments_create_many(*, spans: Sequence[tuple[Transcript, int, int]], coder, codes: Sequence[Code] = (),
+                         values: Mapping[int, str] | None = None, cases: Sequence[Case] = (),
+                         memo: str = "") -> list[Segment]:
+    """Code many passages with the same codes, values and cases in one write: each passage
+    passes the checks of `segment_create` (offsets in range, codes and cases of the
+    transcript's project, values on the codes' scales), the rows are written in bulk and
+    the stored case memberships refreshed once. It records no Activity per segment: the
+    caller (the search's code_all) records the batch as one entry of the history."""
+    codes, cases, values = list(codes), list(cases), dict(values or {})
+    spans = list(spans)
+    if not spans:
+        return []
+    project_ids = {transcript.project_id for transcript, _, _ in spans}
+    if len(project_ids) != 1:
+        raise ValidationError({"spans": "the passages belong to transcripts of different projects"})
+    project_id = project_ids.pop()
+    _check_codes(project_id, codes, values)
+    _check_cases(project_id, cases)
+    if not codes and not cases:
+        raise ValidationError({"codes": "choose at least one code or case"})
+    rows = []
+    for transcript, start, end in spans:
+        actual = _check_offsets(transcript, start, end, None)
+        rows.append(Segment(project_id=project_id, transcript=transcript, start=start, end=end, quote=actual,
+                            words=quote_words(actual), coder=coder, memo=memo))
+    segments = Segment.objects.bulk_create(rows, batch_size=1000)
+    Coding.objects.bulk_create([Coding(content_object=s, tag=c, value=values.get(c.pk, "") or "")
+                                for s in segments for c in codes], batch_size=1000)
+    if cases:
+        through = Segment.cases.through
+        through.objects.bulk_create([through(segment_id=s.pk, case_id=c.pk) for s in segments for c in cases],
+                                    batch_size=1000)
+    transcript_ids = sorted({s.transcript_id for s in segments})
+    if cases:  # new case-linked segments change what their neighbours count for
+        case_membership_refresh(project_id=project_id, transcript_ids=transcript_ids)
+    else:
+        case_membership_refresh(project_id=project_id, transcript_ids=transcript_ids,
+                                segment_ids=[s.pk for s in segments], new=True)
+    return segments
+
+
+@transaction.atomic
+def segments_delete_many(*, segments: Sequence[Segment], actor) -> list[Segment]:
+    """Move many segments to the trash at once, under the rule of `segment_delete` (under
+    independent coding, only a segment's coder or an owner may). Those in the trash
+    already are left as they are. No Activity per segment: the caller records one."""
+    ids = [s.pk for s in segments]
+    locked = list(Segment.objects.select_for_update(of=("self",)).filter(pk__in=ids).select_related("coder")
+                  .only("id", "project_id", "transcript_id", "coder_id", "coder__username"))
+    others = [s for s in locked if actor is not None and s.coder_id != actor.pk]
+    if others:
+        _check_may_change(others[0], actor)
+    # One UPDATE for all (no signals: the memberships are refreshed below).
+    now = timezone.now()
+    Segment.all_objects.filter(pk__in=[s.pk for s in locked]).update(
+        deleted_at=now, deleted_by=actor, version=F("version") + 1, updated_at=now)
+    by_project: dict[int, set[int]] = {}
+    for segment in locked:
+        by_project.setdefault(segment.project_id, set()).add(segment.transcript_id)
+    for project_id, transcript_ids in by_project.items():  # bulk: no signals
+        case_membership_refresh(project_id=project_id, transcript_ids=sorted(transcript_ids))
     return locked
 
 

@@ -22,6 +22,7 @@ from .diff import TextDiff
 from .importers import Dropped, ImportRejected, ParsedTranscript, human_size, parse_upload
 from .models import Expert, Transcript, Turn
 from .selectors import transcript_speakers
+from .signals import transcript_text_stored
 from .text import (
     LabelReport,
     Replacement,
@@ -213,7 +214,9 @@ def transcript_create(*, project: Project, title: str, text: str, created_by, ex
             )
     except IntegrityError:  # the same title, committed by a concurrent import since the test above
         raise TitleTaken(title) from None
-    turns_replace(transcript=transcript, turns=split_turns(stored) if turns is None else turns)
+    spans = split_turns(stored) if turns is None else turns
+    turns_replace(transcript=transcript, turns=spans)
+    transcript_text_stored.send(sender=Transcript, transcript=transcript, turns=spans, created=True)
     activity_record(project=project, actor=created_by, verb="imported", target=transcript,
                     summary=f"{title} ({word_count(stored)} words)")
     return transcript
@@ -700,6 +703,7 @@ def transcript_text_replace(*, transcript: Transcript, text: str, version: int) 
     old_turns = list(locked.turns.all())
     locked.text, locked.checksum, locked.version = new_text, checksum(new_text), locked.version + 1
     locked.save(update_fields=["text", "checksum", "version", "updated_at"])
-    turns_replace(transcript=locked, turns=_turns_after_edit(old_text=old_text, new_text=new_text,
-                                                             old_turns=old_turns, diff=diff))
+    spans = _turns_after_edit(old_text=old_text, new_text=new_text, old_turns=old_turns, diff=diff)
+    turns_replace(transcript=locked, turns=spans)
+    transcript_text_stored.send(sender=Transcript, transcript=locked, turns=spans, created=False)
     return TextReplacement(transcript=locked, diff=diff)

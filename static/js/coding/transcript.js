@@ -7,6 +7,7 @@
 
 import { Codebook } from "./codebook.js";
 import { History } from "./history.js";
+import "./hits.js"; // search hits: ?hits=... highlights them, with next/previous
 import { installKeyboard, installWayIn, keepTextReadOnly } from "./keyboard.js";
 import { confirmDialog, statusLine } from "./messages.js";
 import { installPanes } from "./panes.js";
