@@ -204,6 +204,19 @@ def test_two_simultaneous_imports_of_one_file_store_it_once(team, round_):
 
 # --- many imports into one project at once ------------------------------------------------------
 
+_INHERITED = []   # wrappers a forked child abandoned; kept so that nothing finalises them
+
+
+def connections_of_its_own():
+    """In a forked child, give every alias a new, unopened connection. An inherited one may
+    share its socket with the parent (or, through it, with every sibling): closing it would
+    end the parent's session, and using it would interleave their queries. So it is
+    abandoned, never closed, and kept referenced until the child exits."""
+    for alias in connections:
+        _INHERITED.append(connections[alias])
+        connections[alias] = connections.create_connection(alias)
+
+
 def interview(n: int, size: int) -> bytes:
     """A plain-text interview of `size` bytes, different for each n, in turns of about 1.5 kB
     as in a real interview."""
@@ -235,6 +248,7 @@ def test_sixteen_imports_at_once_are_all_stored_with_experts_of_their_own(team):
 
     def upload(i):
         os.nice(19)
+        connections_of_its_own()
         with connection.cursor() as cursor:  # and its database backend, when it runs on this machine
             cursor.execute("SELECT pg_backend_pid()")
             backend = cursor.fetchone()[0]
