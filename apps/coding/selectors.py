@@ -20,7 +20,8 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from apps.cases.models import Case
-from apps.projects.models import Membership, Project, Role
+from apps.projects.models import Project
+from apps.projects.selectors import primary_coder
 from apps.transcripts.models import Transcript
 from apps.transcripts.selectors import TurnIndex
 
@@ -328,11 +329,16 @@ def transcript_body_key(*, transcript: Transcript, turns) -> str:
     return hashlib.sha256(json.dumps(state).encode()).hexdigest()
 
 
-def primary_coder(*, project: Project) -> tuple[int, str] | None:
-    """(user id, username) of the coder whose codings count by default: the project's first
-    owner, until a primary-coder setting says otherwise (one query)."""
-    return (Membership.objects.filter(project=project, role=Role.OWNER).order_by("created_at", "id")
-            .values_list("user_id", "user__username").first())
+def primary_codings(*, project: Project, coder_id: int | None = None) -> Q:
+    """The codings that count by default (a filter on Coding): the primary coder's
+    (apps.projects.selectors.primary_coder), and those kept when an agreement review
+    settled a disagreement, whoever coded them. `coder_id` saves the query when the caller
+    has the primary coder already. A second coder's reliability coding is left out, so it
+    never silently changes a finding or repeats a quote."""
+    if coder_id is None:
+        primary = primary_coder(project=project)
+        coder_id = primary[0] if primary else None
+    return Q(content_object__coder_id=coder_id) | Q(settled=True)
 
 
 def transcript_workspace(*, transcript: Transcript, project: Project, can_code: bool) -> dict:
