@@ -132,6 +132,8 @@ class CaseOut(Schema):
 class GridOut(Schema):
     judge: str
     outcome: str
+    all_coders: bool = Field(description="False: the evidence is the primary coding (primary coder and settled).")
+    primary_coder: str
     factors: list[FactorOut]
     cases: list[CaseOut]
     cells: list[JudgmentCellOut]
@@ -165,7 +167,8 @@ def cell_out(cell: selectors.Cell) -> dict:
 
 
 def _grid_out(grid: selectors.Grid) -> dict:
-    return {"judge": grid.judge.username, "outcome": grid.outcome_label,
+    return {"judge": grid.judge.username, "outcome": grid.outcome_label, "all_coders": grid.all_coders,
+            "primary_coder": grid.primary_coder,
             "factors": [factor_out(f) for f in grid.factors],
             "cases": [{"id": c.pk, "name": c.name, "outcome": text, "outcome_present": present}
                       for c, text, present in grid.outcome_row],
@@ -236,19 +239,23 @@ def outcome_choose(request, slug: str, payload: OutcomeIn):
 # --- judgments ------------------------------------------------------------------------------------
 
 @router.get("/{slug}/comparison/judgments", response=GridOut)
-def judgment_grid(request, slug: str, judge: Username | None = None):
-    """Every cell with its value, proposal and evidence check (excerpts only in the cell route)."""
+def judgment_grid(request, slug: str, judge: Username | None = None, all_coders: bool = False):
+    """Every cell with its value, proposal and evidence check (excerpts only in the cell
+    route). The evidence is the primary coding unless `all_coders`."""
     project = project_for(request.user, slug)
-    return _grid_out(selectors.judgment_grid(project=project, judge=_judge(request, project, judge)))
+    return _grid_out(selectors.judgment_grid(project=project, judge=_judge(request, project, judge),
+                                             all_coders=all_coders))
 
 
 @router.get("/{slug}/comparison/judgments/{factor_id}/{case_id}", response=JudgmentCellOut)
-def judgment_cell(request, slug: str, factor_id: Id, case_id: Id, judge: Username | None = None):
+def judgment_cell(request, slug: str, factor_id: Id, case_id: Id, judge: Username | None = None,
+                  all_coders: bool = False):
+    """One cell with its excerpts; the evidence is the primary coding unless `all_coders`."""
     project = project_for(request.user, slug)
     factor = get_object_or_404(Factor, project=project, pk=factor_id)
     case = get_object_or_404(Case, project=project, pk=case_id)
     grid = selectors.judgment_grid(project=project, judge=_judge(request, project, judge),
-                                    excerpts_for=[(factor.pk, case.pk)])
+                                    excerpts_for=[(factor.pk, case.pk)], all_coders=all_coders)
     return cell_out(grid.cell(factor, case))
 
 
