@@ -152,7 +152,7 @@ Description = Annotated[str, Field(max_length=limits.DESCRIPTION)]
 class CodeIn(Schema):
     name: str = Field(max_length=limits.LABEL)
     parent_id: Id | None = None
-    colour: str = Field("#f2c14e", max_length=7)
+    colour: str | None = Field(None, max_length=7, description="#rrggbb; none: a colour far from the other codes'.")
     description: Description = ""
     inclusion: Description = ""
     exclusion: Description = ""
