@@ -64,6 +64,7 @@ class CellOut(Schema):
     experts: int
     words: int | None
     values: dict[str, list[str]]
+    missing: int = Field(description="Codings of a scaled code without a value (0 with sub-codes rolled up).")
     segment_ids: list[int]
 
 
@@ -195,7 +196,8 @@ def matrix_out(matrix: selectors.Matrix) -> dict:
         "columns": [{"key": c.key, "label": c.label} for c in matrix.columns],
         "rows": [{"code_id": row.code.pk, "path": row.path, "depth": row.depth,
                   "cells": [{"count": c.count, "segments": c.segments, "experts": c.experts, "words": c.words,
-                             "values": c.values, "segment_ids": c.segment_ids} for c in cells]}
+                             "values": c.values, "missing": c.missing, "segment_ids": c.segment_ids}
+                            for c in cells]}
                  for row, cells in matrix.lines()],
     }
 

@@ -98,6 +98,7 @@ class MatrixCell:
     words: int | None = None
     segment_ids: list[int] = field(default_factory=list)
     values: dict[str, list[str]] = field(default_factory=dict)
+    missing: int = 0  # codings of a scaled row code without a value (not counted with sub-codes rolled up)
     heat: int = 0  # 0..9, the share of the largest count in the matrix, for the shading
 
 
@@ -169,7 +170,7 @@ def code_case_matrix(*, project: Project, measure: Measure = "experts", columns:
         return matrix
     row_ids = [r.code.pk for r in rows] if root_code is not None else None
     words = measure == "words"
-    counts, values = cached_by_state(project, ("cells", kind, tuple((c.key, c.member_ids) for c in cols), rollup,
+    counts, values = cached_by_state(project, ("cells-with-missing", kind, tuple((c.key, c.member_ids) for c in cols), rollup,
                                        row_ids and tuple(row_ids), segment_ids, words,
                                        counted is not None and primary),
                              lambda: _cells(project, kind, cols, rollup, row_ids, ids=segment_ids, words=words,
@@ -181,11 +182,15 @@ def code_case_matrix(*, project: Project, measure: Measure = "experts", columns:
         cell.count = {"experts": n_experts, "segments": n_segments, "words": n_words}[measure]
         if ids:
             cell.segment_ids = ids
-    for row_id, col, value, labels in values:
-        cell = matrix.cells.get((row_id, col))
-        if cell is not None:
-            cell.values[value] = sorted(set(labels.split(_SEP)), key=natural_key)
     scales = {r.code.pk: r.code.scale_values for r in rows}
+    for row_id, col, value, labels, n in values:
+        cell = matrix.cells.get((row_id, col))
+        if cell is None:
+            continue
+        if value:
+            cell.values[value] = sorted(set(labels.split(_SEP)), key=natural_key)
+        elif scales.get(row_id) and not rollup:  # '' with sub-codes rolled up is also a sub-code's segment
+            cell.missing = n
     for (row_id, _col), cell in matrix.cells.items():
         order = {v: i for i, v in enumerate(scales.get(row_id, []))}
         cell.values = dict(sorted(cell.values.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0])))
@@ -418,7 +423,7 @@ def _col_key(kind: str, cols: list[MatrixColumn], col) -> str:
 
 def _cells(project, kind, cols, rollup, row_ids, *, ids: bool, words: bool = True, counted: Q | None = None):
     """One query for every cell: ([(row_id, column key, segments, experts, words, [segment ids] or None)],
-    [(row_id, column key, value, labels joined by _SEP)]).
+    [(row_id, column key, value or "" for none, labels joined by _SEP, segments)]).
 
     A row of the base is a segment in a row and a column, once (see `_base`). The rows
     are counted per transcript with integer keys only, and the few grouped rows get their
@@ -450,8 +455,8 @@ def _cells(project, kind, cols, rollup, row_ids, *, ids: bool, words: bool = Tru
         SELECT 0, l.row_id, l.col, SUM(l.n), COUNT(DISTINCT l.source), SUM(l.w), {ids_outer}, NULL
           FROM labelled l GROUP BY l.row_id, l.col
         UNION ALL
-        SELECT 1, v.row_id, v.col, NULL, NULL, NULL, {_string_agg('v.label')}, v.value
-          FROM labelled v WHERE v.value <> '' GROUP BY v.row_id, v.col, v.value"""
+        SELECT 1, v.row_id, v.col, SUM(v.n), NULL, NULL, {_string_agg('v.label')}, v.value
+          FROM labelled v GROUP BY v.row_id, v.col, v.value"""
     params = [*with_params, *([","] if ids else []), _SEP]
     counts, values = [], []
     with _analytic_cursor() as cursor:
@@ -461,7 +466,7 @@ def _cells(project, kind, cols, rollup, row_ids, *, ids: bool, words: bool = Tru
                 ids_list = sorted(int(i) for i in text.split(",")) if text else None
                 counts.append((row_id, _col_key(kind, cols, col), int(n), int(experts), int(n_words or 0), ids_list))
             else:
-                values.append((row_id, _col_key(kind, cols, col), value, text))
+                values.append((row_id, _col_key(kind, cols, col), value, text, int(n)))
     return counts, values
 
 

@@ -114,6 +114,7 @@ class JudgmentCellOut(Schema):
     proposal_summary: str
     experts: int
     evidence: dict[str, list[str]]
+    missing: int = Field(description="Codings of the factor's scaled code in this case without a value.")
     has_evidence: bool
     check: str
     check_label: str
@@ -160,7 +161,8 @@ def _excerpt(e: selectors.Excerpt) -> dict:
 def cell_out(cell: selectors.Cell) -> dict:
     return {"factor_id": cell.factor.pk, "case_id": cell.case.pk, "value": cell.value, "crisp": cell.calibrated,
             "proposal": cell.proposal.value, "proposal_summary": cell.proposal.summary,
-            "experts": cell.proposal.experts, "evidence": cell.evidence, "has_evidence": cell.has_evidence,
+            "experts": cell.proposal.experts, "evidence": cell.evidence, "missing": cell.missing,
+            "has_evidence": cell.has_evidence,
             "check": cell.check.status, "check_label": cell.check.label,
             "cited": [_excerpt(e) for e in cell.cited], "excerpts": [_excerpt(e) for e in cell.excerpts],
             "judgment": judgment_out(cell.judgment) if cell.judgment else None}

@@ -58,6 +58,8 @@ class Cell:
     evidence: dict[str, list[str]] = field(default_factory=dict)
     """Coded value -> distinct experts (or, for an attribute, the case's value -> [])."""
     segment_ids: list[int] = field(default_factory=list)
+    missing: int = 0
+    """Codings of the factor's (scaled) code in this case without a value: no evidence for any value."""
     excerpts: list[CellExcerpt] = field(default_factory=list)
     """Filled only for the cells asked for (the cell page, exports)."""
     attribute_value: str = ""
@@ -191,6 +193,7 @@ def judgment_grid(*, project: Project, judge, excerpts_for: Iterable[tuple[int, 
                 if found is not None:
                     cell.evidence = {v: list(e) for v, e in found.values.items()}
                     cell.segment_ids = list(found.segment_ids)
+                    cell.missing = found.missing
             elif factor.attribute_id:
                 cell.attribute_value = value_display(case_values.get((factor.attribute_id, case.pk)))
                 if cell.attribute_value:
