@@ -170,7 +170,8 @@ def code_case_matrix(*, project: Project, measure: Measure = "experts", columns:
         return matrix
     row_ids = [r.code.pk for r in rows] if root_code is not None else None
     words = measure == "words"
-    counts, values = cached_by_state(project, ("cells-with-missing", kind, tuple((c.key, c.member_ids) for c in cols), rollup,
+    counts, values = cached_by_state(project, ("cells-with-missing", kind, tuple((c.key, c.member_ids) for c in cols),
+                                               rollup,
                                        row_ids and tuple(row_ids), segment_ids, words,
                                        counted is not None and primary),
                              lambda: _cells(project, kind, cols, rollup, row_ids, ids=segment_ids, words=words,
