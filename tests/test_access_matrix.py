@@ -59,6 +59,8 @@ ACTION = {
     "project_member_role": OWN,
     "project_member_remove": OWN,
     "project_settings": OWN,
+    "project_primary_coder": OWN,
+    "PUT /api/projects/{slug}/primary-coder": OWN,
     "transcript_import": CODE,     # the import form: for those who may import
     "transcript_edit": CODE,       # the text editor: for those who may edit
     "agreement_discuss": COMMENT,
@@ -217,6 +219,7 @@ def data(db):
                                              type="text", actor=outsider),
         "judgment": judgment_set(factor=their_factor, case=their_case, judge=outsider, value="present",
                                  rationale=f"{MARK_THEIRS} why"),
+        "coder": outsider,  # a coder (the owner) of the other project only
     }
     return {
         "slug": project.slug, "other_slug": other.slug, "project": project, "transcript": transcript,
@@ -593,6 +596,7 @@ PAGE_FORMS = [
     ("agreement_settle", {"action": "discard", "code": "@code", "segments": "@segment:1"},
      {"code": ("code", "{}"), "segments": ("segment", "{}:1")}),
     ("agreement_discuss", {"text": "A remark"}, {"segment": ("segment", "{}")}),
+    ("project_primary_coder", {}, {"primary_coder": ("coder", "{}")}),
 ]
 # Pages that write but take no id in their form (names, files, text, or ids in the path only).
 PAGE_POSTS_WITHOUT_IDS = {

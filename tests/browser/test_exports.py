@@ -16,6 +16,7 @@ def test_exports_page_counts_the_choice_and_downloads_the_appendix(page, live_se
     signed_in(page, reviewer)
     page.goto(f"{live_server.url}/projects/{project.slug}/exports/")
     preview = page.locator("[data-preview]")
+    page.get_by_label("Every coder").check()  # the project is coded by its owner and a coder
     preview.filter(has_text="excerpts from 5 segments").wait_for()
     page.get_by_label("Armenia 2022").check()
     preview.filter(has_text="1 excerpt from 1 segment").wait_for()
@@ -36,6 +37,7 @@ def test_print_view_opens_in_a_new_tab(page, live_server, signed_in, coded, owne
     signed_in(page, owner)
     page.goto(f"{live_server.url}/projects/{coded['project'].slug}/exports/")
     page.get_by_label("Print view (HTML)").check()
+    page.get_by_label("Every coder").check()
     with page.context.expect_page() as popup_info:
         page.get_by_role("button", name="Download the appendix").click()
     popup = popup_info.value
