@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "apps.analysis",
     "apps.agreement",
     "apps.search",
+    "apps.suggestions",
     "apps.comparison",
     "apps.exports",
     "apps.home",
