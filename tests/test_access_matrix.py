@@ -552,6 +552,8 @@ API_BASE = {
     "POST /api/projects/{slug}/review/comments": {"text": "A remark"},
     "POST /api/projects/{slug}/review/status": {"status": "approved"},
     "PUT /api/projects/{slug}/comparison/judgments/{factor_id}/{case_id}": {"value": "present", "version": 1},
+    "POST /api/projects/{slug}/codes/{code_id}/suggestions/accept": {"start": 0, "end": 5},
+    "POST /api/projects/{slug}/codes/{code_id}/suggestions/reject": {"start": 0, "end": 5},
 }
 # This project's object for the control, where another than the field's kind is needed.
 API_CONTROL = {
