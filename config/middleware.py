@@ -20,7 +20,9 @@ from collections.abc import Iterator
 from http import HTTPStatus
 
 from django.conf import settings
-from django.http import HttpResponseBadRequest, JsonResponse
+from django.http import Http404, HttpResponseBadRequest, JsonResponse
+
+from apps.projects.responses import page_not_found
 
 DEFAULT_POLICY = "; ".join([
     "default-src 'self'",
@@ -174,3 +176,30 @@ class ApiErrorsAsJsonMiddleware:
         if "Allow" in response:
             answer["Allow"] = response["Allow"]
         return answer
+
+
+# --- the app's 404 page under DEBUG too ------------------------------------------------------
+
+class NotFoundPageMiddleware:
+    """Under DEBUG (`make run`) Django answers a 404 with its technical page, whose inline
+    styles the Content-Security-Policy blocks: a researcher saw a bare list of URL patterns.
+    This answers it with the app's own page and the view's reason, as in production (where
+    handler404 does it already); the API keeps its JSON. It sits inside CommonMiddleware,
+    whose APPEND_SLASH redirect still applies, and inside authentication, so that the page
+    shows who is signed in."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (settings.DEBUG and response.status_code == 404 and not is_api_request(request)
+                and not getattr(response, "is_error_page", False)
+                and response.get("Content-Type", "").startswith("text/html")):
+            return page_not_found(request, getattr(request, "not_found", None))
+        return response
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, Http404):
+            request.not_found = exception  # its reason, for the page; Django still answers it
+        return None

@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "config.middleware.NotFoundPageMiddleware",  # the app's 404 page under DEBUG too
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

@@ -10,10 +10,12 @@ have; SQLite serialises all writers with one database lock instead.
 from __future__ import annotations
 
 import contextlib
+import io
 import multiprocessing
 import os
 import threading
 import time
+import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -27,6 +29,8 @@ from apps.projects.services import membership_set, project_create
 from apps.transcripts.models import Expert, Transcript
 from apps.transcripts.services import DuplicateTranscript, ImportFile, transcript_create, transcript_import_files
 from tests.conftest import SAMPLE_TEXT, make_user, phrase_span
+from tests.forged_zip import understated_zip
+from tests.transcripts.test_importers import plain_docx
 
 pytestmark = [
     pytest.mark.postgres,
@@ -225,28 +229,21 @@ def interview(n: int, size: int) -> bytes:
     return (turn * (size // len(turn) + 1)).encode()[:size]
 
 
-def test_sixteen_imports_at_once_are_all_stored_with_experts_of_their_own(team):
-    """Issue 17: sixteen 1 MB files posted at once into one project each got a 500 but three
-    (every import took the same next E<n>). Now each is stored with a pseudonym of its own,
-    and meanwhile another user's project page answers in under a second.
+def uploads_while_a_page_is_timed(project, owner, files, page, page_url):
+    """Post each of `files` (name, bytes, content type) to the import API in a process of its
+    own, all at once, while `page` asks for `page_url` again and again. Returns each
+    upload's (status, body) and each page answer's (status, seconds).
 
-    The uploads run in processes of their own (forked, each with its own database
-    connection), as under gunicorn's workers, at the lowest CPU priority: what is measured
-    is whether the page waits for the imports' locks, not whether sixteen parsers leave it
-    a share of the machine's two cores (threads of this process would share one
-    interpreter lock with the page, which is the same question again)."""
-    project, owner = team["project"], team["owner"]
-    stranger = make_user("stan")
-    elsewhere = project_create(name="Another study", owner=stranger)
-    n, size = 16, 1024 * 1024
-    page = Client()
-    page.force_login(stranger)
-    page_url = f"/projects/{elsewhere.slug}/"
+    The uploads run forked, each with its own database connection, as under gunicorn's
+    workers, at the lowest CPU priority: what is measured is whether the page waits for
+    the imports' locks or memory, not whether the parsers leave it a share of the
+    machine's two cores (threads of this process would share one interpreter lock with
+    the page, which is the same question again)."""
     assert page.get(page_url).status_code == 200  # templates compiled before the clock runs
     forking = multiprocessing.get_context("fork")
     answers, go = forking.Queue(), forking.Event()
 
-    def upload(i):
+    def upload(name, data, content_type):
         os.nice(19)
         connections_of_its_own()
         with connection.cursor() as cursor:  # and its database backend, when it runs on this machine
@@ -258,12 +255,12 @@ def test_sixteen_imports_at_once_are_all_stored_with_experts_of_their_own(team):
         client.force_login(owner)
         go.wait(30)
         response = client.post(f"/api/projects/{project.slug}/transcripts/import",
-                               {"files": [SimpleUploadedFile(f"interview-{i}.txt", interview(i, size), "text/plain")]})
+                               {"files": [SimpleUploadedFile(name, data, content_type)]})
         answers.put((response.status_code, response.json() if response.status_code == 200 else
                      response.content[:300].decode(errors="replace")))
 
     connections.close_all()  # each process opens a connection of its own
-    uploads = [forking.Process(target=upload, args=(i,)) for i in range(n)]
+    uploads = [forking.Process(target=upload, args=file) for file in files]
     for process in uploads:
         process.start()
     go.set()
@@ -274,13 +271,34 @@ def test_sixteen_imports_at_once_are_all_stored_with_experts_of_their_own(team):
             status = page.get(page_url).status_code
             times.append((status, round(time.monotonic() - began, 3)))
             time.sleep(0.05)
-        results = [answers.get(timeout=120) for _ in range(n)]
+        results = [answers.get(timeout=120) for _ in files]
         for process in uploads:
             process.join(30)
     finally:  # an upload left running would hold its locks and keep the next test's flush waiting
         for process in uploads:
             if process.is_alive():
                 process.kill()
+    return results, times
+
+
+@pytest.fixture
+def strangers_page(transactional_db):
+    """Another user's project page, and a client signed in as that user."""
+    stranger = make_user("stan")
+    elsewhere = project_create(name="Another study", owner=stranger)
+    page = Client()
+    page.force_login(stranger)
+    return page, f"/projects/{elsewhere.slug}/"
+
+
+def test_sixteen_imports_at_once_are_all_stored_with_experts_of_their_own(team, strangers_page):
+    """Issue 17: sixteen 1 MB files posted at once into one project each got a 500 but three
+    (every import took the same next E<n>). Now each is stored with a pseudonym of its own,
+    and meanwhile another user's project page answers in under a second."""
+    project, owner = team["project"], team["owner"]
+    n, size = 16, 1024 * 1024
+    files = [(f"interview-{i}.txt", interview(i, size), "text/plain") for i in range(n)]
+    results, times = uploads_while_a_page_is_timed(project, owner, files, *strangers_page)
     assert [status for status, _ in results] == [200] * n, results
     assert all(body["stored"] == 1 for _, body in results), results
     stored = Transcript.objects.filter(project=project, title__startswith="interview-")
@@ -290,6 +308,27 @@ def test_sixteen_imports_at_once_are_all_stored_with_experts_of_their_own(team):
     assert sorted(body["results"][0]["expert"] for _, body in results) == sorted(pseudonyms)
     assert Expert.objects.filter(project=project).count() == n
     assert len(times) >= 3, times  # asked while the imports ran
+    assert {status for status, _ in times} == {200}
+    assert max(seconds for _, seconds in times) < 1.0, times
+
+
+def test_three_word_files_lying_about_their_size_at_once_are_refused_and_other_pages_answer(team, strangers_page):
+    """Issue 15: three 1.1 MB .docx files whose zip headers understate a part that really
+    unpacks to 1.1 GB once took 4.3 GB of memory. Now each is refused with its reason, none
+    is stored, and meanwhile another user's project page answers in under a second."""
+    with zipfile.ZipFile(io.BytesIO(plain_docx())) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    body = members.pop("word/document.xml")
+    lying = understated_zip(members, "word/document.xml", body, megabytes=1100)
+    docx_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    files = [(f"lying-{i}.docx", lying, docx_type) for i in range(3)]
+    results, times = uploads_while_a_page_is_timed(team["project"], team["owner"], files, *strangers_page)
+    assert [status for status, _ in results] == [200] * 3, results
+    assert all(body["stored"] == 0 for _, body in results), results
+    for _, body in results:
+        assert "unpacks to more than" in str(body["results"]), body
+    assert not Transcript.objects.filter(title__startswith="lying-").exists()
+    assert len(times) >= 3, times
     assert {status for status, _ in times} == {200}
     assert max(seconds for _, seconds in times) < 1.0, times
 

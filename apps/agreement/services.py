@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from apps.coding.models import Code, Segment
+from apps.coding.models import Code, Coding, Segment
 from apps.coding.services import StaleVersion, segment_delete, segment_update
 
 KEEP = "keep"
@@ -38,7 +38,8 @@ def passage_settle(*, action: str, code: Code, segments: Sequence[Segment], vers
     merge:   `keep` grows to cover all the segments; the code comes off the others.
     discard: the code comes off every segment (nobody's coding stands).
     `versions` are the versions the user saw (segment id -> version): a change since
-    raises StaleVersion and nothing is changed. Segments with other codes or cases keep
+    raises StaleVersion and nothing is changed. The kept coding is marked settled, so it
+    counts as primary in the appendix, the matrix and the comparison. Segments with other codes or cases keep
     them; a segment left with nothing goes to the trash, from where owners can restore it.
     """
     if action not in ACTIONS:
@@ -67,5 +68,8 @@ def passage_settle(*, action: str, code: Code, segments: Sequence[Segment], vers
     if action == MERGE:
         start, end = min(s.start for s in segments), max(s.end for s in segments)
         if (start, end) != (keep.start, keep.end):
-            return segment_update(segment=keep, version=versions[keep.pk], actor=actor, start=start, end=end)
+            keep = segment_update(segment=keep, version=versions[keep.pk], actor=actor, start=start, end=end)
+    # The kept coding is the passage's finding now, whoever coded it: it counts as primary
+    # (apps.coding.selectors.primary_codings).
+    Coding.objects.filter(content_object=keep, tag=code).update(settled=True)
     return keep

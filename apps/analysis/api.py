@@ -64,6 +64,7 @@ class CellOut(Schema):
     experts: int
     words: int | None
     values: dict[str, list[str]]
+    missing: int = Field(description="Codings of a scaled code without a value (0 with sub-codes rolled up).")
     segment_ids: list[int]
 
 
@@ -79,6 +80,8 @@ class MatrixOut(Schema):
     columns_kind: str
     column_title: str
     rollup: bool
+    all_coders: bool = Field(description="False: only the primary coding (the primary coder's and settled codings).")
+    primary_coder: str = Field(description="Whose codings count when not every coder's.")
     columns: list[ColumnOut]
     rows: list[MatrixRowOut]
 
@@ -189,10 +192,12 @@ class ReviewIn(Schema):
 def matrix_out(matrix: selectors.Matrix) -> dict:
     return {
         "measure": matrix.measure, "columns_kind": matrix.columns_kind, "column_title": matrix.column_title,
-        "rollup": matrix.rollup, "columns": [{"key": c.key, "label": c.label} for c in matrix.columns],
+        "rollup": matrix.rollup, "all_coders": matrix.all_coders, "primary_coder": matrix.primary_coder,
+        "columns": [{"key": c.key, "label": c.label} for c in matrix.columns],
         "rows": [{"code_id": row.code.pk, "path": row.path, "depth": row.depth,
                   "cells": [{"count": c.count, "segments": c.segments, "experts": c.experts, "words": c.words,
-                             "values": c.values, "segment_ids": c.segment_ids} for c in cells]}
+                             "values": c.values, "missing": c.missing, "segment_ids": c.segment_ids}
+                            for c in cells]}
                  for row, cells in matrix.lines()],
     }
 
@@ -254,25 +259,27 @@ def breakdown(request, slug: str, by: str = "cases", measure: str = "segments", 
 
 @router.get("{slug}/analysis/matrix", response=MatrixOut, url_name="api_analysis_matrix")
 def matrix(request, slug: str, measure: str = "experts", columns: str = "cases", root: Id | None = None,
-           subcodes: bool = False):
+           subcodes: bool = False, all_coders: bool = False):
     """Codes x cases (or experts, transcripts, coders, values of an attribute). Each cell: the
     count by `measure`, segments, experts, words (if measured), the coded values with the
-    experts who gave them, and the segment ids."""
+    experts who gave them, and the segment ids. The primary coding only, unless `all_coders`."""
     project = project_for(request.user, slug)
-    p = valid_data(MatrixForm(_params(measure=measure, columns=columns, root=root, subcodes=subcodes), project=project))
+    p = valid_data(MatrixForm(_params(measure=measure, columns=columns, root=root, subcodes=subcodes,
+                                      all_coders=all_coders), project=project))
     return matrix_out(selectors.code_case_matrix(project=project, measure=p["measure"], columns=p["columns"],
-                                                 root_code=p["root"], rollup=p["subcodes"]))
+                                                 root_code=p["root"], rollup=p["subcodes"],
+                                                 all_coders=p["all_coders"]))
 
 
 @router.get("{slug}/analysis/matrix/excerpts", response=ExcerptsOut, url_name="api_analysis_matrix_excerpts")
 def matrix_excerpts(request, slug: str, code: Id, column: str, columns: str = "cases", subcodes: bool = False,
-                    offset: Count = 0, measure: str = "experts", root: Id | None = None):
+                    offset: Count = 0, measure: str = "experts", root: Id | None = None, all_coders: bool = False):
     """The segments behind one cell (`column` is the column's key), 50 at a time."""
     project = project_for(request.user, slug)
     p = valid_data(ExcerptsForm(_params(code=code, column=column, columns=columns, subcodes=subcodes, offset=offset,
-                                    measure=measure, root=root), project=project))
+                                    measure=measure, root=root, all_coders=all_coders), project=project))
     page = selectors.matrix_cell_excerpts(project=project, code=p["code"], column=p["column"], columns=p["columns"],
-                                          rollup=p["subcodes"], offset=p["offset"] or 0)
+                                          rollup=p["subcodes"], offset=p["offset"] or 0, all_coders=p["all_coders"])
     return excerpts_out(page, slug)
 
 

@@ -56,12 +56,16 @@ def _ticks(largest: int, count: int = 5) -> list[int]:
     return list(range(0, top + 1, step))
 
 
-def _open(width: float, height: float, title: str, description: str, css_class: str) -> tuple[list[str], str]:
+def _open(width: float, height: float, title: str, description: str, css_class: str,
+          *, links: bool = False) -> tuple[list[str], str]:
+    """The chart's first elements. A chart with links in it is a group, not an image: an
+    image's content is presentational, and links inside it would be controls nested in
+    one (which screen readers cannot reach)."""
     n = next(_ids)
     title_id, desc_id = f"chart-{n}-title", f"chart-{n}-desc"
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart {css_class}" viewBox="0 0 {width:.0f} {height:.0f}" '
-        f'width="{width:.0f}" height="{height:.0f}" role="img" aria-labelledby="{title_id} {desc_id}" '
+        f'width="{width:.0f}" height="{height:.0f}" role="{"group" if links else "img"}" aria-labelledby="{title_id} {desc_id}" '
         f'font-family="{FONT}" font-size="12" fill="{INK}">',
         f'<title id="{title_id}">{escape(title)}</title>',
         f'<desc id="{desc_id}">{escape(description)}</desc>',
@@ -128,7 +132,8 @@ def heatmap(*, title: str, row_labels: list[tuple[str, int]], column_labels: lis
     top = 56 + col_chars * CHAR_WIDTH * 0.72
     width = left + max(1, len(column_labels)) * cell_w + 30
     height = top + max(1, len(row_labels)) * cell_h + 70
-    parts, _ = _open(width, height, title, description or f"{y_label} by {x_label}", "heatmap")
+    parts, _ = _open(width, height, title, description or f"{y_label} by {x_label}", "heatmap",
+                     links=any(cell.href for row in cells for cell in row))
     for j, label in enumerate(column_labels):
         x = left + j * cell_w + cell_w / 2
         parts.append(f'<text x="{x:.1f}" y="{top - 8:.1f}" transform="rotate(-45 {x:.1f} {top - 8:.1f})" '

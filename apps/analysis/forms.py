@@ -69,12 +69,14 @@ class _ProjectForm(forms.Form):
 
 
 class MatrixForm(_ProjectForm):
-    """?measure=experts|segments|words&columns=cases|experts|transcripts|coders|<attribute id>&root=<code id>&subcodes=1"""
+    """?measure=experts|segments|words&columns=cases|experts|transcripts|coders|<attribute id>&root=<code id>&subcodes=1
+    &all_coders=1 (default: the primary coding only)"""
 
     measure = forms.ChoiceField(choices=list(MEASURES.items()), required=False, label="Measure")
     columns = forms.CharField(required=False, max_length=20, label="Columns")
     root = IdField(required=False, label="Branch")
     subcodes = FlagField(default=False, label="Include sub-codes")
+    all_coders = FlagField(default=False, label="Every coder")
 
     def clean_measure(self):
         return self.cleaned_data["measure"] or "experts"

@@ -38,8 +38,10 @@ from django.db.models.functions import Length
 from apps.cases.models import Attribute, Case, CaseValue, ExpertValue
 from apps.coding.citations import Excerpt, cited_excerpts
 from apps.coding.models import Code, Coding, Comment, Segment
-from apps.coding.selectors import CodeNode, code_subtree_ids, code_tree, membership_sql, membership_table
+from apps.coding.selectors import (CodeNode, code_subtree_ids, code_tree, membership_sql, membership_table,
+                                   primary_codings)
 from apps.projects.models import Activity, Project
+from apps.projects.selectors import primary_coder
 from apps.projects.sorting import natural_key
 from apps.projects.values import value_display
 from apps.transcripts.models import Expert, Transcript
@@ -96,6 +98,7 @@ class MatrixCell:
     words: int | None = None
     segment_ids: list[int] = field(default_factory=list)
     values: dict[str, list[str]] = field(default_factory=dict)
+    missing: int = 0  # codings of a scaled row code without a value (not counted with sub-codes rolled up)
     heat: int = 0  # 0..9, the share of the largest count in the matrix, for the shading
 
 
@@ -112,6 +115,8 @@ class Matrix:
     cells: dict[tuple[int, str], MatrixCell]
     attribute: Attribute | None = None
     max_count: int = 0
+    all_coders: bool = True
+    primary_coder: str = ""  # whose codings count, when not every coder's (with the settled ones)
 
     def cell(self, code_id: int, column_key: str) -> MatrixCell:
         return self.cells.get((code_id, column_key)) or MatrixCell(words=0 if self.measure == "words" else None)
@@ -126,7 +131,8 @@ class Matrix:
 
 
 def code_case_matrix(*, project: Project, measure: Measure = "experts", columns: str | int = "cases",
-                     root_code: Code | None = None, rollup: bool = False, segment_ids: bool = True) -> Matrix:
+                     root_code: Code | None = None, rollup: bool = False, segment_ids: bool = True,
+                     all_coders: bool = False) -> Matrix:
     """The code x case matrix (NVivo's matrix coding query, MAXQDA's Code Matrix Browser).
 
     - `measure`: "experts" (distinct experts, the default: the experts are the sources),
@@ -140,6 +146,10 @@ def code_case_matrix(*, project: Project, measure: Measure = "experts", columns:
     - `rollup`: a row also counts the segments coded with its descendants; `values`
       stay those of the row's own code (a child's values are on the child's scale).
     - `segment_ids`: fill `cell.segment_ids` (sorted); off for pages that only count.
+    - `all_coders`: count every coder's codings; by default only the primary coding (the
+      primary coder's and the settled codings, apps.coding.selectors.primary_codings), so a
+      second coder's reliability coding does not change a finding. Coder columns always
+      count every coder.
 
     Rows are every code of the codebook (or the branch) in tree order, empty or not;
     columns every case (expert, ... value) of the project. Runs a fixed number of queries:
@@ -152,15 +162,20 @@ def code_case_matrix(*, project: Project, measure: Measure = "experts", columns:
     nodes = _branch(project, root_code)
     rows = [MatrixRow(code=n.code, path=n.path, depth=n.depth) for n in nodes]
     kind, attribute, cols = _columns(project, columns)
+    counted, primary = _counted(project, kind, all_coders)
     matrix = Matrix(project=project, measure=measure, columns_kind=kind, rollup=rollup, rows=rows, columns=cols,
-                    cells={}, attribute=attribute)
+                    cells={}, attribute=attribute, all_coders=counted is None,
+                    primary_coder=primary[1] if primary else "")
     if not rows or not cols:
         return matrix
     row_ids = [r.code.pk for r in rows] if root_code is not None else None
     words = measure == "words"
-    counts, values = cached_by_state(project, ("cells", kind, tuple((c.key, c.member_ids) for c in cols), rollup,
-                                       row_ids and tuple(row_ids), segment_ids, words),
-                             lambda: _cells(project, kind, cols, rollup, row_ids, ids=segment_ids, words=words))
+    counts, values = cached_by_state(project, ("cells-with-missing", kind, tuple((c.key, c.member_ids) for c in cols),
+                                               rollup,
+                                       row_ids and tuple(row_ids), segment_ids, words,
+                                       counted is not None and primary),
+                             lambda: _cells(project, kind, cols, rollup, row_ids, ids=segment_ids, words=words,
+                                            counted=counted))
     for row_id, col, n_segments, n_experts, n_words, ids in counts:
         cell = matrix.cells.setdefault((row_id, col), MatrixCell())
         cell.segments, cell.experts = n_segments, n_experts
@@ -168,11 +183,15 @@ def code_case_matrix(*, project: Project, measure: Measure = "experts", columns:
         cell.count = {"experts": n_experts, "segments": n_segments, "words": n_words}[measure]
         if ids:
             cell.segment_ids = ids
-    for row_id, col, value, labels in values:
-        cell = matrix.cells.get((row_id, col))
-        if cell is not None:
-            cell.values[value] = sorted(set(labels.split(_SEP)), key=natural_key)
     scales = {r.code.pk: r.code.scale_values for r in rows}
+    for row_id, col, value, labels, n in values:
+        cell = matrix.cells.get((row_id, col))
+        if cell is None:
+            continue
+        if value:
+            cell.values[value] = sorted(set(labels.split(_SEP)), key=natural_key)
+        elif scales.get(row_id) and not rollup:  # '' with sub-codes rolled up is also a sub-code's segment
+            cell.missing = n
     for (row_id, _col), cell in matrix.cells.items():
         order = {v: i for i, v in enumerate(scales.get(row_id, []))}
         cell.values = dict(sorted(cell.values.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0])))
@@ -180,6 +199,15 @@ def code_case_matrix(*, project: Project, measure: Measure = "experts", columns:
     for cell in matrix.cells.values():
         cell.heat = _heat(cell.count, matrix.max_count)
     return matrix
+
+
+def _counted(project: Project, kind: str, all_coders: bool) -> tuple[Q | None, tuple[int, str] | None]:
+    """(which codings count, the primary coder): None for every coder's codings (asked
+    for, or coder columns, which compare the coders); else the primary coding (one query)."""
+    if all_coders or kind == "coders":
+        return None, None
+    primary = primary_coder(project=project)
+    return primary_codings(project=project, coder_id=primary[0] if primary else None), primary
 
 
 def _heat(count: int, largest: int) -> int:
@@ -323,8 +351,8 @@ def _closure_cte() -> str:
          WHERE k.deleted_at IS NULL)"""
 
 
-def _base(project: Project, kind: str, cols: list[MatrixColumn], rollup: bool, row_ids, *, words: bool
-          ) -> tuple[str, list]:
+def _base(project: Project, kind: str, cols: list[MatrixColumn], rollup: bool, row_ids, *, words: bool,
+          counted: Q | None = None) -> tuple[str, list]:
     """SELECT of the rows (row_id, col, segment_id, transcript_id, value, words): one per
     alive segment, row code it counts for and column it falls in, never two for the same
     (row, column, segment).
@@ -336,7 +364,8 @@ def _base(project: Project, kind: str, cols: list[MatrixColumn], rollup: bool, r
     segment rolled up into it). `col` is the column key for object columns and the
     column's index for attribute values. The segments table is read for case columns only
     when `words` are wanted (else 0). With `rollup` the query needs the `closure` CTE.
-    Experts and labels are joined later, on the grouped rows.
+    Experts and labels are joined later, on the grouped rows. `counted` keeps only the
+    codings it selects (the primary coding; the rule is apps.coding.selectors').
     """
     t = _tables()
     params: list = []
@@ -370,9 +399,16 @@ def _base(project: Project, kind: str, cols: list[MatrixColumn], rollup: bool, r
                  f"AND k.project_id = %s")
         params.append(project.pk)
         row_column = "c.tag_id"
+    where = []
     if row_ids is not None:
-        codes += f" WHERE {row_column} IN ({', '.join('%s' for _ in row_ids)})"
+        where.append(f"{row_column} IN ({', '.join('%s' for _ in row_ids)})")
         params += list(row_ids)
+    if counted is not None:
+        counted_sql, counted_params = Coding.objects.filter(counted).values("id").query.sql_with_params()
+        where.append(f"c.id IN ({counted_sql})")
+        params += list(counted_params)
+    if where:
+        codes += " WHERE " + " AND ".join(where)
     if rollup:
         codes += " GROUP BY c.content_object_id, cl.row_id"
     sql = f"""SELECT c.row_id, u.col, u.segment_id, u.transcript_id, c.value, u.words
@@ -386,9 +422,9 @@ def _col_key(kind: str, cols: list[MatrixColumn], col) -> str:
     return str(col)
 
 
-def _cells(project, kind, cols, rollup, row_ids, *, ids: bool, words: bool = True):
+def _cells(project, kind, cols, rollup, row_ids, *, ids: bool, words: bool = True, counted: Q | None = None):
     """One query for every cell: ([(row_id, column key, segments, experts, words, [segment ids] or None)],
-    [(row_id, column key, value, labels joined by _SEP)]).
+    [(row_id, column key, value or "" for none, labels joined by _SEP, segments)]).
 
     A row of the base is a segment in a row and a column, once (see `_base`). The rows
     are counted per transcript with integer keys only, and the few grouped rows get their
@@ -396,7 +432,7 @@ def _cells(project, kind, cols, rollup, row_ids, *, ids: bool, words: bool = Tru
     everything else at 100x. `words=False` leaves words at 0 (and the segments table
     unread for case columns).
     """
-    base, base_params = _base(project, kind, cols, rollup, row_ids, words=words)
+    base, base_params = _base(project, kind, cols, rollup, row_ids, words=words, counted=counted)
     t = _tables()
     with_parts, with_params = [], []
     if rollup:
@@ -420,8 +456,8 @@ def _cells(project, kind, cols, rollup, row_ids, *, ids: bool, words: bool = Tru
         SELECT 0, l.row_id, l.col, SUM(l.n), COUNT(DISTINCT l.source), SUM(l.w), {ids_outer}, NULL
           FROM labelled l GROUP BY l.row_id, l.col
         UNION ALL
-        SELECT 1, v.row_id, v.col, NULL, NULL, NULL, {_string_agg('v.label')}, v.value
-          FROM labelled v WHERE v.value <> '' GROUP BY v.row_id, v.col, v.value"""
+        SELECT 1, v.row_id, v.col, SUM(v.n), NULL, NULL, {_string_agg('v.label')}, v.value
+          FROM labelled v GROUP BY v.row_id, v.col, v.value"""
     params = [*with_params, *([","] if ids else []), _SEP]
     counts, values = [], []
     with _analytic_cursor() as cursor:
@@ -431,7 +467,7 @@ def _cells(project, kind, cols, rollup, row_ids, *, ids: bool, words: bool = Tru
                 ids_list = sorted(int(i) for i in text.split(",")) if text else None
                 counts.append((row_id, _col_key(kind, cols, col), int(n), int(experts), int(n_words or 0), ids_list))
             else:
-                values.append((row_id, _col_key(kind, cols, col), value, text))
+                values.append((row_id, _col_key(kind, cols, col), value, text, int(n)))
     return counts, values
 
 
@@ -485,11 +521,12 @@ BREAKDOWNS: dict[str, str] = {"transcripts": "Transcript", "experts": "Expert", 
 def code_breakdown(*, project: Project, by: str = "cases", measure: Measure = "segments", rollup: bool = True,
                    root_code: Code | None = None) -> Matrix:
     """Frequencies broken down by transcript, expert, case or coder: the matrix engine
-    with those columns, so the by-case numbers are the matrix's by construction."""
+    with those columns, so the by-case numbers are those of the matrix with every coder.
+    Frequencies count every coder's work (as `code_frequencies` does)."""
     if by not in BREAKDOWNS:
         raise ValidationError({"by": f"Break down by {', '.join(BREAKDOWNS)}, not {by!r}."})
     return code_case_matrix(project=project, measure=measure, columns=by, rollup=rollup, root_code=root_code,
-                            segment_ids=False)
+                            segment_ids=False, all_coders=True)
 
 
 # --- excerpts behind a cell --------------------------------------------------------------
@@ -527,8 +564,10 @@ def _excerpts(project: Project, ids_sql: str, ids_params: list, *, title: str, o
 
 
 def matrix_cell_excerpts(*, project: Project, code: Code, column: str, columns: str | int = "cases",
-                         rollup: bool = False, offset: int = 0, limit: int = EXCERPT_PAGE) -> ExcerptPage:
-    """The segments behind one matrix cell (`column` is the column's key), with citations."""
+                         rollup: bool = False, offset: int = 0, limit: int = EXCERPT_PAGE,
+                         all_coders: bool = False) -> ExcerptPage:
+    """The segments behind one matrix cell (`column` is the column's key), with citations:
+    the primary coding's unless `all_coders`, as the matrix counts them."""
     if code.project_id != project.pk or code.deleted_at is not None:
         raise ValidationError({"code": "That code is not in this project's codebook."})
     kind, _attribute, cols = _columns(project, columns)
@@ -537,7 +576,8 @@ def matrix_cell_excerpts(*, project: Project, code: Code, column: str, columns: 
         raise ValidationError({"column": f"No column {column!r} among the {COLUMN_KINDS.get(kind, 'values')}."})
     col_value: object = keys.index(column) if kind.endswith("-attribute") else int(column)
     codes = [n.code.pk for n in _branch(project, code)] if rollup else [code.pk]
-    base, base_params = _base(project, kind, cols, False, codes, words=False)
+    counted, _primary = _counted(project, kind, all_coders)
+    base, base_params = _base(project, kind, cols, False, codes, words=False, counted=counted)
     label = cols[keys.index(column)].label
     return _excerpts(project, f"SELECT x.segment_id FROM ({base}) x WHERE x.col = %s", [*base_params, col_value],
                      title=f"{code.name} × {label}", offset=offset, limit=limit)

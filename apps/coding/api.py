@@ -108,6 +108,7 @@ class SegmentFilters(Schema):
     coder: Ids = []
     transcript: Ids = []
     q: str = Field("", max_length=limits.QUERY)
+    no_value: bool = Field(False, description="Only segments with a coding of a scaled code without a value.")
     page: Page = 1
     per_page: PerPage = 50
 
@@ -126,6 +127,7 @@ class HitPage(Schema):
     pages: int
     per_page: int
     results: list[HitOut]
+    valueless: int = Field(description="Codings of scaled codes (of the chosen codes) without a value among them.")
 
 
 class CodeOut(Schema):
@@ -152,7 +154,7 @@ Description = Annotated[str, Field(max_length=limits.DESCRIPTION)]
 class CodeIn(Schema):
     name: str = Field(max_length=limits.LABEL)
     parent_id: Id | None = None
-    colour: str = Field("#f2c14e", max_length=7)
+    colour: str | None = Field(None, max_length=7, description="#rrggbb; none: a colour far from the other codes'.")
     description: Description = ""
     inclusion: Description = ""
     exclusion: Description = ""
@@ -282,7 +284,7 @@ def segment_list(request, slug: str, filters: Query[SegmentFilters]):
     project = project_for(request.user, slug, READ)
     rows = selectors.segment_search(project=project, code_ids=filters.code, case_ids=filters.case,
                                     expert_ids=filters.expert, coder_ids=filters.coder,
-                                    transcript_ids=filters.transcript, text=filters.q)
+                                    transcript_ids=filters.transcript, text=filters.q, no_value=filters.no_value)
     count = rows.count()
     pages = max(1, ceil(count / filters.per_page))
     page = min(filters.page, pages)
@@ -291,7 +293,8 @@ def segment_list(request, slug: str, filters: Query[SegmentFilters]):
     results = [{**_hit_segment(hit), "citation": hit.citation, "paragraph": hit.paragraph,
                 "transcript_title": hit.segment.transcript.title, "before": hit.before, "after": hit.after}
                for hit in selectors.segment_hits(project=project, segments=segments)]
-    return {"count": count, "page": page, "pages": pages, "per_page": filters.per_page, "results": results}
+    return {"count": count, "page": page, "pages": pages, "per_page": filters.per_page, "results": results,
+            "valueless": selectors.valueless_count(segments=rows, code_ids=filters.code)}
 
 
 @router.get("{slug}/segments/{segment_id}", response={200: SegmentOut, 404: ErrorOut})

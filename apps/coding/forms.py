@@ -27,6 +27,8 @@ class SegmentFilterForm(forms.Form):
                                                 widget=forms.CheckboxSelectMultiple)
     q = forms.CharField(required=False, max_length=limits.QUERY, label="Words",
                         widget=forms.TextInput(attrs={"type": "search", "placeholder": "in the quote or memo"}))
+    no_value = forms.BooleanField(required=False, label="No value",
+                                  help_text="Only passages where a scaled code has no value yet.")
 
     def __init__(self, data=None, *, project: Project):
         super().__init__(data)
@@ -48,7 +50,8 @@ class SegmentFilterForm(forms.Form):
             return {}
         data = self.cleaned_data
         return {"code_ids": data["code"], "case_ids": data["case"], "expert_ids": data["expert"],
-                "coder_ids": data["coder"], "transcript_ids": data["transcript"], "text": data["q"]}
+                "coder_ids": data["coder"], "transcript_ids": data["transcript"], "text": data["q"],
+                "no_value": data["no_value"]}
 
     def summary(self) -> list[tuple[str, str]]:
         """The active filters as (label, values) for the page heading."""
@@ -68,4 +71,6 @@ class SegmentFilterForm(forms.Form):
                 out.append((self.fields[field].label, ", ".join(lookup[i] for i in chosen)))
         if self.cleaned_data["q"]:
             out.append(("Words", f"“{self.cleaned_data['q']}”"))
+        if self.cleaned_data["no_value"]:
+            out.append(("Values", "missing"))
         return out

@@ -139,6 +139,8 @@ class Coding(ItemBase):
     content_object = models.ForeignKey(Segment, on_delete=models.CASCADE, related_name="codings")
     tag = models.ForeignKey(Code, on_delete=models.PROTECT, related_name="codings")
     value = models.CharField(max_length=100, blank=True)
+    settled = models.BooleanField(
+        default=False, help_text="Kept when coders' disagreement was settled: counts as the primary coding.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -20,7 +20,8 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from apps.cases.models import Case
-from apps.projects.models import Membership, Project, Role
+from apps.projects.models import Project
+from apps.projects.selectors import primary_coder
 from apps.transcripts.models import Transcript
 from apps.transcripts.selectors import TurnIndex
 
@@ -328,11 +329,16 @@ def transcript_body_key(*, transcript: Transcript, turns) -> str:
     return hashlib.sha256(json.dumps(state).encode()).hexdigest()
 
 
-def primary_coder(*, project: Project) -> tuple[int, str] | None:
-    """(user id, username) of the coder whose codings count by default: the project's first
-    owner, until a primary-coder setting says otherwise (one query)."""
-    return (Membership.objects.filter(project=project, role=Role.OWNER).order_by("created_at", "id")
-            .values_list("user_id", "user__username").first())
+def primary_codings(*, project: Project, coder_id: int | None = None) -> Q:
+    """The codings that count by default (a filter on Coding): the primary coder's
+    (apps.projects.selectors.primary_coder), and those kept when an agreement review
+    settled a disagreement, whoever coded them. `coder_id` saves the query when the caller
+    has the primary coder already. A second coder's reliability coding is left out, so it
+    never silently changes a finding or repeats a quote."""
+    if coder_id is None:
+        primary = primary_coder(project=project)
+        coder_id = primary[0] if primary else None
+    return Q(content_object__coder_id=coder_id) | Q(settled=True)
 
 
 def transcript_workspace(*, transcript: Transcript, project: Project, can_code: bool) -> dict:
@@ -379,13 +385,24 @@ def segments_in_trash(*, project: Project, transcript: Transcript | None = None)
     return rows.order_by("-deleted_at", "-id")
 
 
+def valueless_codings(*, code_ids=()) -> QuerySet[Coding]:
+    """Codings of a scaled code (presence or ordinal) without a value, of `code_ids` if
+    given: what the analysis cannot count for any value."""
+    rows = Coding.objects.filter(value="").exclude(tag__scale=Code.Scale.NONE)
+    return rows.filter(tag_id__in=list(code_ids)) if code_ids else rows
+
+
 def segment_search(*, project: Project, code_ids=(), case_ids=(), expert_ids=(), coder_ids=(), text: str = "",
-                   transcript_ids=()) -> QuerySet[Segment]:
+                   transcript_ids=(), no_value: bool = False) -> QuerySet[Segment]:
     """Segments filtered by any combination of codes, cases (by the membership rule),
-    experts, coders and words; any of the values within a filter, all filters together."""
+    experts, coders and words; any of the values within a filter, all filters together.
+    `no_value`: only segments with a coding of a scaled code (of the chosen codes) that
+    lacks its value."""
     rows = segment_rows(project)
     if code_ids:
         rows = rows.filter(id__in=Coding.objects.filter(tag_id__in=list(code_ids)).values("content_object_id"))
+    if no_value:
+        rows = rows.filter(id__in=valueless_codings(code_ids=code_ids).values("content_object_id"))
     if case_ids:
         ids = segment_ids_in_cases(project=project, case_ids=case_ids)
         if len(ids) > MAX_ID_LIST:  # beyond what SQLite takes as parameters: let the database join
@@ -419,6 +436,12 @@ class Hit(Excerpt):
 
 
 CONTEXT_CHARS = 400
+
+
+def valueless_count(*, segments: QuerySet[Segment], code_ids=()) -> int:
+    """How many codings of scaled codes (of `code_ids`, if given) lack a value among
+    `segments` (one query)."""
+    return valueless_codings(code_ids=code_ids).filter(content_object__in=segments.values("id")).count()
 
 
 def segment_hits(*, project: Project, segments: list[Segment], cases: list[Case] | None = None) -> list[Hit]:

@@ -25,6 +25,7 @@ from apps.projects.services import activity_record
 from apps.transcripts.models import Transcript
 from apps.transcripts.services import transcript_text_replace
 
+from .colours import distinct_colour
 from .models import Code, Coding, Comment, Memo, Segment
 from .reanchoring import MOVED, UNCHANGED, Anchor, Reanchored, reanchor_one
 from .selectors import case_membership_sql, code_subtree_ids, membership_table
@@ -97,13 +98,19 @@ def code_snapshot(code: Code) -> dict:
 
 
 @transaction.atomic
-def code_create(*, project: Project, name: str, actor, parent: Code | None = None, colour: str = "#f2c14e",
+def code_create(*, project: Project, name: str, actor, parent: Code | None = None, colour: str | None = None,
                 description: str = "", inclusion: str = "", exclusion: str = "", example: str = "",
                 scale: str = Code.Scale.NONE, levels: Sequence[str] = ()) -> Code:
+    """A new code in the codebook. Without a colour it gets one from a colour-blind-safe
+    palette that is far enough from the project's other codes to tell them apart
+    (apps.coding.colours.distinct_colour)."""
     check_limits(description=(description, DESCRIPTION), inclusion=(inclusion, DESCRIPTION),
                  exclusion=(exclusion, DESCRIPTION), example=(example, DESCRIPTION), levels=(levels, VALUES))
     _code_check_parent(project=project, parent=parent)
     name = _code_check_name(project=project, name=name, parent=parent)
+    if colour is None:
+        colour = distinct_colour(Code.objects.filter(project=project, deleted_at__isnull=True)
+                                 .values_list("colour", flat=True))
     code = Code(project=project, parent=parent, name=name, slug=slugify(name, allow_unicode=True)[:100] or "code",
                 colour=_check_colour(colour), description=description, inclusion=inclusion, exclusion=exclusion,
                 example=example, scale=scale, levels=_code_check_scale(scale, levels),

@@ -22,6 +22,7 @@ from .selectors import (
     segments_in_trash,
     text_edit_summary,
     transcript_workspace,
+    valueless_count,
 )
 from .services import segment_restore, transcript_update_text
 
@@ -44,11 +45,17 @@ def transcript_detail(request, slug, pk):
 def segment_list(request, slug):
     project = project_for(request.user, slug)
     form = SegmentFilterForm(request.GET, project=project)
-    rows = segment_search(project=project, **form.filters()) if form.is_valid() else Segment.objects.none()
+    filters = form.filters()
+    rows = segment_search(project=project, **filters) if form.is_valid() else Segment.objects.none()
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
     hits = segment_hits(project=project, segments=list(page.object_list), cases=form.cases)
+    query = request.GET.copy()
+    query.pop("page", None)
+    query["no_value"] = "on"
     return render(request, "coding/segment_list.html", {
         "project": project, "form": form, "page": page, "hits": hits, "summary": form.summary(), "nav": "segments",
+        "valueless": valueless_count(segments=rows, code_ids=filters.get("code_ids", ())) if form.is_valid() else 0,
+        "no_value_query": query.urlencode(),
     })
 
 

@@ -114,6 +114,7 @@ class JudgmentCellOut(Schema):
     proposal_summary: str
     experts: int
     evidence: dict[str, list[str]]
+    missing: int = Field(description="Codings of the factor's scaled code in this case without a value.")
     has_evidence: bool
     check: str
     check_label: str
@@ -132,6 +133,8 @@ class CaseOut(Schema):
 class GridOut(Schema):
     judge: str
     outcome: str
+    all_coders: bool = Field(description="False: the evidence is the primary coding (primary coder and settled).")
+    primary_coder: str
     factors: list[FactorOut]
     cases: list[CaseOut]
     cells: list[JudgmentCellOut]
@@ -158,14 +161,16 @@ def _excerpt(e: selectors.Excerpt) -> dict:
 def cell_out(cell: selectors.Cell) -> dict:
     return {"factor_id": cell.factor.pk, "case_id": cell.case.pk, "value": cell.value, "crisp": cell.calibrated,
             "proposal": cell.proposal.value, "proposal_summary": cell.proposal.summary,
-            "experts": cell.proposal.experts, "evidence": cell.evidence, "has_evidence": cell.has_evidence,
+            "experts": cell.proposal.experts, "evidence": cell.evidence, "missing": cell.missing,
+            "has_evidence": cell.has_evidence,
             "check": cell.check.status, "check_label": cell.check.label,
             "cited": [_excerpt(e) for e in cell.cited], "excerpts": [_excerpt(e) for e in cell.excerpts],
             "judgment": judgment_out(cell.judgment) if cell.judgment else None}
 
 
 def _grid_out(grid: selectors.Grid) -> dict:
-    return {"judge": grid.judge.username, "outcome": grid.outcome_label,
+    return {"judge": grid.judge.username, "outcome": grid.outcome_label, "all_coders": grid.all_coders,
+            "primary_coder": grid.primary_coder,
             "factors": [factor_out(f) for f in grid.factors],
             "cases": [{"id": c.pk, "name": c.name, "outcome": text, "outcome_present": present}
                       for c, text, present in grid.outcome_row],
@@ -236,19 +241,23 @@ def outcome_choose(request, slug: str, payload: OutcomeIn):
 # --- judgments ------------------------------------------------------------------------------------
 
 @router.get("/{slug}/comparison/judgments", response=GridOut)
-def judgment_grid(request, slug: str, judge: Username | None = None):
-    """Every cell with its value, proposal and evidence check (excerpts only in the cell route)."""
+def judgment_grid(request, slug: str, judge: Username | None = None, all_coders: bool = False):
+    """Every cell with its value, proposal and evidence check (excerpts only in the cell
+    route). The evidence is the primary coding unless `all_coders`."""
     project = project_for(request.user, slug)
-    return _grid_out(selectors.judgment_grid(project=project, judge=_judge(request, project, judge)))
+    return _grid_out(selectors.judgment_grid(project=project, judge=_judge(request, project, judge),
+                                             all_coders=all_coders))
 
 
 @router.get("/{slug}/comparison/judgments/{factor_id}/{case_id}", response=JudgmentCellOut)
-def judgment_cell(request, slug: str, factor_id: Id, case_id: Id, judge: Username | None = None):
+def judgment_cell(request, slug: str, factor_id: Id, case_id: Id, judge: Username | None = None,
+                  all_coders: bool = False):
+    """One cell with its excerpts; the evidence is the primary coding unless `all_coders`."""
     project = project_for(request.user, slug)
     factor = get_object_or_404(Factor, project=project, pk=factor_id)
     case = get_object_or_404(Case, project=project, pk=case_id)
     grid = selectors.judgment_grid(project=project, judge=_judge(request, project, judge),
-                                    excerpts_for=[(factor.pk, case.pk)])
+                                    excerpts_for=[(factor.pk, case.pk)], all_coders=all_coders)
     return cell_out(grid.cell(factor, case))
 
 

@@ -58,6 +58,8 @@ class Cell:
     evidence: dict[str, list[str]] = field(default_factory=dict)
     """Coded value -> distinct experts (or, for an attribute, the case's value -> [])."""
     segment_ids: list[int] = field(default_factory=list)
+    missing: int = 0
+    """Codings of the factor's (scaled) code in this case without a value: no evidence for any value."""
     excerpts: list[CellExcerpt] = field(default_factory=list)
     """Filled only for the cells asked for (the cell page, exports)."""
     attribute_value: str = ""
@@ -107,6 +109,9 @@ class Grid:
     """Case id -> the outcome as shown ("yes", "no", a category, "")."""
     outcome_present: dict[int, bool | None]
     """Case id -> whether the outcome counts as present (1), absent (0) or unknown."""
+    all_coders: bool = False
+    """The proposals and evidence rest on every coder's codings, not only the primary coding."""
+    primary_coder: str = ""
 
     def cell(self, factor: Factor, case: Case) -> Cell:
         return self.cells[(factor.pk, case.pk)]
@@ -153,10 +158,11 @@ def judge_for(*, project: Project, user, username: str | None = None, known: lis
 
 
 def judgment_grid(*, project: Project, judge, excerpts_for: Iterable[tuple[int, int]] | None = (),
-                  known_judges: list[dict] | None = None) -> Grid:
+                  known_judges: list[dict] | None = None, all_coders: bool = False) -> Grid:
     """The factors x cases grid of `judge`, each cell with its proposal, evidence check and
     cited excerpts. `excerpts_for`: the (factor id, case id) cells whose coded excerpts
-    are listed in full, or None for every cell."""
+    are listed in full, or None for every cell. The evidence is the matrix's: the primary
+    coding unless `all_coders`, so a second coder's reliability coding changes no proposal."""
     factors = _named(list(project.factors.select_related("code", "attribute")))
     cases = list(Case.objects.filter(project=project).order_by("position", "name"))
     outcome = Attribute.objects.filter(project=project, is_outcome=True).first()
@@ -176,7 +182,7 @@ def judgment_grid(*, project: Project, judge, excerpts_for: Iterable[tuple[int, 
 
     matrix = None
     if any(f.code_id for f in factors) and cases:
-        matrix = code_case_matrix(project=project, measure="experts", columns="cases")
+        matrix = code_case_matrix(project=project, measure="experts", columns="cases", all_coders=all_coders)
     cells: dict[tuple[int, int], Cell] = {}
     for factor in factors:
         order = factor_values(factor) or []
@@ -187,6 +193,7 @@ def judgment_grid(*, project: Project, judge, excerpts_for: Iterable[tuple[int, 
                 if found is not None:
                     cell.evidence = {v: list(e) for v, e in found.values.items()}
                     cell.segment_ids = list(found.segment_ids)
+                    cell.missing = found.missing
             elif factor.attribute_id:
                 cell.attribute_value = value_display(case_values.get((factor.attribute_id, case.pk)))
                 if cell.attribute_value:
@@ -213,7 +220,9 @@ def judgment_grid(*, project: Project, judge, excerpts_for: Iterable[tuple[int, 
                                          expert_key=natural_key)
     return Grid(project=project, factors=factors, cases=cases, outcome=outcome, calibration=calibration,
                 judge=judge, judges=known_judges if known_judges is not None else judges(project=project),
-                cells=cells, outcome_values=outcome_values, outcome_present=outcome_present)
+                cells=cells, outcome_values=outcome_values, outcome_present=outcome_present,
+                all_coders=matrix.all_coders if matrix is not None else all_coders,
+                primary_coder=matrix.primary_coder if matrix is not None else "")
 
 
 def _outcome_present(outcome: Attribute | None, calibration: OutcomeCalibration | None, raw) -> bool | None:

@@ -14,7 +14,7 @@ from apps.projects.escaping import markdown_escape, xml_safe
 from apps.projects.spreadsheets import csv_file
 
 from .appendix import Format, Writer, docx_document
-from .refiqda.reader import DEFAULT_COLOUR, CodePlan, Report, colour_of, decode, read_codebook_file
+from .refiqda.reader import CodePlan, Report, colour_of, decode, read_codebook_file
 from .refiqda.safe import ImportRejected
 from .refiqda.writer import codebook_qdc
 from .selectors import CodeEntry
@@ -186,8 +186,9 @@ def read_codebook_csv(data: bytes, *, label: str = "The CSV file") -> tuple[list
             report.skip(f"row {number}: unknown scale {scale!r}, imported without a scale")
             scale, levels = Code.Scale.NONE, []
         colour = row.get("colour") or row.get("color") or ""
-        if colour and colour_of(colour) == DEFAULT_COLOUR and colour.lower() != DEFAULT_COLOUR:
-            report.skip(f"row {number}: {colour!r} is not a colour as #rrggbb; the default colour was used")
+        if colour and not colour_of(colour):
+            report.skip(f"row {number}: {colour!r} is not a colour as #rrggbb; one far from the other codes' was "
+                        "chosen")
         description = next((row[c] for c in DESCRIPTION_COLUMNS if row.get(c)), "")
         fields = {"description": description, "inclusion": row.get("inclusion", ""),
                   "exclusion": row.get("exclusion", ""), "example": row.get("example", ""), "scale": scale,
@@ -196,7 +197,7 @@ def read_codebook_csv(data: bytes, *, label: str = "The CSV file") -> tuple[list
         for depth in range(1, len(parts)):
             key = tuple(parts[:depth])
             if key not in by_path:
-                parent = CodePlan(guid="", name=parts[depth - 1], colour=DEFAULT_COLOUR,
+                parent = CodePlan(guid="", name=parts[depth - 1], colour="",
                                   fields={"description": "", "inclusion": "", "exclusion": "", "example": "",
                                           "scale": Code.Scale.NONE, "levels": []})
                 siblings.append(parent)

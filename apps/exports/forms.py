@@ -16,13 +16,15 @@ from .selectors import GROUP_CODE_CASE_EXPERT, GROUPINGS, AppendixSelection
 
 
 class AppendixForm(forms.Form):
-    """The appendix's codes, cases, experts and coders (none chosen: all), grouping and format."""
+    """The appendix's codes, cases, experts and coders (none chosen: the primary coding, or
+    with `all_coders` every coder's), grouping and format."""
 
     codes = forms.ModelMultipleChoiceField(queryset=Code.objects.none(), required=False)
     subcodes = forms.BooleanField(required=False, label="With their sub-codes")
     cases = forms.ModelMultipleChoiceField(queryset=Case.objects.none(), required=False)
     experts = forms.ModelMultipleChoiceField(queryset=Expert.objects.none(), required=False)
     coders = forms.ModelMultipleChoiceField(queryset=get_user_model().objects.none(), required=False)
+    all_coders = forms.BooleanField(required=False, label="Every coder's codings (not only the primary coder's)")
     grouping = forms.ChoiceField(choices=list(GROUPINGS.items()), initial=GROUP_CODE_CASE_EXPERT, required=False)
     format = forms.ChoiceField(choices=[(f.key, f.label) for f in APPENDIX_FORMATS.values()], initial="docx",
                                required=False)
@@ -43,7 +45,8 @@ class AppendixForm(forms.Form):
         return AppendixSelection(
             code_ids=tuple(c.pk for c in data["codes"]), include_subcodes=data["subcodes"],
             case_ids=tuple(c.pk for c in data["cases"]), expert_ids=tuple(e.pk for e in data["experts"]),
-            coder_ids=tuple(u.pk for u in data["coders"]), grouping=data["grouping"] or GROUP_CODE_CASE_EXPERT,
+            coder_ids=tuple(u.pk for u in data["coders"]), all_coders=data["all_coders"],
+            grouping=data["grouping"] or GROUP_CODE_CASE_EXPERT,
             include_memos=data["memos"], real_names=data["real_names"])
 
 

@@ -7,7 +7,7 @@ Which segments count for which case is decided by apps.coding.selectors
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q
@@ -16,8 +16,9 @@ from django.utils import timezone
 from apps.cases.models import Attribute, Case
 from apps.coding.citations import Excerpt, cited_excerpts
 from apps.coding.models import Code, Coding, Memo, Segment
-from apps.coding.selectors import code_subtree_ids, code_tree, segment_case_pairs
+from apps.coding.selectors import code_subtree_ids, code_tree, primary_codings, segment_case_pairs
 from apps.projects.models import Project
+from apps.projects.selectors import primary_coder
 from apps.projects.values import value_display
 from apps.transcripts.models import Expert
 
@@ -40,6 +41,7 @@ class AppendixSelection:
     case_ids: tuple[int, ...] = ()
     expert_ids: tuple[int, ...] = ()
     coder_ids: tuple[int, ...] = ()
+    all_coders: bool = False  # without coder_ids: every coder's codings, not only the primary ones
     grouping: str = GROUP_CODE_CASE_EXPERT
     include_memos: bool = True
     real_names: bool = False
@@ -169,8 +171,15 @@ def appendix_data(*, project: Project, selection: AppendixSelection) -> Appendix
     else:
         chosen = set(by_code)
 
+    # Whose codings: the chosen coders', or every coder's, or by default the primary ones
+    # (the primary coder's and the settled ones), so a reliability coding repeats no quote.
+    primary = None
+    counted = Q()
+    if not selection.coder_ids and not selection.all_coders:
+        primary = primary_coder(project=project)
+        counted = primary_codings(project=project, coder_id=primary[0] if primary else None)
     segments_qs = Segment.objects.filter(
-        project=project, id__in=Coding.objects.filter(tag_id__in=chosen).values("content_object_id"))
+        project=project, id__in=Coding.objects.filter(counted, tag_id__in=chosen).values("content_object_id"))
     if selection.expert_ids:
         segments_qs = segments_qs.filter(transcript__expert_id__in=selection.expert_ids)
     if selection.coder_ids:
@@ -181,7 +190,7 @@ def appendix_data(*, project: Project, selection: AppendixSelection) -> Appendix
               "transcript__expert__pseudonym")
     }
     codings: dict[int, list[Coding]] = defaultdict(list)
-    for coding in (Coding.objects.filter(content_object__in=segments_qs).select_related("tag")
+    for coding in (Coding.objects.filter(counted, content_object__in=segments_qs).select_related("tag")
                    .only("content_object_id", "value", "tag__name", "tag_id").order_by("tag__position", "tag__name")):
         codings[coding.content_object_id].append(coding)
 
@@ -250,7 +259,9 @@ def appendix_data(*, project: Project, selection: AppendixSelection) -> Appendix
     leaves.sort(key=lambda leaf: (code_rank[leaf[0]], case_rank.get(leaf[1], len(case_rank)), position(leaf)))
     if selection.grouping == GROUP_CASE_CODE:
         leaves.sort(key=lambda leaf: (case_rank.get(leaf[1], len(case_rank)), code_rank[leaf[0]], position(leaf)))
-    excerpts = cited_excerpts(excerpt(segment, coding, case_id) for _code_id, case_id, segment, coding in leaves)
+    leaves, uncited = _one_per_span(leaves, [excerpt(segment, coding, case_id)
+                                             for _code_id, case_id, segment, coding in leaves])
+    excerpts = cited_excerpts(uncited)
     sections: list[Section] = []
     if selection.grouping == GROUP_CASE_CODE:
         for (code_id, case_id, _segment, _coding), cited in zip(leaves, excerpts):
@@ -287,7 +298,9 @@ def appendix_data(*, project: Project, selection: AppendixSelection) -> Appendix
             chosen, key=code_rank.get))),
         "Cases: " + ("all" if wanted_cases is None else ", ".join(case_names[c] for c in case_order)),
         "Experts: " + (", ".join(chosen_experts) if selection.expert_ids else "all"),
-        "Coders: " + (", ".join(coder_names) if selection.coder_ids else "all"),
+        "Coders: " + (", ".join(coder_names) if selection.coder_ids
+                      else "all (a passage several coded is quoted once)" if selection.all_coders
+                      else f"the primary coder ({primary[1] if primary else 'nobody'}) and settled codings"),
         "Grouping: " + GROUPINGS.get(selection.grouping, GROUPINGS[GROUP_CODE_CASE_EXPERT]).lower(),
     ]
     return Appendix(
@@ -306,6 +319,44 @@ def appendix_data(*, project: Project, selection: AppendixSelection) -> Appendix
         expert_attributes=expert_attrs,
         case_attributes=case_attrs,
         include_memos=selection.include_memos,
+    )
+
+
+def _one_per_span(leaves: list, excerpts: list[AppendixExcerpt]) -> tuple[list, list[AppendixExcerpt]]:
+    """Identical passages (same transcript, start and end) coded by several people are one
+    passage: under one code and case they become one excerpt naming all their coders, with
+    their values, codes and memos; and wherever the passage is quoted (under each of its
+    codes and cases) it has one citation key, that of its first segment. So no passage is
+    quoted twice, nor under two keys."""
+    first_segment: dict[tuple, int] = {}
+    for _code_id, _case_id, segment, _coding in leaves:
+        span = (segment.transcript_id, segment.start, segment.end)
+        first_segment[span] = min(first_segment.get(span, segment.pk), segment.pk)
+    groups: dict[tuple, tuple[tuple, list[AppendixExcerpt]]] = {}
+    for leaf, excerpt in zip(leaves, excerpts):
+        code_id, case_id, segment, _coding = leaf
+        span = (segment.transcript_id, segment.start, segment.end)
+        if excerpt.segment_id != first_segment[span]:
+            excerpt = replace(excerpt, segment_id=first_segment[span])
+        groups.setdefault((code_id, case_id, *span), (leaf, []))[1].append(excerpt)
+    return [leaf for leaf, _ in groups.values()], [_merged(same) for _, same in groups.values()]
+
+
+def _merged(same: list[AppendixExcerpt]) -> AppendixExcerpt:
+    """One excerpt for several coders' codings of one passage."""
+    first = same[0]
+    if len(same) == 1:
+        return first
+
+    def unique(parts) -> list[str]:
+        return list(dict.fromkeys(p for p in parts if p))
+
+    values = {e.value for e in same}
+    return replace(
+        first, coder=", ".join(unique(e.coder for e in same)),
+        value=first.value if len(values) == 1 else "; ".join(f"{e.value or 'no value'} ({e.coder})" for e in same),
+        all_codes="; ".join(unique(part for e in same for part in e.all_codes.split("; "))),
+        memo="\n\n".join(unique(e.memo for e in same)),
     )
 
 

@@ -65,7 +65,7 @@ def _messages(error: ValidationError) -> str:
 
 def _code_create(*, project, plan: CodePlan, parent, actor, report: Report, name: str | None = None) -> Code:
     fields = plan.fields
-    kwargs = dict(project=project, name=name or plan.name[:100], parent=parent, colour=plan.colour, actor=actor,
+    kwargs = dict(project=project, name=name or plan.name[:100], parent=parent, colour=plan.colour or None, actor=actor,
                   **{f: fields.get(f, "") for f in CODE_TEXT_FIELDS})
     if len(plan.name) > 100:
         report.skip(f"the end of the code name '{plan.name[:40]}…' (names have at most 100 characters)")

@@ -28,6 +28,16 @@ class ProjectSettingsForm(forms.Form):
     independent_coding = forms.BooleanField(required=False)
 
 
+class PrimaryCoderForm(forms.Form):
+    """The primary coder: a user id among the project's coding members, or empty for the first owner."""
+
+    primary_coder = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
+
+    def __init__(self, *args, coders: list[tuple[int, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["primary_coder"].choices = [("", "The first owner"), *coders]
+
+
 class HistoryFilterForm(forms.Form):
     """The filters of the project history; every field is optional."""
 

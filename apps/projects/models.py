@@ -12,6 +12,11 @@ class Project(models.Model):
         help_text="Coders work independently: each may change and delete only their own segments (owners may "
                   "settle disagreements).",
     )
+    primary_coder = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        help_text="Whose codings the appendix, the matrix and the comparison use by default; empty: the first "
+                  "owner (see apps.projects.selectors.primary_coder).",
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -29,8 +29,10 @@ TITLES = {
 
 def error_page(request, status: int, reason: str, *, project=None) -> HttpResponse:
     """A page saying why the request was not served, with a way back (to `project`, if given)."""
-    return render(request, "error.html", {"title": TITLES[status], "reason": reason, "project": project},
-                  status=status)
+    response = render(request, "error.html", {"title": TITLES[status], "reason": reason, "project": project},
+                      status=status)
+    response.is_error_page = True  # config.middleware.NotFoundPageMiddleware leaves it as it is
+    return response
 
 
 def form_reason(form: Form) -> str:

@@ -107,3 +107,20 @@ def project_settings_update(*, project: Project, actor, independent_coding: bool
                     before=before, after={"independent_coding": locked.independent_coding})
     project.independent_coding = locked.independent_coding
     return locked
+
+
+@transaction.atomic
+def project_primary_coder_set(*, project: Project, user, actor) -> Project:
+    """Name whose codings count by default (None: the first owner again). Only a member who
+    can code may be named: a reviewer's or a stranger's codings are no finding."""
+    if user is not None and not project.memberships.filter(user=user, role__in=(Role.OWNER, Role.CODER)).exists():
+        raise ValidationError({"primary_coder": f"{user.username} is not an owner or coder of this project."})
+    locked = Project.objects.select_for_update().get(pk=project.pk)
+    before = {"primary_coder": locked.primary_coder_id}
+    locked.primary_coder = user
+    locked.save(update_fields=["primary_coder", "updated_at"])
+    activity_record(project=locked, actor=actor, verb="changed settings", target=locked,
+                    summary=f"primary coder: {user.username if user else 'the first owner'}",
+                    before=before, after={"primary_coder": locked.primary_coder_id})
+    project.primary_coder = user
+    return locked

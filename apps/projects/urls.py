@@ -10,5 +10,6 @@ urlpatterns = [
     path("<slug:slug>/members/<int:user_id>/role/", views.member_role, name="project_member_role"),
     path("<slug:slug>/members/<int:user_id>/remove/", views.member_remove, name="project_member_remove"),
     path("<slug:slug>/settings/", views.project_settings, name="project_settings"),
+    path("<slug:slug>/settings/primary-coder/", views.project_primary_coder, name="project_primary_coder"),
     path("<slug:slug>/history/", views.history, name="project_history"),
 ]

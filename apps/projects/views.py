@@ -7,12 +7,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from .access import OWN, can, project_for
-from .forms import HistoryFilterForm, InviteForm, ProjectForm, ProjectSettingsForm, RoleForm, \
+from .forms import HistoryFilterForm, InviteForm, PrimaryCoderForm, ProjectForm, ProjectSettingsForm, RoleForm, \
     ThrottledAuthenticationForm
 from .history import project_history
 from .models import Membership
-from .selectors import members_page, projects_for_user
-from .services import membership_remove, membership_set, project_create, project_settings_update, user_by_login
+from .selectors import coding_members, members_page, primary_coder, projects_for_user
+from .services import membership_remove, membership_set, project_create, project_primary_coder_set, \
+    project_settings_update, user_by_login
 from .throttle import device_cookie
 
 
@@ -67,6 +68,8 @@ def _members_render(request, project, *, invite_form=None, status=200):
         "is_owner": is_owner,
         "invite_form": invite_form or InviteForm(),
         "roles": Membership._meta.get_field("role").choices,
+        "primary_coder": primary_coder(project=project),
+        "coders": coding_members(project=project) if is_owner else [],
         "nav": "members",
     }, status=status)
 
@@ -136,6 +139,24 @@ def project_settings(request, slug):
                             independent_coding=form.cleaned_data.get("independent_coding", False))
     messages.success(request, "Independent coding is on: each coder changes only their own segments."
                      if project.independent_coding else "Independent coding is off.")
+    return redirect("project_members", slug=project.slug)
+
+
+@login_required
+@require_POST
+def project_primary_coder(request, slug):
+    """Name whose codings the appendix, the matrix and the comparison use by default."""
+    project = project_for(request.user, slug, OWN)
+    form = PrimaryCoderForm(request.POST, coders=coding_members(project=project))
+    if not form.is_valid():
+        messages.error(request, "Choose an owner or coder of the project.")
+        return _members_render(request, project, status=400)
+    user_id = form.cleaned_data["primary_coder"]
+    user = get_object_or_404(project.memberships.select_related("user"), user_id=user_id).user \
+        if user_id is not None else None
+    project_primary_coder_set(project=project, user=user, actor=request.user)
+    messages.success(request, f"{user.username} is the primary coder." if user
+                     else "The first owner is the primary coder.")
     return redirect("project_members", slug=project.slug)
 
 

@@ -18,6 +18,7 @@ from apps.cases.models import Case
 from apps.coding.models import Code
 from apps.coding.services import codes_check
 from apps.projects.access import CODE, READ, project_for
+from apps.projects.inputs import Id, bounded_int
 from apps.projects.responses import WRITE_ERRORS, ErrorOut
 
 from .models import SavedSearch
@@ -46,12 +47,12 @@ assert set(EXTENDS) == set(Extend.__args__)
 class SearchIn(Schema):
     q: str = Field("", max_length=500, description="The query: words, \"phrases\", prefix*, fuzzy~, AND/OR/NOT, "
                                                    "a NEAR/5 b, /regular expression/.")
-    transcript: list[int] = Field([], description="Only these transcripts (ids).")
-    expert: list[int] = Field([], description="Only the transcripts of these experts (ids).")
+    transcript: list[Id] = Field([], description="Only these transcripts (ids).")
+    expert: list[Id] = Field([], description="Only the transcripts of these experts (ids).")
     speaker: Literal["all", "expert", "interviewer"] = Field(
         "all", description="The expert's speech only, or the other speakers' (by each transcript's expert speaker).")
-    case: list[int] = Field([], description="Only hits that count for one of these cases (ids).")
-    code: int | None = Field(None, description="A code whose segments the hits must lie in (or outside).")
+    case: list[Id] = Field([], description="Only hits that count for one of these cases (ids).")
+    code: Id | None = Field(None, description="A code whose segments the hits must lie in (or outside).")
     code_mode: Literal["inside", "outside"] = "inside"
     coded: Literal["all", "coded", "uncoded"] = "all"
     fuzzy: bool = Field(False, description="Every word also matches with a letter or two different.")
@@ -64,7 +65,7 @@ class SearchIn(Schema):
 
 
 class SearchQuery(SearchIn):
-    page: int = Field(1, ge=1)
+    page: bounded_int(1) = 1
     per_page: int = Field(50, ge=1, le=MAX_PER_PAGE)
 
 
@@ -107,9 +108,9 @@ class RangesOut(Schema):
 
 class CodeAllIn(Schema):
     search: SearchIn
-    code_id: int
+    code_id: Id
     value: str = Field("", description="A value on the code's scale, or none.")
-    case_ids: list[int] = []
+    case_ids: list[Id] = []
     extend: Extend = Field("hit", description="What each hit becomes: the hit, whole words, the sentence, the "
                                               "paragraph, or the speaker's turn.")
     hits: list[str] | None = Field(None, description="Only these hits (their keys); all hits when not given.")
@@ -178,7 +179,7 @@ def search(request, slug: str, query: Query[SearchQuery]):
 
 
 @router.get("{slug}/transcripts/{transcript_id}/search-hits", response={200: RangesOut, 404: ErrorOut, 422: ErrorOut})
-def transcript_search_hits(request, slug: str, transcript_id: int, query: Query[SearchIn]):
+def transcript_search_hits(request, slug: str, transcript_id: Id, query: Query[SearchIn]):
     """Every hit of the query in one transcript, for highlighting them on its page."""
     project = project_for(request.user, slug, READ)
     transcript = get_object_or_404(project.transcripts.only("id", "project_id"), pk=transcript_id)
@@ -222,7 +223,7 @@ def code_all_apply(request, slug: str, payload: CodeAllIn):
 
 
 @router.post("{slug}/search/batches/{activity_id}/undo", response={200: UndoOut, **WRITE_ERRORS})
-def code_all_undo_view(request, slug: str, activity_id: int):
+def code_all_undo_view(request, slug: str, activity_id: Id):
     """Move the segments of one code-all batch to the trash, as one entry of the history."""
     project = project_for(request.user, slug, CODE)
     activity = get_object_or_404(project.activities, pk=activity_id)
@@ -247,7 +248,7 @@ def saved_add(request, slug: str, payload: SavedIn):
 
 
 @router.get("{slug}/search/saved/{saved_search_id}/changes", response={200: RunOut, 404: ErrorOut, 422: ErrorOut})
-def saved_changes(request, slug: str, saved_search_id: int):
+def saved_changes(request, slug: str, saved_search_id: Id):
     """Run a saved search and say what changed since its last remembered run (nothing is written)."""
     project = project_for(request.user, slug, READ)
     saved = get_object_or_404(SavedSearch, project=project, pk=saved_search_id)
@@ -257,7 +258,7 @@ def saved_changes(request, slug: str, saved_search_id: int):
 
 
 @router.post("{slug}/search/saved/{saved_search_id}/run", response={200: RunOut, **WRITE_ERRORS})
-def saved_run(request, slug: str, saved_search_id: int):
+def saved_run(request, slug: str, saved_search_id: Id):
     """Run a saved search again and remember its hits: what changed since the last remembered run."""
     project = project_for(request.user, slug, CODE)
     saved = get_object_or_404(SavedSearch.objects.select_related("project"), project=project, pk=saved_search_id)
@@ -266,7 +267,7 @@ def saved_run(request, slug: str, saved_search_id: int):
 
 
 @router.delete("{slug}/search/saved/{saved_search_id}", response={204: None, **WRITE_ERRORS})
-def saved_delete(request, slug: str, saved_search_id: int):
+def saved_delete(request, slug: str, saved_search_id: Id):
     project = project_for(request.user, slug, CODE)
     saved = get_object_or_404(SavedSearch.objects.select_related("project"), project=project, pk=saved_search_id)
     saved_search_delete(saved=saved, actor=request.user)

@@ -21,7 +21,8 @@ from apps.projects.inputs import Id
 from apps.projects.responses import WRITE_ERRORS
 
 from . import selectors, services
-from .forms import MAX_FILES
+from .forms import MAX_FILES, speaker_choices_parse
+from .text import SpeakerChoices
 
 router = Router(tags=["transcripts"])
 
@@ -39,6 +40,17 @@ class ReplacementOut(Schema):
     other_case: int = Field(description="Matches in other capitals, which are not replaced.")
 
 
+class LabelOut(Schema):
+    label: str = Field(description="The label as written at the start of its paragraphs.")
+    taken: bool = Field(description="Whether its paragraphs start turns of a speaker.")
+    why: str = Field(description="Why it was taken or not.")
+    speaker: str = Field(description="The speaker its turns go to (another one when merged).")
+    turns: int = Field(description="Changes of speaker to it, not paragraphs.")
+    paragraphs: int
+    sample: str
+    chosen: str = Field(description="reject | take | merge | '' (the correction that applied).")
+
+
 class FileResultOut(Schema):
     filename: str
     status: str = Field(description="stored | ready (a preview) | rejected | duplicate")
@@ -50,6 +62,8 @@ class FileResultOut(Schema):
     encoding: str | None
     words: int
     speakers: list[SpeakerOut]
+    labels: list[LabelOut] = Field(description="Everything that looked like a speaker label, taken or not; "
+                                               "correct them with reject_label, take_label and merge_label.")
     expert_speaker: str
     replacements: list[ReplacementOut]
     warnings: list[str]
@@ -88,6 +102,8 @@ def _result_out(result: services.FileResult) -> dict:
         "expert": result.expert, "expert_is_new": result.expert_is_new, "format": result.format,
         "encoding": result.encoding, "words": result.words,
         "speakers": [{"speaker": name, "turns": turns} for name, turns in result.speakers],
+        "labels": [{"label": r.label, "taken": r.taken, "why": r.why, "speaker": r.speaker, "turns": r.turns,
+                    "paragraphs": r.paragraphs, "sample": r.sample, "chosen": r.chosen} for r in result.labels],
         "expert_speaker": result.expert_speaker,
         "replacements": [{"name": r.name, "pseudonym": r.pseudonym, "count": r.count, "other_case": r.other_case}
                          for r in result.replacements],
@@ -99,11 +115,17 @@ def _result_out(result: services.FileResult) -> dict:
 @router.post("{slug}/transcripts/import", response={200: ImportOut, **WRITE_ERRORS})
 def transcript_import(request, slug: str, files: File[list[UploadedFile]], pseudonyms: Form[str] = "",
                       experts: Form[list[str]] = None, import_anyway: Form[list[str]] = None,
+                      reject_label: Form[list[str]] = None, take_label: Form[list[str]] = None,
+                      merge_label: Form[list[str]] = None, whole_page: Form[list[str]] = None,
                       preview: Form[bool] = False):
     """Import files (multipart `files`, repeated). `experts` gives each file's pseudonym in
     the order of the files; `pseudonyms` is a list of `Name -> E3` lines; `import_anyway`
     names files to import although their text is in the project already. With `preview`
-    nothing is stored. Each file's result says what became of it."""
+    nothing is stored. Each file's result says what became of it, and lists the labels
+    found: correct them as in the preview page, by file name and a tab, with `reject_label`
+    ("E3.txt\tGermany": not a speaker), `take_label` (a speaker after all) and `merge_label`
+    ("E3.txt\tPutin\tVladimir Putin": the same speaker); `whole_page` names web pages to
+    keep whole, navigation and footer too."""
     project = project_for(request.user, slug, CODE)
     if len(files) > MAX_FILES:
         raise ValidationError({"files": f"Import at most {MAX_FILES} files at once."})
@@ -111,9 +133,13 @@ def transcript_import(request, slug: str, files: File[list[UploadedFile]], pseud
     experts = [" ".join(e.split()) for e in experts or []]
     if experts and len(experts) != len(files):
         raise ValidationError({"experts": f"Give one expert per file ({len(files)}), or none."})
-    anyway = set(import_anyway or [])
+    anyway, whole = set(import_anyway or []), set(whole_page or [])
+    choices = speaker_choices_parse(reject_label=reject_label or [], take_label=take_label or [],
+                                    merge_label=merge_label or [])
     uploads = [services.ImportFile(f.name, f.size, f.read, expert=experts[i] if experts else "",
-                                   allow_duplicate=f.name in anyway) for i, f in enumerate(files)]
+                                   allow_duplicate=f.name in anyway, speakers=choices.get(f.name, SpeakerChoices()),
+                                   whole_page=f.name in whole)
+               for i, f in enumerate(files)]
     if preview:
         results = services.transcript_import_plan(project=project, files=uploads, mapping=mapping)
     else:

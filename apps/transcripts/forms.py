@@ -1,6 +1,8 @@
 """Validation of the transcript pages' input: the import, the speakers, the text editor."""
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django import forms
 from django.core.exceptions import ValidationError
 
@@ -17,6 +19,25 @@ MAX_CHOICES = 2000  # speaker choices in one request, over all files
 # The preview's speaker choices name the file and the label(s), separated by a tab, which
 # neither a label nor (in practice) a file name holds: "E3.txt<TAB>Germany".
 CHOICE_SEPARATOR = "\t"
+
+
+def speaker_choices_parse(*, reject_label: Sequence[str] = (), take_label: Sequence[str] = (),
+                          merge_label: Sequence[str] = ()) -> dict[str, SpeakerChoices]:
+    """{file name: its SpeakerChoices} from the preview's corrections (the page's and the
+    API's): "file<TAB>label" not a speaker, "file<TAB>label" a speaker after all,
+    "file<TAB>label<TAB>into" the same speaker. Unreadable ones raise ValidationError."""
+    values = [(name, value) for name, given in (("reject", reject_label), ("take", take_label),
+                                                ("merge", merge_label)) for value in given if value]
+    if len(values) > MAX_CHOICES:
+        raise ValidationError(f"At most {MAX_CHOICES} speaker corrections at once.")
+    parts: dict[str, dict] = {}
+    for name, value in values:
+        pieces = value.rsplit(CHOICE_SEPARATOR, 2 if name == "merge" else 1)
+        if len(pieces) != (3 if name == "merge" else 2) or not all(p.strip() for p in pieces):
+            raise ValidationError(f"A speaker correction could not be read: {value[:80]!r}.")
+        choice = parts.setdefault(pieces[0], {"reject": [], "take": [], "merge": []})
+        choice[name].append((pieces[1], pieces[2]) if name == "merge" else pieces[1])
+    return {filename: SpeakerChoices.of(**choice) for filename, choice in parts.items()}
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -86,21 +107,9 @@ class ImportForm(forms.Form):
         """{file name: its SpeakerChoices} from the preview's checkboxes and menus."""
         if not hasattr(self.data, "getlist"):
             return {}
-        parts: dict[str, dict] = {}
-        values = [(name, value) for name in ("reject_label", "take_label", "merge_label")
-                  for value in self.data.getlist(name) if value]
-        if len(values) > MAX_CHOICES:
-            raise ValidationError(f"At most {MAX_CHOICES} speaker corrections at once.")
-        for name, value in values:
-            pieces = value.rsplit(CHOICE_SEPARATOR, 2 if name == "merge_label" else 1)
-            if len(pieces) != (3 if name == "merge_label" else 2) or not all(p.strip() for p in pieces):
-                raise ValidationError(f"A speaker correction could not be read: {value[:80]!r}.")
-            choice = parts.setdefault(pieces[0], {"reject": [], "take": [], "merge": []})
-            if name == "merge_label":
-                choice["merge"].append((pieces[1], pieces[2]))
-            else:
-                choice[name.split("_")[0]].append(pieces[1])
-        return {filename: SpeakerChoices.of(**choice) for filename, choice in parts.items()}
+        return speaker_choices_parse(reject_label=self.data.getlist("reject_label"),
+                                     take_label=self.data.getlist("take_label"),
+                                     merge_label=self.data.getlist("merge_label"))
 
     @property
     def is_preview(self) -> bool:

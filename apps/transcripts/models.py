@@ -34,6 +34,10 @@ class Transcript(models.Model):
     source_format = models.CharField(max_length=20, blank=True)
     expert_speaker = models.CharField(max_length=100, blank=True, help_text="The speaker label of the expert.")
     pseudonym_map = models.JSONField(default=list, blank=True, help_text="Names replaced at import; never exported.")
+    speaker_choices = models.JSONField(
+        default=dict, blank=True,
+        help_text="The import preview's speaker corrections (labels rejected, taken, merged), applied again when "
+                  "the text is edited.")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

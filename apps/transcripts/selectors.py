@@ -4,12 +4,13 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass
 
-from django.db.models import Count, Min, OuterRef, QuerySet, Subquery
+from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from apps.projects.models import Project
 
 from .models import Transcript, Turn
+from .text import speakers as turns_per_speaker
 
 
 def transcripts_for_project(*, project: Project) -> QuerySet[Transcript]:
@@ -82,10 +83,14 @@ class SpeakerRow:
 
 
 def transcript_speakers(*, transcript: Transcript) -> list[SpeakerRow]:
-    """The named speakers in order of appearance, counted in one query."""
-    rows = (transcript.turns.exclude(speaker="").values("speaker")
-            .annotate(turns=Count("id"), first=Min("number")).order_by("first", "speaker"))
-    return [SpeakerRow(r["speaker"], r["turns"], r["first"]) for r in rows]
+    """The named speakers in order of appearance, each with its turns (changes of speaker,
+    as the import counted them, not the paragraphs a Turn row holds) and the ¶ of its
+    first one; one query."""
+    rows = list(transcript.turns.order_by("number").values_list("speaker", "number", named=True))
+    first: dict[str, int] = {}
+    for row in rows:
+        first.setdefault(row.speaker, row.number)
+    return [SpeakerRow(speaker, turns, first[speaker]) for speaker, turns in turns_per_speaker(rows)]
 
 
 def import_page(*, project: Project) -> dict:

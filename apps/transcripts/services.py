@@ -180,11 +180,14 @@ def _turns_insert(*, transcript: Transcript, turns: Sequence[TurnSpan]) -> None:
 def transcript_create(*, project: Project, title: str, text: str, created_by, expert: Expert | None = None,
                       turns: Sequence[TurnSpan] | None = None, source_filename: str = "", source_format: str = "",
                       expert_speaker: str = "", pseudonym_map: list | None = None,
+                      speaker_choices: SpeakerChoices = SpeakerChoices(),
                       allow_duplicate: bool = False) -> Transcript:
     """Store an interview: normalised text, checksum, and its turns.
 
     `turns` come from an importer that knows more than the plain-text convention (subtitle
     timestamps, bold names in Word); they must index into the normalised text.
+    `speaker_choices` are the preview's corrections, which split the text when there are
+    no `turns` and again whenever it is edited.
     """
     title = title.strip()
     if not title:
@@ -211,10 +214,11 @@ def transcript_create(*, project: Project, title: str, text: str, created_by, ex
                 project=project, title=title, text=stored, checksum=digest, expert=expert, created_by=created_by,
                 source_filename=source_filename[:255], source_format=source_format[:20],
                 expert_speaker=expert_speaker, pseudonym_map=pseudonym_map or [],
+                speaker_choices=speaker_choices.as_json() if speaker_choices else {},
             )
     except IntegrityError:  # the same title, committed by a concurrent import since the test above
         raise TitleTaken(title) from None
-    spans = split_turns(stored) if turns is None else turns
+    spans = split_turns(stored, speaker_choices) if turns is None else turns
     turns_replace(transcript=transcript, turns=spans)
     transcript_text_stored.send(sender=Transcript, transcript=transcript, turns=spans, created=True)
     activity_record(project=project, actor=created_by, verb="imported", target=transcript,
@@ -548,6 +552,7 @@ def _store(*, project: Project, result: FileResult, actor, mapping: list[tuple[s
                         expert_speaker=result.expert_speaker[:100],
                         pseudonym_map=[{"name": name, "pseudonym": pseudonym, "count": counts.get(name, 0)}
                                        for name, pseudonym in mapping],
+                        speaker_choices=result.choices.pseudonymised(mapping),
                         allow_duplicate=result.allow_duplicate,
                     )
                     break
@@ -660,11 +665,13 @@ class TextReplacement:
 _CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
 
 
-def _turns_after_edit(*, old_text: str, new_text: str, old_turns: Sequence[Turn], diff: TextDiff) -> list[TurnSpan]:
-    """The new text's turns, keeping what the researcher and the importer knew: speakers
-    renamed after the import keep their names, and a turn that starts where an old one
-    went keeps its meta (subtitle times)."""
-    detected = {(t.start, t.end): t.speaker for t in split_turns(old_text)}
+def _turns_after_edit(*, old_text: str, new_text: str, old_turns: Sequence[Turn], diff: TextDiff,
+                      choices: SpeakerChoices) -> list[TurnSpan]:
+    """The new text's turns, keeping what the researcher and the importer knew: the
+    preview's speaker corrections (`choices`) still hold, speakers renamed after the import
+    keep their names, and a turn that starts where an old one went keeps its meta
+    (subtitle times)."""
+    detected = {(t.start, t.end): t.speaker for t in split_turns(old_text, choices)}
     votes: dict[str, Counter] = defaultdict(Counter)
     for turn in old_turns:
         label = detected.get((turn.start, turn.end))
@@ -674,7 +681,7 @@ def _turns_after_edit(*, old_text: str, new_text: str, old_turns: Sequence[Turn]
     meta_at = {diff.map_start(t.start): t.meta for t in old_turns if t.meta}
     return [
         TurnSpan(renamed.get(t.speaker, t.speaker), t.start, t.end, {**meta_at.get(t.start, {}), **t.meta})
-        for t in split_turns(new_text)
+        for t in split_turns(new_text, choices)
     ]
 
 
@@ -703,7 +710,8 @@ def transcript_text_replace(*, transcript: Transcript, text: str, version: int) 
     old_turns = list(locked.turns.all())
     locked.text, locked.checksum, locked.version = new_text, checksum(new_text), locked.version + 1
     locked.save(update_fields=["text", "checksum", "version", "updated_at"])
-    spans = _turns_after_edit(old_text=old_text, new_text=new_text, old_turns=old_turns, diff=diff)
+    spans = _turns_after_edit(old_text=old_text, new_text=new_text, old_turns=old_turns, diff=diff,
+                              choices=SpeakerChoices.from_json(locked.speaker_choices))
     turns_replace(transcript=locked, turns=spans)
     transcript_text_stored.send(sender=Transcript, transcript=locked, turns=spans, created=False)
     return TextReplacement(transcript=locked, diff=diff)

@@ -445,6 +445,30 @@ class SpeakerChoices:
     def __bool__(self) -> bool:
         return bool(self.reject or self.take or self.merge)
 
+    def as_json(self) -> dict:
+        """What Transcript.speaker_choices stores, so that an edit of the text splits it the
+        way the researcher decided at import."""
+        return {"reject": sorted(self.reject), "take": sorted(self.take), "merge": [list(pair) for pair in self.merge]}
+
+    @classmethod
+    def from_json(cls, data: Mapping | None) -> SpeakerChoices:
+        data = data or {}
+        return cls.of(reject=data.get("reject", ()), take=data.get("take", ()),
+                      merge=[tuple(pair) for pair in data.get("merge", ())])
+
+    def pseudonymised(self, mapping: Sequence[tuple[str, str]]) -> SpeakerChoices:
+        """The same choices for the pseudonymised text: made on the labels as written in the
+        file ("Ivan Petrov"), they must name them as stored ("E3")."""
+        if not mapping:
+            return self
+        folded = [(name.casefold(), pseudonym) for name, pseudonym in mapping]  # the keys are casefolded
+
+        def key(label: str) -> str:
+            return pseudonymise(label, folded)[0]
+
+        return SpeakerChoices.of(reject=map(key, self.reject), take=map(key, self.take),
+                                 merge=[(key(label), pseudonymise(into, mapping)[0]) for label, into in self.merge])
+
     def choice(self, key: str) -> str:
         if key in self.reject:
             return "reject"

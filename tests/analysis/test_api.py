@@ -30,7 +30,7 @@ def test_anonymous_callers_are_refused(path, study, client):
 
 
 def test_matrix_cells_carry_counts_values_experts_and_segment_ids(study, client_for, reviewer):
-    data = client_for(reviewer).get(api(study.project, "analysis/matrix")).json()
+    data = client_for(reviewer).get(api(study.project, "analysis/matrix?all_coders=1")).json()
     assert data["measure"] == "experts" and data["columns_kind"] == "cases"
     assert [c["label"] for c in data["columns"]] == ["Kazakhstan", "Armenia", "Kyrgyzstan"]
     russia = next(r for r in data["rows"] if r["path"] == "Russia")
@@ -42,7 +42,7 @@ def test_matrix_cells_carry_counts_values_experts_and_segment_ids(study, client_
 
 def test_matrix_by_attribute_with_words_and_sub_codes(study, client_for, coder):
     data = client_for(coder).get(api(study.project, f"analysis/matrix?columns={study.threat_type.pk}"
-                                                    "&measure=words&subcodes=true")).json()
+                                                    "&measure=words&subcodes=true&all_coders=1")).json()
     assert data["column_title"] == "threat type" and data["rollup"] is True
     threat = data["rows"][0]
     internal = threat["cells"][0]
@@ -62,7 +62,7 @@ def test_matrix_says_what_is_wrong(query, field, study, client_for, reviewer):
 def test_excerpts_of_a_cell_with_citations_and_pages(study, client_for, reviewer):
     client = client_for(reviewer)
     data = client.get(api(study.project, f"analysis/matrix/excerpts?code={study.threat.pk}&column={study.kz.pk}"
-                                         "&subcodes=1")).json()
+                                         "&subcodes=1&all_coders=1")).json()
     assert data["total"] == 4 and data["next_offset"] is None
     first = data["excerpts"][0]
     assert first["citation"] == "E1, ¶2" and first["quote"] == study.a.quote
@@ -159,8 +159,9 @@ def test_review_status_by_reviewers_only(study, client_for, reviewer, coder, out
 
 # --- bounded queries --------------------------------------------------------------------------------
 
-API_BOUNDS = {"analysis/matrix": (8, 1), "analysis/frequencies": (8, 2), "analysis/cooccurrence": (7, 1),
-              "review/progress": (11, 1), "analysis/breakdown?by=experts": (8, 1)}  # (queries, large aggregates)
+API_BOUNDS = {"analysis/matrix": (9, 1), "analysis/matrix?all_coders=1": (8, 1), "analysis/frequencies": (8, 2),
+              "analysis/cooccurrence": (7, 1), "review/progress": (11, 1),
+              "analysis/breakdown?by=experts": (8, 1)}  # (queries, large aggregates)
 
 
 @pytest.mark.parametrize("path", API_BOUNDS)
@@ -182,5 +183,5 @@ def test_excerpts_api_runs_bounded_queries(study, client_for, coder, django_asse
     more_segments(study, 150, coder)
     with django_assert_max_num_queries(11):
         response = client.get(api(study.project, f"analysis/matrix/excerpts?code={study.threat.pk}"
-                                                 f"&column={study.kz.pk}&subcodes=1"))
+                                                 f"&column={study.kz.pk}&subcodes=1&all_coders=1"))
     assert response.status_code == 200 and response.json()["total"] > 4

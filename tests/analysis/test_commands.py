@@ -16,8 +16,13 @@ def run(*args) -> list[list[str]]:
     return list(csv.reader(io.StringIO(out.getvalue())))
 
 
+def team_matrix(study, *args) -> list[list[str]]:
+    """The matrix of the small study, whose owner and coder code as one team: every coder counts."""
+    return run("matrix", "--project", study.project.slug, "--all-coders", *args)
+
+
 def test_matrix_prints_the_code_path_and_one_column_per_case(study):
-    assert run("matrix", "--project", study.project.slug) == [
+    assert team_matrix(study) == [
         ["Code", "Kazakhstan", "Armenia", "Kyrgyzstan"],
         ["Threat", "2", "1", "1"],
         ["Threat > Terror", "1", "1", "0"],
@@ -26,19 +31,17 @@ def test_matrix_prints_the_code_path_and_one_column_per_case(study):
 
 
 def test_matrix_measures_and_columns(study):
-    assert run("matrix", "--project", study.project.slug, "--measure", "segments")[1] == ["Threat", "3", "1", "1"]
-    by_words = run("matrix", "--project", study.project.slug, "--measure", "words")
+    assert team_matrix(study, "--measure", "segments")[1] == ["Threat", "3", "1", "1"]
+    by_words = team_matrix(study, "--measure", "words")
     assert by_words[3] == ["Russia", str(words(study.c, study.f, study.i)), "0", str(words(study.i))]
-    assert run("matrix", "--project", study.project.slug, "--columns", "experts")[0] == ["Code", "E1", "E2", "E3"]
-    by_value = run("matrix", "--project", study.project.slug, "--columns", "threat type", "--measure", "segments")
+    assert team_matrix(study, "--columns", "experts")[0] == ["Code", "E1", "E2", "E3"]
+    by_value = team_matrix(study, "--columns", "threat type", "--measure", "segments")
     assert by_value[:2] == [["Code", "internal", "external"], ["Threat", "4", "1"]]
-    assert run("matrix", "--project", study.project.slug, "--columns", str(study.affiliation.pk))[0] == \
-        ["Code", "academia", "(not set)"]
+    assert team_matrix(study, "--columns", str(study.affiliation.pk))[0] == ["Code", "academia", "(not set)"]
 
 
 def test_matrix_branch_and_sub_codes(study):
-    rows = run("matrix", "--project", study.project.slug, "--branch", "Threat", "--subcodes", "--measure",
-               "segments")
+    rows = team_matrix(study, "--branch", "Threat", "--subcodes", "--measure", "segments")
     assert rows == [["Code", "Kazakhstan", "Armenia", "Kyrgyzstan"], ["Threat", "4", "2", "1"],
                     ["Threat > Terror", "1", "1", "0"]]
 

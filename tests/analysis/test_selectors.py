@@ -3,6 +3,8 @@
 The expected matrices below were worked out by hand from the small study described in
 tests/analysis/small_study.py (overlaps, case sections, a transcript-level case, nested
 codes, an expert with two interviews, a segment in the trash); every cell is compared.
+The study's owner and coder code as one team, so these count every coder (`all_coders`);
+the default, the primary coding, is specified in test_primary_coding.py.
 """
 import pytest
 from django.core.exceptions import ValidationError
@@ -41,7 +43,7 @@ def ids(study, names: str) -> list[int]:
 # --- the code x case matrix --------------------------------------------------------------
 
 def test_matrix_by_case_counts_every_cell_by_the_membership_rule(study):
-    m = code_case_matrix(project=study.project, measure="segments")
+    m = code_case_matrix(project=study.project, all_coders=True, measure="segments")
     assert [c.label for c in m.columns] == ["Kazakhstan", "Armenia", "Kyrgyzstan"]
     assert [r.path for r in m.rows] == ["Threat", "Threat > Terror", "Russia"]
     assert [r.depth for r in m.rows] == [0, 1, 0]
@@ -57,9 +59,9 @@ def test_matrix_by_case_counts_every_cell_by_the_membership_rule(study):
 
 
 def test_matrix_cell_count_follows_the_measure(study):
-    experts = code_case_matrix(project=study.project)  # distinct experts by default
-    segments = code_case_matrix(project=study.project, measure="segments")
-    by_words = code_case_matrix(project=study.project, measure="words")
+    experts = code_case_matrix(project=study.project, all_coders=True)  # distinct experts by default
+    segments = code_case_matrix(project=study.project, all_coders=True, measure="segments")
+    by_words = code_case_matrix(project=study.project, all_coders=True, measure="words")
     kz = str(study.kz.pk)
     assert experts.measure == "experts"
     assert experts.cell(study.threat.pk, kz).count == 2  # a and j are both E1's
@@ -71,27 +73,27 @@ def test_matrix_cell_count_follows_the_measure(study):
 
 
 def test_matrix_values_follow_the_codes_scale_order(study):
-    m = code_case_matrix(project=study.project)
+    m = code_case_matrix(project=study.project, all_coders=True)
     assert list(m.cell(study.russia.pk, str(study.kz.pk)).values) == ["low", "medium", "high"]
 
 
 def test_matrix_with_sub_codes_counts_a_segment_once_and_keeps_the_codes_own_values(study):
-    m = code_case_matrix(project=study.project, measure="segments", rollup=True)
+    m = code_case_matrix(project=study.project, all_coders=True, measure="segments", rollup=True)
     assert cells(m)[("Threat", "Kazakhstan")] == (ids(study, "abfj"), 2, {"present": ["E1", "E2"]})
     assert cells(m)[("Threat", "Armenia")] == (ids(study, "dg"), 2, {"absent": ["E1"]})
     assert cells(m)[("Terror", "Armenia")] == (ids(study, "g"), 1, {})
 
 
 def test_matrix_rows_can_be_one_branch_of_the_tree(study):
-    m = code_case_matrix(project=study.project, measure="segments", root_code=study.threat)
+    m = code_case_matrix(project=study.project, all_coders=True, measure="segments", root_code=study.threat)
     assert [r.path for r in m.rows] == ["Threat", "Threat > Terror"]
-    leaf = code_case_matrix(project=study.project, root_code=study.terror)
+    leaf = code_case_matrix(project=study.project, all_coders=True, root_code=study.terror)
     assert [r.path for r in leaf.rows] == ["Threat > Terror"]
     assert leaf.cell(study.terror.pk, str(study.am.pk)).segment_ids == ids(study, "g")
 
 
 def test_matrix_by_expert(study):
-    m = code_case_matrix(project=study.project, measure="segments", columns="experts")
+    m = code_case_matrix(project=study.project, all_coders=True, measure="segments", columns="experts")
     assert [c.label for c in m.columns] == ["E1", "E2", "E3"]
     assert cells(m) == {
         ("Threat", "E1"): (ids(study, "adj"), 1, {"present": ["E1"], "absent": ["E1"]}),
@@ -106,19 +108,19 @@ def test_matrix_by_expert(study):
 
 
 def test_matrix_by_transcript_and_by_coder(study, owner, coder):
-    by_transcript = code_case_matrix(project=study.project, measure="segments", columns="transcripts")
+    by_transcript = code_case_matrix(project=study.project, all_coders=True, measure="segments", columns="transcripts")
     assert [c.label for c in by_transcript.columns] == ["T1", "T2", "T3", "T4"]
     assert {k: v[0] for k, v in cells(by_transcript).items() if k[0] == "Threat"} == {
         ("Threat", "T1"): ids(study, "ad"), ("Threat", "T2"): ids(study, "f"),
         ("Threat", "T3"): ids(study, "h"), ("Threat", "T4"): ids(study, "j")}
-    by_coder = code_case_matrix(project=study.project, measure="segments", columns="coders")
+    by_coder = code_case_matrix(project=study.project, all_coders=True, measure="segments", columns="coders")
     assert [c.label for c in by_coder.columns] == [coder.username, owner.username]  # cora, olga
     assert cells(by_coder)[("Russia", owner.username)][0] == ids(study, "e")
     assert cells(by_coder)[("Russia", coder.username)][0] == ids(study, "cfi")
 
 
 def test_matrix_by_case_attribute_counts_a_segment_in_two_cases_of_one_value_once(study):
-    m = code_case_matrix(project=study.project, measure="segments", columns=study.threat_type.pk)
+    m = code_case_matrix(project=study.project, all_coders=True, measure="segments", columns=study.threat_type.pk)
     assert [(c.label, c.member_ids) for c in m.columns] == [
         ("internal", tuple(sorted([study.kz.pk, study.kg.pk]))), ("external", (study.am.pk,))]
     assert m.column_title == "threat type"
@@ -132,7 +134,7 @@ def test_matrix_by_case_attribute_counts_a_segment_in_two_cases_of_one_value_onc
 
 
 def test_matrix_by_expert_attribute_has_a_column_for_experts_without_a_value(study):
-    m = code_case_matrix(project=study.project, measure="segments", columns=str(study.affiliation.pk))
+    m = code_case_matrix(project=study.project, all_coders=True, measure="segments", columns=str(study.affiliation.pk))
     assert [c.label for c in m.columns] == ["academia", NOT_SET]
     assert cells(m)[("Threat", "academia")][:2] == (ids(study, "adfj"), 2)
     assert cells(m)[("Threat", NOT_SET)][:2] == (ids(study, "h"), 1)
@@ -140,13 +142,13 @@ def test_matrix_by_expert_attribute_has_a_column_for_experts_without_a_value(stu
 
 def test_matrix_shows_every_code_and_case_even_when_empty(study, owner):
     lonely = code_create(project=study.project, name="Lonely", actor=owner)
-    m = code_case_matrix(project=study.project)
+    m = code_case_matrix(project=study.project, all_coders=True)
     row = dict((r.code.pk, cs) for r, cs in m.lines())[lonely.pk]
     assert [c.count for c in row] == [0, 0, 0]
 
 
 def test_matrix_heat_is_the_share_of_the_largest_cell(study):
-    m = code_case_matrix(project=study.project, measure="segments")
+    m = code_case_matrix(project=study.project, all_coders=True, measure="segments")
     assert m.max_count == 3
     assert m.cell(study.russia.pk, str(study.kz.pk)).heat == 9
     assert m.cell(study.terror.pk, str(study.kz.pk)).heat == 3
@@ -155,13 +157,13 @@ def test_matrix_heat_is_the_share_of_the_largest_cell(study):
 
 def test_matrix_rejects_bad_parameters(study, other_project_code):
     with pytest.raises(ValidationError, match="Unknown measure"):
-        code_case_matrix(project=study.project, measure="minutes")
+        code_case_matrix(project=study.project, all_coders=True, measure="minutes")
     with pytest.raises(ValidationError, match="not in this project"):
-        code_case_matrix(project=study.project, root_code=other_project_code)
+        code_case_matrix(project=study.project, all_coders=True, root_code=other_project_code)
     with pytest.raises(ValidationError, match="No such attribute"):
-        code_case_matrix(project=study.project, columns=999999)
+        code_case_matrix(project=study.project, all_coders=True, columns=999999)
     with pytest.raises(ValidationError, match="Columns are"):
-        code_case_matrix(project=study.project, columns="weather")
+        code_case_matrix(project=study.project, all_coders=True, columns="weather")
 
 
 def test_matrix_of_an_empty_project(project):
@@ -172,7 +174,7 @@ def test_matrix_of_an_empty_project(project):
 def test_matrix_runs_the_same_few_queries_for_many_segments(study, coder):
     def count(**kwargs):
         with CaptureQueriesContext(connection) as queries:
-            code_case_matrix(project=study.project, **kwargs)
+            code_case_matrix(project=study.project, all_coders=True, **kwargs)
         return len(queries)
 
     small = {kind: count(columns=kind) for kind in ("cases", "experts", "coders")}
@@ -185,11 +187,11 @@ def test_matrix_runs_the_same_few_queries_for_many_segments(study, coder):
 
 def test_matrix_is_counted_again_after_any_coding_change(study, coder, django_assert_num_queries):
     kz = str(study.kz.pk)
-    assert code_case_matrix(project=study.project).cell(study.terror.pk, kz).experts == 1
+    assert code_case_matrix(project=study.project, all_coders=True).cell(study.terror.pk, kz).experts == 1
     with django_assert_num_queries(3):  # code tree, cases, the project's state: the cells come from the cache
-        code_case_matrix(project=study.project)
+        code_case_matrix(project=study.project, all_coders=True)
     segment_create(transcript=study.t2, start=study.f.start, end=study.f.end, coder=coder, codes=[study.terror])
-    assert code_case_matrix(project=study.project).cell(study.terror.pk, kz).experts == 2
+    assert code_case_matrix(project=study.project, all_coders=True).cell(study.terror.pk, kz).experts == 2
 
 
 # --- words ---------------------------------------------------------------------------------
@@ -222,7 +224,7 @@ def test_frequencies_per_code_alone_and_with_sub_codes(study):
 def test_frequencies_by_case_are_the_matrix_numbers(study):
     for measure in ("experts", "segments", "words"):
         breakdown = code_breakdown(project=study.project, by="cases", measure=measure, rollup=False)
-        matrix = code_case_matrix(project=study.project, measure=measure)
+        matrix = code_case_matrix(project=study.project, all_coders=True, measure=measure)
         assert [[c.count for c in cs] for _, cs in breakdown.lines()] == [[c.count for c in cs]
                                                                            for _, cs in matrix.lines()]
 
@@ -245,7 +247,7 @@ def test_frequencies_run_four_queries_whatever_the_data(study, coder, django_ass
 # --- excerpts behind a cell ----------------------------------------------------------------------
 
 def test_excerpts_of_a_cell_with_citations(study):
-    page = matrix_cell_excerpts(project=study.project, code=study.threat, column=str(study.kz.pk))
+    page = matrix_cell_excerpts(project=study.project, all_coders=True, code=study.threat, column=str(study.kz.pk))
     assert page.total == 3
     assert [e.segment.pk for e in page.excerpts] == [study.a.pk, study.f.pk, study.j.pk]  # T1, T2, T4
     assert [e.citation for e in page.excerpts] == ["E1, ¶2", "E2, ¶2", "E1, ¶1"]
@@ -253,18 +255,20 @@ def test_excerpts_of_a_cell_with_citations(study):
 
 
 def test_excerpts_with_sub_codes_and_by_attribute_value(study):
-    page = matrix_cell_excerpts(project=study.project, code=study.threat, column=str(study.am.pk), rollup=True)
+    page = matrix_cell_excerpts(project=study.project, all_coders=True, code=study.threat, column=str(study.am.pk),
+                                rollup=True)
     assert {e.segment.pk for e in page.excerpts} == {study.d.pk, study.g.pk}
-    m = code_case_matrix(project=study.project, columns=study.threat_type.pk)
+    m = code_case_matrix(project=study.project, all_coders=True, columns=study.threat_type.pk)
     internal = m.columns[0]
-    page = matrix_cell_excerpts(project=study.project, code=study.russia, column=internal.key,
+    page = matrix_cell_excerpts(project=study.project, all_coders=True, code=study.russia, column=internal.key,
                                 columns=study.threat_type.pk)
     assert sorted(e.segment.pk for e in page.excerpts) == ids(study, "cfi")
 
 
 def test_excerpts_are_paged(study):
-    first = matrix_cell_excerpts(project=study.project, code=study.threat, column=str(study.kz.pk), limit=2)
-    second = matrix_cell_excerpts(project=study.project, code=study.threat, column=str(study.kz.pk), offset=2,
+    kz = str(study.kz.pk)
+    first = matrix_cell_excerpts(project=study.project, all_coders=True, code=study.threat, column=kz, limit=2)
+    second = matrix_cell_excerpts(project=study.project, all_coders=True, code=study.threat, column=kz, offset=2,
                                   limit=2)
     assert (first.total, len(first.excerpts), first.next_offset) == (3, 2, 2)
     assert ([e.segment.pk for e in second.excerpts], second.next_offset) == ([study.j.pk], None)
@@ -272,13 +276,14 @@ def test_excerpts_are_paged(study):
 
 def test_excerpts_reject_a_column_that_does_not_exist(study):
     with pytest.raises(ValidationError, match="No column"):
-        matrix_cell_excerpts(project=study.project, code=study.threat, column="999999")
+        matrix_cell_excerpts(project=study.project, all_coders=True, code=study.threat, column="999999")
 
 
 def test_excerpts_run_a_fixed_number_of_queries(study, coder, django_assert_max_num_queries):
     more_segments(study, 60, coder)
     with django_assert_max_num_queries(7):
-        matrix_cell_excerpts(project=study.project, code=study.threat, column=str(study.kz.pk), rollup=True)
+        matrix_cell_excerpts(project=study.project, all_coders=True, code=study.threat, column=str(study.kz.pk),
+                             rollup=True)
 
 
 # --- co-occurrence -------------------------------------------------------------------------------

@@ -37,14 +37,14 @@ def test_anonymous_visitors_are_sent_to_sign_in(name, study, client):
 
 
 def test_matrix_page_shows_cells_values_and_links_to_the_excerpts(study, client_for, reviewer):
-    response = client_for(reviewer).get(url("analysis_matrix", study.project, "measure=segments"))
+    response = client_for(reviewer).get(url("analysis_matrix", study.project, "measure=segments&all_coders=1"))
     html = response.content.decode()
     assert "Code × case matrix" in html
     matrix = response.context["matrix"]
     assert [c.label for c in matrix.columns] == ["Kazakhstan", "Armenia", "Kyrgyzstan"]
     assert matrix.cell(study.russia.pk, str(study.kz.pk)).count == 3
     assert 'class="value" title="present: E1, E2">present 2</span>' in html
-    assert f"excerpts/?measure=segments&amp;code={study.threat.pk}&amp;column={study.kz.pk}" in html
+    assert f"excerpts/?measure=segments&amp;all_coders=1&amp;code={study.threat.pk}&amp;column={study.kz.pk}" in html
     assert "<svg" in html and "<title" in html  # the heat-map
     assert "data-cell-comments" in html and "data-comment-api" in html
 
@@ -52,7 +52,8 @@ def test_matrix_page_shows_cells_values_and_links_to_the_excerpts(study, client_
 def test_matrix_page_by_attribute_branch_and_sub_codes(study, client_for, coder):
     client = client_for(coder)
     response = client.get(url("analysis_matrix", study.project,
-                              f"columns={study.threat_type.pk}&root={study.threat.pk}&subcodes=1&measure=segments"))
+                              f"columns={study.threat_type.pk}&root={study.threat.pk}&subcodes=1&measure=segments"
+                              "&all_coders=1"))
     matrix = response.context["matrix"]
     assert [c.label for c in matrix.columns] == ["internal", "external"]
     assert [r.path for r in matrix.rows] == ["Threat", "Threat > Terror"]
@@ -80,7 +81,7 @@ def test_matrix_page_rejects_another_projects_attribute_and_code(study, client_f
 
 def test_excerpt_page_of_a_cell(study, client_for, reviewer):
     response = client_for(reviewer).get(url("analysis_matrix_excerpts", study.project,
-                                            f"code={study.threat.pk}&column={study.kz.pk}"))
+                                            f"code={study.threat.pk}&column={study.kz.pk}&all_coders=1"))
     html = response.content.decode()
     assert response.status_code == 200
     assert "Threat × Kazakhstan" in html and "(E1, ¶2)" in html and "(E2, ¶2)" in html
@@ -137,7 +138,7 @@ def test_every_table_downloads_as_csv_and_xlsx(table, study, client_for, reviewe
 
 def test_matrix_download_has_the_code_path_and_one_column_per_case(study, client_for, reviewer):
     response = client_for(reviewer).get(reverse("analysis_download", args=[study.project.slug, "matrix", "csv"])
-                                        + "?measure=segments")
+                                        + "?measure=segments&all_coders=1")
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows == [["Code", "Kazakhstan", "Armenia", "Kyrgyzstan"], ["Threat", "3", "1", "1"],
                     ["Threat > Terror", "1", "1", "0"], ["Russia", "3", "0", "1"]]
@@ -275,7 +276,7 @@ def test_demo_matrix_shows_four_cases_and_every_code_and_agrees_with_the_frequen
     client.force_login(demo.memberships.get(role="reviewer").user)
     codes = list(demo.codes.filter(deleted_at__isnull=True).values_list("pk", flat=True))
     for measure in ("experts", "segments", "words"):
-        matrix = client.get(url("analysis_matrix", demo, f"measure={measure}")).context["matrix"]
+        matrix = client.get(url("analysis_matrix", demo, f"measure={measure}&all_coders=1")).context["matrix"]
         assert [c.label for c in matrix.columns] == ["Kyrgyzstan 2010", "Tajikistan 2021", "Kazakhstan 2022",
                                                      "Armenia 2022"]
         assert sorted(r.code.pk for r in matrix.rows) == sorted(codes) and len(codes) == 21

@@ -3,6 +3,8 @@ delete and restore, offsets after characters outside the BMP, escaped text, and 
 with cases reading again only the segments it touched."""
 from __future__ import annotations
 
+import time
+
 from urllib.parse import urlsplit
 
 import pytest
@@ -61,6 +63,15 @@ def select_phrase(page, phrase: str) -> None:
     page.mouse.move(box["x2"], box["y2"], steps=8)
     assert page.evaluate("() => document.getSelection().toString()") == phrase
     page.mouse.up()
+
+
+def highlights_once_they_are(page, expected: list[str], seconds: float = 5.0) -> list[str]:
+    """The highlighted texts as soon as they equal `expected`, else as they are after
+    `seconds`: the page redraws after the write's answer has arrived, not with it."""
+    deadline = time.monotonic() + seconds
+    while (texts := highlighted_texts(page)) != expected and time.monotonic() < deadline:
+        page.wait_for_timeout(50)
+    return texts
 
 
 def highlighted_texts(page) -> list[str]:
@@ -453,7 +464,7 @@ def test_move_a_boundary_by_a_word_and_undo_it(page, signed_in, live_server, cod
         popover.get_by_role("button", name="Apply").click()
     segment.refresh_from_db()
     assert segment.quote == "Because Moscow wanted it to"
-    assert highlighted_texts(page) == ["Because Moscow wanted it to"]
+    assert highlights_once_they_are(page, ["Because Moscow wanted it to"]) == ["Because Moscow wanted it to"]
     page.locator("[data-transcript]").focus()
     with page.expect_response(lambda r: r.request.method == "PATCH"):
         page.keyboard.press("Control+z")

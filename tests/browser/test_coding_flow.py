@@ -11,6 +11,7 @@ import io
 import pytest
 from django.core.management import call_command
 
+from apps.coding.colours import MIN_DISTANCE, colour_distance
 from apps.coding.models import Segment
 from apps.coding.services import code_create, segment_create
 from apps.demo.loader import DEMO_PASSWORD, DEMO_SLUG
@@ -561,4 +562,41 @@ def test_the_status_message_cuts_the_quote_at_a_word_boundary(page, signed_in, l
     assert quoted.endswith("…")
     shown = quoted.removesuffix("…")
     assert phrase.startswith(shown) and phrase[len(shown)] == " "
+    assert_no_console_errors(page)
+
+
+# --- 3. new codes get distinct colours --------------------------------------------------------
+
+def create_code_in_box(page, phrase: str, name: str) -> dict:
+    """Selects `phrase`, types a new code's name in the coding box, takes "Create code" and
+    applies it; the code as the API created it."""
+    select_phrase_at(page, phrase)
+    page.locator("form.popover [data-search]").fill(name)
+    page.locator("form.popover li.create").wait_for(state="visible")
+    with page.expect_response(lambda r: r.url.endswith("/codes") and r.request.method == "POST") as created:
+        page.keyboard.press("Enter")
+    assert created.value.status == 201, created.value.text()
+    code = created.value.json()
+    page.locator("form.popover li.chip.chosen", has_text=name).wait_for(state="visible")
+    press_and_expect_post(page, "Enter")  # applies the new code to the passage
+    return code
+
+
+def test_two_codes_created_from_the_coding_box_get_distinct_colours(page, signed_in, live_server, coder, project,
+                                                                    transcript, threat, russian_interest):
+    signed_in(page, coder)
+    open_page(page, live_server, project, transcript, (1280, 800))
+    first = create_code_in_box(page, "Because Moscow wanted it to.", "Borders")
+    second = create_code_in_box(page, "Nobody wanted to fight Azerbaijan.", "Refugees")
+    existing = [threat.colour, russian_interest.colour]
+    colours = [first["colour"], second["colour"]]
+    assert colour_distance(*colours) >= MIN_DISTANCE
+    assert all(colour_distance(c, e) >= MIN_DISTANCE for c in colours for e in existing)
+    # The codebook draws them in their colours.
+    swatches = page.evaluate("""(names) => names.map((name) => {
+        const row = [...document.querySelectorAll('[data-code-tree] .code-filter')]
+            .find((b) => b.querySelector('.code-name').textContent === name);
+        return row.querySelector('.swatch').style.getPropertyValue('--swatch');
+    })""", ["Borders", "Refugees"])
+    assert swatches == colours
     assert_no_console_errors(page)

@@ -2,7 +2,9 @@
 each has a <title> of its own, exactly one <h1>, no console errors, a label on every visible
 form field (label[for], a wrapping label, aria-label or aria-labelledby), a name on every
 visible button and link, text in WCAG AA contrast (4.5:1, large text 3:1), a focus order that
-starts at "Skip to content" with no positive tabindex, and the `?` shortcut list. The sign-in
+starts at "Skip to content" with no positive tabindex, and the `?` shortcut list; and axe-core
+(through axe-playwright-python) finds no violation of serious or critical impact, while each
+lesser one it finds must be listed in KNOWN_AXE with the reason it is accepted. The sign-in
 page is audited too, before signing in.
 
 Problems are collected over all pages and reported together, page by page and element by
@@ -13,6 +15,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django.core.management import call_command
 
 from apps.demo.loader import DEMO_PASSWORD, DEMO_SLUG
@@ -25,6 +28,11 @@ pytestmark = pytest.mark.browser
 # Text below WCAG AA contrast that is known and accepted, with the reason; the check
 # fails on anything else.
 KNOWN_LOW_CONTRAST: dict[str, str] = {}  # selector -> why it is accepted; none at present
+
+# axe-core rules whose minor or moderate findings are accepted, with the reason (rule id ->
+# why); a serious or critical finding fails whatever its rule.
+KNOWN_AXE: dict[str, str] = {}
+AXE = Axe()
 
 # Runs in the page: the visible form fields without a label, the visible buttons and links
 # without a name, and text in too little contrast, each as a short description of the element.
@@ -122,7 +130,7 @@ def demo_pages(researcher: bool) -> list[str]:
         f"{project}/comparison/judgments/{factor.pk}/{kazakhstan.pk}/",
         f"{project}/comparison/mssd/", f"{project}/comparison/qca/", f"{project}/comparison/agreement/",
         f"{project}/exports/", f"{project}/exports/appendix/?format=html", f"{project}/members/",
-        f"{project}/history/",
+        f"{project}/history/", f"{project}/search/?q=%22Kant+air+base%22",
         "/import/qdpx/", "/help/",
     ]
     if researcher:
@@ -160,7 +168,18 @@ def audit(page, where: str, errors: list[str]) -> list[str]:
         dialog.wait_for(state="hidden", timeout=2_000)
     except Exception as error:  # noqa: BLE001 - reported with the page, like every other problem
         problems.append(f"{where}: the shortcut list does not open with ? and close with Esc ({error})")
-    return problems + [f"{where}: console error: {e}" for e in errors]
+    return problems + axe_problems(page, where) + [f"{where}: console error: {e}" for e in errors]
+
+
+def axe_problems(page, where: str) -> list[str]:
+    """What axe-core finds on the page that is serious, critical or not known and accepted."""
+    problems = []
+    for violation in AXE.run(page).response["violations"]:
+        if violation["impact"] in ("serious", "critical") or violation["id"] not in KNOWN_AXE:
+            targets = ", ".join(" ".join(node["target"]) for node in violation["nodes"][:3])
+            problems.append(f"{where}: axe-core {violation['id']} ({violation['impact']}): {violation['help']}; "
+                            f"{len(violation['nodes'])} element(s), e.g. {targets}")
+    return problems
 
 
 def audit_pages(browser, live_server, username: str, pages: list[str]) -> list[str]:

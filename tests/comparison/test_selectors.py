@@ -11,6 +11,7 @@ import pytest
 from django.db import connection
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.urls import reverse
 
 from apps.comparison import exports as comparison_export, selectors as comparison
 from apps.comparison.methods import mssd, qca
@@ -473,3 +474,24 @@ def test_the_demo_mssd_table_shows_what_the_fictional_evidence_supports():
     page = comparison.qca_analysis(project=project, judge=researcher)
     parsimonious = page.analyses[0].minimisations[1]
     assert sorted(str(m) for m, _ in parsimonious.models) == ["MEMBERS", "RUSINT"]
+
+
+# --- the primary coding (issue #16, build 4) -------------------------------------------------------
+
+def test_a_second_coders_reliability_coding_changes_no_proposal(study, project, owner, coder, transcript,
+                                                                   kazakhstan, client_for):
+    """The proposals and evidence rest on the primary coding (the first owner's here);
+    every coder's codings on request, in the selector, the page and the API."""
+    coded(transcript, "Because Moscow wanted it to.", coder, kazakhstan, [(study["threat"].code, "absent")])
+    primary = comparison.judgment_grid(project=project, judge=owner, excerpts_for=None)
+    cell = primary.cell(study["threat"], kazakhstan)
+    assert cell.proposal.summary == "present: E1 E2" and not primary.all_coders and primary.primary_coder == "olga"
+    every = comparison.judgment_grid(project=project, judge=owner, excerpts_for=None, all_coders=True)
+    assert every.cell(study["threat"], kazakhstan).proposal.summary == "present: E1 E2; absent: E1"
+    assert len(every.cell(study["threat"], kazakhstan).excerpts) == len(cell.excerpts) + 1
+    client = client_for(owner)
+    page = client.get(reverse("judgment_grid", args=[project.slug]))
+    assert page.status_code == 200 and "rest on the primary coding: olga" in page.content.decode()
+    api = f"/api/projects/{project.slug}/comparison/judgments"
+    assert client.get(api).json()["all_coders"] is False
+    assert client.get(api + "?all_coders=1").json()["all_coders"] is True

@@ -1,5 +1,8 @@
 """The thesis appendix: the choice of excerpts and their grouping, stable citation keys,
-and every format (DOCX with Word's styles, Markdown, LaTeX that compiles, CSV, XLSX)."""
+and every format (DOCX with Word's styles, Markdown, LaTeX that compiles, CSV, XLSX).
+
+The `coded` project's two coders code different passages as one team, so most tests ask for
+every coder's codings; the default (the primary coding) has tests of its own below."""
 from __future__ import annotations
 
 import csv
@@ -18,6 +21,11 @@ from apps.exports.appendix import CITATION_STYLE, render_appendix
 from apps.exports.selectors import GROUP_CASE_CODE, NO_CASE, AppendixSelection, appendix_data
 
 LATEX_ENGINES = ("xelatex", "lualatex")
+EVERYONE = AppendixSelection(all_coders=True)
+
+
+def everyone(**choices) -> AppendixSelection:
+    return AppendixSelection(all_coders=True, **choices)
 
 
 def leaves(appendix):
@@ -35,7 +43,7 @@ def leaves(appendix):
 
 def test_every_coded_segment_appears_under_each_of_its_codes_and_cases(coded):
     project = coded["project"]
-    appendix = appendix_data(project=project, selection=AppendixSelection())
+    appendix = appendix_data(project=project, selection=EVERYONE)
     pairs = segment_case_pairs(project=project)
     expected = set()
     for segment in coded["segments"] + [s for s in coded["russian"].segments.all()]:
@@ -51,7 +59,7 @@ def test_every_coded_segment_appears_under_each_of_its_codes_and_cases(coded):
 
 
 def test_grouping_is_code_then_case_then_expert(coded):
-    appendix = appendix_data(project=coded["project"], selection=AppendixSelection())
+    appendix = appendix_data(project=coded["project"], selection=EVERYONE)
     assert [s.kind for s in appendix.sections] == ["code"] * len(appendix.sections)
     first = appendix.sections[0]
     assert first.title == "Threat perception"
@@ -61,27 +69,26 @@ def test_grouping_is_code_then_case_then_expert(coded):
 
 
 def test_grouping_by_case_then_code(coded):
-    appendix = appendix_data(project=coded["project"], selection=AppendixSelection(grouping=GROUP_CASE_CODE))
+    appendix = appendix_data(project=coded["project"], selection=everyone(grouping=GROUP_CASE_CODE))
     assert [s.title for s in appendix.sections] == ["Kazakhstan 2022", "Armenia 2022"]
     assert [c.title for c in appendix.sections[0].children][:2] == ["Threat perception",
                                                                    "Threat perception > Spill-over"]
 
 
 def test_choosing_a_branch_takes_its_sub_codes(coded, threat):
-    branch = appendix_data(project=coded["project"], selection=AppendixSelection(code_ids=(threat.pk,)))
+    branch = appendix_data(project=coded["project"], selection=everyone(code_ids=(threat.pk,)))
     assert {c.path for c in branch.codes} == {"Threat perception", "Threat perception > Spill-over"}
-    alone = appendix_data(project=coded["project"], selection=AppendixSelection(code_ids=(threat.pk,),
-                                                                                include_subcodes=False))
+    alone = appendix_data(project=coded["project"], selection=everyone(code_ids=(threat.pk,), include_subcodes=False))
     assert {c.path for c in alone.codes} == {"Threat perception"}
 
 
 def test_choosing_cases_experts_and_coders_narrows_the_excerpts(coded, armenia, coder):
-    by_case = appendix_data(project=coded["project"], selection=AppendixSelection(case_ids=(armenia.pk,)))
+    by_case = appendix_data(project=coded["project"], selection=everyone(case_ids=(armenia.pk,)))
     assert {e.case for e in by_case.excerpts} == {"Armenia 2022"}
     assert NO_CASE not in [s.title for s in leaves(by_case) for s in s[0]]
-    by_expert = appendix_data(project=coded["project"], selection=AppendixSelection(expert_ids=(coded["e2"].pk,)))
+    by_expert = appendix_data(project=coded["project"], selection=everyone(expert_ids=(coded["e2"].pk,)))
     assert {e.pseudonym for e in by_expert.excerpts} == {"E2"}
-    by_coder = appendix_data(project=coded["project"], selection=AppendixSelection(coder_ids=(coder.pk,)))
+    by_coder = appendix_data(project=coded["project"], selection=everyone(coder_ids=(coder.pk,)))
     assert {e.coder for e in by_coder.excerpts} == {"cora"}
 
 
@@ -90,31 +97,31 @@ def test_citation_key_comes_from_the_segment_and_survives_other_changes(coded, o
     key = citation_key(segment_id=segment.pk, pseudonym="E1")
     assert key == f"E1-{segment.pk:04d}"
     before = {e.segment_id: e.key for e in appendix_data(project=coded["project"],
-                                                         selection=AppendixSelection()).excerpts}
+                                                         selection=EVERYONE).excerpts}
     segment_delete(segment=coded["segments"][0], actor=owner)
     after = {e.segment_id: e.key for e in appendix_data(project=coded["project"],
-                                                        selection=AppendixSelection()).excerpts}
+                                                        selection=EVERYONE).excerpts}
     assert before[segment.pk] == after[segment.pk] == key
     assert coded["segments"][0].pk not in after
 
 
 def test_excerpts_carry_citation_coder_value_and_memo(coded):
-    appendix = appendix_data(project=coded["project"], selection=AppendixSelection())
+    appendix = appendix_data(project=coded["project"], selection=EVERYONE)
     s4 = coded["segments"][3]
     interest = next(e for e in appendix.excerpts if e.segment_id == s4.pk and e.code == "Russian interest")
     assert interest.citation == "E2, ¶2" and interest.value == "medium" and interest.coder == "cora"
     assert interest.memo == "Key passage & more."
-    without = appendix_data(project=coded["project"], selection=AppendixSelection(include_memos=False))
+    without = appendix_data(project=coded["project"], selection=everyone(include_memos=False))
     assert all(e.memo == "" for e in without.excerpts)
 
 
 def test_introduction_lists_experts_without_real_names_unless_asked(coded):
-    appendix = appendix_data(project=coded["project"], selection=AppendixSelection())
+    appendix = appendix_data(project=coded["project"], selection=EVERYONE)
     assert [(e.pseudonym, e.real_name, e.attributes) for e in appendix.experts] == [
         ("E1", "", [("country", "Germany")]), ("E2", "", [("country", "Kazakhstan")])]
     for fmt in ("docx", "md", "tex", "csv", "xlsx"):
         assert b"Secretname" not in render_appendix(appendix, fmt)
-    asked = appendix_data(project=coded["project"], selection=AppendixSelection(real_names=True))
+    asked = appendix_data(project=coded["project"], selection=everyone(real_names=True))
     assert asked.experts[0].real_name == "Anna Secretname"
 
 
@@ -122,7 +129,7 @@ def test_appendix_data_runs_the_same_number_of_queries_for_small_and_large_proje
         coded, demo, django_assert_max_num_queries):
     for project in (coded["project"], demo):
         with django_assert_max_num_queries(15):
-            appendix_data(project=project, selection=AppendixSelection())
+            appendix_data(project=project, selection=EVERYONE)
 
 
 # --- DOCX ---------------------------------------------------------------------------------
@@ -134,7 +141,7 @@ def docx_outline(data: bytes):
 
 
 def test_docx_uses_word_headings_and_quote_style_with_every_excerpt_once(coded):
-    appendix = appendix_data(project=coded["project"], selection=AppendixSelection())
+    appendix = appendix_data(project=coded["project"], selection=EVERYONE)
     document, paragraphs = docx_outline(render_appendix(appendix, "docx"))
     headings = [(style, text) for style, text in paragraphs if style.startswith("Heading")]
     assert ("Heading 1", "Threat perception") in headings
@@ -161,7 +168,7 @@ def test_docx_uses_word_headings_and_quote_style_with_every_excerpt_once(coded):
 
 
 def test_docx_has_page_numbers_and_a_table_of_contents(coded):
-    data = render_appendix(appendix_data(project=coded["project"], selection=AppendixSelection()), "docx")
+    data = render_appendix(appendix_data(project=coded["project"], selection=EVERYONE), "docx")
     document = Document(io.BytesIO(data))
     footer_xml = document.sections[0].footer._element.xml
     assert "PAGE" in footer_xml and "fldChar" in footer_xml
@@ -170,7 +177,7 @@ def test_docx_has_page_numbers_and_a_table_of_contents(coded):
 
 
 def test_docx_table_layout_puts_each_excerpt_in_a_row(coded):
-    appendix = appendix_data(project=coded["project"], selection=AppendixSelection())
+    appendix = appendix_data(project=coded["project"], selection=EVERYONE)
     document = Document(io.BytesIO(render_appendix(appendix, "docx", table_layout=True)))
     rows = [[c.text for c in row.cells] for table in document.tables[1:] for row in table.rows[1:]]
     assert [(r[0], r[1], r[2]) for r in rows] == [(e.key, e.citation, e.quote) for e in appendix.excerpts]
@@ -179,7 +186,7 @@ def test_docx_table_layout_puts_each_excerpt_in_a_row(coded):
 # --- Markdown and LaTeX -------------------------------------------------------------------------
 
 def test_markdown_has_headings_quotes_and_escaped_text(coded):
-    text = render_appendix(appendix_data(project=coded["project"], selection=AppendixSelection()), "md").decode()
+    text = render_appendix(appendix_data(project=coded["project"], selection=EVERYONE), "md").decode()
     assert "\n## Threat perception\n" in text and "\n### Kazakhstan 2022\n" in text and "\n#### E2\n" in text
     assert "> Because Moscow wanted it to." in text
     assert "\\_of\\_it" not in text  # that passage is not coded
@@ -187,7 +194,7 @@ def test_markdown_has_headings_quotes_and_escaped_text(coded):
 
 
 def latex_of(project, **kwargs) -> str:
-    return render_appendix(appendix_data(project=project, selection=AppendixSelection(**kwargs)), "tex").decode()
+    return render_appendix(appendix_data(project=project, selection=everyone(**kwargs)), "tex").decode()
 
 
 def test_latex_escapes_every_special_character(coded):
@@ -216,7 +223,7 @@ def test_latex_compiles_with_a_unicode_engine(coded, tmp_path):
 # --- CSV and XLSX --------------------------------------------------------------------------------
 
 def test_csv_has_one_row_per_excerpt_with_every_attribute(coded):
-    appendix = appendix_data(project=coded["project"], selection=AppendixSelection())
+    appendix = appendix_data(project=coded["project"], selection=EVERYONE)
     rows = list(csv.DictReader(io.StringIO(render_appendix(appendix, "csv").decode("utf-8-sig"))))
     assert [r["key"] for r in rows] == [e.key for e in appendix.excerpts]
     assert {"expert: country", "case: intervention granted", "citation", "quote", "coder", "value", "memo"} <= set(
@@ -233,7 +240,7 @@ def test_xlsx_has_one_row_per_excerpt_and_never_a_formula(coded, owner, threat):
     start, end = phrase_span(transcript, "Baku had too many friends in the room.")
     segment_create(transcript=transcript, start=start, end=end, coder=owner, codes=[threat],
                    memo="=HYPERLINK(\"http://evil.example\")")
-    appendix = appendix_data(project=coded["project"], selection=AppendixSelection())
+    appendix = appendix_data(project=coded["project"], selection=EVERYONE)
     sheet = load_workbook(io.BytesIO(render_appendix(appendix, "xlsx")))["Excerpts"]
     values = [[c.value for c in row] for row in sheet.iter_rows()]
     header = values[0]

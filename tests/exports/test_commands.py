@@ -24,8 +24,14 @@ def run(*args) -> str:
 @pytest.mark.parametrize("fmt", ["docx", "md", "tex", "csv", "xlsx"])
 def test_export_appendix_writes_each_format(coded, tmp_path, fmt):
     out = tmp_path / f"appendix.{fmt}"
-    message = run("export_appendix", "--project", coded["project"].slug, "--format", fmt, str(out))
+    message = run("export_appendix", "--project", coded["project"].slug, "--format", fmt, "--all-coders", str(out))
     assert out.stat().st_size > 500 and "excerpts from 5 segments" in message
+
+
+def test_export_appendix_defaults_to_the_primary_coding(coded, tmp_path):
+    out = tmp_path / "appendix.md"
+    message = run("export_appendix", "--project", coded["project"].slug, str(out))
+    assert "excerpts from 3 segments" in message  # olga's three; cora's two are a second coder's
 
 
 def test_export_appendix_narrows_by_case_and_groups_by_case(coded, tmp_path, armenia):

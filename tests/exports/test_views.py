@@ -33,7 +33,8 @@ def test_exports_page_shows_the_choices_and_the_nav_link(coded, client_for, revi
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_reviewer_downloads_the_appendix_in_every_format(coded, client_for, reviewer, fmt):
-    response = client_for(reviewer).get(url("exports_appendix", coded["project"]), {"format": fmt, "memos": "on"})
+    response = client_for(reviewer).get(url("exports_appendix", coded["project"]), {"format": fmt, "memos": "on",
+                                                                                      "all_coders": "on"})
     assert response.status_code == 200
     if fmt == "html":
         assert b"Because Moscow wanted it to." in response.content

@@ -3,9 +3,10 @@ template with the reason and a way back; the API answers {"detail": reason, ...}
 import json
 
 import pytest
-from django.urls import reverse
+from django.urls import path, reverse
 
 from apps.coding.services import segment_create
+from config.urls import urlpatterns as app_urlpatterns
 from tests.conftest import phrase_span
 
 
@@ -81,3 +82,54 @@ def test_every_api_error_is_a_detail_with_the_reason(client_for, project, coder,
             assert response.status_code == status, (response.request["PATH_INFO"], response.content)
             body = response.json()
             assert isinstance(body["detail"], str) and body["detail"], body
+
+
+# --- the same pages under DEBUG (make run), and the 500 ---------------------------------------
+
+@pytest.fixture
+def debug(settings):
+    settings.DEBUG = True
+
+
+def test_under_debug_a_project_of_others_gets_the_apps_404_page_with_the_reason(debug, client_for, project,
+                                                                                outsider):
+    """Issue 16: under `make run` Django's technical 404 page answered, unstyled because
+    the Content-Security-Policy blocks its inline styles."""
+    response = client_for(outsider).get(reverse("analysis_matrix", args=[project.slug]))
+    page = response.content.decode()
+    assert response.status_code == 404
+    assert "<h1>Not found</h1>" in page and "No such project." in page
+    assert "/static/css/app.css" in page and "<style" not in page and "URLconf" not in page
+
+
+def test_under_debug_an_unknown_address_gets_the_apps_404_page(debug, client_for, coder):
+    response = client_for(coder).get("/projects/no/such/page/here/")
+    page = response.content.decode()
+    assert response.status_code == 404
+    assert "There is no page at this address." in page and "<style" not in page and "tried" not in page
+
+
+def test_under_debug_a_missing_slash_still_redirects_and_the_api_keeps_its_json(debug, client_for, coder):
+    client = client_for(coder)
+    assert client.get("/projects").status_code == 301
+    response = client.get("/api/projects/no-such-project/segments")
+    assert response.status_code == 404 and response["Content-Type"].startswith("application/json")
+
+
+def boom(request):
+    raise RuntimeError("a bug")
+
+
+urlpatterns = [path("boom/", boom), *app_urlpatterns]  # this module is the URLconf of the test below
+
+
+@pytest.mark.urls(__name__)
+def test_a_server_error_gets_the_apps_page_without_the_request_or_the_trace(client):
+    """Django's default 500 was a bare "Server Error (500)"; the app's page needs nothing
+    that may have failed (no database, no session)."""
+    client.raise_request_exception = False
+    response = client.get("/boom/")
+    page = response.content.decode()
+    assert response.status_code == 500
+    assert "<h1>Something went wrong</h1>" in page and "/static/css/app.css" in page
+    assert "a bug" not in page and "RuntimeError" not in page

@@ -339,6 +339,71 @@ def test_corrections_of_the_preview_are_applied_to_the_stored_turns(client_for, 
     ]
 
 
+def turn_speakers(transcript) -> list[str]:
+    return list(transcript.turns.order_by("number").values_list("speaker", flat=True))
+
+
+@pytest.mark.parametrize("pseudonyms", ["", "Vladimir Putin -> E9\nModerator -> M1"])
+def test_corrections_of_the_preview_still_hold_after_the_text_is_edited(client_for, coder, project, pseudonyms):
+    """Issue 15: an edit of the text split it again as if nothing had been decided at import,
+    so a rejected label came back as a speaker and a taken one went. The corrections are
+    stored with the transcript (pseudonymised with its text) and applied to every edit."""
+    from apps.coding.services import transcript_update_text
+
+    choices = {"reject_label": ["E8.txt\tRespondent"], "take_label": ["E8.txt\tGermany"],
+               "merge_label": ["E8.txt\tPresident of Russia Vladimir Putin\tVladimir Putin"]}
+    post_import(client_for(coder), project, [upload("E8.txt", SPEECHES.encode())], pseudonyms=pseudonyms, **choices)
+    transcript = Transcript.objects.get()
+    imported = turn_speakers(transcript)
+    assert "Respondent" not in imported and "Germany" in imported
+    assert len(set(imported)) == 3, imported  # the moderator, Putin merged, Germany taken
+    transcript_update_text(transcript=transcript, text=transcript.text.replace("Thank you.", "Thank you all.", 1),
+                           version=transcript.version, actor=coder)
+    transcript.refresh_from_db()
+    assert "Thank you all." in transcript.text
+    assert turn_speakers(transcript) == imported
+
+
+def test_the_speakers_page_counts_turns_not_paragraphs(client_for, coder, project):
+    from apps.transcripts.selectors import transcript_speakers
+
+    post_import(client_for(coder), project, [upload("E8.txt", SPEECHES.encode())])
+    transcript = Transcript.objects.get()
+    paragraphs = transcript.turns.filter(speaker="President of Russia Vladimir Putin").count()
+    rows = {row.speaker: row.turns for row in transcript_speakers(transcript=transcript)}
+    assert paragraphs == 2 and rows["President of Russia Vladimir Putin"] == 1
+    assert rows["Moderator"] == 3
+
+
+def api_import(client, project, files, **form):
+    return client.post(f"/api/projects/{project.slug}/transcripts/import", {"files": files, **form})
+
+
+def test_the_api_lists_the_labels_and_takes_the_corrections_of_the_preview(client_for, coder, project):
+    client = client_for(coder)
+    preview = api_import(client, project, [upload("E8.txt", SPEECHES.encode())], preview="true").json()
+    labels = {label["label"]: label for label in preview["results"][0]["labels"]}
+    assert labels["Germany"]["taken"] is False and "a place name" in labels["Germany"]["why"]
+    assert labels["Moderator"]["taken"] is True and labels["Moderator"]["turns"] == 3
+    assert not Transcript.objects.exists()
+
+    answer = api_import(client, project, [upload("E8.txt", SPEECHES.encode())],
+                        reject_label=["E8.txt\tRespondent"], take_label=["E8.txt\tGermany"]).json()
+    assert answer["stored"] == 1
+    labels = {label["label"]: label for label in answer["results"][0]["labels"]}
+    assert labels["Germany"]["chosen"] == "take" and labels["Respondent"]["chosen"] == "reject"
+    speakers = turn_speakers(Transcript.objects.get())
+    assert "Germany" in speakers and "Respondent" not in speakers
+
+
+def test_the_api_refuses_an_unreadable_correction_and_stores_nothing(client_for, coder, project):
+    response = api_import(client_for(coder), project, [upload("E8.txt", SPEECHES.encode())],
+                          merge_label=["E8.txt\tModerator"])
+    assert response.status_code == 422
+    assert "A speaker correction could not be read" in response.json()["detail"]
+    assert not Transcript.objects.exists()
+
+
 def test_corrections_for_another_file_leave_a_file_alone(client_for, coder, project):
     post_import(client_for(coder), project, [upload("E8.txt", SPEECHES.encode())],
                 reject_label=["other.txt\tModerator"])

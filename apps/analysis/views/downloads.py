@@ -37,7 +37,8 @@ def download(request, slug, table, fmt):
                                                               rollup=p["subcodes"], root_code=p["root"]))
     elif table in ("matrix", "matrix-values"):
         m = selectors.code_case_matrix(project=project, measure=p["measure"], columns=p["columns"],
-                                       root_code=p["root"], rollup=p["subcodes"], segment_ids=False)
+                                       root_code=p["root"], rollup=p["subcodes"], segment_ids=False,
+                                       all_coders=p["all_coders"])
         result = tables.matrix_table(m) if table == "matrix" else tables.matrix_values_table(m)
     elif table == "cooccurrence":
         result = tables.cooccurrence_table(selectors.code_cooccurrence(project=project, case=p["case"]))

@@ -44,7 +44,8 @@ def matrix(request, slug):
         return error_page(request, 400, first_error(form), project=project)
     p = form.cleaned_data
     result = selectors.code_case_matrix(project=project, measure=p["measure"], columns=p["columns"],
-                                        root_code=p["root"], rollup=p["subcodes"], segment_ids=False)
+                                        root_code=p["root"], rollup=p["subcodes"], segment_ids=False,
+                                        all_coders=p["all_coders"])
     href = _cell_href(request, slug)
     return render(request, "analysis/matrix.html", {
         "project": project, "nav": "matrix", "matrix": result, "params": p,
@@ -72,7 +73,8 @@ def matrix_excerpts(request, slug):
     p = form.cleaned_data
     try:
         page = selectors.matrix_cell_excerpts(project=project, code=p["code"], column=p["column"],
-                                              columns=p["columns"], rollup=p["subcodes"], offset=p["offset"] or 0)
+                                              columns=p["columns"], rollup=p["subcodes"], offset=p["offset"] or 0,
+                                              all_coders=p["all_coders"])
     except ValidationError as error:
         return error_page(request, 400, "; ".join(error.messages), project=project)
     back = reverse("analysis_matrix", args=[slug]) + "?" + query_without(request, "code", "column", "offset")

@@ -14,6 +14,11 @@ def judge_chosen(request, project, known):
     return selectors.judge_for(project=project, user=request.user, username=request.GET.get("judge"), known=known)
 
 
+def all_coders_asked(request) -> bool:
+    """`?all_coders=1`: the evidence of every coder, not only the primary coding."""
+    return request.GET.get("all_coders", "").lower() in ("1", "true", "on", "yes")
+
+
 def page_context(request, project, tab, **extra) -> dict:
     return {"project": project, "tab": tab, "nav": "comparison", "can_judge": can(project.membership, CODE), **extra}
 

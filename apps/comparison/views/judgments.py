@@ -16,7 +16,7 @@ from apps.projects.responses import error_page, form_reason
 from .. import selectors, services
 from ..forms import AdoptForm, JudgmentForm
 from ..models import Factor, Judgment
-from .common import judge_chosen, page_context, show_errors
+from .common import all_coders_asked, judge_chosen, page_context, show_errors
 
 
 @login_required
@@ -24,7 +24,8 @@ def judgment_grid(request, slug):
     project = project_for(request.user, slug)
     known = selectors.judges(project=project)
     judge = judge_chosen(request, project, known)
-    grid = selectors.judgment_grid(project=project, judge=judge, known_judges=known)
+    grid = selectors.judgment_grid(project=project, judge=judge, known_judges=known,
+                                   all_coders=all_coders_asked(request))
     return render(request, "comparison/grid.html", page_context(request, project, "judgments", grid=grid))
 
 
@@ -54,7 +55,8 @@ def judgment_cell(request, slug, factor_id, case_id):
         judge = request.user
     else:
         judge = judge_chosen(request, project, None)
-    grid = selectors.judgment_grid(project=project, judge=judge, excerpts_for=[(factor.pk, case.pk)])
+    grid = selectors.judgment_grid(project=project, judge=judge, excerpts_for=[(factor.pk, case.pk)],
+                                   all_coders=all_coders_asked(request))
     cell = grid.cell(factor, case)
     own = judge.pk == request.user.pk
     cited = {e.segment_id for e in cell.cited}

@@ -23,7 +23,6 @@ from .positions import CODE_POINTS, Reading, Selection, SourceText, decide_file,
 from .safe import ImportRejected, Package, local, parse_xml
 
 MAX_CODE_DEPTH = 64
-DEFAULT_COLOUR = "#f2c14e"
 
 
 @dataclass
@@ -176,12 +175,14 @@ def unknown(element, known: set[str], where: str, report: Report) -> None:
 
 
 def colour_of(value: str | None) -> str:
+    """#rrggbb from #rgb or #rrggbb; "" for no colour or an unreadable one, so that the code
+    gets a colour far from the others' (apps.coding.services.code_create)."""
     value = (value or "").strip()
     if len(value) == 4 and value.startswith("#") and all(c in "0123456789abcdefABCDEF" for c in value[1:]):
         return "#" + "".join(c * 2 for c in value[1:]).lower()
     if len(value) == 7 and value.startswith("#") and all(c in "0123456789abcdefABCDEF" for c in value[1:]):
         return value.lower()
-    return DEFAULT_COLOUR
+    return ""
 
 
 def read_codes(container, report: Report, depth: int = 0, *, with_notes: bool = True) -> list[CodePlan]:

@@ -23,13 +23,17 @@ export class Codebook {
     this.bindTreeKeys();
     const form = this.root.querySelector("[data-code-new]");
     if (form) {
+      // The server picks a colour far from the other codes' unless the user picks one.
+      const picker = form.elements.colour;
+      picker.addEventListener("input", () => { picker.dataset.chosen = "1"; });
       form.addEventListener("submit", async (event) => {
         event.preventDefault();
         const name = form.elements.name.value.trim();
         if (!name) return;
         try {
-          const code = await this.create(name, form.elements.colour.value);
+          const code = await this.create(name, picker.dataset.chosen ? picker.value : null);
           form.reset();
+          delete picker.dataset.chosen;
           this.status(`Code “${code.name}” created.`);
         } catch (error) {
           this.status(error.message, "error");
@@ -50,7 +54,7 @@ export class Codebook {
   }
 
   async create(name, colour) {
-    const code = await api("POST", `${this.base}/codes`, { name, colour: colour || "#f2c14e" });
+    const code = await api("POST", `${this.base}/codes`, colour ? { name, colour } : { name });
     await this.reload();
     this.onChanged(this.codes);
     return this.codes.find((c) => c.id === code.id) || code;

@@ -342,6 +342,7 @@ export class Popover {
         this.showError(error.message);
         return null;
       }
+      if (!this.state) return null; // the box was closed while the code was being created
     }
     if (!code) return null;
     this.state.chosen.set(code.id, NO_VALUE);

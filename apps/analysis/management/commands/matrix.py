@@ -21,6 +21,8 @@ class Command(BaseCommand):
                             help=f"{', '.join(COLUMN_KINDS)}, or the name (or id) of a case or expert attribute.")
         parser.add_argument("--branch", default="", help="Only this code and its sub-codes, by path ('A > B').")
         parser.add_argument("--subcodes", action="store_true", help="Count sub-codes into their parents.")
+        parser.add_argument("--all-coders", action="store_true",
+                            help="Count every coder's codings (default: the primary coder's and the settled ones).")
 
     def handle(self, *args, **options):
         project = Project.objects.filter(slug=options["project"]).first()
@@ -37,7 +39,7 @@ class Command(BaseCommand):
                 raise CommandError(f"No code with the path {options['branch']!r} in {project.slug}.")
         try:
             matrix = code_case_matrix(project=project, measure=options["measure"], columns=columns, root_code=root,
-                                      rollup=options["subcodes"], segment_ids=False)
+                                      rollup=options["subcodes"], segment_ids=False, all_coders=options["all_coders"])
         except ValidationError as error:
             raise CommandError("; ".join(error.messages)) from error
         self.stdout.write(table_csv(matrix_table(matrix), guard=False), ending="")

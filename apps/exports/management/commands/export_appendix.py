@@ -19,7 +19,8 @@ def ids(value: str) -> tuple[int, ...]:
 
 
 class Command(BaseCommand):
-    help = "Export coded excerpts for a thesis appendix (all codes, cases, experts and coders unless narrowed)."
+    help = ("Export coded excerpts for a thesis appendix (all codes, cases and experts, and the primary coding, "
+            "unless narrowed).")
 
     def add_arguments(self, parser):
         parser.add_argument("out", help="the file to write")
@@ -30,6 +31,8 @@ class Command(BaseCommand):
         parser.add_argument("--cases", default="", help="case ids, comma-separated")
         parser.add_argument("--experts", default="", help="expert ids, comma-separated")
         parser.add_argument("--coders", default="", help="user ids of coders, comma-separated")
+        parser.add_argument("--all-coders", action="store_true",
+                            help="every coder's codings (default: the primary coder's and the settled ones)")
         parser.add_argument("--grouping", choices=list(GROUPINGS), default="code-case-expert")
         parser.add_argument("--no-memos", action="store_true", help="leave the memos out")
         parser.add_argument("--real-names", action="store_true", help="list the experts' real names too")
@@ -43,7 +46,8 @@ class Command(BaseCommand):
         project = project_or_error(options["project"])
         selection = AppendixSelection(
             code_ids=ids(options["codes"]), case_ids=ids(options["cases"]), expert_ids=ids(options["experts"]),
-            coder_ids=ids(options["coders"]), grouping=options["grouping"], include_memos=not options["no_memos"],
+            coder_ids=ids(options["coders"]), all_coders=options["all_coders"], grouping=options["grouping"],
+            include_memos=not options["no_memos"],
             real_names=options["real_names"])
         with progress_bar() as progress:
             progress("Reading excerpts", 0, 2)
