@@ -111,10 +111,11 @@ def register_routers() -> None:
     from apps.exports.api import router as exports_router
     from apps.projects.api import router as projects_router
     from apps.search.api import router as search_router
+    from apps.suggestions.api import router as suggestions_router
     from apps.transcripts.api import router as transcripts_router
 
     for router in (transcripts_router, cases_router, coding_router, analysis_router, comparison_router,
-                   exports_router, search_router, projects_router):
+                   exports_router, search_router, suggestions_router, projects_router):
         api.add_router("/projects/", router)
 
 

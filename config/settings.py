@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "apps.analysis",
     "apps.agreement",
     "apps.search",
+    "apps.suggestions",
     "apps.comparison",
     "apps.exports",
     "apps.home",
@@ -212,3 +213,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# The engine that ranks suggestions for a code (apps/suggestions/engines.py): a dotted path to
+# a class with name, version, threshold and rank(). The default runs on this server with no
+# model download; a deployer may point this at their own embedding engine (see that module).
+SUGGESTION_ENGINE = os.environ.get("SUGGESTION_ENGINE", "apps.suggestions.engines.TfidfEngine")

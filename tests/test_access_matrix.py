@@ -555,6 +555,8 @@ API_BASE = {
     "POST /api/projects/{slug}/review/comments": {"text": "A remark"},
     "POST /api/projects/{slug}/review/status": {"status": "approved"},
     "PUT /api/projects/{slug}/comparison/judgments/{factor_id}/{case_id}": {"value": "present", "version": 1},
+    "POST /api/projects/{slug}/codes/{code_id}/suggestions/accept": {"start": 0, "end": 5},
+    "POST /api/projects/{slug}/codes/{code_id}/suggestions/reject": {"start": 0, "end": 5},
     "POST /api/projects/{slug}/search/code-all/preview": {"search": {"q": "Moscow"}, "code_id": "@code"},
     "POST /api/projects/{slug}/search/code-all": {"search": {"q": "Moscow"}, "code_id": "@code"},
 }

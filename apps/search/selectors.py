@@ -27,6 +27,7 @@ from apps.coding.services import segment_bounds_snapped
 from apps.projects.models import Project
 from apps.transcripts.models import Expert, Transcript, Turn
 from apps.transcripts.selectors import citation
+from apps.transcripts.sentences import sentence_around
 
 from . import backends
 from .matching import Matcher
@@ -468,10 +469,6 @@ def code_all_plan(*, project: Project, params: SearchParams, code: Code, extend:
     return plan
 
 
-_SENTENCE_END = ".!?…"
-_CLOSERS = "\"'»”’)]"
-
-
 def extended(text: str, hit: Hit, extend: str, turns: list[tuple[int, int, int, str]]) -> tuple[int, int]:
     """The range a hit becomes: as found, whole words (the coding app's snapping), the
     sentence (within its paragraph), the paragraph, or the speaker's turn (the run of
@@ -491,38 +488,7 @@ def extended(text: str, hit: Hit, extend: str, turns: list[tuple[int, int, int, 
         while last + 1 < len(turns) and turns[last + 1][3] == speaker:
             last += 1
         return min(turns[first][1], hit.start), max(turns[last][2], hit.end)
-    return _sentence(text, hit.start, hit.end, min(turn_start, hit.start), max(turn_end, hit.end))
-
-
-def _sentence(text: str, start: int, end: int, low: int, high: int) -> tuple[int, int]:
-    s = start
-    while s > low:
-        ch = text[s - 1]
-        if ch == "\n" or (text[s - 1].isspace() and s - 2 >= low and text[s - 2] in _SENTENCE_END + _CLOSERS
-                          and _ends_sentence(text, s - 2, low)):
-            break
-        s -= 1
-    while s < start and text[s].isspace():
-        s += 1
-    e = end
-    while e < high:
-        ch = text[e]
-        if ch == "\n":
-            break
-        if ch in _SENTENCE_END and (e + 1 >= high or text[e + 1].isspace() or text[e + 1] in _CLOSERS):
-            e += 1
-            while e < high and text[e] in _CLOSERS + _SENTENCE_END:
-                e += 1
-            break
-        e += 1
-    return s, max(e, end)
-
-
-def _ends_sentence(text: str, i: int, low: int) -> bool:
-    """Whether text[i] (a terminator or a closing quote after one) ends a sentence."""
-    while i >= low and text[i] in _CLOSERS:
-        i -= 1
-    return i >= low and text[i] in _SENTENCE_END
+    return sentence_around(text, hit.start, hit.end, min(turn_start, hit.start), max(turn_end, hit.end))
 
 
 def saved_searches(*, project: Project) -> list:
