@@ -2,8 +2,10 @@
 project import (.qdpx) into a new project.
 
 Every object is created through the ordinary services of its app (code_create,
-transcript_create, segment_create, case_create, attribute_create, memo_create ...), so the
-same rules hold as everywhere. Each import is one transaction: a file that cannot be
+transcript_create, case_create, attribute_create, memo_create ...; the segments, by the
+thousand, through segments_create_bulk, which checks each as segment_create does and
+writes them in a few statements), so the same rules hold as everywhere. The stored case
+memberships are computed once, at the end. Each import is one transaction: a file that cannot be
 imported in full changes nothing, and its message says why.
 """
 from __future__ import annotations
@@ -23,7 +25,8 @@ from apps.cases.models import Attribute
 from apps.cases.services import (attribute_create, attribute_value_clean, case_create, case_value_set,
                                  expert_value_set, transcript_cases_set)
 from apps.coding.models import Code
-from apps.coding.services import code_create, code_update, memo_create, segment_create
+from apps.coding.services import (NewSegment, case_memberships_refreshed_once, code_create, code_update,
+                                  memo_create, segments_create_bulk)
 from apps.projects.models import Project
 from apps.projects.services import project_create
 from apps.transcripts.services import expert_create, transcript_create
@@ -216,6 +219,7 @@ def _set_values(owner, values, applies_to, attributes, setter, actor, report: Re
 
 
 @transaction.atomic
+@case_memberships_refreshed_once()
 def qdpx_import(*, data: bytes, user, project_name: str = "", filename: str = "", skip_unplaced: bool = False,
                 progress=None) -> tuple[Project, Report]:
     """Import a .qdpx file into a new project owned by `user`. All or nothing.
@@ -327,9 +331,8 @@ def qdpx_import(*, data: bytes, user, project_name: str = "", filename: str = ""
                         "not imported")
 
     memo_targets = []  # (note guid, target kwargs)
-    segments = {}
-    total = len(selections)
-    for number, (guid, (transcript, selection)) in enumerate(selections.items(), start=1):
+    passages: dict[str, NewSegment] = {}  # selection guid -> the segment to create, all checked before any is written
+    for guid, (transcript, selection) in selections.items():
         applied, values = [], {}
         for coding in selection.codings:
             code = codes.get(coding.code_guid)
@@ -354,15 +357,18 @@ def qdpx_import(*, data: bytes, user, project_name: str = "", filename: str = ""
             report.skip(f"a selection in '{transcript.title}' without codes or cases "
                         f"({selection.start}-{selection.end})")
             continue
-        segment = segment_create(transcript=transcript, start=selection.start, end=selection.end,
-                                 coder=who(selection.user_guid), codes=applied, values=values,
-                                 cases=selection_cases, memo=selection.memo,
-                                 is_case_section=selection.name == CASE_SECTION_NAME or not applied)
-        segments[guid] = segment
+        passages[guid] = NewSegment(transcript=transcript, start=selection.start, end=selection.end,
+                                    coder=who(selection.user_guid), codes=applied, values=values,
+                                    cases=selection_cases, memo=selection.memo,
+                                    is_case_section=selection.name == CASE_SECTION_NAME or not applied)
         memo_targets += [(note_guid, "segment", guid) for note_guid in selection.note_guids]
-        report.count("segments")
-        if progress and (number % 50 == 0 or number == total):
-            progress("Creating segments", number, total)
+    if progress:
+        progress("Creating segments", 0, len(passages))
+    segments = dict(zip(passages, segments_create_bulk(passages=list(passages.values()), record=True)))
+    if segments:
+        report.count("segments", len(segments))
+    if progress:
+        progress("Creating segments", len(passages), len(passages))
 
     _collect_code_notes(plan.codes, memo_targets)
     for source in plan.sources:

@@ -10,10 +10,10 @@ from .limits import DESCRIPTION, check_limits
 from .models import Activity, Membership, Project, Role
 
 
-def activity_record(*, project: Project, actor, verb: str, target=None, target_type: str = "",
-                    summary: str = "", before=None, after=None) -> Activity:
-    """Record who did what; `before`/`after` are JSON snapshots for the history view."""
-    return Activity.objects.create(
+def activity_build(*, project: Project, actor, verb: str, target=None, target_type: str = "",
+                   summary: str = "", before=None, after=None) -> Activity:
+    """The Activity that `activity_record` stores, unsaved: for `activities_record`."""
+    return Activity(
         project=project,
         actor=actor if actor is not None and actor.is_authenticated else None,
         verb=verb,
@@ -23,6 +23,19 @@ def activity_record(*, project: Project, actor, verb: str, target=None, target_t
         before=before,
         after=after,
     )
+
+
+def activity_record(**kwargs) -> Activity:
+    """Record who did what; `before`/`after` are JSON snapshots for the history view.
+    Takes the keywords of `activity_build`."""
+    activity = activity_build(**kwargs)
+    activity.save()
+    return activity
+
+
+def activities_record(activities: list[Activity]) -> list[Activity]:
+    """Store many built activities in a few statements (a bulk write's history)."""
+    return Activity.objects.bulk_create(activities, batch_size=1000)
 
 
 @transaction.atomic

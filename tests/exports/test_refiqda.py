@@ -7,13 +7,16 @@ import zipfile
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from apps.coding.models import Code, Memo, Segment
+from apps.coding.models import CaseMembership, Code, Coding, Memo, Segment
+from apps.coding.services import case_membership_refresh
 from apps.exports.refiqda.reader import normalise_with_offsets
 from apps.exports.refiqda.safe import ImportRejected
 from apps.exports.refiqda.writer import codebook_qdc, project_qde, write_qdpx
 from apps.exports.services import qdpx_import_or_reject
-from apps.projects.models import Project
+from apps.projects.models import Activity, Project
 from apps.transcripts.models import Transcript
 from apps.transcripts.text import normalise_text
 
@@ -100,6 +103,52 @@ def test_round_trip_of_the_demo_study_keeps_every_object(demo):
         assert after[part] == before[part], part
     assert copy.slug != demo.slug and copy.memberships.get().user == owner
     assert len(before["segments"]) >= 290 and len(before["memos"]) == 5
+
+
+def test_import_writes_segments_codings_and_case_links_in_batches_not_one_by_one(demo, owner):
+    data = export(demo)
+    segments = Segment.objects.filter(project=demo).count()
+    with CaptureQueriesContext(connection) as queries:
+        copy, _ = qdpx_import_or_reject(data=data, user=owner, project_name="Demo copy")
+    assert Segment.objects.filter(project=copy).count() == segments >= 290
+    for table in (Segment._meta.db_table, Coding._meta.db_table, Segment.cases.through._meta.db_table):
+        writes = [q for q in queries.captured_queries if q["sql"].startswith(f'INSERT INTO "{table}"')]
+        assert 1 <= len(writes) <= segments // 40, table  # a few batches (SQLite takes ~999 parameters each)
+
+
+def test_imported_case_memberships_are_those_the_rule_gives(demo, owner):
+    copy, _ = qdpx_import_or_reject(data=export(demo), user=owner, project_name="Demo copy")
+
+    def stored():
+        return sorted(CaseMembership.objects.filter(project=copy).values_list("segment_id", "case_id"))
+
+    imported = stored()
+    case_membership_refresh(project_id=copy.pk)
+    assert imported == stored() and len(imported) > 0
+
+
+def test_every_imported_segment_has_its_coded_entry_in_the_history(coded, owner):
+    project, _ = qdpx_import_or_reject(data=export(coded["project"]), user=owner, project_name="Copy")
+    segments = {s.pk: s for s in Segment.objects.filter(project=project).prefetch_related("codings__tag")}
+    coded_entries = Activity.objects.filter(project=project, verb="coded", target_type="segment")
+    assert sorted(a.target_id for a in coded_entries) == sorted(segments)
+    for entry in coded_entries:
+        segment = segments[entry.target_id]
+        assert entry.after["codes"] == {c.tag.name: c.value for c in segment.codings.all()}
+        assert entry.after["quote"] == segment.quote[:200]
+
+
+def test_a_selection_that_fails_the_segment_rules_stores_nothing(coded, owner):
+    """The segments are checked before any is written: a memo over the limit leaves no
+    project, no transcript and no segment behind, and the reason names the limit."""
+    files = members(export(coded["project"]))
+    qde = files.pop("project.qde").decode("utf-8")
+    assert "Clear statement of Russian will." in qde
+    qde = qde.replace("Clear statement of Russian will.", "long " * 4001)
+    counts = Project.objects.count(), Transcript.objects.count(), Segment.objects.count()
+    with pytest.raises(ImportRejected, match="memo takes at most 20,000 characters"):
+        qdpx_import_or_reject(data=qdpx_bytes(qde, files), user=owner, project_name="Broken")
+    assert (Project.objects.count(), Transcript.objects.count(), Segment.objects.count()) == counts
 
 
 def test_import_prints_a_fresh_slug_when_the_name_is_taken(coded, owner):
