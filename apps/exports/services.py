@@ -11,7 +11,9 @@ imported in full changes nothing, and its message says why.
 from __future__ import annotations
 
 import logging
+import time
 from collections import defaultdict
+from contextlib import contextmanager
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
@@ -27,8 +29,8 @@ from apps.cases.services import (attribute_create, attribute_value_clean, case_c
 from apps.coding.models import Code
 from apps.coding.services import (NewSegment, case_memberships_refreshed_once, code_create, code_update,
                                   memo_create, segments_create_bulk)
-from apps.projects.models import Project
-from apps.projects.services import project_create
+from apps.projects.models import Job, Project
+from apps.projects.services import job_create, job_fail, job_finish, job_progress, job_start, project_create
 from apps.transcripts.services import expert_create, transcript_create
 from apps.transcripts.text import split_turns
 
@@ -218,8 +220,6 @@ def _set_values(owner, values, applies_to, attributes, setter, actor, report: Re
             report.skip(f"the value {value.text!r} of '{attribute.name}' for {label}: {_messages(error)}")
 
 
-@transaction.atomic
-@case_memberships_refreshed_once()
 def qdpx_import(*, data: bytes, user, project_name: str = "", filename: str = "", skip_unplaced: bool = False,
                 progress=None) -> tuple[Project, Report]:
     """Import a .qdpx file into a new project owned by `user`. All or nothing.
@@ -227,9 +227,25 @@ def qdpx_import(*, data: bytes, user, project_name: str = "", filename: str = ""
     Selections that cannot be placed exactly on their text (report.unplaced) stop the
     import with UnplacedSelections before anything is stored, unless `skip_unplaced`: then
     the rest is imported and each of them is listed as not imported."""
+    plan = qdpx_read(data=data, filename=filename, progress=progress)
+    return qdpx_store(plan=plan, user=user, project_name=project_name, filename=filename,
+                      skip_unplaced=skip_unplaced, progress=progress)
+
+
+def qdpx_read(*, data: bytes, filename: str = "", progress=None) -> ProjectPlan:
+    """The plan of a .qdpx file, read and checked in full; nothing is stored (so a task
+    shows its progress before the import's transaction opens)."""
     package = Package(data, label=filename or "The file")
-    plan = read_project(package, progress=(lambda n, total: progress("Reading sources", n, total)) if progress
+    return read_project(package, progress=(lambda n, total: progress("Reading sources", n, total)) if progress
                         else None)
+
+
+@transaction.atomic
+@case_memberships_refreshed_once()
+def qdpx_store(*, plan: ProjectPlan, user, project_name: str = "", filename: str = "", skip_unplaced: bool = False,
+               progress=None) -> tuple[Project, Report]:
+    """Store a plan read by `qdpx_read` as a new project owned by `user`, in one
+    transaction (see qdpx_import)."""
     report = plan.report
     if report.unplaced and not skip_unplaced:
         raise UnplacedSelections(report)
@@ -416,8 +432,15 @@ def _collect_code_notes(items: list[CodePlan], targets: list) -> None:
 
 def qdpx_import_or_reject(**kwargs) -> tuple[Project, Report]:
     """qdpx_import, with any refusal of a service turned into ImportRejected with its reason."""
-    try:
+    with refusals_as_import_rejected():
         return qdpx_import(**kwargs)
+
+
+@contextmanager
+def refusals_as_import_rejected():
+    """A service's refusal (ValidationError) inside, raised as ImportRejected with its reason."""
+    try:
+        yield
     except ImportRejected:
         raise
     except ValidationError as error:
@@ -431,7 +454,8 @@ def qdpx_pending_create(*, user, data: bytes, filename: str, project_name: str =
     """Keep an upload whose selections cannot all be placed, until the user imports it
     without them or cancels. The user's earlier waiting uploads, and anyone's older than a
     day, are dropped."""
-    PendingQdpxImport.objects.filter(Q(user=user) | Q(created_at__lt=timezone.now() - PENDING_KEPT)).delete()
+    PendingQdpxImport.objects.filter(Q(user=user) | Q(created_at__lt=timezone.now() - PENDING_KEPT)).exclude(
+        job__status__in=ACTIVE_JOBS).delete()
     return PendingQdpxImport.objects.create(user=user, data=data, filename=filename[:255],
                                             project_name=project_name[:200])
 
@@ -449,3 +473,70 @@ def qdpx_pending_import(*, pending: PendingQdpxImport) -> tuple[Project, Report]
 def qdpx_pending_cancel(*, pending: PendingQdpxImport) -> None:
     """Drop a waiting upload: nothing of it is imported."""
     pending.delete()
+
+
+# --- the import as a task: queued by the page, run by a worker, its progress in a Job -----------
+
+QDPX_IMPORT = "qdpx_import"
+ACTIVE_JOBS = (Job.Status.QUEUED, Job.Status.RUNNING)
+
+
+@transaction.atomic
+def qdpx_job_create(*, user, data: bytes | None = None, filename: str = "", project_name: str = "",
+                    pending: PendingQdpxImport | None = None, skip_unplaced: bool = False) -> Job:
+    """Keep an upload (or take a kept one, `pending`) and queue its import for a worker;
+    the job and its task are committed together."""
+    from .tasks import qdpx_import_task  # the task module imports this one
+
+    if pending is None:
+        pending = PendingQdpxImport.objects.create(user=user, data=data, filename=filename[:255],
+                                                   project_name=project_name[:200])
+    job = job_create(user=user, kind=QDPX_IMPORT, label=f"Import of {pending.filename}"
+                     + (" without the passages that cannot be placed" if skip_unplaced else ""))
+    pending.job = job
+    pending.save(update_fields=["job"])
+    qdpx_import_task.enqueue(job_id=job.pk, pending_id=pending.pk, skip_unplaced=skip_unplaced)
+    return job
+
+
+def qdpx_job_run(*, job: Job, pending_id: int, skip_unplaced: bool = False) -> None:
+    """Run a queued import: read and check the file (its progress committed as it goes),
+    then store it, delete the upload and mark the job done in one transaction. A refusal
+    stores nothing and leaves its reason on the job; run again after it ended, it does
+    nothing, and after a worker died mid-way, it imports once."""
+    if not job_start(job=job):
+        return
+    pending = PendingQdpxImport.objects.filter(pk=pending_id).first()
+    if pending is None:
+        job_fail(job=job, reason="The uploaded file is no longer kept (the import was cancelled, or the file is "
+                                 "older than a day): upload it again.")
+        return
+
+    def progress(step: str, done: int, total: int) -> None:
+        job_progress(job=job, step=step, done=done, total=total)
+
+    started = time.perf_counter()
+    try:
+        with refusals_as_import_rejected():
+            progress("Reading the file", 0, 0)
+            plan = qdpx_read(data=bytes(pending.data), filename=pending.filename, progress=progress)
+            progress("Storing the project", 0, 0)
+            with transaction.atomic():
+                project, report = qdpx_store(plan=plan, user=pending.user, project_name=pending.project_name,
+                                             filename=pending.filename, skip_unplaced=skip_unplaced,
+                                             progress=progress)
+                pending.delete()
+                job_finish(job=job, project=project, result={
+                    "summary": report.summary(), "notes": report.notes, "skipped": report.skipped,
+                    "seconds": round(time.perf_counter() - started, 1)})
+    except UnplacedSelections as refusal:
+        job_fail(job=job, reason=" ".join(refusal.messages), result={
+            "pending": pending.pk, "unplaced": refusal.report.unplaced, "notes": refusal.report.notes})
+    except ImportRejected as refusal:
+        pending.delete()
+        job_fail(job=job, reason=" ".join(refusal.messages))
+    except Exception:
+        logger.exception("The .qdpx import of job %s failed unexpectedly", job.pk)
+        job_fail(job=job, reason="The import stopped on an unexpected error (it was logged); nothing was stored. "
+                                 "Try again, or tell the administrator.")
+        raise
