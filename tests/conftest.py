@@ -30,7 +30,7 @@ def fast_password_hashing(settings):
 @pytest.fixture(autouse=True)
 def tasks_run_at_once(settings):
     """Tasks run in the process that queues them, inside the test's transaction; the tests of
-    tests/test_worker.py queue them in the database for a real worker process instead."""
+    tests/exports/test_worker.py queue them in the database for a real worker process instead."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 

@@ -30,7 +30,8 @@ from apps.coding.models import Code
 from apps.coding.services import (NewSegment, case_memberships_refreshed_once, code_create, code_update,
                                   memo_create, segments_create_bulk)
 from apps.projects.models import Job, Project
-from apps.projects.services import job_create, job_fail, job_finish, job_progress, job_start, project_create
+from apps.projects.services import (job_create, job_fail, job_finish, job_progress, job_start, jobs_requeue_abandoned,
+                                    project_create)
 from apps.transcripts.services import expert_create, transcript_create
 from apps.transcripts.text import split_turns
 
@@ -493,10 +494,28 @@ def qdpx_job_create(*, user, data: bytes | None = None, filename: str = "", proj
                                                    project_name=project_name[:200])
     job = job_create(user=user, kind=QDPX_IMPORT, label=f"Import of {pending.filename}"
                      + (" without the passages that cannot be placed" if skip_unplaced else ""))
+    job.result = {"skip_unplaced": skip_unplaced}  # what a re-run needs; replaced by the outcome
+    job.save(update_fields=["result"])
     pending.job = job
     pending.save(update_fields=["job"])
     qdpx_import_task.enqueue(job_id=job.pk, pending_id=pending.pk, skip_unplaced=skip_unplaced)
     return job
+
+
+def qdpx_jobs_requeue_abandoned(*, older_than: timedelta) -> list[Job]:
+    """Queue again the imports a dead worker left running (no progress for `older_than`):
+    their work was rolled back with the worker's connection, and each imports once."""
+    from .tasks import qdpx_import_task
+
+    jobs = jobs_requeue_abandoned(older_than=older_than, kind=QDPX_IMPORT)
+    uploads = {p.job_id: p.pk for p in PendingQdpxImport.objects.filter(job__in=jobs).only("pk", "job_id")}
+    for job in jobs:
+        if job.pk in uploads:
+            qdpx_import_task.enqueue(job_id=job.pk, pending_id=uploads[job.pk],
+                                     skip_unplaced=bool(job.result.get("skip_unplaced")))
+        else:
+            job_fail(job=job, reason="The uploaded file is no longer kept: upload it again.")
+    return jobs
 
 
 def qdpx_job_run(*, job: Job, pending_id: int, skip_unplaced: bool = False) -> None:

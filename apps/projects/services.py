@@ -195,12 +195,12 @@ def job_fail(*, job: Job, reason: str, result: dict | None = None) -> Job:
     return job
 
 
-def jobs_requeue_abandoned(*, older_than: timedelta) -> list[Job]:
+def jobs_requeue_abandoned(*, older_than: timedelta, kind: str) -> list[Job]:
     """Jobs left running by a worker that died (no progress for `older_than`), set waiting
     again; the caller enqueues their tasks again. Safe: a job's work is all or nothing."""
     cutoff = timezone.now() - older_than
     with transaction.atomic():
         jobs = list(Job.objects.select_for_update(skip_locked=True)
-                    .filter(status=Job.Status.RUNNING, updated_at__lt=cutoff))
+                    .filter(kind=kind, status=Job.Status.RUNNING, updated_at__lt=cutoff))
         Job.objects.filter(pk__in=[j.pk for j in jobs]).update(status=Job.Status.QUEUED, step="Waiting to run again")
     return jobs

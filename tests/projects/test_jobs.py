@@ -1,5 +1,5 @@
 """Jobs: long work a task worker runs, with its progress for the page that polls it
-(GET /api/jobs/<id>). The worker itself is tested in tests/test_worker.py."""
+(GET /api/jobs/<id>). The worker itself is tested in tests/exports/test_worker.py."""
 from __future__ import annotations
 
 from apps.projects.models import Job
