@@ -30,8 +30,8 @@ from apps.coding.models import Code
 from apps.coding.services import (NewSegment, case_memberships_refreshed_once, code_create, code_update,
                                   memo_create, segments_create_bulk)
 from apps.projects.models import Job, Project
-from apps.projects.services import (job_create, job_fail, job_finish, job_progress, job_start, jobs_requeue_abandoned,
-                                    project_create)
+from apps.projects.services import (job_create, job_fail, job_finish, job_progress, job_progress_close, job_start,
+                                    jobs_requeue_abandoned, project_create)
 from apps.transcripts.services import expert_create, transcript_create
 from apps.transcripts.text import split_turns
 
@@ -559,3 +559,5 @@ def qdpx_job_run(*, job: Job, pending_id: int, skip_unplaced: bool = False) -> N
         job_fail(job=job, reason="The import stopped on an unexpected error (it was logged); nothing was stored. "
                                  "Try again, or tell the administrator.")
         raise
+    finally:
+        job_progress_close()

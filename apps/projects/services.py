@@ -174,6 +174,15 @@ def job_progress(*, job: Job, step: str, done: int = 0, total: int = 0) -> None:
                            "updated_at = %s WHERE id = %s", [job.step, job.done, job.total, timezone.now(), job.pk])
 
 
+def job_progress_close() -> None:
+    """Close this thread's progress connection (at the end of a job), so that no idle
+    session outlives the work."""
+    side = getattr(_progress_connections, "connection", None)
+    if side is not None:
+        side.close()
+        _progress_connections.connection = None
+
+
 def job_finish(*, job: Job, result: dict, project: Project | None = None) -> Job:
     """The job is done; `result` is what its page shows (JSON). Call it inside the job's
     transaction, so that the work and its being done commit together (run again, it does
