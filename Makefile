@@ -36,6 +36,10 @@ run: demo
 	@echo "Casecoder is at http://$(HOST):$(PORT)/  (Ctrl+C stops it)"
 	@echo "Demo logins: researcher / demo-password (owner and coder), supervisor / demo-password (reviewer)"
 	@echo ""
+	$(PY) manage.py requeue_imports
+	@# The task worker runs beside the web server (long work: .qdpx imports) and stops with it.
+	$(PY) manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install-test

@@ -3,8 +3,9 @@ export_qdpx / import_qdpx, on the synthetic projects of bench/analysis.py (1x: 7
 transcripts of 9,000 words, 300 segments each, 12 codes, 4 cases; 10x: 70 transcripts).
 
 The appendix takes every code, case, expert and coder (the largest appendix). The import
-goes through the ordinary services (one segment_create per selection, with its activity
-record), so it is the slowest operation by far; it runs once per scale above 1x.
+writes the segments in bulk (coding.services.segments_create_bulk, each checked as
+segment_create checks it, with its activity record); it runs once per scale above 1x.
+Targets (issue #19): 1x under 3 s, 10x under 30 s.
 
     python -m bench --only exports --scales 1x,10x
 """

@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "taggit",
     "ninja",  # serves the API docs' scripts from /static/ instead of a CDN (CSP)
+    "django_tasks",  # Django's tasks framework (the backport): long work runs off the request
+    "django_tasks_db",  # its database backend: the queue is a table, no extra service
     "apps.projects",
     "apps.transcripts",
     "apps.cases",
@@ -170,6 +172,14 @@ def cache_from_url(url: str) -> dict:
     raise ImproperlyConfigured(
         f"CASECODER_CACHE_URL: unknown cache {url!r}; use locmem://, db://TABLE or redis://HOST:PORT/DB.")
 
+
+# Long work (a .qdpx import) is a task: the web process queues it in the database and a
+# worker runs it (`manage.py db_worker`, started beside the web server by `make run`; in
+# production its own process, on any number of machines against the same PostgreSQL: see
+# docs/deploy.md). CASECODER_TASKS_BACKEND=django_tasks.backends.immediate.ImmediateBackend
+# runs each task at once in the process that queues it (the in-process tests do).
+TASKS = {"default": {"BACKEND": os.environ.get("CASECODER_TASKS_BACKEND", "").strip()
+                     or "django_tasks_db.DatabaseBackend"}}
 
 CACHES = {"default": {**cache_from_url(os.environ.get("CASECODER_CACHE_URL", "").strip() or "locmem://"),
                       "KEY_PREFIX": f"casecoder{os.environ.get('CASECODER_RELEASE', '').strip()}",

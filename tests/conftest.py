@@ -27,6 +27,13 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def tasks_run_at_once(settings):
+    """Tasks run in the process that queues them, inside the test's transaction; the tests of
+    tests/exports/test_worker.py queue them in the database for a real worker process instead."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
 def make_user(username: str):
     return get_user_model().objects.create_user(username=username, password=PASSWORD, email=f"{username}@example.org")
 

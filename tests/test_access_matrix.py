@@ -40,7 +40,7 @@ from apps.cases.services import attribute_create, case_create
 from apps.coding.services import code_create, comment_create, memo_create, segment_create, transcript_update_text
 from apps.projects.access import CODE, COMMENT, OWN, READ, REVIEW
 from apps.projects.models import Role
-from apps.projects.services import membership_set, project_create
+from apps.projects.services import job_create, membership_set, project_create
 from apps.search.selectors import SearchParams
 from apps.search.services import saved_search_create
 from apps.transcripts.services import expert_create, transcript_create
@@ -96,7 +96,7 @@ PARAMS = {
     "slug": "slug", "transcript_id": "transcript", "segment_id": "segment", "code_id": "code", "case_id": "case",
     "comment_id": "comment", "memo_id": "memo", "expert_id": "expert", "attribute_id": "attribute",
     "factor_id": "factor", "user_id": "coder", "target_id": "segment", "judge_id": "owner", "activity_id": "edit",
-    "saved_search_id": "saved_search",
+    "saved_search_id": "saved_search", "job_id": "job",
 }
 PK_AFTER = {"transcripts": "transcript", "segments": "segment", "codes": "code", "cases": "case",
             "comments": "comment", "memos": "memo", "experts": "expert", "attributes": "attribute",
@@ -226,6 +226,7 @@ def data(db):
         "segment": segment, "code": code, "code2": code2, "case": case, "comment": comment, "memo": memo,
         "expert": expert, "attribute": other_attribute, "outcome": attribute, "factor": factor, "judgment": judgment,
         "edit": edit.activity, "saved_search": saved_search,
+        "job": job_create(user=owner, kind="qdpx_import", label=f"{MARK_OURS} import"),
         "users": {"owner": owner, "coder": coder, "reviewer": reviewer, "outsider": outsider},
         "owner": owner, "coder": coder, "theirs": theirs,
     }
@@ -501,6 +502,8 @@ OUTSIDE = {
     "api:api-root": {None: 404},
     "qdpx_import": {"anonymous": 302, None: 200},
     "qdpx_confirm": {"anonymous": 302, None: 405},  # POST only: the choice for an upload waiting for it
+    "qdpx_job": {"anonymous": 302, "owner": 200, None: 404},  # only the job's own user (the owner) sees it
+    "api:job_detail": {"anonymous": 401, "owner": 200, None: 404},  # its progress, for its own user only
     "help": {"anonymous": 302, None: 200},
     "help_screenshot": {"anonymous": 302, None: 200},
 }

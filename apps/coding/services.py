@@ -21,7 +21,7 @@ from apps.cases.models import Case
 from apps.projects.access import listed_briefly
 from apps.projects.limits import COMMENT, DESCRIPTION, IDS, MEMO, VALUES, check_limits
 from apps.projects.models import Activity, Membership, Project, Role
-from apps.projects.services import activity_record
+from apps.projects.services import activities_record, activity_build, activity_record
 from apps.transcripts.models import Transcript
 from apps.transcripts.services import transcript_text_replace
 
@@ -540,48 +540,83 @@ def segment_restore(*, segment: Segment, actor) -> Segment:
     return locked
 
 
-# --- many passages at once (the search codes every hit) -------------------------------------
+# --- many passages at once (the search codes every hit, a project import) -------------------
+
+@dataclass(frozen=True)
+class NewSegment:
+    """One passage for `segments_create_bulk`, with its own codes, values, cases and coder."""
+
+    transcript: Transcript
+    start: int
+    end: int
+    coder: object
+    codes: Sequence[Code] = ()
+    values: Mapping[int, str] = field(default_factory=dict)
+    cases: Sequence[Case] = ()
+    memo: str = ""
+    is_case_section: bool = False
+
 
 @transaction.atomic
-def segments_create_many(*, spans: Sequence[tuple[Transcript, int, int]], coder, codes: Sequence[Code] = (),
-                         values: Mapping[int, str] | None = None, cases: Sequence[Case] = (),
-                         memo: str = "") -> list[Segment]:
-    """Code many passages with the same codes, values and cases in one write: each passage
-    passes the checks of `segment_create` (offsets in range, codes and cases of the
-    transcript's project, values on the codes' scales), the rows are written in bulk and
-    the stored case memberships refreshed once. It records no Activity per segment: the
-    caller (the search's code_all) records the batch as one entry of the history."""
-    codes, cases, values = list(codes), list(cases), dict(values or {})
-    spans = list(spans)
-    if not spans:
+def segments_create_bulk(*, passages: Sequence[NewSegment], record: bool = False) -> list[Segment]:
+    """Code many passages in one write: every passage passes the checks of `segment_create`
+    before any row is written, then segments, codings and case links go in a few
+    statements per table and the stored case memberships are refreshed once. `record`:
+    one "coded" Activity per segment, as `segment_create` records (a project import keeps
+    each segment's history); without it the caller records the batch as it sees fit."""
+    passages = list(passages)
+    if not passages:
         return []
-    project_ids = {transcript.project_id for transcript, _, _ in spans}
+    project_ids = {p.transcript.project_id for p in passages}
     if len(project_ids) != 1:
         raise ValidationError({"spans": "the passages belong to transcripts of different projects"})
     project_id = project_ids.pop()
-    _check_codes(project_id, codes, values)
-    _check_cases(project_id, cases)
-    if not codes and not cases:
-        raise ValidationError({"codes": "choose at least one code or case"})
-    rows = []
-    for transcript, start, end in spans:
-        actual = _check_offsets(transcript, start, end, None)
-        rows.append(Segment(project_id=project_id, transcript=transcript, start=start, end=end, quote=actual,
-                            words=quote_words(actual), coder=coder, memo=memo))
+    rows, quotes = [], []
+    for p in passages:
+        check_limits(memo=(p.memo, MEMO), codes=(p.codes, IDS), cases=(p.cases, IDS), values=(p.values, IDS))
+        actual = _check_offsets(p.transcript, p.start, p.end, None)
+        _check_codes(project_id, list(p.codes), dict(p.values))
+        _check_cases(project_id, list(p.cases))
+        if not p.codes and not p.cases:
+            raise ValidationError({"codes": "choose at least one code or case"})
+        rows.append(Segment(project_id=project_id, transcript=p.transcript, start=p.start, end=p.end, quote=actual,
+                            words=quote_words(actual), coder=p.coder, memo=p.memo,
+                            is_case_section=p.is_case_section))
     segments = Segment.objects.bulk_create(rows, batch_size=1000)
-    Coding.objects.bulk_create([Coding(content_object=s, tag=c, value=values.get(c.pk, "") or "")
-                                for s in segments for c in codes], batch_size=1000)
-    if cases:
-        through = Segment.cases.through
-        through.objects.bulk_create([through(segment_id=s.pk, case_id=c.pk) for s in segments for c in cases],
-                                    batch_size=1000)
+    codings = Coding.objects.bulk_create([Coding(content_object=s, tag=c, value=p.values.get(c.pk, "") or "")
+                                          for s, p in zip(segments, passages) for c in p.codes], batch_size=1000)
+    through = Segment.cases.through
+    through.objects.bulk_create([through(segment_id=s.pk, case_id=c.pk)
+                                 for s, p in zip(segments, passages) for c in p.cases], batch_size=1000)
     transcript_ids = sorted({s.transcript_id for s in segments})
-    if cases:  # new case-linked segments change what their neighbours count for
+    if any(p.cases for p in passages):  # new case-linked segments change what their neighbours count for
         case_membership_refresh(project_id=project_id, transcript_ids=transcript_ids)
     else:
         case_membership_refresh(project_id=project_id, transcript_ids=transcript_ids,
                                 segment_ids=[s.pk for s in segments], new=True)
+    if record:
+        codings_of: dict[int, list[Coding]] = {}
+        for coding in codings:
+            codings_of.setdefault(coding.content_object_id, []).append(coding)
+        project = passages[0].transcript.project
+        activities_record([activity_build(
+            project=project, actor=p.coder, verb="coded", target=s,
+            summary=f"{', '.join(c.name for c in p.codes) or 'case section'}: {s.quote[:80]}",
+            after=segment_snapshot(s, codings=codings_of.get(s.pk, []), cases=list(p.cases)))
+            for s, p in zip(segments, passages)])
     return segments
+
+
+def segments_create_many(*, spans: Sequence[tuple[Transcript, int, int]], coder, codes: Sequence[Code] = (),
+                         values: Mapping[int, str] | None = None, cases: Sequence[Case] = (),
+                         memo: str = "") -> list[Segment]:
+    """Code many passages with the same codes, values and cases in one write
+    (`segments_create_bulk`). It records no Activity per segment: the caller (the
+    search's code_all) records the batch as one entry of the history."""
+    codes, cases, values = list(codes), list(cases), dict(values or {})
+    return segments_create_bulk(passages=[NewSegment(transcript=transcript, start=start, end=end, coder=coder,
+                                                     codes=codes, values=values, cases=cases, memo=memo)
+                                          for transcript, start, end in spans])
 
 
 @transaction.atomic

@@ -3,6 +3,8 @@ user's choice when some of its selections cannot be placed exactly."""
 from django.conf import settings
 from django.db import models
 
+from apps.projects.models import Job
+
 
 class PendingQdpxImport(models.Model):
     """An uploaded REFI-QDA project whose report was shown but not yet confirmed or
@@ -13,6 +15,8 @@ class PendingQdpxImport(models.Model):
     project_name = models.CharField(max_length=200, blank=True)
     data = models.BinaryField()
     created_at = models.DateTimeField(auto_now_add=True)
+    job = models.ForeignKey(Job, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                            help_text="The import job that reads it (kept while the job waits or runs).")
 
     def __str__(self) -> str:
         return f"{self.filename} (waiting for {self.user})"

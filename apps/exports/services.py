@@ -2,14 +2,18 @@
 project import (.qdpx) into a new project.
 
 Every object is created through the ordinary services of its app (code_create,
-transcript_create, segment_create, case_create, attribute_create, memo_create ...), so the
-same rules hold as everywhere. Each import is one transaction: a file that cannot be
+transcript_create, case_create, attribute_create, memo_create ...; the segments, by the
+thousand, through segments_create_bulk, which checks each as segment_create does and
+writes them in a few statements), so the same rules hold as everywhere. The stored case
+memberships are computed once, at the end. Each import is one transaction: a file that cannot be
 imported in full changes nothing, and its message says why.
 """
 from __future__ import annotations
 
 import logging
+import time
 from collections import defaultdict
+from contextlib import contextmanager
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
@@ -23,9 +27,11 @@ from apps.cases.models import Attribute
 from apps.cases.services import (attribute_create, attribute_value_clean, case_create, case_value_set,
                                  expert_value_set, transcript_cases_set)
 from apps.coding.models import Code
-from apps.coding.services import code_create, code_update, memo_create, segment_create
-from apps.projects.models import Project
-from apps.projects.services import project_create
+from apps.coding.services import (NewSegment, case_memberships_refreshed_once, code_create, code_update,
+                                  memo_create, segments_create_bulk)
+from apps.projects.models import Job, Project
+from apps.projects.services import (job_create, job_fail, job_finish, job_progress, job_progress_close, job_start,
+                                    jobs_requeue_abandoned, project_create)
 from apps.transcripts.services import expert_create, transcript_create
 from apps.transcripts.text import split_turns
 
@@ -215,7 +221,6 @@ def _set_values(owner, values, applies_to, attributes, setter, actor, report: Re
             report.skip(f"the value {value.text!r} of '{attribute.name}' for {label}: {_messages(error)}")
 
 
-@transaction.atomic
 def qdpx_import(*, data: bytes, user, project_name: str = "", filename: str = "", skip_unplaced: bool = False,
                 progress=None) -> tuple[Project, Report]:
     """Import a .qdpx file into a new project owned by `user`. All or nothing.
@@ -223,9 +228,25 @@ def qdpx_import(*, data: bytes, user, project_name: str = "", filename: str = ""
     Selections that cannot be placed exactly on their text (report.unplaced) stop the
     import with UnplacedSelections before anything is stored, unless `skip_unplaced`: then
     the rest is imported and each of them is listed as not imported."""
+    plan = qdpx_read(data=data, filename=filename, progress=progress)
+    return qdpx_store(plan=plan, user=user, project_name=project_name, filename=filename,
+                      skip_unplaced=skip_unplaced, progress=progress)
+
+
+def qdpx_read(*, data: bytes, filename: str = "", progress=None) -> ProjectPlan:
+    """The plan of a .qdpx file, read and checked in full; nothing is stored (so a task
+    shows its progress before the import's transaction opens)."""
     package = Package(data, label=filename or "The file")
-    plan = read_project(package, progress=(lambda n, total: progress("Reading sources", n, total)) if progress
+    return read_project(package, progress=(lambda n, total: progress("Reading sources", n, total)) if progress
                         else None)
+
+
+@transaction.atomic
+@case_memberships_refreshed_once()
+def qdpx_store(*, plan: ProjectPlan, user, project_name: str = "", filename: str = "", skip_unplaced: bool = False,
+               progress=None) -> tuple[Project, Report]:
+    """Store a plan read by `qdpx_read` as a new project owned by `user`, in one
+    transaction (see qdpx_import)."""
     report = plan.report
     if report.unplaced and not skip_unplaced:
         raise UnplacedSelections(report)
@@ -327,9 +348,8 @@ def qdpx_import(*, data: bytes, user, project_name: str = "", filename: str = ""
                         "not imported")
 
     memo_targets = []  # (note guid, target kwargs)
-    segments = {}
-    total = len(selections)
-    for number, (guid, (transcript, selection)) in enumerate(selections.items(), start=1):
+    passages: dict[str, NewSegment] = {}  # selection guid -> the segment to create, all checked before any is written
+    for guid, (transcript, selection) in selections.items():
         applied, values = [], {}
         for coding in selection.codings:
             code = codes.get(coding.code_guid)
@@ -354,15 +374,18 @@ def qdpx_import(*, data: bytes, user, project_name: str = "", filename: str = ""
             report.skip(f"a selection in '{transcript.title}' without codes or cases "
                         f"({selection.start}-{selection.end})")
             continue
-        segment = segment_create(transcript=transcript, start=selection.start, end=selection.end,
-                                 coder=who(selection.user_guid), codes=applied, values=values,
-                                 cases=selection_cases, memo=selection.memo,
-                                 is_case_section=selection.name == CASE_SECTION_NAME or not applied)
-        segments[guid] = segment
+        passages[guid] = NewSegment(transcript=transcript, start=selection.start, end=selection.end,
+                                    coder=who(selection.user_guid), codes=applied, values=values,
+                                    cases=selection_cases, memo=selection.memo,
+                                    is_case_section=selection.name == CASE_SECTION_NAME or not applied)
         memo_targets += [(note_guid, "segment", guid) for note_guid in selection.note_guids]
-        report.count("segments")
-        if progress and (number % 50 == 0 or number == total):
-            progress("Creating segments", number, total)
+    if progress:
+        progress("Creating segments", 0, len(passages))
+    segments = dict(zip(passages, segments_create_bulk(passages=list(passages.values()), record=True)))
+    if segments:
+        report.count("segments", len(segments))
+    if progress:
+        progress("Creating segments", len(passages), len(passages))
 
     _collect_code_notes(plan.codes, memo_targets)
     for source in plan.sources:
@@ -410,8 +433,15 @@ def _collect_code_notes(items: list[CodePlan], targets: list) -> None:
 
 def qdpx_import_or_reject(**kwargs) -> tuple[Project, Report]:
     """qdpx_import, with any refusal of a service turned into ImportRejected with its reason."""
-    try:
+    with refusals_as_import_rejected():
         return qdpx_import(**kwargs)
+
+
+@contextmanager
+def refusals_as_import_rejected():
+    """A service's refusal (ValidationError) inside, raised as ImportRejected with its reason."""
+    try:
+        yield
     except ImportRejected:
         raise
     except ValidationError as error:
@@ -425,7 +455,8 @@ def qdpx_pending_create(*, user, data: bytes, filename: str, project_name: str =
     """Keep an upload whose selections cannot all be placed, until the user imports it
     without them or cancels. The user's earlier waiting uploads, and anyone's older than a
     day, are dropped."""
-    PendingQdpxImport.objects.filter(Q(user=user) | Q(created_at__lt=timezone.now() - PENDING_KEPT)).delete()
+    PendingQdpxImport.objects.filter(Q(user=user) | Q(created_at__lt=timezone.now() - PENDING_KEPT)).exclude(
+        job__status__in=ACTIVE_JOBS).delete()
     return PendingQdpxImport.objects.create(user=user, data=data, filename=filename[:255],
                                             project_name=project_name[:200])
 
@@ -443,3 +474,90 @@ def qdpx_pending_import(*, pending: PendingQdpxImport) -> tuple[Project, Report]
 def qdpx_pending_cancel(*, pending: PendingQdpxImport) -> None:
     """Drop a waiting upload: nothing of it is imported."""
     pending.delete()
+
+
+# --- the import as a task: queued by the page, run by a worker, its progress in a Job -----------
+
+QDPX_IMPORT = "qdpx_import"
+ACTIVE_JOBS = (Job.Status.QUEUED, Job.Status.RUNNING)
+
+
+@transaction.atomic
+def qdpx_job_create(*, user, data: bytes | None = None, filename: str = "", project_name: str = "",
+                    pending: PendingQdpxImport | None = None, skip_unplaced: bool = False) -> Job:
+    """Keep an upload (or take a kept one, `pending`) and queue its import for a worker;
+    the job and its task are committed together."""
+    from .tasks import qdpx_import_task  # the task module imports this one
+
+    if pending is None:
+        pending = PendingQdpxImport.objects.create(user=user, data=data, filename=filename[:255],
+                                                   project_name=project_name[:200])
+    job = job_create(user=user, kind=QDPX_IMPORT, label=f"Import of {pending.filename}"
+                     + (" without the passages that cannot be placed" if skip_unplaced else ""))
+    job.result = {"skip_unplaced": skip_unplaced}  # what a re-run needs; replaced by the outcome
+    job.save(update_fields=["result"])
+    pending.job = job
+    pending.save(update_fields=["job"])
+    qdpx_import_task.enqueue(job_id=job.pk, pending_id=pending.pk, skip_unplaced=skip_unplaced)
+    return job
+
+
+def qdpx_jobs_requeue_abandoned(*, older_than: timedelta) -> list[Job]:
+    """Queue again the imports a dead worker left running (no progress for `older_than`):
+    their work was rolled back with the worker's connection, and each imports once."""
+    from .tasks import qdpx_import_task
+
+    jobs = jobs_requeue_abandoned(older_than=older_than, kind=QDPX_IMPORT)
+    uploads = {p.job_id: p.pk for p in PendingQdpxImport.objects.filter(job__in=jobs).only("pk", "job_id")}
+    for job in jobs:
+        if job.pk in uploads:
+            qdpx_import_task.enqueue(job_id=job.pk, pending_id=uploads[job.pk],
+                                     skip_unplaced=bool(job.result.get("skip_unplaced")))
+        else:
+            job_fail(job=job, reason="The uploaded file is no longer kept: upload it again.")
+    return jobs
+
+
+def qdpx_job_run(*, job: Job, pending_id: int, skip_unplaced: bool = False) -> None:
+    """Run a queued import: read and check the file (its progress committed as it goes),
+    then store it, delete the upload and mark the job done in one transaction. A refusal
+    stores nothing and leaves its reason on the job; run again after it ended, it does
+    nothing, and after a worker died mid-way, it imports once."""
+    if not job_start(job=job):
+        return
+    pending = PendingQdpxImport.objects.filter(pk=pending_id).first()
+    if pending is None:
+        job_fail(job=job, reason="The uploaded file is no longer kept (the import was cancelled, or the file is "
+                                 "older than a day): upload it again.")
+        return
+
+    def progress(step: str, done: int, total: int) -> None:
+        job_progress(job=job, step=step, done=done, total=total)
+
+    started = time.perf_counter()
+    try:
+        with refusals_as_import_rejected():
+            progress("Reading the file", 0, 0)
+            plan = qdpx_read(data=bytes(pending.data), filename=pending.filename, progress=progress)
+            progress("Storing the project", 0, 0)
+            with transaction.atomic():
+                project, report = qdpx_store(plan=plan, user=pending.user, project_name=pending.project_name,
+                                             filename=pending.filename, skip_unplaced=skip_unplaced,
+                                             progress=progress)
+                pending.delete()
+                job_finish(job=job, project=project, result={
+                    "summary": report.summary(), "notes": report.notes, "skipped": report.skipped,
+                    "seconds": round(time.perf_counter() - started, 1)})
+    except UnplacedSelections as refusal:
+        job_fail(job=job, reason=" ".join(refusal.messages), result={
+            "pending": pending.pk, "unplaced": refusal.report.unplaced, "notes": refusal.report.notes})
+    except ImportRejected as refusal:
+        pending.delete()
+        job_fail(job=job, reason=" ".join(refusal.messages))
+    except Exception:
+        logger.exception("The .qdpx import of job %s failed unexpectedly", job.pk)
+        job_fail(job=job, reason="The import stopped on an unexpected error (it was logged); nothing was stored. "
+                                 "Try again, or tell the administrator.")
+        raise
+    finally:
+        job_progress_close()

@@ -16,4 +16,5 @@ urlpatterns = [
 import_urlpatterns = [
     path("qdpx/", views.qdpx_upload, name="qdpx_import"),
     path("qdpx/confirm/", views.qdpx_confirm, name="qdpx_confirm"),
+    path("qdpx/jobs/<int:job_id>/", views.qdpx_job, name="qdpx_job"),
 ]

@@ -3,7 +3,6 @@ service, response. Reviewers may export; importing a codebook needs the coder ro
 from __future__ import annotations
 
 import io
-import time
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,7 +12,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from apps.projects.access import CODE, can, project_for
 from apps.projects.downloads import attachment
+from apps.projects.models import Job
 from apps.projects.responses import error_page
+from apps.projects.selectors import job_for_user, job_json, jobs_for_user
 
 from .appendix import APPENDIX_FORMATS, render_appendix
 from .codebook import CODEBOOK_FORMATS, read_codebook, render_codebook
@@ -21,8 +22,7 @@ from .forms import AppendixForm, CodebookFormatForm, CodebookImportForm, QdpxCon
 from .models import PendingQdpxImport
 from .refiqda.writer import write_qdpx
 from .selectors import GROUP_CODE_CASE_EXPERT, GROUPINGS, appendix_data, codebook_entries, export_choices
-from .services import (UnplacedSelections, codebook_import, qdpx_import_or_reject, qdpx_pending_cancel,
-                       qdpx_pending_create, qdpx_pending_import)
+from .services import QDPX_IMPORT, codebook_import, qdpx_job_create, qdpx_pending_cancel
 
 
 def _page(request, project, *, form=None, codebook_form=None, status=200):
@@ -110,30 +110,30 @@ def qdpx_download(request, slug):
 @login_required
 @require_http_methods(["GET", "POST"])
 def qdpx_upload(request):
-    """Import a REFI-QDA project into a new project owned by the user; shows the report.
-    When some selections cannot be placed exactly, shows them first and keeps the upload
-    until the user imports without them or cancels (qdpx_confirm)."""
+    """Queue the import of a REFI-QDA project (a new project owned by the user) for the
+    task worker and show its job; lists the user's recent imports, to find one again."""
     form = QdpxImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        data = upload.read()
-        started = time.perf_counter()
-        try:
-            project, report = qdpx_import_or_reject(data=data, user=request.user,
-                                                    project_name=form.cleaned_data["project_name"],
-                                                    filename=upload.name)
-        except UnplacedSelections as refusal:
-            pending = qdpx_pending_create(user=request.user, data=data, filename=upload.name,
-                                          project_name=form.cleaned_data["project_name"])
-            return render(request, "exports/qdpx_import.html", {
-                "form": QdpxImportForm(), "pending": pending, "report": refusal.report})
-        except ValidationError as error:
-            form.add_error("file", error.messages)
-        else:
-            return render(request, "exports/qdpx_import.html", {
-                "form": QdpxImportForm(), "imported": project, "report": report,
-                "seconds": time.perf_counter() - started})
-    return render(request, "exports/qdpx_import.html", {"form": form}, status=400 if form.errors else 200)
+        job = qdpx_job_create(user=request.user, data=upload.read(), filename=upload.name,
+                              project_name=form.cleaned_data["project_name"])
+        return redirect("qdpx_job", job_id=job.pk)
+    return render(request, "exports/qdpx_import.html",
+                  {"form": form, "jobs": jobs_for_user(user=request.user, kind=QDPX_IMPORT)},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+@require_GET
+def qdpx_job(request, job_id):
+    """One import job: its progress bar while it waits or runs (static/js/exports/job.js polls
+    /api/jobs/<id>), then its report, its reason, or the passages that cannot be placed
+    with the choice to import without them."""
+    job = job_for_user(user=request.user, job_id=job_id)
+    pending = None
+    if job.status == Job.Status.FAILED and job.result.get("pending"):
+        pending = PendingQdpxImport.objects.filter(pk=job.result["pending"], user=request.user).first()
+    return render(request, "exports/qdpx_job.html", {"job": job, "pending": pending, "job_json": job_json(job)})
 
 
 @login_required
@@ -148,11 +148,5 @@ def qdpx_confirm(request):
         qdpx_pending_cancel(pending=pending)
         messages.info(request, f"Cancelled: nothing of {pending.filename} was imported.")
         return redirect("qdpx_import")
-    started = time.perf_counter()
-    try:
-        project, report = qdpx_pending_import(pending=pending)
-    except ValidationError as error:
-        return render(request, "exports/qdpx_import.html", {"form": QdpxImportForm(), "refused": error.messages},
-                      status=400)
-    return render(request, "exports/qdpx_import.html", {
-        "form": QdpxImportForm(), "imported": project, "report": report, "seconds": time.perf_counter() - started})
+    job = qdpx_job_create(user=request.user, pending=pending, skip_unplaced=True)
+    return redirect("qdpx_job", job_id=job.pk)

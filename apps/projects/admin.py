@@ -1,7 +1,7 @@
 """Admin for projects, memberships and the activity record (read-only: it is history)."""
 from django.contrib import admin
 
-from .models import Activity, LoginThrottle, Membership, Project
+from .models import Activity, Job, LoginThrottle, Membership, Project
 
 
 class MembershipInline(admin.TabularInline):
@@ -58,3 +58,15 @@ class LoginThrottleAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(Job)
+class JobAdmin(admin.ModelAdmin):
+    """Long work run by the task worker: what it did, how far it got, why it failed."""
+
+    list_display = ["label", "user", "status", "step", "done", "total", "attempts", "created_at", "finished_at"]
+    list_select_related = ["user"]
+    list_filter = ["status", "kind"]
+    search_fields = ["label", "user__username", "reason"]
+    raw_id_fields = ["user", "project"]
+    readonly_fields = ["created_at", "updated_at", "finished_at"]

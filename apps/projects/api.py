@@ -1,7 +1,9 @@
-"""JSON API for a project's settings, under /api/projects/{slug}/: the primary coder.
+"""JSON API of the projects app: a project's settings under /api/projects/{slug}/ (the
+primary coder), and a job's progress under /api/jobs/, which the page that started the job
+polls until it ends.
 
-Members read it; owners change it. A user who is not an owner or coder of the project is
-refused with a 422 and the reason (apps.projects.services.project_primary_coder_set).
+Members read the primary coder; owners change it. A user who is not an owner or coder of
+the project is refused with a 422 and the reason (apps.projects.services.project_primary_coder_set).
 """
 from __future__ import annotations
 
@@ -12,10 +14,11 @@ from ninja import Field, Router, Schema
 from .access import OWN, READ, project_for
 from .inputs import Id
 from .responses import WRITE_ERRORS, ErrorOut
-from .selectors import primary_coder
+from .selectors import job_for_user, job_json, primary_coder
 from .services import project_primary_coder_set
 
 router = Router(tags=["projects"])
+jobs_router = Router(tags=["jobs"])
 
 
 class PrimaryCoderOut(Schema):
@@ -26,6 +29,20 @@ class PrimaryCoderOut(Schema):
 
 class PrimaryCoderIn(Schema):
     user_id: Id | None = Field(description="An owner or coder of the project; null: the first owner again.")
+
+
+class JobOut(Schema):
+    id: int
+    kind: str
+    label: str
+    status: str  # queued | running | done | failed
+    step: str  # what is being done now
+    done: int
+    total: int
+    percent: int
+    reason: str  # why it failed, for the user
+    finished: bool
+    project: str | None  # the slug of the project it works on or made
 
 
 def _primary_out(project) -> PrimaryCoderOut:
@@ -51,3 +68,10 @@ def primary_coder_put(request, slug: str, payload: PrimaryCoderIn):
             raise ValidationError({"user_id": "No such user in this project."})
     project_primary_coder_set(project=project, user=user, actor=request.user)
     return _primary_out(project)
+
+
+@jobs_router.get("/jobs/{job_id}", response={200: JobOut, 404: ErrorOut})
+def job_detail(request, job_id: Id):
+    """How far one of the user's jobs got (two queries: the session's user, the job)."""
+    job = job_for_user(user=request.user, job_id=job_id)
+    return job_json(job)

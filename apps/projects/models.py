@@ -87,3 +87,38 @@ class LoginThrottle(models.Model):
 
     def __str__(self):
         return f"{self.key}: {self.failures} failures"
+
+
+class Job(models.Model):
+    """Long work a task worker runs off the request (a .qdpx import): who asked for it, how
+    far it got (step, done of total), and how it ended: a result, or a reason a person can
+    read. The page that started it polls it, and the user finds it again in their jobs."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "waiting for a worker"
+        RUNNING = "running", "running"
+        DONE = "done", "done"
+        FAILED = "failed", "failed"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jobs")
+    project = models.ForeignKey(Project, on_delete=models.SET_NULL, null=True, blank=True, related_name="jobs",
+                                help_text="The project the job works on, or the one it made.")
+    kind = models.CharField(max_length=40)
+    label = models.CharField(max_length=200)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    step = models.CharField(max_length=200, blank=True, help_text="What is being done now.")
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    reason = models.TextField(blank=True, help_text="Why it failed, for the user.")
+    result = models.JSONField(default=dict, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "kind", "created_at"])]
+
+    def __str__(self):
+        return f"{self.label} ({self.status})"

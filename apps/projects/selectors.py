@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from django.db.models import Case as DbCase
 from django.db.models import Count, Q, QuerySet, When
+from django.shortcuts import get_object_or_404
 
-from .models import Membership, Project, Role
+from .models import Job, Membership, Project, Role
 
 
 def projects_for_user(*, user) -> QuerySet[Membership]:
@@ -51,3 +52,22 @@ def coding_members(*, project: Project) -> list[tuple[int, str]]:
     primary-coder setting may name. One query."""
     return list(Membership.objects.filter(project=project, role__in=CODING_ROLES)
                 .order_by("user__username").values_list("user_id", "user__username"))
+
+
+def job_for_user(*, user, job_id: int) -> Job:
+    """The user's own job (404 for anyone else's: a job's file and reason are theirs)."""
+    return get_object_or_404(Job.objects.select_related("project"), pk=job_id, user=user)
+
+
+def jobs_for_user(*, user, kind: str, limit: int = 10) -> list[Job]:
+    """The user's latest jobs of a kind, newest first, with their projects (one query)."""
+    return list(Job.objects.filter(user=user, kind=kind).select_related("project")[:limit])
+
+
+def job_json(job: Job) -> dict:
+    """What the polling page reads: where the job is, and how it ended."""
+    percent = 100 if job.status == Job.Status.DONE else (round(100 * job.done / job.total) if job.total else 0)
+    return {"id": job.pk, "kind": job.kind, "label": job.label, "status": job.status, "step": job.step,
+            "done": job.done, "total": job.total, "percent": min(percent, 100), "reason": job.reason,
+            "finished": job.status in (Job.Status.DONE, Job.Status.FAILED),
+            "project": job.project.slug if job.project_id and job.project else None}

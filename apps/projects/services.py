@@ -1,19 +1,23 @@
 """Writes for projects and memberships, and the activity record every service keeps."""
 from __future__ import annotations
 
+from datetime import timedelta
+from threading import local
+
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
 from .limits import DESCRIPTION, check_limits
-from .models import Activity, Membership, Project, Role
+from .models import Activity, Job, Membership, Project, Role
 
 
-def activity_record(*, project: Project, actor, verb: str, target=None, target_type: str = "",
-                    summary: str = "", before=None, after=None) -> Activity:
-    """Record who did what; `before`/`after` are JSON snapshots for the history view."""
-    return Activity.objects.create(
+def activity_build(*, project: Project, actor, verb: str, target=None, target_type: str = "",
+                   summary: str = "", before=None, after=None) -> Activity:
+    """The Activity that `activity_record` stores, unsaved: for `activities_record`."""
+    return Activity(
         project=project,
         actor=actor if actor is not None and actor.is_authenticated else None,
         verb=verb,
@@ -23,6 +27,19 @@ def activity_record(*, project: Project, actor, verb: str, target=None, target_t
         before=before,
         after=after,
     )
+
+
+def activity_record(**kwargs) -> Activity:
+    """Record who did what; `before`/`after` are JSON snapshots for the history view.
+    Takes the keywords of `activity_build`."""
+    activity = activity_build(**kwargs)
+    activity.save()
+    return activity
+
+
+def activities_record(activities: list[Activity]) -> list[Activity]:
+    """Store many built activities in a few statements (a bulk write's history)."""
+    return Activity.objects.bulk_create(activities, batch_size=1000)
 
 
 @transaction.atomic
@@ -124,3 +141,92 @@ def project_primary_coder_set(*, project: Project, user, actor) -> Project:
                     before=before, after={"primary_coder": locked.primary_coder_id})
     project.primary_coder = user
     return locked
+
+
+# --- jobs: long work run by a task worker --------------------------------------------------------
+
+def job_create(*, user, kind: str, label: str, project: Project | None = None) -> Job:
+    """A job waiting for a worker; the caller enqueues the task that runs it."""
+    return Job.objects.create(user=user, kind=kind, label=label[:200], project=project)
+
+
+def job_start(*, job: Job) -> bool:
+    """Mark a job running for one more attempt; False if it has already ended (a task run
+    again after it finished does nothing). Committed at once, outside the job's own work."""
+    with transaction.atomic():
+        locked = Job.objects.select_for_update().get(pk=job.pk)
+        if locked.status in (Job.Status.DONE, Job.Status.FAILED):
+            return False
+        locked.status, locked.attempts, locked.reason = Job.Status.RUNNING, locked.attempts + 1, ""
+        locked.step, locked.done, locked.total = "Starting", 0, 0
+        locked.save(update_fields=["status", "attempts", "reason", "step", "done", "total", "updated_at"])
+    job.status, job.attempts = locked.status, locked.attempts
+    return True
+
+
+_progress_connections = local()
+
+
+def _progress_connection():
+    """A connection of this thread's own, so that progress written while the job's
+    all-or-nothing transaction is open is seen at once by the page that polls it."""
+    side = getattr(_progress_connections, "connection", None)
+    if side is None:
+        side = _progress_connections.connection = connections.create_connection(DEFAULT_DB_ALIAS)
+    return side
+
+
+def job_progress(*, job: Job, step: str, done: int = 0, total: int = 0) -> None:
+    """Say how far a job got. Inside a transaction, PostgreSQL gets the row through a
+    connection of its own (the job's work commits at the end, its progress at once);
+    SQLite lets one writer at a time, so there the progress inside the work is kept in
+    memory until the job ends (the step before the work opened its transaction stays shown)."""
+    job.step, job.done, job.total = step[:200], max(0, int(done)), max(0, int(total))
+    if not connection.in_atomic_block:
+        Job.objects.filter(pk=job.pk).update(step=job.step, done=job.done, total=job.total, updated_at=timezone.now())
+    elif connection.vendor == "postgresql":
+        side = _progress_connection()
+        with side.cursor() as cursor:
+            cursor.execute(f"UPDATE {side.ops.quote_name(Job._meta.db_table)} SET step = %s, done = %s, total = %s, "
+                           "updated_at = %s WHERE id = %s", [job.step, job.done, job.total, timezone.now(), job.pk])
+
+
+def job_progress_close() -> None:
+    """Close this thread's progress connection (at the end of a job), so that no idle
+    session outlives the work."""
+    side = getattr(_progress_connections, "connection", None)
+    if side is not None:
+        side.close()
+        _progress_connections.connection = None
+
+
+def job_finish(*, job: Job, result: dict, project: Project | None = None) -> Job:
+    """The job is done; `result` is what its page shows (JSON). Call it inside the job's
+    transaction, so that the work and its being done commit together (run again, it does
+    nothing)."""
+    job.status, job.result, job.finished_at = Job.Status.DONE, result, timezone.now()
+    job.step, job.done = "Done", job.total or 1
+    job.total = job.total or 1
+    if project is not None:
+        job.project = project
+    job.save(update_fields=["status", "result", "finished_at", "step", "done", "total", "project", "updated_at"])
+    return job
+
+
+def job_fail(*, job: Job, reason: str, result: dict | None = None) -> Job:
+    """The job failed and stored nothing; `reason` says why, for the user."""
+    job.status, job.reason, job.finished_at = Job.Status.FAILED, reason, timezone.now()
+    job.result = result or {}
+    job.save(update_fields=["status", "reason", "result", "finished_at", "updated_at"])
+    return job
+
+
+def jobs_requeue_abandoned(*, older_than: timedelta, kind: str) -> list[Job]:
+    """Jobs left running by a worker that died (no progress for `older_than`), set waiting
+    again; the caller enqueues their tasks again. Safe: a job's work is all or nothing."""
+    cutoff = timezone.now() - older_than
+    with transaction.atomic():
+        jobs = list(Job.objects.select_for_update(skip_locked=True)
+                    .filter(kind=kind, status=Job.Status.RUNNING, updated_at__lt=cutoff))
+        Job.objects.filter(pk__in=[j.pk for j in jobs]).update(status=Job.Status.QUEUED, step="Waiting to run again")
+    return jobs

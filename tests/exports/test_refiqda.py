@@ -7,13 +7,16 @@ import zipfile
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from apps.coding.models import Code, Memo, Segment
+from apps.coding.models import CaseMembership, Code, Coding, Memo, Segment
+from apps.coding.services import case_membership_refresh
 from apps.exports.refiqda.reader import normalise_with_offsets
 from apps.exports.refiqda.safe import ImportRejected
 from apps.exports.refiqda.writer import codebook_qdc, project_qde, write_qdpx
 from apps.exports.services import qdpx_import_or_reject
-from apps.projects.models import Project
+from apps.projects.models import Activity, Project
 from apps.transcripts.models import Transcript
 from apps.transcripts.text import normalise_text
 
@@ -100,6 +103,52 @@ def test_round_trip_of_the_demo_study_keeps_every_object(demo):
         assert after[part] == before[part], part
     assert copy.slug != demo.slug and copy.memberships.get().user == owner
     assert len(before["segments"]) >= 290 and len(before["memos"]) == 5
+
+
+def test_import_writes_segments_codings_and_case_links_in_batches_not_one_by_one(demo, owner):
+    data = export(demo)
+    segments = Segment.objects.filter(project=demo).count()
+    with CaptureQueriesContext(connection) as queries:
+        copy, _ = qdpx_import_or_reject(data=data, user=owner, project_name="Demo copy")
+    assert Segment.objects.filter(project=copy).count() == segments >= 290
+    for table in (Segment._meta.db_table, Coding._meta.db_table, Segment.cases.through._meta.db_table):
+        writes = [q for q in queries.captured_queries if q["sql"].startswith(f'INSERT INTO "{table}"')]
+        assert 1 <= len(writes) <= segments // 40, table  # a few batches (SQLite takes ~999 parameters each)
+
+
+def test_imported_case_memberships_are_those_the_rule_gives(demo, owner):
+    copy, _ = qdpx_import_or_reject(data=export(demo), user=owner, project_name="Demo copy")
+
+    def stored():
+        return sorted(CaseMembership.objects.filter(project=copy).values_list("segment_id", "case_id"))
+
+    imported = stored()
+    case_membership_refresh(project_id=copy.pk)
+    assert imported == stored() and len(imported) > 0
+
+
+def test_every_imported_segment_has_its_coded_entry_in_the_history(coded, owner):
+    project, _ = qdpx_import_or_reject(data=export(coded["project"]), user=owner, project_name="Copy")
+    segments = {s.pk: s for s in Segment.objects.filter(project=project).prefetch_related("codings__tag")}
+    coded_entries = Activity.objects.filter(project=project, verb="coded", target_type="segment")
+    assert sorted(a.target_id for a in coded_entries) == sorted(segments)
+    for entry in coded_entries:
+        segment = segments[entry.target_id]
+        assert entry.after["codes"] == {c.tag.name: c.value for c in segment.codings.all()}
+        assert entry.after["quote"] == segment.quote[:200]
+
+
+def test_a_selection_that_fails_the_segment_rules_stores_nothing(coded, owner):
+    """The segments are checked before any is written: a memo over the limit leaves no
+    project, no transcript and no segment behind, and the reason names the limit."""
+    files = members(export(coded["project"]))
+    qde = files.pop("project.qde").decode("utf-8")
+    assert "Clear statement of Russian will." in qde
+    qde = qde.replace("Clear statement of Russian will.", "long " * 4001)
+    counts = Project.objects.count(), Transcript.objects.count(), Segment.objects.count()
+    with pytest.raises(ImportRejected, match="memo takes at most 20,000 characters"):
+        qdpx_import_or_reject(data=qdpx_bytes(qde, files), user=owner, project_name="Broken")
+    assert (Project.objects.count(), Transcript.objects.count(), Segment.objects.count()) == counts
 
 
 def test_import_prints_a_fresh_slug_when_the_name_is_taken(coded, owner):
@@ -353,9 +402,10 @@ def test_import_page_shows_unplaced_selections_and_lets_the_user_cancel(client_f
 
     client = client_for(outsider)
     projects = Project.objects.count()
-    with django_assert_max_num_queries(10):  # the session, the user, the waiting upload; the file's size aside
-        response = client.post(reverse("qdpx_import"), {"file": SimpleUploadedFile("study.qdpx",
-                                                                                    unplaceable_project())})
+    response = client.post(reverse("qdpx_import"), {"file": SimpleUploadedFile("study.qdpx", unplaceable_project())})
+    assert response.status_code == 302  # to the import's job, run here at once (tasks_run_at_once)
+    with django_assert_max_num_queries(6):  # the session, the user, the job, the waiting upload
+        response = client.get(response["Location"])
     page = response.content.decode()
     assert response.status_code == 200 and "cannot be placed exactly" in page
     assert "Nobody in Minsk cared" in page and "Import without them" in page and "Cancel" in page
@@ -382,7 +432,7 @@ def test_import_page_imports_without_the_unplaced_selections_when_asked(client_f
     assert client_for(coder).post(confirm, {"pending": pending.pk, "action": "import"}).status_code == 404
     assert client_for(outsider).post(confirm, {"pending": pending.pk, "action": "?"}).status_code == 400
     assert PendingQdpxImport.objects.filter(pk=pending.pk).exists()
-    response = client_for(outsider).post(confirm, {"pending": pending.pk, "action": "import"})
+    response = client_for(outsider).post(confirm, {"pending": pending.pk, "action": "import"}, follow=True)
     project = Project.objects.get(name="Checked")
     assert response.status_code == 200 and project.memberships.get().user == outsider
     assert quotes(project) == set(TOOL_PHRASES) - {"Moscow wanted it"}

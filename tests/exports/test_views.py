@@ -11,7 +11,7 @@ from django.urls import reverse
 from docx import Document
 
 from apps.coding.models import Code
-from apps.projects.models import Project
+from apps.projects.models import Job, Project
 
 from .conftest import FILES
 
@@ -136,17 +136,36 @@ def test_qdpx_import_page_creates_a_project_owned_by_the_importer(coded, client_
     client.force_login(outsider)
     response = client.post(reverse("qdpx_import"), {"file": SimpleUploadedFile("study.qdpx", data),
                                                     "project_name": "My copy"})
+    assert response.status_code == 302  # to the job's page; the task ran at once (tasks_run_at_once)
+    response = client.get(response["Location"])
     assert response.status_code == 200
     project = Project.objects.get(name="My copy")
     assert project.memberships.get().user == outsider
-    assert f'href="/projects/{project.slug}/"' in response.content.decode()
+    page = response.content.decode()
+    assert f'href="/projects/{project.slug}/"' in page and "Imported as" in page
 
 
-def test_qdpx_import_of_a_bad_file_is_a_400_and_creates_nothing(client_for, outsider):
+def test_qdpx_import_of_a_bad_file_shows_its_reason_and_creates_nothing(client_for, outsider):
     before = Project.objects.count()
-    response = client_for(outsider).post(reverse("qdpx_import"), {"file": SimpleUploadedFile("x.qdpx", b"nope")})
-    assert response.status_code == 400 and b"not a zip archive" in response.content
+    response = client_for(outsider).post(reverse("qdpx_import"), {"file": SimpleUploadedFile("x.qdpx", b"nope")},
+                                         follow=True)
+    page = response.content.decode()
+    assert response.status_code == 200 and "Not imported" in page and "not a zip archive" in page
     assert Project.objects.count() == before
+    job = Job.objects.get(user=outsider)
+    assert job.status == Job.Status.FAILED and "not a zip archive" in job.reason
+
+
+def test_the_import_page_lists_the_users_own_imports_to_find_them_again(client_for, outsider, coder,
+                                                                       django_assert_max_num_queries):
+    client = client_for(outsider)
+    client.post(reverse("qdpx_import"), {"file": SimpleUploadedFile("mine.qdpx", b"nope")})
+    with django_assert_max_num_queries(4):  # the session, the user, the jobs with their projects
+        mine = client.get(reverse("qdpx_import")).content.decode()
+    job = Job.objects.get(user=outsider)
+    assert "Import of mine.qdpx" in mine and reverse("qdpx_job", args=[job.pk]) in mine
+    assert "mine.qdpx" not in client_for(coder).get(reverse("qdpx_import")).content.decode()
+    assert client_for(coder).get(reverse("qdpx_job", args=[job.pk])).status_code == 404
 
 
 def test_qdpx_import_refuses_files_over_the_upload_limit(client_for, outsider, settings):
