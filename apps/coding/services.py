@@ -337,7 +337,9 @@ def quote_words(quote: str) -> int:
     return len(quote.split())
 
 
-def _check_offsets(transcript: Transcript, start: int, end: int, quote: str | None) -> str:
+def offsets_check(transcript: Transcript, start: int, end: int, quote: str | None = None) -> str:
+    """The transcript's text at [start, end), refused unless those are offsets into it and,
+    when `quote` is given, unless it is still that text."""
     length = len(transcript.text)
     if not isinstance(start, int) or not isinstance(end, int) or not 0 <= start < end <= length:
         raise ValidationError({"end": f"offsets must satisfy 0 <= start < end <= {length} (got {start}, {end})"})
@@ -417,7 +419,7 @@ def segment_create(*, transcript: Transcript, start: int, end: int, coder, codes
     must equal the text between them (the browser sends what the user selected)."""
     codes, cases, values = list(codes), list(cases), dict(values or {})
     check_limits(memo=(memo, MEMO), codes=(codes, IDS), cases=(cases, IDS), values=(values, IDS))
-    actual = _check_offsets(transcript, start, end, quote)
+    actual = offsets_check(transcript, start, end, quote)
     _check_codes(transcript.project_id, codes, values)
     _check_cases(transcript.project_id, cases)
     if not codes and not cases:
@@ -474,7 +476,7 @@ def segment_update(*, segment: Segment, version: int, actor, start: int | None =
     if start is not None or end is not None:
         new_start = segment.start if start is None else start
         new_end = segment.end if end is None else end
-        segment.quote = _check_offsets(transcript, new_start, new_end, quote)
+        segment.quote = offsets_check(transcript, new_start, new_end, quote)
         segment.words = quote_words(segment.quote)
         segment.start, segment.end = new_start, new_end
         segment.needs_review = ""
@@ -574,7 +576,7 @@ def segments_create_bulk(*, passages: Sequence[NewSegment], record: bool = False
     rows, quotes = [], []
     for p in passages:
         check_limits(memo=(p.memo, MEMO), codes=(p.codes, IDS), cases=(p.cases, IDS), values=(p.values, IDS))
-        actual = _check_offsets(p.transcript, p.start, p.end, None)
+        actual = offsets_check(p.transcript, p.start, p.end, None)
         _check_codes(project_id, list(p.codes), dict(p.values))
         _check_cases(project_id, list(p.cases))
         if not p.codes and not p.cases:

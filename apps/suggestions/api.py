@@ -9,6 +9,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from apps.coding.models import Code
 from apps.projects.access import CODE, READ, project_for
+from apps.projects.inputs import Id, Offset
 from apps.projects.responses import WRITE_ERRORS, ErrorOut
 
 from .selectors import suggestions_for_code
@@ -20,7 +21,7 @@ MAX_SUGGESTIONS = 100
 
 
 class SuggestionQuery(Schema):
-    transcript: int | None = Field(None, description="Only passages of this transcript (id).")
+    transcript: Id | None = Field(None, description="Only passages of this transcript (id).")
     limit: int = Field(20, ge=1, le=MAX_SUGGESTIONS)
 
 
@@ -46,9 +47,9 @@ class SuggestionsOut(Schema):
 
 
 class SuggestionChoiceIn(Schema):
-    transcript_id: int
-    start: int = Field(..., ge=0)
-    end: int = Field(..., ge=0)
+    transcript_id: Id
+    start: Offset
+    end: Offset
 
 
 class SuggestionAcceptIn(SuggestionChoiceIn):
@@ -75,7 +76,7 @@ def _code(project, code_id: int) -> Code:
 
 
 @router.get("{slug}/codes/{code_id}/suggestions", response={200: SuggestionsOut, 404: ErrorOut})
-def suggestions(request, slug: str, code_id: int, query: Query[SuggestionQuery]):
+def suggestions(request, slug: str, code_id: Id, query: Query[SuggestionQuery]):
     """The passages not coded with the code yet (nor rejected for it), likeliest first."""
     project = project_for(request.user, slug, READ)
     code = _code(project, code_id)
@@ -90,7 +91,7 @@ def suggestions(request, slug: str, code_id: int, query: Query[SuggestionQuery])
 
 
 @router.post("{slug}/codes/{code_id}/suggestions/accept", response={201: SuggestionAcceptedOut, **WRITE_ERRORS})
-def suggestion_accept_view(request, slug: str, code_id: int, payload: SuggestionAcceptIn):
+def suggestion_accept_view(request, slug: str, code_id: Id, payload: SuggestionAcceptIn):
     """Code the passage with the code: an ordinary segment that records the engine it came from."""
     project = project_for(request.user, slug, CODE)
     code = _code(project, code_id)
@@ -102,7 +103,7 @@ def suggestion_accept_view(request, slug: str, code_id: int, payload: Suggestion
 
 
 @router.post("{slug}/codes/{code_id}/suggestions/reject", response={201: SuggestionRejectedOut, **WRITE_ERRORS})
-def suggestion_reject_view(request, slug: str, code_id: int, payload: SuggestionChoiceIn):
+def suggestion_reject_view(request, slug: str, code_id: Id, payload: SuggestionChoiceIn):
     """The passage does not belong to the code: never proposed for it again."""
     project = project_for(request.user, slug, CODE)
     code = _code(project, code_id)

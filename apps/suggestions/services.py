@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from apps.coding.models import Code, Segment
-from apps.coding.services import segment_create
+from apps.coding.services import offsets_check, segment_create
 from apps.transcripts.models import Transcript
 
 from .engines import SuggestionEngine, engine as default_engine
@@ -43,10 +43,9 @@ def suggestion_reject(*, code: Code, transcript: Transcript, start: int, end: in
     changes nothing."""
     engine = engine or default_engine()
     _check_code(code, transcript)
-    if not 0 <= start < end <= len(transcript.text):
-        raise ValidationError({"end": f"offsets must satisfy 0 <= start < end <= {len(transcript.text)}"})
+    quote = offsets_check(transcript, start, end)
     rejection, _ = SuggestionRejection.objects.get_or_create(
         code=code, transcript=transcript, start=start, end=end,
-        defaults={"project_id": transcript.project_id, "quote": transcript.text[start:end], "engine": engine.name,
+        defaults={"project_id": transcript.project_id, "quote": quote, "engine": engine.name,
                   "engine_version": engine.version, "rejected_by": actor})
     return rejection
