@@ -7,8 +7,8 @@ from collections.abc import Mapping, Sequence
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from apps.coding.models import Code, Coding, Segment
-from apps.coding.services import StaleVersion, segment_delete, segment_update
+from apps.coding.models import Code, Segment
+from apps.coding.services import StaleVersion, coding_settle, segment_delete, segment_update
 
 KEEP = "keep"
 MERGE = "merge"
@@ -69,7 +69,5 @@ def passage_settle(*, action: str, code: Code, segments: Sequence[Segment], vers
         start, end = min(s.start for s in segments), max(s.end for s in segments)
         if (start, end) != (keep.start, keep.end):
             keep = segment_update(segment=keep, version=versions[keep.pk], actor=actor, start=start, end=end)
-    # The kept coding is the passage's finding now, whoever coded it: it counts as primary
-    # (apps.coding.selectors.primary_codings).
-    Coding.objects.filter(content_object=keep, tag=code).update(settled=True)
+    coding_settle(segment=keep, code=code)
     return keep

@@ -331,6 +331,13 @@ def segment_bounds_snapped(*, text: str, start: int, end: int) -> tuple[int, int
     return s, e
 
 
+def coding_settle(*, segment: Segment, code: Code) -> None:
+    """Mark the segment's coding with `code` as the passage's settled finding: kept when a
+    disagreement was settled, it counts as primary whoever coded it
+    (apps.coding.selectors.primary_codings)."""
+    Coding.objects.filter(content_object=segment, tag=code).update(settled=True)
+
+
 def quote_words(quote: str) -> int:
     """What Segment.words holds: the words of a quote as str.split() counts them (the
     analysis sums them as the "words" measure)."""
