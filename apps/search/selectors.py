@@ -24,7 +24,7 @@ from django.urls import reverse
 from apps.cases.models import Case
 from apps.coding.models import CaseMembership, Code, Coding, Segment
 from apps.coding.services import segment_bounds_snapped
-from apps.projects.models import Project
+from apps.projects.models import Job, Project
 from apps.transcripts.models import Expert, Transcript, Turn
 from apps.transcripts.selectors import citation
 from apps.transcripts.sentences import sentence_around
@@ -513,3 +513,17 @@ def hit_keys_valid(keys) -> list[str]:
         raise ValidationError({"hits": f"Not a hit: {str(bad[0])[:40]!r} (hits are transcript:start:end)."})
     return [str(k) for k in keys]
 
+
+
+# --- texts waiting for their index ----------------------------------------------------------------
+
+SEARCH_INDEX = "search_index"  # the kind of the jobs that index a long text (services.passages_index_later)
+
+
+def texts_being_indexed(*, project: Project) -> list[str]:
+    """The titles of the project's texts whose index a worker has yet to build: the search
+    does not find them until then, and says so. One query, two when there are some."""
+    jobs = list(Job.objects.filter(project=project, kind=SEARCH_INDEX, status__in=(Job.Status.QUEUED, Job.Status.RUNNING))
+                .values_list("result", flat=True)[:50])
+    ids = {r.get("transcript") for r in jobs if isinstance(r, dict) and isinstance(r.get("transcript"), int)}
+    return list(Transcript.objects.filter(project=project, pk__in=ids).order_by("title").values_list("title", flat=True))

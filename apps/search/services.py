@@ -2,6 +2,7 @@
 undoing that), and saved searches."""
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
 
 from django.core.exceptions import ValidationError
@@ -11,8 +12,17 @@ from django.utils import timezone
 from apps.cases.models import Case
 from apps.coding.models import Code, Segment
 from apps.coding.services import codes_check, pluralize, segments_create_many, segments_delete_many
-from apps.projects.models import Activity, Project
-from apps.projects.services import activity_record
+from apps.projects.models import Activity, Job, Project
+from apps.projects.services import (
+    activity_record,
+    job_create,
+    job_fail,
+    job_finish,
+    job_progress,
+    job_progress_close,
+    job_start,
+    jobs_requeue_abandoned,
+)
 from apps.transcripts.models import Transcript, Turn
 from apps.transcripts.text import TurnSpan
 
@@ -21,6 +31,7 @@ from .index import passage_rows
 from .models import CodingBatch, SavedSearch
 from .selectors import (
     EXTEND_LABELS,
+    SEARCH_INDEX,
     CodeAllPlan,
     SearchParams,
     code_all_plan,
@@ -29,14 +40,30 @@ from .selectors import (
     search_hits,
 )
 
+logger = logging.getLogger(__name__)
+
 # --- the index --------------------------------------------------------------------------------
+
+# A text longer than this is indexed by the task worker once its writer has committed: on
+# PostgreSQL the trigram index of a 20 MB text alone takes about 4 s, which the import of
+# the text (or an edit of it) should not wait for. Until then the search skips the text and
+# says so; the demo's and a thesis's transcripts (20,000 characters) are indexed at once.
+INDEX_LATER_CHARS = 1_000_000
 
 
 def passages_store(*, transcript: Transcript, turns: Iterable[TurnSpan], replace: bool = True) -> None:
     """Store the passages of one transcript from its text and turns (the spans stored as
     its Turn rows, turn n being the n-th), in place of those it had (`replace`; a new
     transcript has none). The receiver of `transcript_text_stored`
-    calls it in the writer's transaction."""
+    calls it in the writer's transaction. A text over INDEX_LATER_CHARS loses its old
+    passages now (they would place hits on a text that is gone) and gets its new ones from
+    a job queued in the same transaction."""
+    if len(transcript.text) > INDEX_LATER_CHARS:
+        if replace:
+            with connection.cursor() as cursor:
+                backends.passages_delete(cursor, [transcript.pk])
+        passages_index_later(transcript=transcript)
+        return
     rows = passage_rows(project_id=transcript.project_id, transcript_id=transcript.pk, text=transcript.text,
                         turns=[(n, t.start, t.end) for n, t in enumerate(turns, start=1)])
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
@@ -70,6 +97,48 @@ def passages_rebuild(*, transcript_ids: Sequence[int] | None = None, project: Pr
             backends.passages_delete(cursor, chunk)
             backends.passages_insert(cursor, rows)
     return len(ids)
+
+
+def passages_index_later(*, transcript: Transcript) -> Job:
+    """Queue the indexing of one transcript's text for the task worker, as a job its
+    importer finds among their jobs."""
+    from .tasks import passages_index_task  # the task module imports this one
+
+    job = job_create(user=transcript.created_by, kind=SEARCH_INDEX, project=transcript.project,
+                     label=f"Search index of “{transcript.title}”")
+    job.result = {"transcript": transcript.pk}  # what a re-run needs; replaced by the outcome
+    job.save(update_fields=["result"])
+    passages_index_task.enqueue(job_id=job.pk, transcript_id=transcript.pk)
+    return job
+
+
+def passages_index_job_run(*, job: Job, transcript_id: int) -> None:
+    """Index one transcript's text for a queued job, and mark the job done in the same
+    transaction; run again (a worker died), it stores the passages once."""
+    if not job_start(job=job):
+        return
+    try:
+        with transaction.atomic():
+            job_progress(job=job, step="Indexing the text for search", done=0, total=1)
+            indexed = passages_rebuild(transcript_ids=[transcript_id])
+            job_finish(job=job, result={"transcript": transcript_id, "indexed": indexed})
+    except Exception:
+        logger.exception("Indexing transcript %s for search (job %s) failed unexpectedly", transcript_id, job.pk)
+        job_fail(job=job, reason="Indexing stopped on an unexpected error (it was logged); the search skips this "
+                                 "text until `manage.py search_index` indexes it.")
+        raise
+    finally:
+        job_progress_close()
+
+
+def passages_index_requeue_abandoned(*, older_than) -> list[Job]:
+    """Queue again the indexing a dead worker left running (no progress for `older_than`)."""
+    from .tasks import passages_index_task
+
+    jobs = jobs_requeue_abandoned(older_than=older_than, kind=SEARCH_INDEX)
+    for job in jobs:
+        passages_index_task.enqueue(job_id=job.pk, transcript_id=int(job.result.get("transcript") or 0))
+    return jobs
 
 
 # --- coding every hit ---------------------------------------------------------------------------

@@ -15,7 +15,8 @@ from apps.projects.access import CODE, can, project_for
 
 from .forms import SearchForm, form_data
 from .models import CodingBatch, SavedSearch
-from .selectors import EXTEND_LABELS, SearchParams, hit_rows, saved_search_changes, saved_searches, search_hits
+from .selectors import (EXTEND_LABELS, SearchParams, hit_rows, saved_search_changes, saved_searches, search_hits,
+                        texts_being_indexed)
 
 PER_PAGE = 50
 
@@ -61,6 +62,7 @@ def search_page(request, slug):
         "project": project, "form": form, "params": params, "found": found, "page": page, "rows": rows,
         "saved": saved, "changes": changes, "batch": batch, "saved_searches": saved_searches(project=project),
         "can_code": can_code, "extend_labels": EXTEND_LABELS, "nav": "search",
+        "being_indexed": texts_being_indexed(project=project) if params.q else [],
         "search_data": {
             "api": f"{reverse('api:api-root')}projects/{project.slug}",
             "params": params.as_dict(), "querystring": params.querystring(), "can_code": can_code,
