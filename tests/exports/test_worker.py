@@ -133,3 +133,19 @@ def test_two_imports_queued_together_run_one_after_the_other(transactional_db, q
     assert first.project != second.project and first.finished_at <= second.finished_at
     assert Project.objects.filter(name="Twice").count() == 2
     assert Job.objects.filter(kind=QDPX_IMPORT, user=outsider).count() == 2
+
+
+@on_postgres
+def test_a_long_text_is_indexed_for_the_search_by_the_worker(transactional_db, queued_in_database, worker, project,
+                                                            owner):
+    from apps.search.selectors import SEARCH_INDEX, SearchParams, search_hits, texts_being_indexed
+    from tests.search.test_long_texts import hearing
+
+    long = hearing(project, owner)  # committed: this test runs outside a transaction
+    assert texts_being_indexed(project=project) == ["Hearing of 2022"]
+    worker()
+    job = wait_for(lambda: ended(Job.objects.get(kind=SEARCH_INDEX)))
+    assert job.status == Job.Status.DONE, job.reason
+    [hit] = search_hits(project=project, params=SearchParams(q="Nazarbayev")).hits
+    assert (hit.transcript_id, long.text[hit.start:hit.end]) == (long.pk, "Nazarbayev")
+    assert texts_being_indexed(project=project) == []
