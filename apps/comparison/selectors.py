@@ -310,11 +310,12 @@ class MSSDTable:
         return sum(1 for r in self.rows for c in r.cells if not c.value)
 
 
-def mssd_table(*, project: Project, judge, excerpts: bool = False, known_judges=None) -> MSSDTable:
-    """Factors x cases plus the outcome: what each factor does, where the evidence
-    contradicts the judgment, which cases are most alike."""
+def mssd_table(*, project: Project, judge, excerpts: bool = False, known_judges=None,
+               all_coders: bool = False) -> MSSDTable:
+    """Factors x cases plus the outcome: what each factor does, where the evidence (the
+    primary coding unless `all_coders`) outvotes the judgment, which cases are most alike."""
     grid = judgment_grid(project=project, judge=judge, excerpts_for=None if excerpts else (),
-                         known_judges=known_judges)
+                         known_judges=known_judges, all_coders=all_coders)
     outcome = {c.name: grid.outcome_present.get(c.pk) for c in grid.cases}
     rows, values = [], {}
     for factor, cells in grid.rows():

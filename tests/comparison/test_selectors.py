@@ -495,3 +495,19 @@ def test_a_second_coders_reliability_coding_changes_no_proposal(study, project, 
     api = f"/api/projects/{project.slug}/comparison/judgments"
     assert client.get(api).json()["all_coders"] is False
     assert client.get(api + "?all_coders=1").json()["all_coders"] is True
+
+
+def test_the_mssd_table_rests_on_the_primary_coding_unless_every_coder_is_asked(study, project, owner, coder,
+                                                                                transcript, kazakhstan, client_for):
+    coded(transcript, "Because Moscow wanted it to.", coder, kazakhstan, [(study["threat"].code, "absent")])
+    primary = comparison.mssd_table(project=project, judge=owner, excerpts=True)
+    every = comparison.mssd_table(project=project, judge=owner, excerpts=True, all_coders=True)
+    assert (primary.grid.all_coders, every.grid.all_coders) == (False, True)
+    assert (len(every.grid.cell(study["threat"], kazakhstan).excerpts)
+            == len(primary.grid.cell(study["threat"], kazakhstan).excerpts) + 1)
+    client = client_for(owner)
+    page = client.get(reverse("mssd_table", args=[project.slug])).content.decode()
+    assert "rest on the primary coding: olga" in page and 'all_coders=1" download' not in page
+    page = client.get(reverse("mssd_table", args=[project.slug]), {"all_coders": "1"}).content.decode()
+    assert "rest on every coder's codings" in page
+    assert 'all_coders=1" download data-export="md"' in page  # the downloads keep the choice

@@ -10,7 +10,7 @@ from apps.projects.access import project_for
 from apps.projects.downloads import attachment
 
 from .. import exports, selectors
-from .common import judge_chosen, page_context
+from .common import all_coders_asked, judge_chosen, page_context
 
 
 @login_required
@@ -18,7 +18,8 @@ def mssd(request, slug):
     project = project_for(request.user, slug)
     known = selectors.judges(project=project)
     judge = judge_chosen(request, project, known)
-    table = selectors.mssd_table(project=project, judge=judge, known_judges=known)
+    table = selectors.mssd_table(project=project, judge=judge, known_judges=known,
+                                 all_coders=all_coders_asked(request))
     return render(request, "comparison/mssd.html",
                   page_context(request, project, "mssd", table=table, grid=table.grid, formats=exports.FORMATS))
 
@@ -29,6 +30,6 @@ def mssd_export(request, slug, fmt):
     if fmt not in exports.FORMATS:
         raise Http404("Unknown format.")
     judge = judge_chosen(request, project, None)
-    table = selectors.mssd_table(project=project, judge=judge, excerpts=False)
+    table = selectors.mssd_table(project=project, judge=judge, excerpts=False, all_coders=all_coders_asked(request))
     body, content_type = exports.export(table, fmt)
     return attachment(body, f"{project.slug}-mssd.{fmt}", content_type)
