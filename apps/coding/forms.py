@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 from django import forms
+from django.db.models import Exists, OuterRef, Q
 
 from apps.cases.models import Case
 from apps.projects import limits
+from apps.projects.access import ALLOWED_ROLES, CODE
 from apps.projects.models import Membership, Project
 from apps.transcripts.models import Expert, Transcript
 
+from .models import Segment
 from .selectors import code_tree
 
 
@@ -35,8 +38,10 @@ class SegmentFilterForm(forms.Form):
         self.code_nodes = code_tree(project=project)
         self.cases = list(Case.objects.filter(project=project).only("id", "name", "project_id"))
         self.experts = list(Expert.objects.filter(project=project).only("id", "pseudonym", "project_id"))
-        self.members = list(Membership.objects.filter(project=project).select_related("user")
-                            .order_by("user__username"))
+        # The coders: members who may code, and anyone who coded here before becoming a reviewer.
+        coded = Exists(Segment.objects.filter(project=project, coder=OuterRef("user_id")))
+        self.members = list(Membership.objects.filter(project=project).filter(Q(role__in=ALLOWED_ROLES[CODE]) | coded)
+                            .select_related("user").order_by("user__username"))
         self.transcripts = list(Transcript.objects.filter(project=project).only("id", "title", "project_id"))
         self.fields["code"].choices = [(n.code.pk, n.code.name) for n in self.code_nodes]
         self.fields["case"].choices = [(c.pk, c.name) for c in self.cases]

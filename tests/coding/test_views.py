@@ -249,3 +249,22 @@ def test_trash_page_runs_a_fixed_number_of_queries(n, client_for, coder, project
     with django_assert_max_num_queries(PAGE_QUERY_BOUND):
         response = client.get(reverse("segment_trash", args=[project.slug]))
     assert len(response.context["hits"]) == min(n, 25)
+
+
+def test_the_coders_filter_lists_who_may_code_or_has_coded_not_plain_reviewers(client_for, owner, coder, reviewer,
+                                                                                 project, transcript, threat):
+    from apps.coding.forms import SegmentFilterForm
+
+    assert [u for _, u in SegmentFilterForm(project=project).fields["coder"].choices] == sorted(
+        [owner.username, coder.username])
+    coded(transcript, "The members feared", [threat], reviewer)  # coded before becoming a reviewer
+    assert reviewer.username in [u for _, u in SegmentFilterForm(project=project).fields["coder"].choices]
+
+
+def test_an_uncoded_case_section_is_listed_by_its_opening_not_as_a_block_of_highlight(client_for, coder, project,
+                                                                                       transcript, kazakhstan):
+    section = coded(transcript, "Because Moscow wanted it to. The members feared the same crowds at home.", [],
+                    coder, cases=[kazakhstan], is_case_section=True)
+    html = client_for(coder).get(reverse("segment_list", args=[project.slug])).content.decode()
+    assert f"Case section of {section.words} words:</span> Because Moscow wanted it to." in html
+    assert "<mark>Because Moscow" not in html
