@@ -111,3 +111,17 @@ def test_reviewer_asks_for_changes_and_the_researcher_sees_the_note(page, browse
     screenshot(researcher, "review-dashboard")
     assert_no_console_errors(researcher)
     context.close()
+
+
+@pytest.mark.parametrize("width", [1024, 1280])
+def test_every_label_of_the_matrix_controls_stays_beside_its_select(page, live_server, signed_in, reviewer, study,
+                                                                    width):
+    page.set_viewport_size({"width": width, "height": 800})
+    signed_in(page, reviewer)
+    page.goto(f"{live_server.url}/projects/{study.project.slug}/analysis/matrix/")
+    fields = page.locator("form.filters .filter-field").all()
+    assert len(fields) == 3  # cells count, columns, rows
+    for field in fields:
+        label, select = field.locator("label").bounding_box(), field.locator("select").bounding_box()
+        assert abs((label["y"] + label["height"] / 2) - (select["y"] + select["height"] / 2)) < 6
+        assert 0 <= select["x"] - (label["x"] + label["width"]) < 20
