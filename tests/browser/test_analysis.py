@@ -113,10 +113,10 @@ def test_reviewer_asks_for_changes_and_the_researcher_sees_the_note(page, browse
     context.close()
 
 
-@pytest.mark.parametrize("width", [1024, 1280])
+@pytest.mark.parametrize("width,height", [(1280, 800), (1024, 768)])
 def test_every_label_of_the_matrix_controls_stays_beside_its_select(page, live_server, signed_in, reviewer, study,
-                                                                    width):
-    page.set_viewport_size({"width": width, "height": 800})
+                                                                    width, height, screenshot):
+    page.set_viewport_size({"width": width, "height": height})
     signed_in(page, reviewer)
     page.goto(f"{live_server.url}/projects/{study.project.slug}/analysis/matrix/")
     fields = page.locator("form.filters .filter-field").all()
@@ -125,3 +125,4 @@ def test_every_label_of_the_matrix_controls_stays_beside_its_select(page, live_s
         label, select = field.locator("label").bounding_box(), field.locator("select").bounding_box()
         assert abs((label["y"] + label["height"] / 2) - (select["y"] + select["height"] / 2)) < 6
         assert 0 <= select["x"] - (label["x"] + label["width"]) < 20
+    screenshot(page, f"analysis-matrix-{width}x{height}")
