@@ -149,3 +149,17 @@ def test_payloads_typed_by_users_show_as_text_everywhere(page, signed_in, live_s
         screenshot(page, f"roles-escaped-{name.replace(' ', '-')}")
     assert dialogs == []
     assert_no_console_errors(page)
+
+
+def test_a_reviewer_who_opens_an_owners_page_gets_the_styled_403_with_the_reason(page, live_server, signed_in,
+                                                                                 reviewer, project):
+    signed_in(page, reviewer)
+    response = page.goto(f"{live_server.url}/projects/{project.slug}/transcripts/import/")
+    assert response.status == 403
+    assert page.locator("h1").text_content() == "Not allowed"
+    assert "Your role (reviewer) may not" in page.locator("main").text_content()
+    # The app's look: its stylesheet applied (no inline styles needed, so the CSP holds) and its navigation.
+    assert page.evaluate("getComputedStyle(document.body).fontFamily") != page.evaluate(
+        "getComputedStyle(document.createElement('x')).fontFamily || 'Times New Roman'")
+    assert page.locator("link[rel=stylesheet]").count() >= 1 and page.locator("header, nav").count() >= 1
+    assert page.console_errors == ["Failed to load resource: the server responded with a status of 403 (Forbidden)"]
