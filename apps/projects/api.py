@@ -41,6 +41,8 @@ class JobOut(Schema):
     total: int
     percent: int
     reason: str  # why it failed, for the user
+    seconds_left: int | None = Field(description="An estimate of the running step's time left, from its pace so far; "
+                                                 "null until there is a pace.")
     finished: bool
     project: str | None  # the slug of the project it works on or made
 

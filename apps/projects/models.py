@@ -109,6 +109,8 @@ class Job(models.Model):
     step = models.CharField(max_length=200, blank=True, help_text="What is being done now.")
     done = models.PositiveIntegerField(default=0)
     total = models.PositiveIntegerField(default=0)
+    step_started_at = models.DateTimeField(null=True, blank=True,
+                                           help_text="When the step began: the estimate of the time left rests on it.")
     reason = models.TextField(blank=True, help_text="Why it failed, for the user.")
     result = models.JSONField(default=dict, blank=True)
     attempts = models.PositiveIntegerField(default=0)

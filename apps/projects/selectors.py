@@ -4,6 +4,7 @@ from __future__ import annotations
 from django.db.models import Case as DbCase
 from django.db.models import Count, Q, QuerySet, When
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from .models import Job, Membership, Project, Role
 
@@ -64,10 +65,20 @@ def jobs_for_user(*, user, kind: str, limit: int = 10) -> list[Job]:
     return list(Job.objects.filter(user=user, kind=kind).select_related("project")[:limit])
 
 
+def job_seconds_left(job: Job, now=None) -> int | None:
+    """The time the running step still needs, at the pace of its part done so far; None
+    before there is a pace to go by (nothing done yet, no count, or a job not running)."""
+    if job.status != Job.Status.RUNNING or not job.total or not job.done or job.step_started_at is None:
+        return None
+    elapsed = ((now or timezone.now()) - job.step_started_at).total_seconds()
+    return max(0, round(elapsed * (job.total - job.done) / job.done))
+
+
 def job_json(job: Job) -> dict:
     """What the polling page reads: where the job is, and how it ended."""
     percent = 100 if job.status == Job.Status.DONE else (round(100 * job.done / job.total) if job.total else 0)
     return {"id": job.pk, "kind": job.kind, "label": job.label, "status": job.status, "step": job.step,
             "done": job.done, "total": job.total, "percent": min(percent, 100), "reason": job.reason,
+            "seconds_left": job_seconds_left(job),
             "finished": job.status in (Job.Status.DONE, Job.Status.FAILED),
             "project": job.project.slug if job.project_id and job.project else None}

@@ -158,9 +158,11 @@ def job_start(*, job: Job) -> bool:
         if locked.status in (Job.Status.DONE, Job.Status.FAILED):
             return False
         locked.status, locked.attempts, locked.reason = Job.Status.RUNNING, locked.attempts + 1, ""
-        locked.step, locked.done, locked.total = "Starting", 0, 0
-        locked.save(update_fields=["status", "attempts", "reason", "step", "done", "total", "updated_at"])
-    job.status, job.attempts = locked.status, locked.attempts
+        locked.step, locked.done, locked.total, locked.step_started_at = "Starting", 0, 0, timezone.now()
+        locked.save(update_fields=["status", "attempts", "reason", "step", "done", "total", "step_started_at",
+                                   "updated_at"])
+    job.status, job.attempts, job.step, job.step_started_at = locked.status, locked.attempts, locked.step, \
+        locked.step_started_at
     return True
 
 
@@ -181,14 +183,19 @@ def job_progress(*, job: Job, step: str, done: int = 0, total: int = 0) -> None:
     connection of its own (the job's work commits at the end, its progress at once);
     SQLite lets one writer at a time, so there the progress inside the work is kept in
     memory until the job ends (the step before the work opened its transaction stays shown)."""
+    now = timezone.now()
+    if step[:200] != job.step or job.step_started_at is None:
+        job.step_started_at = now
     job.step, job.done, job.total = step[:200], max(0, int(done)), max(0, int(total))
     if not connection.in_atomic_block:
-        Job.objects.filter(pk=job.pk).update(step=job.step, done=job.done, total=job.total, updated_at=timezone.now())
+        Job.objects.filter(pk=job.pk).update(step=job.step, done=job.done, total=job.total,
+                                             step_started_at=job.step_started_at, updated_at=now)
     elif connection.vendor == "postgresql":
         side = _progress_connection()
         with side.cursor() as cursor:
             cursor.execute(f"UPDATE {side.ops.quote_name(Job._meta.db_table)} SET step = %s, done = %s, total = %s, "
-                           "updated_at = %s WHERE id = %s", [job.step, job.done, job.total, timezone.now(), job.pk])
+                           "step_started_at = %s, updated_at = %s WHERE id = %s",
+                           [job.step, job.done, job.total, job.step_started_at, now, job.pk])
 
 
 def job_progress_close() -> None:

@@ -14,9 +14,11 @@ def test_the_owner_of_a_job_reads_its_progress(client_for, owner, django_assert_
     with django_assert_max_num_queries(3):  # the session, the user, the job with its project
         response = client.get(f"/api/jobs/{job.pk}")
     assert response.status_code == 200
-    assert response.json() == {"id": job.pk, "kind": "qdpx_import", "label": "Import of study.qdpx",
-                               "status": "running", "step": "Reading sources", "done": 3, "total": 4,
-                               "percent": 75, "reason": "", "finished": False, "project": None}
+    body = response.json()
+    assert isinstance(body.pop("seconds_left"), int)  # 3 of 4 done just now: about no time left
+    assert body == {"id": job.pk, "kind": "qdpx_import", "label": "Import of study.qdpx",
+                    "status": "running", "step": "Reading sources", "done": 3, "total": 4,
+                    "percent": 75, "reason": "", "finished": False, "project": None}
 
 
 def test_a_finished_job_is_at_100_percent_and_names_its_project(client_for, owner, project):
@@ -58,3 +60,22 @@ def test_progress_outside_a_transaction_is_stored_at_once(transactional_db, owne
     job_start(job=job)
     job_progress(job=job, step="Reading sources", done=2, total=7)
     assert Job.objects.values_list("step", "done", "total").get(pk=job.pk) == ("Reading sources", 2, 7)
+
+
+def test_the_time_left_is_estimated_from_the_pace_of_the_running_step(owner):
+    from datetime import timedelta
+
+    from apps.projects.selectors import job_seconds_left
+
+    job = job_create(user=owner, kind="qdpx_import", label="Import")
+    job_start(job=job)
+    job_progress(job=job, step="Storing segments", done=0, total=400)
+    assert job_seconds_left(job) is None  # no pace yet
+    began = job.step_started_at
+    job_progress(job=job, step="Storing segments", done=100, total=400)
+    assert job.step_started_at == began  # the same step goes on
+    assert job_seconds_left(job, now=began + timedelta(seconds=10)) == 30  # 100 in 10 s, 300 to go
+    job_progress(job=job, step="Refreshing case memberships", done=1, total=4)
+    assert job.step_started_at > began  # a new step, a new pace
+    job_finish(job=job, result={})
+    assert job_seconds_left(job) is None
