@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from apps.exports.urls import import_urlpatterns
+from apps.exports.urls import import_urlpatterns, job_urlpatterns
 from apps.projects.views import sign_in
 
 from .api import api
@@ -16,6 +16,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("", include("apps.home.urls")),  # the project home, one object's history, the Help page
     path("import/", include(import_urlpatterns)),  # .qdpx into a new project
+    path("exports/", include(job_urlpatterns)),  # a large project's exports, made by the task worker
     path("projects/", include("apps.projects.urls")),
     path("projects/<slug:slug>/", include("apps.transcripts.urls")),
     path("projects/<slug:slug>/", include("apps.cases.urls")),

@@ -504,6 +504,8 @@ OUTSIDE = {
     "qdpx_confirm": {"anonymous": 302, None: 405},  # POST only: the choice for an upload waiting for it
     "qdpx_job": {"anonymous": 302, "owner": 200, None: 404},  # only the job's own user (the owner) sees it
     "api:job_detail": {"anonymous": 401, "owner": 200, None: 404},  # its progress, for its own user only
+    "export_job": {"anonymous": 302, None: 404},  # an export's page, for its own user (the fixture's job imports)
+    "export_job_file": {"anonymous": 302, None: 404},  # its file, for its own user while a member
     "help": {"anonymous": 302, None: 200},
     "help_screenshot": {"anonymous": 302, None: 200},
 }

@@ -141,6 +141,12 @@ class Appendix:
         return len({e.segment_id for e in self.excerpts})
 
 
+def project_segment_count(*, project: Project) -> int:
+    """How many coded passages the project has (not in the trash): a large project's exports
+    are made by the task worker. One query on the (project, deleted_at) index."""
+    return Segment.objects.filter(project=project).count()
+
+
 def codebook_entries(*, project: Project) -> list[CodeEntry]:
     """The codebook in tree order with the number of segments and of distinct experts per
     code (segments in the trash do not count). Two queries."""

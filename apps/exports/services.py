@@ -10,6 +10,7 @@ imported in full changes nothing, and its message says why.
 """
 from __future__ import annotations
 
+import io
 import logging
 import time
 from collections import defaultdict
@@ -20,6 +21,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -29,17 +31,22 @@ from apps.cases.services import (attribute_create, attribute_value_clean, case_c
 from apps.coding.models import Code
 from apps.coding.services import (NewSegment, case_memberships_refreshed_once, code_create, code_update,
                                   memo_create, segments_create_bulk)
+from apps.projects.access import membership_for
 from apps.projects.models import Job, Project
 from apps.projects.services import (job_create, job_fail, job_finish, job_progress, job_progress_close, job_start,
                                     jobs_requeue_abandoned, project_create)
 from apps.transcripts.services import expert_create, transcript_create
 from apps.transcripts.text import split_turns
 
-from .models import PendingQdpxImport
+from .appendix import APPENDIX_FORMATS, render_appendix
+from .forms import AppendixForm
+from .models import ExportFile, PendingQdpxImport
 from .refiqda.conventions import (CASE_SECTION_NAME, REFI_TO_TYPE, ROLE_EXPERT, ROLE_EXPERT_DESCRIPTION,
                                   ROLE_EXPERT_SPEAKER, VALUE_NOTE_NAME)
 from .refiqda.reader import CodePlan, ProjectPlan, Report, read_project
 from .refiqda.safe import ImportRejected, Package
+from .refiqda.writer import write_qdpx
+from .selectors import appendix_data
 
 logger = logging.getLogger(__name__)
 
@@ -558,6 +565,76 @@ def qdpx_job_run(*, job: Job, pending_id: int, skip_unplaced: bool = False) -> N
         logger.exception("The .qdpx import of job %s failed unexpectedly", job.pk)
         job_fail(job=job, reason="The import stopped on an unexpected error (it was logged); nothing was stored. "
                                  "Try again, or tell the administrator.")
+        raise
+    finally:
+        job_progress_close()
+
+
+# --- exports run by the task worker -------------------------------------------------------------
+
+EXPORT = "export"
+EXPORT_IN_BACKGROUND_SEGMENTS = 5_000
+"""A project with more coded passages than this is exported by the task worker: the whole
+.qdpx or appendix of a 10x project takes seconds, more than a page should wait for."""
+APPENDIX, QDPX = "appendix", "qdpx"
+
+
+@transaction.atomic
+def export_job_create(*, user, project: Project, what: str, params: dict[str, list[str]] | None = None) -> Job:
+    """Queue the export `what` (APPENDIX with the export form's `params`, or QDPX) of
+    `project` for the task worker; the job and its task are committed together."""
+    from .tasks import export_task  # the task module imports this one
+
+    if what not in (APPENDIX, QDPX):
+        raise ValidationError({"what": f"Unknown export: {what}."})
+    cutoff = timezone.now() - timedelta(days=1)
+    ExportFile.objects.filter(job__user=user, created_at__lt=cutoff).delete()
+    label = "The appendix" if what == APPENDIX else "The REFI-QDA project (.qdpx)"
+    job = job_create(user=user, kind=EXPORT, project=project, label=f"{label} of {project.name}")
+    job.result = {"what": what, "params": params or {}}  # what a re-run needs; replaced by the outcome
+    job.save(update_fields=["result"])
+    export_task.enqueue(job_id=job.pk)
+    return job
+
+
+def export_job_run(*, job: Job) -> None:
+    """Make the file of a queued export and keep it with the job, in one transaction; the
+    user must still be a member of the project, and the appendix's choices still valid."""
+    if not job_start(job=job):
+        return
+    what, params = job.result.get("what"), job.result.get("params") or {}
+    project = job.project
+    try:
+        if project is None or membership_for(job.user, project) is None:
+            job_fail(job=job, reason="You are no longer a member of the project.")
+            return
+        job_progress(job=job, step="Reading the coded passages", done=0, total=2)
+        if what == APPENDIX:
+            query = QueryDict(mutable=True)
+            for key, values in params.items():
+                query.setlist(key, [str(v) for v in values])
+            form = AppendixForm(query, project=project)
+            if not form.is_valid():
+                job_fail(job=job, reason=" ".join(m for ms in form.errors.values() for m in ms))
+                return
+            appendix = appendix_data(project=project, selection=form.selection())
+            job_progress(job=job, step="Writing the file", done=1, total=2)
+            fmt = APPENDIX_FORMATS[form.cleaned_data["format"] or "docx"]
+            data = render_appendix(appendix, fmt.key, table_layout=form.cleaned_data["table"])
+            filename, content_type = f"{project.slug}-appendix.{fmt.extension}", fmt.content_type
+        else:
+            out = io.BytesIO()
+            job_progress(job=job, step="Writing the file", done=1, total=2)
+            write_qdpx(project, out)
+            data, filename, content_type = out.getvalue(), f"{project.slug}.qdpx", "application/zip"
+        with transaction.atomic():
+            ExportFile.objects.filter(job=job).delete()
+            ExportFile.objects.create(job=job, filename=filename, content_type=content_type, data=data)
+            job_finish(job=job, project=project, result={"filename": filename, "bytes": len(data)})
+    except Exception:
+        logger.exception("The export of job %s failed unexpectedly", job.pk)
+        job_fail(job=job, reason="The export stopped on an unexpected error (it was logged). Try again, or tell the "
+                                 "administrator.")
         raise
     finally:
         job_progress_close()

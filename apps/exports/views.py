@@ -19,10 +19,12 @@ from apps.projects.selectors import job_for_user, job_json, jobs_for_user
 from .appendix import APPENDIX_FORMATS, render_appendix
 from .codebook import CODEBOOK_FORMATS, read_codebook, render_codebook
 from .forms import AppendixForm, CodebookFormatForm, CodebookImportForm, QdpxConfirmForm, QdpxImportForm
-from .models import PendingQdpxImport
+from .models import ExportFile, PendingQdpxImport
 from .refiqda.writer import write_qdpx
-from .selectors import GROUP_CODE_CASE_EXPERT, GROUPINGS, appendix_data, codebook_entries, export_choices
-from .services import QDPX_IMPORT, codebook_import, qdpx_job_create, qdpx_pending_cancel
+from .selectors import (GROUP_CODE_CASE_EXPERT, GROUPINGS, appendix_data, codebook_entries, export_choices,
+                        project_segment_count)
+from .services import (APPENDIX, EXPORT, EXPORT_IN_BACKGROUND_SEGMENTS, QDPX, QDPX_IMPORT, codebook_import,
+                       export_job_create, qdpx_job_create, qdpx_pending_cancel)
 
 
 def _page(request, project, *, form=None, codebook_form=None, status=200):
@@ -54,13 +56,45 @@ def appendix_download(request, slug):
     form = AppendixForm(request.GET, project=project)
     if not form.is_valid():
         return _page(request, project, form=form, status=400)
-    appendix = appendix_data(project=project, selection=form.selection())
     fmt = APPENDIX_FORMATS[form.cleaned_data["format"] or "docx"]
+    if fmt.key != "html" and _in_background(request, project):
+        params = {key: request.GET.getlist(key) for key in request.GET if key != "background"}
+        job = export_job_create(user=request.user, project=project, what=APPENDIX, params=params)
+        return redirect("export_job", job_id=job.pk)
+    appendix = appendix_data(project=project, selection=form.selection())
     if fmt.key == "html":
         return render(request, "exports/appendix_print.html", {"project": project, "appendix": appendix,
                                                                "nav": "exports"})
     data = render_appendix(appendix, fmt.key, table_layout=form.cleaned_data["table"])
     return attachment(data, f"{project.slug}-appendix.{fmt.extension}", fmt.content_type)
+
+
+def _in_background(request, project) -> bool:
+    """A large project's export (or one asked for with ?background=1) goes to the task worker."""
+    return request.GET.get("background") == "1" or project_segment_count(project=project) > EXPORT_IN_BACKGROUND_SEGMENTS
+
+
+@login_required
+@require_GET
+def export_job(request, job_id):
+    """One export job: its progress bar while it waits or runs (static/js/exports/job.js),
+    then the link to its file, or its reason."""
+    job = job_for_user(user=request.user, job_id=job_id)
+    if job.kind != EXPORT:
+        return error_page(request, 404, "No such export.")
+    return render(request, "exports/export_job.html", {"job": job, "job_json": job_json(job)})
+
+
+@login_required
+@require_GET
+def export_job_file(request, job_id):
+    """The file an export job made, for its user while they are still a member of the project."""
+    job = job_for_user(user=request.user, job_id=job_id)
+    kept = ExportFile.objects.filter(job=job).first()
+    if kept is None or job.project is None:
+        return error_page(request, 404, "This export has no file (it is not done, failed, or is older than a day).")
+    project_for(request.user, job.project.slug)
+    return attachment(bytes(kept.data), kept.filename, kept.content_type)
 
 
 @login_required
@@ -102,6 +136,8 @@ def codebook_upload(request, slug):
 @require_GET
 def qdpx_download(request, slug):
     project = project_for(request.user, slug)
+    if _in_background(request, project):
+        return redirect("export_job", job_id=export_job_create(user=request.user, project=project, what=QDPX).pk)
     out = io.BytesIO()
     write_qdpx(project, out)
     return attachment(out.getvalue(), f"{project.slug}.qdpx", "application/zip")

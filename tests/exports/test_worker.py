@@ -149,3 +149,20 @@ def test_a_long_text_is_indexed_for_the_search_by_the_worker(transactional_db, q
     [hit] = search_hits(project=project, params=SearchParams(q="Nazarbayev")).hits
     assert (hit.transcript_id, long.text[hit.start:hit.end]) == (long.pk, "Nazarbayev")
     assert texts_being_indexed(project=project) == []
+
+
+@on_postgres
+def test_a_large_projects_qdpx_is_made_by_the_worker(transactional_db, queued_in_database, worker, coded, owner,
+                                                     client_for):
+    from apps.exports.services import EXPORT
+
+    client = client_for(owner)
+    response = client.get(reverse("exports_qdpx", args=[coded["project"].slug]), {"background": "1"})
+    assert response.status_code == 302
+    job = Job.objects.get(kind=EXPORT)
+    assert "Being prepared" in client.get(response["Location"]).content.decode()  # no worker yet
+    worker()
+    job = wait_for(lambda: ended(job))
+    assert job.status == Job.Status.DONE, job.reason
+    file = client.get(reverse("export_job_file", args=[job.pk]))
+    assert file.status_code == 200 and file.content[:2] == b"PK"
