@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from apps.coding.models import CaseMembership, Segment
 from apps.coding.services import code_create, segment_create, segment_delete
-from apps.exports.models import PendingQdpxImport
+from apps.exports.models import ExportFile, PendingQdpxImport
 from apps.projects.models import Activity, LoginThrottle
 from apps.projects.services import project_create
 from apps.search.models import CodingBatch, Passage
@@ -21,8 +21,9 @@ from tests.conftest import SAMPLE_TEXT
 OUR_APPS = ["projects", "transcripts", "cases", "coding", "analysis", "agreement", "comparison", "exports", "home", "demo",
             "search"]
 # records of what happened, rows the case-membership rule derives, and uploads waiting for their
-# user's choice, the search index and the batches that coded search hits: nobody adds them by hand
-READ_ONLY = {Activity, LoginThrottle, CaseMembership, PendingQdpxImport, Passage, CodingBatch}
+# user's choice, files of export jobs, the search index and the batches that coded search hits: nobody
+# adds them by hand
+READ_ONLY = {Activity, LoginThrottle, CaseMembership, PendingQdpxImport, ExportFile, Passage, CodingBatch}
 
 
 def our_models():
