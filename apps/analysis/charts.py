@@ -266,11 +266,31 @@ def scatter_plot(*, title: str, dots: list[Dot], x_label: str, y_label: str, des
         (x0, y0), (x1, y1) = at(0, 0), at(1, 1)
         parts.append(f'<line class="diagonal" x1="{x0}" y1="{y0}" x2="{x1}" y2="{y1}" stroke="{MUTED}" '
                      f'stroke-dasharray="6 4"/>')
+    seen: dict[tuple[float, float], int] = {}
+    centres = []
     for dot in dots:
         x, y = at(min(1, max(0, dot.x)), min(1, max(0, dot.y)))
+        # cases at the same point are drawn side by side, so that each dot can be seen and clicked
+        place = (round(x), round(y))
+        shift = seen.get(place, 0)
+        seen[place] = shift + 1
+        centres.append((x + 15 * shift, y))
+    # boxes (x0, y0, x1, y1) a label must not cover: every dot, then each label placed
+    taken = [(x - 8, y - 8, x + 8, y + 8) for x, y in centres]
+    for dot, (x, y) in zip(dots, centres):
+        text = _truncate(dot.label, 22)
+        text_width = len(text) * CHAR_WIDTH * 0.92
+        label_x = x + 10 if x + 10 + text_width < left + size + 140 else x - 10 - text_width
+        label_y = y + 4
+        for _ in range(12):  # upwards, as below the plot are the ticks
+            box = (label_x, label_y - 10, label_x + text_width, label_y + 2)
+            if not any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in taken):
+                break
+            label_y -= 12
+        taken.append((label_x, label_y - 10, label_x + text_width, label_y + 2))
         inner = (f'<title>{escape(dot.tooltip)}</title>'
                  f'<circle cx="{x:.1f}" cy="{y:.1f}" r="7" fill="#345e8a" fill-opacity="0.8" stroke="#ffffff"/>'
-                 f'<text x="{x + 10:.1f}" y="{y + 4:.1f}" font-size="11">{escape(_truncate(dot.label, 22))}</text>')
+                 f'<text x="{label_x:.1f}" y="{label_y:.1f}" font-size="11">{escape(text)}</text>')
         if dot.href:
             parts.append(f'<a class="dot" href="{escape(dot.href)}">{inner}</a>')
         else:
