@@ -94,13 +94,13 @@ class OutcomeCalibration(CalibratedSet):
         return f"outcome of {self.project}: {self.label}"
 
 
-class Membership(models.Model):
+class SetMembership(models.Model):
     """A case's fuzzy membership in a factor's set, or in the outcome's when `factor` is
     empty: the raw value the direct method calibrates (with where it came from, which the
     researcher confirmed), or the score the researcher set by hand with a rationale and
     cited evidence, like a judgment."""
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships_set")
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="set_memberships")
     factor = models.ForeignKey(Factor, on_delete=models.CASCADE, null=True, blank=True, related_name="memberships")
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="set_memberships")
     raw = models.FloatField(null=True, blank=True, help_text="The raw value the direct method calibrates.")

@@ -29,7 +29,7 @@ from apps.projects.values import value_display
 
 from .methods import calibration, fuzzy, mssd, necessity, qca, robustness, solutions
 from .methods.calibration import Anchors, CalibrationError
-from .models import Calibration, Factor, Judgment, Membership, OutcomeCalibration
+from .models import Calibration, Factor, Judgment, SetMembership, OutcomeCalibration
 from .services import factor_values
 
 
@@ -447,7 +447,7 @@ class CaseMembership:
     """A raw value the evidence suggests (share of experts coding a value that counts as 1,
     or a number of the case record), for the researcher to confirm."""
     proposed_source: str
-    stored: Membership | None
+    stored: SetMembership | None
     score: float | None
     """The membership the analysis uses; None when missing."""
     missing: str = ""
@@ -519,7 +519,7 @@ def _anchors(target) -> Anchors | None:
 def calibrated_columns(grid: Grid, *, evidence: bool = False) -> list[CalibratedColumn]:
     """Every factor's set and the outcome's (last), with each case's membership (one query,
     two with the cited evidence of the memberships)."""
-    found = Membership.objects.filter(project=grid.project).select_related("set_by")
+    found = SetMembership.objects.filter(project=grid.project).select_related("set_by")
     if evidence:
         found = found.prefetch_related("evidence")
     stored = {(m.factor_id, m.case_id): m for m in found}

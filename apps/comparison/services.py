@@ -25,7 +25,7 @@ from apps.projects.services import activity_record
 from apps.projects.values import NO, YES
 
 from .methods.calibration import Anchors, CalibrationError
-from .models import Calibration, Factor, Judgment, Membership, OutcomeCalibration
+from .models import Calibration, Factor, Judgment, SetMembership, OutcomeCalibration
 
 LABEL_RULE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 LABEL_HELP = "a letter, then letters, digits or _ (it names a column in R and a condition in formulas)"
@@ -394,7 +394,7 @@ def _finite(value: float | None, field: str) -> float | None:
 @transaction.atomic
 def membership_set(*, project: Project, factor: Factor | None, case: Case, actor, raw: float | None = None,
                    raw_source: str = "", score: float | None = None, rationale: str = "",
-                   evidence: Sequence[Segment | int] = ()) -> Membership:
+                   evidence: Sequence[Segment | int] = ()) -> SetMembership:
     """A case's membership in a factor's set (or the outcome's): the raw value the direct
     method calibrates, with its source, and/or a score from 0 to 1 set by hand with a
     rationale and the cited segments (passages that count for the case, as for a judgment)."""
@@ -406,11 +406,11 @@ def membership_set(*, project: Project, factor: Factor | None, case: Case, actor
     if score is not None and not 0 <= score <= 1:
         raise ValidationError({"score": f"A membership score lies from 0 to 1, not {score:g}."})
     ids = _check_evidence(project, case, evidence)
-    membership = (Membership.objects.select_for_update()
+    membership = (SetMembership.objects.select_for_update()
                   .filter(project=project, factor=factor, case=case).first())
     before = _membership_snapshot(membership) if membership else None
     if membership is None:
-        membership = Membership(project=project, factor=factor, case=case)
+        membership = SetMembership(project=project, factor=factor, case=case)
     membership.raw, membership.raw_source, membership.score = raw, raw_source.strip(), score
     membership.rationale, membership.set_by = rationale, actor
     membership.save()
@@ -422,7 +422,7 @@ def membership_set(*, project: Project, factor: Factor | None, case: Case, actor
     return membership
 
 
-def _membership_snapshot(membership: Membership) -> dict:
+def _membership_snapshot(membership: SetMembership) -> dict:
     return {"raw": membership.raw, "raw_source": membership.raw_source, "score": membership.score,
             "rationale": membership.rationale[:300],
             "evidence": sorted(membership.evidence.values_list("pk", flat=True)) if membership.pk else []}

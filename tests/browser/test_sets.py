@@ -9,7 +9,7 @@ import io
 import pytest
 from django.core.management import call_command
 
-from apps.comparison.models import Factor, Membership
+from apps.comparison.models import Factor, SetMembership
 from apps.demo.loader import DEMO_PASSWORD, DEMO_SLUG
 from apps.projects.models import Membership as ProjectMembership
 from tests.browser.conftest import assert_no_console_errors
@@ -50,7 +50,7 @@ def test_calibrate_a_factor_of_the_demo_open_the_xy_plot_and_follow_a_dot_to_its
             form.locator('input[name="raw"]').fill("0.5")
         with page.expect_navigation():
             form.locator("button[type=submit]").click()
-    confirmed = Membership.objects.filter(factor=factor, raw__isnull=False)
+    confirmed = SetMembership.objects.filter(factor=factor, raw__isnull=False)
     assert confirmed.count() == count and all(m.raw_source for m in confirmed)
     screenshot(page, "sets-calibration")
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from apps.cases.services import case_create, case_value_set
 from apps.coding.services import segment_create
 from apps.comparison.methods import calibration
-from apps.comparison.models import Factor, Membership, OutcomeCalibration
+from apps.comparison.models import Factor, SetMembership, OutcomeCalibration
 from apps.comparison.services import calibration_set, factor_add, judgment_set, membership_set, outcome_choose
 from tests.conftest import phrase_span
 
@@ -58,7 +58,7 @@ def test_a_manual_score_lies_from_0_to_1_and_cites_passages_of_its_case(study, p
     with pytest.raises(ValidationError, match="do not count for"):
         membership_set(project=project, factor=rus, case=kazakhstan, actor=owner, score=0.8,
                        evidence=[study["arm"].pk])
-    assert not Membership.objects.exists()
+    assert not SetMembership.objects.exists()
     saved = membership_set(project=project, factor=rus, case=kazakhstan, actor=owner, score=0.8,
                            rationale="Moscow wanted it", evidence=[study["kaz"].pk])
     assert list(saved.evidence.values_list("pk", flat=True)) == [study["kaz"].pk]
@@ -68,7 +68,7 @@ def test_the_outcome_is_calibrated_like_a_factor(study, project, owner, kazakhst
     calibration_set(project=project, factor=None, actor=owner, method="manual")
     membership_set(project=project, factor=None, case=kazakhstan, actor=owner, score=0.9)
     assert OutcomeCalibration.objects.get().calibration == "manual"
-    assert Membership.objects.get().factor is None
+    assert SetMembership.objects.get().factor is None
 
 
 # --- the calibration page ---------------------------------------------------------------------------
@@ -119,7 +119,7 @@ def test_bad_calibration_input_says_why_and_changes_nothing(study, project, code
     response = client_for(coder).post(url("factor_calibration", project, study["rus"].pk), form)
     assert response.status_code == 400
     assert reason in response.content.decode()
-    assert not Membership.objects.exists()
+    assert not SetMembership.objects.exists()
 
 
 def test_a_score_out_of_range_is_refused_with_its_reason(study, project, coder, client_for, kazakhstan):
@@ -127,7 +127,7 @@ def test_a_score_out_of_range_is_refused_with_its_reason(study, project, coder, 
     response = client.post(url("factor_calibration", project, study["rus"].pk),
                            {"action": "membership", "case": kazakhstan.pk, "score": "3"})
     assert response.status_code == 422 and "from 0 to 1" in response.content.decode()
-    assert not Membership.objects.exists()
+    assert not SetMembership.objects.exists()
 
 
 def test_a_case_of_another_project_reads_as_missing(study, project, coder, client_for, other_project, outsider):
