@@ -406,7 +406,8 @@ def membership_set(*, project: Project, factor: Factor | None, case: Case, actor
     if score is not None and not 0 <= score <= 1:
         raise ValidationError({"score": f"A membership score lies from 0 to 1, not {score:g}."})
     ids = _check_evidence(project, case, evidence)
-    membership = (SetMembership.objects.select_for_update()
+    # no ordering: ordering by the factor joins it, and PostgreSQL locks no row of an outer join
+    membership = (SetMembership.objects.select_for_update().order_by()
                   .filter(project=project, factor=factor, case=case).first())
     before = _membership_snapshot(membership) if membership else None
     if membership is None:
