@@ -271,3 +271,12 @@ def test_the_tables_export_to_docx_and_latex(study, project, reviewer, client_fo
 
 def test_an_unknown_download_format_is_404(study, project, reviewer, client_for):
     assert client_for(reviewer).get(url("set_export", project, "xls")).status_code == 404
+
+
+def test_calibrations_and_memberships_are_in_the_history(study, project, owner, reviewer, client_for, kazakhstan):
+    calibration_set(project=project, factor=None, actor=owner, method="manual")
+    membership_set(project=project, factor=study["rus"], case=kazakhstan, actor=owner, score=0.7)
+    response = client_for(reviewer).get(reverse("project_history", args=[project.slug]))
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert "the outcome INT: fuzzy, set by hand" in text and "Kazakhstan 2022 in RUSINT: 0.7" in text
