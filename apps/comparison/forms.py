@@ -137,11 +137,13 @@ class AdoptForm(forms.Form):
 
 
 class CalibrationForm(forms.Form):
-    """How a set is calibrated (`action=method`), or one case's membership
+    """How a set is calibrated (`action=method`), one case's membership
     (`action=membership`: the confirmed raw value with its source, or the score set by
-    hand with the rationale and cited segments)."""
+    hand with the rationale and cited segments), or every proposed raw value confirmed at
+    once (`action=confirm`)."""
 
-    action = forms.ChoiceField(choices=[("method", "set the calibration"), ("membership", "set a membership")])
+    action = forms.ChoiceField(choices=[("method", "set the calibration"), ("membership", "set a membership"),
+                                        ("confirm", "confirm every proposed raw value")])
     method = forms.ChoiceField(choices=Calibration.choices, required=False)
     full = forms.FloatField(required=False)
     crossover = forms.FloatField(required=False)
@@ -164,7 +166,7 @@ class CalibrationForm(forms.Form):
         if data["action"] == "method":
             if not data.get("method"):
                 raise forms.ValidationError({"method": "Choose how the set is calibrated."})
-        else:
+        elif data["action"] == "membership":
             if data.get("case") is None:
                 raise forms.ValidationError({"case": "Say which case."})
             case = self.project.cases.filter(pk=data["case"]).first()

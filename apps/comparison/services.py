@@ -423,6 +423,28 @@ def membership_set(*, project: Project, factor: Factor | None, case: Case, actor
     return membership
 
 
+@transaction.atomic
+def memberships_confirm(*, project: Project, factor: Factor | None, proposals: Sequence[tuple[Case, float, str]],
+                        actor) -> int:
+    """Confirm the raw values the evidence proposes, (case, raw value, source) each, for
+    the cases without a raw value yet; a value already confirmed or typed is kept. Returns
+    how many were confirmed."""
+    have = set(SetMembership.objects.filter(project=project, factor=factor, raw__isnull=False)
+               .values_list("case_id", flat=True))
+    stored = {m.case_id: m for m in SetMembership.objects.filter(project=project, factor=factor)
+              .prefetch_related("evidence")}
+    done = 0
+    for case, raw, source in proposals:
+        if case.pk in have:
+            continue
+        kept = stored.get(case.pk)
+        membership_set(project=project, factor=factor, case=case, actor=actor, raw=raw, raw_source=source,
+                       score=kept.score if kept else None, rationale=kept.rationale if kept else "",
+                       evidence=[s.pk for s in kept.evidence.all()] if kept else ())
+        done += 1
+    return done
+
+
 def _membership_snapshot(membership: SetMembership) -> dict:
     return {"raw": membership.raw, "raw_source": membership.raw_source, "score": membership.score,
             "rationale": membership.rationale[:300],

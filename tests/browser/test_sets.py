@@ -41,15 +41,19 @@ def test_calibrate_a_factor_of_the_demo_open_the_xy_plot_and_follow_a_dot_to_its
     with page.expect_navigation():
         page.click("[data-calibration-method] button[type=submit]")
     assert "Anchors: full membership 0.9, crossover 0.5" in page.inner_text("main")
-    # confirm each case's proposed raw value (the share of experts coding a value counted as 1)
+    # confirm the raw values the coded evidence proposes (the share of experts coding a value counted as 1)
+    with page.expect_navigation():
+        page.click("[data-confirm-all]")
+    assert "proposed raw value" in page.inner_text(".messages, main")
     count = page.locator("[data-membership-form]").count()
     assert count >= 4
-    for i in range(count):
-        form = page.locator("[data-membership-form]").nth(i)
-        if not form.locator('input[name="raw"]').input_value():
-            form.locator('input[name="raw"]').fill("0.5")
-        with page.expect_navigation():
-            form.locator("button[type=submit]").click()
+    for i in range(count):  # a case without coded values gets a value typed by hand
+        row = page.locator("tr[data-case]").nth(i)
+        if "not confirmed" in row.inner_text():
+            row.locator('input[name="raw"]').fill("0.5")
+            row.locator('input[name="raw_source"]').fill("read from the case file")
+            with page.expect_navigation():
+                row.locator("button[type=submit]").click()
     confirmed = SetMembership.objects.filter(factor=factor, raw__isnull=False)
     assert confirmed.count() == count and all(m.raw_source for m in confirmed)
     screenshot(page, "sets-calibration")

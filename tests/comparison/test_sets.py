@@ -280,3 +280,16 @@ def test_calibrations_and_memberships_are_in_the_history(study, project, owner, 
     text = response.content.decode()
     assert response.status_code == 200
     assert "the outcome INT: fuzzy, set by hand" in text and "Kazakhstan 2022 in RUSINT: 0.7" in text
+
+
+def test_every_proposed_raw_value_is_confirmed_at_once_keeping_those_typed(study, project, coder, client_for,
+                                                                          kazakhstan, armenia):
+    rus = study["rus"]
+    membership_set(project=project, factor=rus, case=armenia, actor=coder, raw=0.25, raw_source="my reading")
+    response = client_for(coder).post(url("factor_calibration", project, rus.pk), {"action": "confirm"})
+    assert response.status_code == 302
+    confirmed = {m.case.name: (m.raw, m.raw_source) for m in SetMembership.objects.filter(factor=rus)}
+    # Kazakhstan: 1 of 1 expert coded "high", the value counted as 1
+    assert confirmed == {"Kazakhstan 2022": (1.0, confirmed["Kazakhstan 2022"][1]),
+                         "Armenia 2022": (0.25, "my reading")}
+    assert confirmed["Kazakhstan 2022"][1].startswith("1 of 1 expert coded high")

@@ -48,6 +48,13 @@ def _calibration(request, project, factor):
                 done = services.calibration_set(project=project, factor=factor, actor=request.user,
                                                 method=data["method"], full=data["full"],
                                                 crossover=data["crossover"], non=data["non"])
+            elif data["action"] == "confirm":
+                _grid, column = selectors.calibration_page(project=project, factor=factor, judge=None)
+                count = services.memberships_confirm(
+                    project=project, factor=factor, actor=request.user,
+                    proposals=[(row.case, row.proposed_raw, row.proposed_source) for row in column.rows
+                               if row.proposed_raw is not None])
+                done = f"{count} proposed raw value{'s' if count != 1 else ''} confirmed."
             else:
                 services.membership_set(project=project, factor=factor, case=data["case"], actor=request.user,
                                         raw=data["raw"], raw_source=data["raw_source"], score=data["score"],
