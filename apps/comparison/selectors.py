@@ -721,7 +721,15 @@ ROBUSTNESS_SHIFT = 0.1
 """Each crossover is moved by this share of the distance between the outer anchors, both ways."""
 
 
+ROBUSTNESS_MAX_CONDITIONS = 8
+"""Beyond this many conditions each run minimises hundreds of remainders, and a page would
+run a dozen such minimisations: the robustness table is then left to the R script."""
+
+
 def _robustness(page: SetAnalysis) -> tuple[robustness.Robustness | None, str]:
+    if len(page.conditions) > ROBUSTNESS_MAX_CONDITIONS:
+        return None, (f"With more than {ROBUSTNESS_MAX_CONDITIONS} conditions the robustness runs are not made on "
+                      "this page; the R script reruns the analysis with other anchors and cut-offs.")
     anchors = page.anchors
     alternatives = {}
     for label, current in anchors.items():

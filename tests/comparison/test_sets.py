@@ -293,3 +293,11 @@ def test_every_proposed_raw_value_is_confirmed_at_once_keeping_those_typed(study
     assert confirmed == {"Kazakhstan 2022": (1.0, confirmed["Kazakhstan 2022"][1]),
                          "Armenia 2022": (0.25, "my reading")}
     assert confirmed["Kazakhstan 2022"][1].startswith("1 of 1 expert coded high")
+
+
+def test_the_robustness_table_shows_which_terms_survive_other_cut_offs(study, project, reviewer, client_for):
+    page = client_for(reviewer).get(url("set_analysis", project), {"keep_contradictory": "1"}).context["page"]
+    runs = [run.label for run in page.robustness.runs]
+    assert runs[0] == "baseline" and "incl.cut = 0.8" in runs
+    # two cases that fit perfectly: every cut-off gives the same two models
+    assert page.robustness.robust_terms == ("RUSINT", "THREAT")
