@@ -1,6 +1,7 @@
 """The comparison: `python manage.py qca` on 10 conditions and 200 cases (target under 2 s,
 parsimonious, so every remainder is a don't-care), and the MSSD page, the QCA page and the
-DOCX export of the demo study, at 1x and with the demo's cases multiplied (10x: 40 cases)."""
+DOCX export of the demo study, the set-analysis page (necessity, truth table, solutions,
+robustness runs and the XY plot), at 1x and with the demo's cases multiplied (10x: 40 cases)."""
 from __future__ import annotations
 
 import io
@@ -75,6 +76,9 @@ def run(report) -> None:
             continue
         _grow(project, factor)
         for operation, url in (("MSSD page (demo)", f"{base}/mssd/"), ("QCA page (demo)", f"{base}/qca/"),
+                               ("set analysis page (demo)", f"{base}/sets/"),
+                               ("set analysis page with expectations (demo)",
+                                f"{base}/sets/?exp_RUSINT=1&exp_SHARED=1&keep_contradictory=1"),
                                ("MSSD export DOCX (demo)", f"{base}/mssd.docx"),
                                ("judgment grid API (demo)", f"/api/projects/{project.slug}/comparison/judgments")):
             assert client.get(url).status_code == 200, url

@@ -75,7 +75,9 @@ ROLE_MAY = {READ: {"reviewer", "coder", "owner"}, COMMENT: {"reviewer", "coder",
             CODE: {"coder", "owner"}, OWN: {"owner"}, REVIEW: {"reviewer"}}
 
 # A GET that answers other than 200 to a member, on purpose.
-GET_STATUS: dict[str, int] = {}
+GET_STATUS: dict[str, int] = {
+    "outcome_calibration": 404,   # the data choose no outcome: there is no outcome set to calibrate
+}
 
 # Required parameters, by route key: the query of a GET, the form of a POST. A value names
 # an object of the data (its id is sent) or is sent as it is.
@@ -600,6 +602,8 @@ PAGE_FORMS = [
     ("comparison_setup", {"action": "update", "label": "NEWLABEL"}, {"factor": ("factor", "{}")}),
     ("judgment_cell", {"value": "present", "version": "1"}, {"evidence": ("segment", "{}")}),
     ("judgment_adopt", {}, {"source": ("judgment", "{}")}),
+    ("factor_calibration", {"action": "membership", "score": "0.5", "case": "@case"},
+     {"case": ("case", "{}"), "evidence": ("segment", "{}")}),
     ("agreement_settle", {"action": "discard", "code": "@code", "segments": "@segment:1"},
      {"code": ("code", "{}"), "segments": ("segment", "{}:1")}),
     ("agreement_discuss", {"text": "A remark"}, {"segment": ("segment", "{}")}),

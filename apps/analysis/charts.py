@@ -228,3 +228,76 @@ def cooccurrence_heatmap(result, *, href=None) -> SafeString:
                    column_labels=[r.code.name for r in result.rows], cells=cells,
                    x_label="…overlapping a segment coded", y_label="Segments coded",
                    description="Heat-map of how many segments of each code overlap a segment of each other code.")
+
+
+@dataclass
+class Dot:
+    x: float
+    y: float
+    label: str
+    tooltip: str
+    href: str = ""
+
+
+def scatter_plot(*, title: str, dots: list[Dot], x_label: str, y_label: str, description: str = "",
+                 diagonal: bool = True) -> SafeString:
+    """Dots on a square plot of two memberships from 0 to 1, each labelled, with the
+    diagonal (a dot above it is consistent with sufficiency of x for y, below it with
+    necessity). Dots with a link make the chart a group of links."""
+    size, left, top = 420, 64, 44
+    width, height = left + size + 150, top + size + 60
+    parts, _ = _open(width, height, title, description or f"{y_label} against {x_label}", "scatter-plot",
+                     links=any(dot.href for dot in dots))
+
+    def at(x: float, y: float) -> tuple[float, float]:
+        return left + x * size, top + (1 - y) * size
+
+    for tick in (0, 0.25, 0.5, 0.75, 1):
+        x0, y0 = at(tick, 0)
+        x1, y1 = at(0, tick)
+        parts.append(f'<line x1="{x0:.1f}" y1="{top}" x2="{x0:.1f}" y2="{top + size}" stroke="{GRID}"/>')
+        parts.append(f'<line x1="{left}" y1="{y1:.1f}" x2="{left + size}" y2="{y1:.1f}" stroke="{GRID}"/>')
+        parts.append(f'<text x="{x0:.1f}" y="{top + size + 16}" text-anchor="middle" fill="{MUTED}" '
+                     f'font-size="11">{tick:g}</text>')
+        parts.append(f'<text x="{left - 8}" y="{y1 + 4:.1f}" text-anchor="end" fill="{MUTED}" '
+                     f'font-size="11">{tick:g}</text>')
+    parts.append(f'<rect x="{left}" y="{top}" width="{size}" height="{size}" fill="none" stroke="{INK}"/>')
+    if diagonal:
+        (x0, y0), (x1, y1) = at(0, 0), at(1, 1)
+        parts.append(f'<line class="diagonal" x1="{x0}" y1="{y0}" x2="{x1}" y2="{y1}" stroke="{MUTED}" '
+                     f'stroke-dasharray="6 4"/>')
+    seen: dict[tuple[float, float], int] = {}
+    centres = []
+    for dot in dots:
+        x, y = at(min(1, max(0, dot.x)), min(1, max(0, dot.y)))
+        # cases at the same point are drawn side by side, so that each dot can be seen and clicked
+        place = (round(x), round(y))
+        shift = seen.get(place, 0)
+        seen[place] = shift + 1
+        centres.append((x + 15 * shift, y))
+    # boxes (x0, y0, x1, y1) a label must not cover: every dot, then each label placed
+    taken = [(x - 8, y - 8, x + 8, y + 8) for x, y in centres]
+    for dot, (x, y) in zip(dots, centres):
+        text = _truncate(dot.label, 22)
+        text_width = len(text) * CHAR_WIDTH * 0.92
+        label_x = x + 10 if x + 10 + text_width < left + size + 140 else x - 10 - text_width
+        label_y = y + 4
+        for _ in range(12):  # upwards, as below the plot are the ticks
+            box = (label_x, label_y - 10, label_x + text_width, label_y + 2)
+            if not any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in taken):
+                break
+            label_y -= 12
+        taken.append((label_x, label_y - 10, label_x + text_width, label_y + 2))
+        inner = (f'<title>{escape(dot.tooltip)}</title>'
+                 f'<circle cx="{x:.1f}" cy="{y:.1f}" r="7" fill="#345e8a" fill-opacity="0.8" stroke="#ffffff"/>'
+                 f'<text x="{label_x:.1f}" y="{label_y:.1f}" font-size="11">{escape(text)}</text>')
+        if dot.href:
+            parts.append(f'<a class="dot" href="{escape(dot.href)}">{inner}</a>')
+        else:
+            parts.append(f'<g class="dot">{inner}</g>')
+    parts.append(f'<text class="axis-label" x="{left + size / 2:.0f}" y="{top + size + 40}" text-anchor="middle" '
+                 f'font-weight="600">{escape(_truncate(x_label, 70))}</text>')
+    parts.append(f'<text class="axis-label" x="16" y="{top + size / 2:.0f}" text-anchor="middle" font-weight="600" '
+                 f'transform="rotate(-90 16 {top + size / 2:.0f})">{escape(_truncate(y_label, 60))}</text>')
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # every user text above went through escape()

@@ -13,7 +13,9 @@ import io
 from apps.projects.escaping import markdown_escape, markdown_paragraphs
 from apps.projects.spreadsheets import csv_text
 
-from .selectors import CrispTable, MSSDTable
+from .methods import rscript
+from .methods.qca import QCAInputError
+from .selectors import CrispTable, MSSDTable, SetAnalysis
 
 FORMATS = {
     "docx": ("Word (DOCX)", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
@@ -223,6 +225,128 @@ def to_docx(table: MSSDTable) -> bytes:
             paragraph = document.add_paragraph(style=styles["Quote"])
             paragraph.add_run(f"\u201c{excerpt.quote}\u201d ")
             paragraph.add_run(f"({excerpt.citation})").bold = True
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+# --- the set analysis: calibrated data, truth table, solutions, the R script ---------------------
+
+SET_FORMATS = {
+    "csv": ("Calibrated data (CSV)", "text/csv; charset=utf-8"),
+    "truth-table-csv": ("Truth table (CSV)", "text/csv; charset=utf-8"),
+    "solutions-csv": ("Solutions (CSV)", "text/csv; charset=utf-8"),
+    "docx": ("All three tables (DOCX)", FORMATS["docx"][1]),
+    "tex": ("All three tables (LaTeX)", FORMATS["tex"][1]),
+    "R": ("R script for the QCA package", "text/plain; charset=utf-8"),
+    "r-csv": ("The CSV the R script reads", "text/csv; charset=utf-8"),
+}
+
+
+class ExportRefused(Exception):
+    """The analysis cannot be written in this format; the message says why."""
+
+
+def _number(value: float | None) -> str:
+    return "" if value is None else f"{value:.3f}"
+
+
+def set_tables(page: SetAnalysis) -> list[tuple[str, list[str], list[list]]]:
+    """(title, header, rows) of the calibrated data, the truth table and the solutions:
+    what every format of the set analysis writes."""
+    columns = page.columns
+    data_rows = []
+    for case in page.grid.cases:
+        line = [case.name]
+        for column in columns:
+            row = column.by_case[case.name]
+            line += [_number(row.score), "" if row.raw is None else f"{row.raw:g}",
+                     row.stored.raw_source if row.stored and column.method == "direct" else ""]
+        data_rows.append(line)
+    data_header = ["case"]
+    for column in columns:
+        method = column.method + (f" ({column.anchors})" if column.anchors else "")
+        data_header += [f"{column.label} [{method}]", f"{column.label} raw", f"{column.label} source"]
+    tables = [("Calibrated data", data_header, data_rows)]
+    tt = page.truth_table
+    if tt is not None:
+        tables.append((f"Truth table for {tt.label}", [*tt.conditions, "OUT", "n", "incl", "PRI", "cases",
+                                                       "deviant cases"],
+                       [[*row.values, row.outcome, row.n, _number(row.consistency), _number(row.pri),
+                         ", ".join(row.cases), ", ".join(row.deviant_cases)] for row in tt.rows]))
+        lines = []
+        for title, solution in page.solutions:
+            for number, model in enumerate(solution.models, start=1):
+                for term in model.terms:
+                    lines.append([title, f"M{number}", str(model), str(term), _number(term.consistency),
+                                  _number(term.pri), _number(term.raw_coverage), _number(term.unique_coverage),
+                                  ", ".join(term.cases)])
+                lines.append([title, f"M{number}", str(model), "(solution)", _number(model.consistency),
+                              _number(model.pri), _number(model.coverage), "", ", ".join(model.cases)])
+        tables.append((f"Solutions for {tt.label}", ["solution", "model", "formula", "term", "incl", "PRI",
+                                                     "cov.r", "cov.u", "cases"], lines))
+    return tables
+
+
+def set_export(page: SetAnalysis, fmt: str) -> tuple[bytes | str, str, str]:
+    """(body, content type, file name) of one download of the set analysis."""
+    content_type = SET_FORMATS[fmt][1]
+    tables = set_tables(page)
+    named = {"csv": (0, "sets-data.csv"), "truth-table-csv": (1, "sets-truth-table.csv"),
+             "solutions-csv": (2, "sets-solutions.csv")}
+    if fmt in named:
+        wanted, name = named[fmt]
+        if wanted >= len(tables):
+            raise ExportRefused(f"There is no truth table yet: {page.error}.")
+        _title, header, rows = tables[wanted]
+        return csv_text(header, rows), content_type, name
+    if fmt in ("R", "r-csv"):
+        if page.truth_table is None:
+            raise ExportRefused(f"There is nothing to analyse in R yet: {page.error}.")
+        csv_name = f"{page.grid.project.slug}-sets-r.csv"
+        try:
+            script, table = rscript.r_script(
+                page.raw_data, conditions=page.conditions, outcome=page.outcome, negate=page.params.negate,
+                incl_cut1=page.incl_cut1, incl_cut0=page.params.incl_cut0, pri_cut=page.params.pri_cut,
+                n_cut=page.params.n_cut, anchors=page.anchors, expectations=page.params.expectations,
+                exclude=page.esa.excluded if page.esa else (), csv_name=csv_name)
+        except QCAInputError as error:
+            raise ExportRefused(str(error)) from None
+        return (script, content_type, "sets.R") if fmt == "R" else (table, content_type, "sets-r.csv")
+    if fmt == "tex":
+        return _sets_latex(page, tables), content_type, "sets.tex"
+    return _sets_docx(page, tables), content_type, "sets.docx"
+
+
+def _sets_title(page: SetAnalysis) -> str:
+    return f"Set analysis: {page.grid.project.name}"
+
+
+def _sets_latex(page: SetAnalysis, tables) -> str:
+    out = [f"% {tex(_sets_title(page))}", "% Needs \\usepackage{booktabs}."]
+    for title, header, rows in tables:
+        out += [r"\begin{table}[htbp]", r"\centering\small", r"\begin{tabular}{" + "l" * len(header) + "}",
+                r"\toprule", " & ".join(rf"\textbf{{{tex(str(h))}}}" for h in header) + r" \\", r"\midrule"]
+        out += [" & ".join(tex(str(x)) for x in row) + r" \\" for row in rows]
+        out += [r"\bottomrule", r"\end{tabular}", rf"\caption{{{tex(title)}}}", r"\end{table}", ""]
+    return "\n".join(out)
+
+
+def _sets_docx(page: SetAnalysis, tables) -> bytes:
+    from docx import Document
+    from docx.shared import Pt
+
+    document = Document()
+    document.add_paragraph(_sets_title(page), style=document.styles["Heading 1"])
+    for title, header, rows in tables:
+        document.add_paragraph(title, style=document.styles["Heading 2"])
+        table = document.add_table(rows=0, cols=len(header))
+        table.style = "Table Grid"
+        for i, line in enumerate([header, *rows]):
+            for cell, text in zip(table.add_row().cells, line):
+                run = cell.paragraphs[0].add_run(str(text))
+                run.font.size = Pt(8)
+                run.bold = i == 0 or None
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()

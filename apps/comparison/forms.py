@@ -13,7 +13,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from apps.cases.models import Attribute
 from apps.coding.models import Code
+from apps.projects.limits import QUERY, RATIONALE
 from apps.projects.models import Project
+
+from .models import Calibration
 
 
 class WholeNumberField(forms.IntegerField):
@@ -131,3 +134,90 @@ class AdoptForm(forms.Form):
     def clean_next(self) -> str:
         target = self.cleaned_data["next"]
         return target if target and url_has_allowed_host_and_scheme(target, allowed_hosts=set()) else ""
+
+
+class CalibrationForm(forms.Form):
+    """How a set is calibrated (`action=method`), one case's membership
+    (`action=membership`: the confirmed raw value with its source, or the score set by
+    hand with the rationale and cited segments), or every proposed raw value confirmed at
+    once (`action=confirm`)."""
+
+    action = forms.ChoiceField(choices=[("method", "set the calibration"), ("membership", "set a membership"),
+                                        ("confirm", "confirm every proposed raw value")])
+    method = forms.ChoiceField(choices=Calibration.choices, required=False)
+    full = forms.FloatField(required=False)
+    crossover = forms.FloatField(required=False)
+    non = forms.FloatField(required=False)
+    case = WholeNumberField(required=False)
+    raw = forms.FloatField(required=False)
+    raw_source = forms.CharField(required=False, max_length=300)
+    score = forms.FloatField(required=False)
+    rationale = forms.CharField(required=False, strip=False, max_length=RATIONALE)
+    evidence = WholeNumbersField(required=False)
+
+    def __init__(self, data, *, project: Project):
+        super().__init__(data)
+        self.project = project
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        if data["action"] == "method":
+            if not data.get("method"):
+                raise forms.ValidationError({"method": "Choose how the set is calibrated."})
+        elif data["action"] == "membership":
+            if data.get("case") is None:
+                raise forms.ValidationError({"case": "Say which case."})
+            case = self.project.cases.filter(pk=data["case"]).first()
+            if case is None:
+                raise forms.ValidationError({"case": f"No case {data['case']} in this project."})
+            data["case"] = case
+        return data
+
+
+DIRECTIONS = {"1": 1, "0": 0, "-": None}
+
+
+class SetParamsForm(forms.Form):
+    """The set-analysis page's GET parameters: cut-offs, the necessity threshold, the
+    directional expectations (`exp_<CONDITION>` = 1, 0 or -), untenable products, and what
+    the XY plot shows. Out-of-range numbers are errors with their reason."""
+
+    incl = forms.FloatField(required=False, min_value=0, max_value=1)
+    incl0 = forms.FloatField(required=False, min_value=0, max_value=1)
+    pri = forms.FloatField(required=False, min_value=0, max_value=1)
+    n = forms.IntegerField(required=False, min_value=1, max_value=10_000)
+    threshold = forms.FloatField(required=False, min_value=0, max_value=1)
+    negate = forms.BooleanField(required=False)
+    untenable = forms.CharField(required=False, max_length=QUERY)
+    keep_contradictory = forms.BooleanField(required=False)
+    plot = forms.CharField(required=False, max_length=QUERY)
+
+    def __init__(self, data, *, conditions: list[str]):
+        super().__init__(data)
+        self.conditions = conditions
+        for name in conditions:
+            self.fields[f"exp_{name}"] = forms.ChoiceField(choices=[(k, k) for k in DIRECTIONS], required=False)
+
+    def clean(self):
+        data = super().clean()
+        incl, incl0 = data.get("incl"), data.get("incl0")
+        if incl is not None and incl0 is not None and incl0 > incl:
+            raise forms.ValidationError({"incl0": f"The cut-off below which a row is 0 ({incl0:g}) must not "
+                                                  f"exceed the one for 1 ({incl:g})."})
+        return data
+
+    def params(self):
+        from .selectors import SetParams
+
+        data = self.cleaned_data
+        expectations = {name: DIRECTIONS[data[f"exp_{name}"]] for name in self.conditions
+                        if data.get(f"exp_{name}")}
+        return SetParams(incl_cut1=data.get("incl"), incl_cut0=data.get("incl0"),
+                         pri_cut=data.get("pri") if data.get("pri") is not None else 0.0,
+                         n_cut=data.get("n") or 1,
+                         threshold=data.get("threshold") if data.get("threshold") is not None else 0.9,
+                         negate=data.get("negate", False), expectations=expectations,
+                         untenable=data.get("untenable") or "",
+                         exclude_contradictory=not data.get("keep_contradictory"), plot=data.get("plot") or "")

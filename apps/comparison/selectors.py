@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from urllib.parse import quote
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch
@@ -26,8 +27,9 @@ from apps.projects.models import Project
 from apps.projects.sorting import natural_key
 from apps.projects.values import value_display
 
-from .methods import mssd, qca
-from .models import Factor, Judgment, OutcomeCalibration
+from .methods import calibration, fuzzy, mssd, necessity, qca, robustness, solutions
+from .methods.calibration import Anchors, CalibrationError
+from .models import Calibration, Factor, Judgment, SetMembership, OutcomeCalibration
 from .services import factor_values
 
 
@@ -429,6 +431,391 @@ def qca_analysis(*, project: Project, judge, known_judges=None) -> QCAPage:
                                               models=models))
         analyses.append(Analysis(negate=negate, truth_table=tt, error="", minimisations=minimisations))
     return QCAPage(grid=grid, table=table, analyses=analyses)
+
+
+# --- calibrated sets: crisp, fuzzy by the direct method, fuzzy set by hand ----------------------
+
+@dataclass
+class CaseMembership:
+    """One case's membership in a calibrated set, with what it rests on."""
+
+    case: Case
+    cell: Cell | None
+    """The factor's judgment cell (None for the outcome)."""
+    crisp: int | None
+    """0/1 from the judgment (or the outcome's record); None when not judged."""
+    proposed_raw: float | None
+    """A raw value the evidence suggests (share of experts coding a value that counts as 1,
+    or a number of the case record), for the researcher to confirm."""
+    proposed_source: str
+    stored: SetMembership | None
+    score: float | None
+    """The membership the analysis uses; None when missing."""
+    missing: str = ""
+    """Why there is no score."""
+
+    @property
+    def raw(self) -> float | None:
+        return self.stored.raw if self.stored else None
+
+
+@dataclass
+class CalibratedColumn:
+    """A factor's or the outcome's set: its method, anchors and each case's membership."""
+
+    label: str
+    name: str
+    factor: Factor | None
+    target: Factor | OutcomeCalibration | None
+    anchors: Anchors | None
+    rows: list[CaseMembership]
+
+    @property
+    def method(self) -> str:
+        return self.target.calibration if self.target is not None else Calibration.CRISP
+
+    @property
+    def method_label(self) -> str:
+        return Calibration(self.method).label
+
+    @property
+    def by_case(self) -> dict[str, CaseMembership]:
+        return {row.case.name: row for row in self.rows}
+
+
+def _proposal(cell: Cell | None, factor: Factor | None, outcome_present: bool | None,
+              outcome_text: str) -> tuple[float | None, str]:
+    """A raw value from the evidence, and the words that say where it comes from."""
+    if factor is None:
+        if outcome_present is None:
+            return None, ""
+        return float(outcome_present), f"case record: {outcome_text}"
+    if factor.code_id:
+        experts = {e for names in cell.evidence.values() for e in names}
+        if not experts:
+            return None, ""
+        positive = {e for value, names in cell.evidence.items() if value in factor.positive_values for e in names}
+        values = "; ".join(f"{value}: {' '.join(sorted(names, key=natural_key))}"
+                           for value, names in cell.evidence.items())
+        return (len(positive) / len(experts),
+                f"{len(positive)} of {len(experts)} expert{'s' if len(experts) != 1 else ''} coded "
+                f"{' or '.join(factor.positive_values) or 'a value counted as 1'} ({values})")
+    if not cell.attribute_value:
+        return None, ""
+    try:
+        return float(cell.attribute_value), f"case record: {cell.attribute_value}"
+    except ValueError:
+        return float(cell.attribute_value in factor.positive_values), f"case record: {cell.attribute_value}"
+
+
+def _anchors(target) -> Anchors | None:
+    if target is None or target.calibration != Calibration.DIRECT:
+        return None
+    try:
+        return Anchors(full=target.anchor_full, crossover=target.anchor_crossover, non=target.anchor_non)
+    except CalibrationError:
+        return None
+
+
+def calibrated_columns(grid: Grid, *, evidence: bool = False) -> list[CalibratedColumn]:
+    """Every factor's set and the outcome's (last), with each case's membership (one query,
+    two with the cited evidence of the memberships)."""
+    found = SetMembership.objects.filter(project=grid.project).select_related("set_by")
+    if evidence:
+        found = found.prefetch_related("evidence")
+    stored = {(m.factor_id, m.case_id): m for m in found}
+    columns = []
+    for factor in [*grid.factors, None]:
+        target = factor if factor is not None else grid.calibration
+        if factor is None and (grid.outcome is None or target is None):
+            continue
+        anchors = _anchors(target)
+        rows = []
+        for case in grid.cases:
+            cell = grid.cell(factor, case) if factor is not None else None
+            crisp = cell.calibrated if cell is not None else (
+                None if grid.outcome_present.get(case.pk) is None else int(grid.outcome_present[case.pk]))
+            raw, source = _proposal(cell, factor, grid.outcome_present.get(case.pk),
+                                    grid.outcome_values.get(case.pk, ""))
+            membership = stored.get((factor.pk if factor else None, case.pk))
+            score, missing = None, ""
+            method = target.calibration if target is not None else Calibration.CRISP
+            if method == Calibration.CRISP:
+                score = None if crisp is None else float(crisp)
+                missing = "" if crisp is not None else ("not judged" if factor else "outcome not set")
+            elif method == Calibration.DIRECT:
+                if anchors is None:
+                    missing = "no valid anchors"
+                elif membership is None or membership.raw is None:
+                    missing = "no confirmed raw value"
+                else:
+                    score = calibration.direct(membership.raw, anchors)
+            elif membership is None or membership.score is None:
+                missing = "no score set"
+            else:
+                score = membership.score
+            rows.append(CaseMembership(case=case, cell=cell, crisp=crisp, proposed_raw=raw, proposed_source=source,
+                                       stored=membership, score=score, missing=missing))
+        columns.append(CalibratedColumn(label=factor.label if factor else grid.outcome_label,
+                                        name=factor.name if factor else grid.outcome.name, factor=factor,
+                                        target=target, anchors=anchors, rows=rows))
+    return columns
+
+
+def calibration_page(*, project: Project, factor: Factor | None, judge) -> tuple[Grid, CalibratedColumn]:
+    """One set's calibration: each case's evidence, proposal and membership."""
+    cases = list(Case.objects.filter(project=project).values_list("pk", flat=True))
+    wanted = [(factor.pk, pk) for pk in cases] if factor is not None else ()
+    grid = judgment_grid(project=project, judge=judge, excerpts_for=wanted)
+    columns = calibrated_columns(grid, evidence=True)
+    column = next(c for c in columns if (c.factor.pk if c.factor else None) == (factor.pk if factor else None))
+    return grid, column
+
+
+@dataclass
+class SetParams:
+    """The researcher's choices on the set-analysis page (GET parameters)."""
+
+    incl_cut1: float | None = None
+    """None: 1 for crisp data, 0.8 once a set is fuzzy."""
+    incl_cut0: float | None = None
+    pri_cut: float = 0.0
+    n_cut: int = 1
+    threshold: float = necessity.DEFAULT_THRESHOLD
+    negate: bool = False
+    expectations: dict[str, int | None] = field(default_factory=dict)
+    untenable: str = ""
+    """Products such as `A*~B, C` whose remainders are untenable."""
+    exclude_contradictory: bool = True
+    plot: str = ""
+    """What the XY plot shows against the outcome: a condition, a term or `M1` of a solution."""
+
+
+@dataclass
+class PlotPoint:
+    case: Case
+    x: float
+    y: float
+    href: str
+
+
+@dataclass
+class XYPlot:
+    key: str
+    label: str
+    outcome: str
+    points: list[PlotPoint]
+    consistency: float | None
+    coverage: float | None
+
+
+@dataclass
+class SetAnalysis:
+    grid: Grid
+    columns: list[CalibratedColumn]
+    conditions: list[str]
+    outcome: str
+    data: dict[str, dict[str, float]]
+    excluded: list[tuple[str, str]]
+    params: SetParams
+    incl_cut1: float
+    fuzzy: bool
+    error: str = ""
+    necessity: tuple = ()
+    truth_table: fuzzy.FuzzyTruthTable | None = None
+    conservative: solutions.Solution | None = None
+    esa: solutions.EnhancedStandardAnalysis | None = None
+    solution_error: str = ""
+    robustness: robustness.Robustness | None = None
+    robustness_error: str = ""
+    plot_choices: list[tuple[str, str]] = field(default_factory=list)
+    plot: XYPlot | None = None
+
+    @property
+    def solutions(self) -> list[tuple[str, solutions.Solution]]:
+        found = []
+        if self.conservative is not None:
+            found.append(("Conservative solution (no remainder assumed)", self.conservative))
+        if self.esa is not None:
+            found.append(("Parsimonious solution (remainders as simplifying assumptions)", self.esa.parsimonious))
+            for solution in self.esa.intermediate:
+                found.append((f"Intermediate solution from parsimonious model M{solution.parsimonious_model} "
+                              "(easy counterfactuals only)", solution))
+        return found
+
+    @property
+    def raw_data(self) -> dict[str, dict[str, float]]:
+        """Each analysed case's values: raw values for the sets calibrated by the direct
+        method, memberships for the others (what the R script and the robustness runs read)."""
+        direct = {c.label: c for c in self.columns if c.anchors is not None}
+        return {case: {label: direct[label].by_case[case].raw if label in direct else value
+                       for label, value in row.items()} for case, row in self.data.items()}
+
+    @property
+    def anchors(self) -> dict[str, Anchors]:
+        return {c.label: c.anchors for c in self.columns if c.anchors is not None}
+
+
+def _check_params(params: SetParams, conditions: list[str]) -> None:
+    unknown = [name for name in params.expectations if name not in conditions]
+    if unknown:
+        raise qca.QCAInputError(f"directional expectations for {', '.join(unknown)}, which are not conditions")
+
+
+def set_analysis(*, project: Project, judge, params: SetParams, known_judges=None) -> SetAnalysis:
+    """Necessity, the fuzzy truth table, the conservative, parsimonious and intermediate
+    solutions with the Enhanced Standard Analysis, the robustness runs and an XY plot, for
+    the calibrated sets (crisp sets are 0/1 memberships). The maths is `methods/`'s; the
+    reads are the grid's and one query of memberships."""
+    grid = judgment_grid(project=project, judge=judge, excerpts_for=(), known_judges=known_judges)
+    columns = calibrated_columns(grid)
+    conditions = [c.label for c in columns if c.factor is not None]
+    outcome = grid.outcome_label
+    data, excluded = {}, []
+    for case in grid.cases:
+        missing = [f"{c.label} ({row.missing})" for c in columns for row in [c.by_case[case.name]]
+                   if row.score is None]
+        if missing:
+            excluded.append((case.name, ", ".join(missing)))
+        else:
+            data[case.name] = {c.label: c.by_case[case.name].score for c in columns}
+    is_fuzzy = any(c.method != Calibration.CRISP for c in columns)
+    incl_cut1 = params.incl_cut1 if params.incl_cut1 is not None else (0.8 if is_fuzzy else 1.0)
+    page = SetAnalysis(grid=grid, columns=columns, conditions=conditions, outcome=outcome, data=data,
+                       excluded=excluded, params=params, incl_cut1=incl_cut1, fuzzy=is_fuzzy)
+    try:
+        if grid.outcome is None:
+            raise qca.QCAInputError("choose an outcome first")
+        if not conditions:
+            raise qca.QCAInputError("add factors first")
+        if not data:
+            raise qca.QCAInputError("no case has a membership in every set yet")
+        _check_params(params, conditions)
+        page.necessity = necessity.necessity(data, conditions=conditions, outcome=outcome, negate=params.negate,
+                                             threshold=params.threshold)
+        cuts = dict(incl_cut1=incl_cut1, incl_cut0=params.incl_cut0, pri_cut=params.pri_cut, n_cut=params.n_cut)
+        page.truth_table = fuzzy.truth_table(data, conditions=conditions, outcome=outcome, negate=params.negate,
+                                             **cuts)
+    except qca.QCAInputError as error:
+        page.error = str(error)
+        return page
+    tt = page.truth_table
+    try:
+        page.conservative = solutions.conservative(tt)
+        negated = fuzzy.truth_table(data, conditions=conditions, outcome=outcome, negate=not params.negate, **cuts)
+        untenable = (solutions.configurations_in([p for p in params.untenable.split(",") if p.strip()], conditions)
+                     if params.untenable.strip() else ())
+        page.esa = solutions.enhanced_standard_analysis(
+            tt, negated, expectations={k: v for k, v in params.expectations.items()} or None, untenable=untenable,
+            exclude_contradictory=params.exclude_contradictory)
+    except qca.QCAInputError as error:
+        page.solution_error = str(error)
+    page.robustness, page.robustness_error = _robustness(page)
+    page.plot_choices = _plot_choices(page)
+    page.plot = xy_plot(page, params.plot or (conditions[0] if conditions else ""))
+    return page
+
+
+ROBUSTNESS_CUTS = (0.75, 0.8, 0.85, 0.9, 0.95, 1.0)
+"""Consistency cut-offs the robustness table re-runs the analysis with."""
+ROBUSTNESS_SHIFT = 0.1
+"""Each crossover is moved by this share of the distance between the outer anchors, both ways."""
+
+
+ROBUSTNESS_MAX_CONDITIONS = 8
+"""Beyond this many conditions each run minimises hundreds of remainders, and a page would
+run a dozen such minimisations: the robustness table is then left to the R script."""
+
+
+def _robustness(page: SetAnalysis) -> tuple[robustness.Robustness | None, str]:
+    if len(page.conditions) > ROBUSTNESS_MAX_CONDITIONS:
+        return None, (f"With more than {ROBUSTNESS_MAX_CONDITIONS} conditions the robustness runs are not made on "
+                      "this page; the R script reruns the analysis with other anchors and cut-offs.")
+    anchors = page.anchors
+    alternatives = {}
+    for label, current in anchors.items():
+        step = abs(current.full - current.non) * ROBUSTNESS_SHIFT
+        options = []
+        for moved in (current.crossover - step, current.crossover + step):
+            try:
+                options.append(Anchors(full=current.full, crossover=moved, non=current.non))
+            except CalibrationError:
+                continue
+        alternatives[label] = options
+    expectations = {k: v for k, v in page.params.expectations.items() if v is not None}
+    kind = solutions.INTERMEDIATE if expectations else solutions.PARSIMONIOUS
+    try:
+        found = robustness.robustness(
+            page.raw_data, conditions=page.conditions, outcome=page.outcome, anchors=anchors,
+            alternatives=alternatives, incl_cuts=[c for c in ROBUSTNESS_CUTS if abs(c - page.incl_cut1) > 1e-9],
+            incl_cut=page.incl_cut1, kind=kind, expectations=page.params.expectations or None,
+            negate=page.params.negate, pri_cut=page.params.pri_cut, n_cut=page.params.n_cut)
+    except (qca.QCAInputError, CalibrationError) as error:
+        return None, str(error)
+    return found, ""
+
+
+def _plot_choices(page: SetAnalysis) -> list[tuple[str, str]]:
+    """(key, label) of what the XY plot can show: each condition and its negation, then the
+    terms and models of every solution."""
+    choices = [(name, name) for name in page.conditions] + [(f"~{name}", f"~{name}") for name in page.conditions]
+    seen = {key for key, _ in choices}
+    for title, solution in page.solutions:
+        for number, model in enumerate(solution.models, start=1):
+            key = f"{solution.kind[0]}{solution.parsimonious_model or ''}:M{number}"
+            choices.append((key, f"{title.split(' (')[0]}, M{number}: {model}"))
+            for term in model.terms:
+                if str(term) not in seen:
+                    seen.add(str(term))
+                    choices.append((str(term), f"term {term}"))
+    return choices
+
+
+def _implicant_terms(page: SetAnalysis, key: str) -> list[qca.Implicant] | None:
+    """The terms whose union the plot shows: a condition or its negation, a term, or a model."""
+    k = len(page.conditions)
+    name = key.removeprefix("~")
+    if name in page.conditions:
+        bit = 1 << (k - 1 - page.conditions.index(name))
+        return [qca.Implicant(conditions=tuple(page.conditions), care=bit, value=0 if key.startswith("~") else bit)]
+    for _title, solution in page.solutions:
+        for number, model in enumerate(solution.models, start=1):
+            if key == f"{solution.kind[0]}{solution.parsimonious_model or ''}:M{number}":
+                return [term.implicant for term in model.terms]
+            for term in model.terms:
+                if key == str(term):
+                    return [term.implicant]
+    return None
+
+
+def xy_plot(page: SetAnalysis, key: str) -> XYPlot | None:
+    """The cases' membership in a condition, term or solution (x) against the outcome (y);
+    each dot links to the judgment of the case on the first condition the x set names,
+    where its excerpts are."""
+    tt = page.truth_table
+    if tt is None or not key:
+        return None
+    terms = _implicant_terms(page, key)
+    if terms is None:
+        return None
+    label = dict(page.plot_choices).get(key, key)
+    cases = {c.name: c for c in page.grid.cases}
+    by_label = {f.label: f for f in page.grid.factors}
+    slug = page.grid.project.slug
+    judge = getattr(page.grid.judge, "username", "")
+    points = []
+    for name in tt.cases:
+        memberships = [tt.membership(name, t.care, t.value) for t in terms]
+        x = max(memberships)
+        best = terms[memberships.index(x)]
+        literals = best.literals or ((page.conditions[0], 1),)
+        factor = by_label[literals[0][0]]
+        href = reverse("judgment_cell", args=[slug, factor.pk, cases[name].pk])
+        points.append(PlotPoint(case=cases[name], x=x, y=tt.explained[name],
+                                href=href + (f"?judge={quote(judge)}" if judge else "")))
+    fit = fuzzy.sufficiency([p.x for p in points], [p.y for p in points])
+    return XYPlot(key=key, label=label, outcome=tt.label, points=points, consistency=fit.consistency,
+                  coverage=fit.coverage)
 
 
 # --- two judges ----------------------------------------------------------------------------

@@ -24,7 +24,8 @@ from apps.projects.models import Project
 from apps.projects.services import activity_record
 from apps.projects.values import NO, YES
 
-from .models import Factor, Judgment, OutcomeCalibration
+from .methods.calibration import Anchors, CalibrationError
+from .models import Calibration, Factor, Judgment, SetMembership, OutcomeCalibration
 
 LABEL_RULE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 LABEL_HELP = "a letter, then letters, digits or _ (it names a column in R and a condition in formulas)"
@@ -254,7 +255,7 @@ def _check_value(factor: Factor, value: str) -> str:
     return value
 
 
-def _check_evidence(factor: Factor, case: Case, evidence: Sequence[Segment | int | str]) -> list[int]:
+def _check_evidence(project: Project, case: Case, evidence: Sequence[Segment | int | str]) -> list[int]:
     """The ids of the cited segments. A segment of another project reads as one that does
     not exist, and an error names at most a few of the ids sent, never another project's."""
     try:
@@ -265,7 +266,6 @@ def _check_evidence(factor: Factor, case: Case, evidence: Sequence[Segment | int
         return []
     if len(ids) > MAX_IDS:
         raise ValidationError({"evidence": f"Cite at most {MAX_IDS} segments."})
-    project = factor.project
     known = set(Segment.objects.filter(project=project, pk__in=[i for i in ids if 0 < i <= LARGEST_ID])
                 .values_list("pk", flat=True))
     foreign = [i for i in ids if i not in known]
@@ -297,7 +297,7 @@ def judgment_set(*, factor: Factor, case: Case, judge, value: str, rationale: st
     if case.project_id != factor.project_id:
         raise ValidationError({"case": "That case belongs to another project."})
     value = _check_value(factor, value)
-    ids = _check_evidence(factor, case, evidence)
+    ids = _check_evidence(factor.project, case, evidence)
     judgment = Judgment.objects.select_for_update().filter(factor=factor, case=case, judge=judge).first()
     if judgment is not None and version != judgment.version:
         raise StaleJudgment(judgment)
@@ -328,3 +328,124 @@ def judgment_adopt(*, factor: Factor, case: Case, judge, source: Judgment, versi
         rationale = f"{source.rationale}\n\n(Adopted from {source.judge.username}.)".strip()
     return judgment_set(factor=factor, case=case, judge=judge, value=source.value, rationale=rationale,
                         evidence=list(source.evidence.values_list("pk", flat=True)), version=version)
+
+
+# --- calibration: crisp, fuzzy by the direct method, fuzzy set by hand ----------------------------
+
+RAW_SOURCE = 300
+"""Characters of a raw value's source ("3 of 5 experts: high")."""
+
+
+def calibrated_set(*, project: Project, factor: Factor | None) -> Factor | OutcomeCalibration:
+    """The object that holds the calibration: the factor, or the outcome's calibration."""
+    if factor is not None:
+        if factor.project_id != project.pk:
+            raise ValidationError({"factor": "That factor belongs to another project."})
+        return factor
+    outcome = OutcomeCalibration.objects.filter(project=project).first()
+    if outcome is None:
+        raise ValidationError({"outcome": "Choose the outcome first."})
+    return outcome
+
+
+@transaction.atomic
+def calibration_set(*, project: Project, factor: Factor | None, actor, method: str,
+                    full: float | None = None, crossover: float | None = None, non: float | None = None) -> str:
+    """How a factor (or the outcome, when `factor` is None) becomes a set: crisp, the direct
+    method with three anchors in the raw value's units (ordered: the crossover strictly
+    between the other two; see `methods/calibration.py`), or scores set by hand. The
+    memberships already entered are kept, so switching back and forth loses nothing."""
+    target = calibrated_set(project=project, factor=factor)
+    if method not in Calibration.values:
+        raise ValidationError({"method": f"Unknown calibration {method!r}: use {', '.join(Calibration.values)}."})
+    before = {"calibration": target.calibration, "anchors": [target.anchor_full, target.anchor_crossover,
+                                                             target.anchor_non]}
+    if method == Calibration.DIRECT:
+        if None in (full, crossover, non):
+            raise ValidationError({"anchors": "The direct method needs three anchors: full membership, the "
+                                              "crossover and full non-membership."})
+        try:
+            Anchors(full=full, crossover=crossover, non=non)
+        except CalibrationError as error:
+            raise ValidationError({"anchors": f"Anchors: {error}."}) from None
+        target.anchor_full, target.anchor_crossover, target.anchor_non = full, crossover, non
+    target.calibration = method
+    target.save(update_fields=["calibration", "anchor_full", "anchor_crossover", "anchor_non"])
+    name = str(factor) if factor is not None else f"the outcome {target.label}"
+    summary = f"{name}: {Calibration(method).label}"
+    if method == Calibration.DIRECT:
+        summary += f" ({Anchors(full=full, crossover=crossover, non=non)})"
+    activity_record(project=project, actor=actor, verb="calibrated", target=factor if factor is not None else target,
+                    summary=summary, before=before,
+                    after={"calibration": method, "anchors": [target.anchor_full, target.anchor_crossover,
+                                                              target.anchor_non]})
+    return f"Calibration saved: {summary}."
+
+
+def _finite(value: float | None, field: str) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value or value in (
+            float("inf"), float("-inf")):
+        raise ValidationError({field: f"{field} must be a finite number."})
+    return float(value)
+
+
+@transaction.atomic
+def membership_set(*, project: Project, factor: Factor | None, case: Case, actor, raw: float | None = None,
+                   raw_source: str = "", score: float | None = None, rationale: str = "",
+                   evidence: Sequence[Segment | int] = ()) -> SetMembership:
+    """A case's membership in a factor's set (or the outcome's): the raw value the direct
+    method calibrates, with its source, and/or a score from 0 to 1 set by hand with a
+    rationale and the cited segments (passages that count for the case, as for a judgment)."""
+    check_limits(raw_source=(raw_source, RAW_SOURCE), rationale=(rationale, RATIONALE), evidence=(evidence, IDS))
+    calibrated_set(project=project, factor=factor)
+    if case.project_id != project.pk:
+        raise ValidationError({"case": "That case belongs to another project."})
+    raw, score = _finite(raw, "raw"), _finite(score, "score")
+    if score is not None and not 0 <= score <= 1:
+        raise ValidationError({"score": f"A membership score lies from 0 to 1, not {score:g}."})
+    ids = _check_evidence(project, case, evidence)
+    # no ordering: ordering by the factor joins it, and PostgreSQL locks no row of an outer join
+    membership = (SetMembership.objects.select_for_update().order_by()
+                  .filter(project=project, factor=factor, case=case).first())
+    before = _membership_snapshot(membership) if membership else None
+    if membership is None:
+        membership = SetMembership(project=project, factor=factor, case=case)
+    membership.raw, membership.raw_source, membership.score = raw, raw_source.strip(), score
+    membership.rationale, membership.set_by = rationale, actor
+    membership.save()
+    membership.evidence.set(ids)
+    shown = f"{score:g}" if score is not None else (f"raw {raw:g}" if raw is not None else "cleared")
+    activity_record(project=project, actor=actor, verb="set membership", target=membership,
+                    summary=f"{case.name} in {factor or 'the outcome'}: {shown}", before=before,
+                    after=_membership_snapshot(membership))
+    return membership
+
+
+@transaction.atomic
+def memberships_confirm(*, project: Project, factor: Factor | None, proposals: Sequence[tuple[Case, float, str]],
+                        actor) -> int:
+    """Confirm the raw values the evidence proposes, (case, raw value, source) each, for
+    the cases without a raw value yet; a value already confirmed or typed is kept. Returns
+    how many were confirmed."""
+    have = set(SetMembership.objects.filter(project=project, factor=factor, raw__isnull=False)
+               .values_list("case_id", flat=True))
+    stored = {m.case_id: m for m in SetMembership.objects.filter(project=project, factor=factor)
+              .prefetch_related("evidence")}
+    done = 0
+    for case, raw, source in proposals:
+        if case.pk in have:
+            continue
+        kept = stored.get(case.pk)
+        membership_set(project=project, factor=factor, case=case, actor=actor, raw=raw, raw_source=source,
+                       score=kept.score if kept else None, rationale=kept.rationale if kept else "",
+                       evidence=[s.pk for s in kept.evidence.all()] if kept else ())
+        done += 1
+    return done
+
+
+def _membership_snapshot(membership: SetMembership) -> dict:
+    return {"raw": membership.raw, "raw_source": membership.raw_source, "score": membership.score,
+            "rationale": membership.rationale[:300],
+            "evidence": sorted(membership.evidence.values_list("pk", flat=True)) if membership.pk else []}

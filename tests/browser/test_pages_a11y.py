@@ -129,6 +129,8 @@ def demo_pages(researcher: bool) -> list[str]:
         f"{project}/comparison/", f"{project}/comparison/judgments/",
         f"{project}/comparison/judgments/{factor.pk}/{kazakhstan.pk}/",
         f"{project}/comparison/mssd/", f"{project}/comparison/qca/", f"{project}/comparison/agreement/",
+        f"{project}/comparison/sets/", f"{project}/comparison/calibration/{factor.pk}/",
+        f"{project}/comparison/calibration/outcome/",
         f"{project}/exports/", f"{project}/exports/appendix/?format=html", f"{project}/members/",
         f"{project}/history/", f"{project}/search/?q=%22Kant+air+base%22",
         "/import/qdpx/", "/help/",
