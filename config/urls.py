@@ -18,6 +18,7 @@ urlpatterns = [
     path("import/", include(import_urlpatterns)),  # .qdpx into a new project
     path("projects/", include("apps.projects.urls")),
     path("projects/<slug:slug>/", include("apps.transcripts.urls")),
+    path("projects/<slug:slug>/", include("apps.media.urls")),  # a transcript's recording
     path("projects/<slug:slug>/", include("apps.cases.urls")),
     path("projects/<slug:slug>/", include("apps.coding.urls")),
     path("projects/<slug:slug>/", include("apps.analysis.urls")),

@@ -24,8 +24,10 @@ routes and each route sees the same data.
 """
 from __future__ import annotations
 
+import io
 import json
 import re
+import wave
 from dataclasses import dataclass
 
 import pytest
@@ -38,6 +40,7 @@ from django.urls.resolvers import RoutePattern
 from apps.comparison.services import factor_add, judgment_set
 from apps.cases.services import attribute_create, case_create
 from apps.coding.services import code_create, comment_create, memo_create, segment_create, transcript_update_text
+from apps.media.services import recording_attach
 from apps.projects.access import CODE, COMMENT, OWN, READ, REVIEW
 from apps.projects.models import Role
 from apps.projects.services import job_create, membership_set, project_create
@@ -195,6 +198,7 @@ def data(db):
     judgment = judgment_set(factor=factor, case=case, judge=owner, value="present", rationale=f"{MARK_OURS} why")
     edit = transcript_update_text(transcript=transcript, text=transcript.text + " More words.",
                                   version=transcript.version, actor=owner)
+    recording_attach(transcript=transcript, upload=silent_wav(), actor=owner)  # its page, file and removal
     saved_search = saved_search_create(project=project, name=f"{MARK_OURS} search", actor=owner,
                                        params=SearchParams(q=f"{MARK_OURS} OR Moscow"))
 
@@ -230,6 +234,17 @@ def data(db):
         "users": {"owner": owner, "coder": coder, "reviewer": reviewer, "outsider": outsider},
         "owner": owner, "coder": coder, "theirs": theirs,
     }
+
+
+def silent_wav() -> SimpleUploadedFile:
+    """A tenth of a second of silence, a real WAV made with the standard library."""
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as sound:
+        sound.setnchannels(1)
+        sound.setsampwidth(2)
+        sound.setframerate(8000)
+        sound.writeframes(b"\x00\x00" * 800)
+    return SimpleUploadedFile("silence.wav", buffer.getvalue())
 
 
 def _value(name: str, data: dict):
@@ -607,7 +622,7 @@ PAGE_FORMS = [
 PAGE_POSTS_WITHOUT_IDS = {
     "project_members", "project_member_role", "project_member_remove", "project_settings",
     "transcript_import", "transcript_speakers", "transcript_edit", "case_add", "attribute_add", "segment_restore",
-    "review_comment_resolve", "exports_codebook_import",
+    "review_comment_resolve", "exports_codebook_import", "recording_page", "recording_remove",
 }
 # A passage whose segments are gone sends the user back to it with a message (as when a
 # segment was deleted meanwhile), so an unknown segment answers 302 there, writing nothing.
