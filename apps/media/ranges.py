@@ -30,7 +30,7 @@ def byte_range(header: str | None, size: int) -> tuple[int, int] | None:
         return max(0, size - length), size - 1
     start = int(first)
     end = int(last) if last else size - 1
-    if end < start:
+    if last and end < start:
         return None  # invalid: ignored, the whole file is sent
     if start >= size:
         raise Unsatisfiable(header)
