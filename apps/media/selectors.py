@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.urls import reverse
 
 from apps.projects.models import Project
 from apps.transcripts.models import Transcript, Turn
@@ -39,6 +40,12 @@ def timelines(*, transcript_ids) -> dict[int, Timeline]:
         turns.setdefault(turn.transcript_id, []).append(turn)
     found = {tid: Timeline(ts, duration=recorded[tid]) for tid, ts in turns.items()}
     return {tid: line for tid, line in found.items() if line}
+
+
+def recording_url(*, recording: Recording, slug: str) -> str:
+    """The file's address; the recording's id in the query lets the browser cache it for
+    as long as it is the transcript's recording (a new one has a new id)."""
+    return reverse("recording_file", args=[slug, recording.transcript_id]) + f"?v={recording.pk}"
 
 
 def player_data(*, recording: Recording | None, turns, url: str) -> dict | None:

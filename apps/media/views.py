@@ -9,7 +9,6 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import filesizeformat
-from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
 from apps.projects.access import CODE, READ, can, project_for
@@ -17,17 +16,10 @@ from apps.projects.access import CODE, READ, can, project_for
 from .formats import FORMATS
 from .forms import RecordingForm
 from .ranges import Unsatisfiable, byte_range
-from .selectors import recording_in_project, recording_of
+from .selectors import recording_in_project, recording_of, recording_url
 from .services import recording_attach, recording_remove
 
 CHUNK = 64 * 1024
-
-
-def recording_url(recording) -> str:
-    """The file's address; the recording's id in the query lets the browser cache it for
-    as long as it is the transcript's recording."""
-    return reverse("recording_file", args=[recording.transcript.project.slug, recording.transcript_id]) \
-        + f"?v={recording.pk}"
 
 
 @login_required
@@ -54,7 +46,7 @@ def recording_page(request, slug, pk):
         recording.transcript = transcript
     return render(request, "media/recording.html", {
         "project": project, "transcript": transcript, "recording": recording, "form": form,
-        "file_url": recording_url(recording) if recording else "", "can_code": can(project.membership, CODE),
+        "file_url": recording_url(recording=recording, slug=project.slug) if recording else "", "can_code": can(project.membership, CODE),
         "formats": FORMATS, "max_size": filesizeformat(settings.CASECODER_MAX_MEDIA_BYTES), "nav": "import",
     }, status=status)
 

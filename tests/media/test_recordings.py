@@ -142,3 +142,38 @@ def test_an_outsider_gets_404(client_for, outsider, transcript):
 def test_the_transcript_page_links_to_the_recording_page(client_for, coder, transcript):
     response = client_for(coder).get(reverse("transcript_detail", args=[transcript.project.slug, transcript.pk]))
     assert page(transcript).encode() in response.content
+
+
+# --- the transcript page's player ------------------------------------------------------------
+
+TIMED_TEXT = ("[00:00:00] Interviewer: Why did the alliance act?\n\n"
+              "[00:12:04] E1: Because Moscow wanted it to.\n\n"
+              "E1: And the members feared the same crowds.")
+
+
+def test_the_transcript_page_gives_the_player_its_file_and_the_turns_timings(
+        client_for, coder, project, owner, expert, recording_file, django_assert_max_num_queries):
+    from apps.transcripts.services import transcript_create
+    from tests.coding.test_views import PAGE_QUERY_BOUND, workspace_data
+
+    timed = transcript_create(project=project, title="Timed", text=TIMED_TEXT, expert=expert, created_by=owner)
+    recording = recording_attach(transcript=timed, upload=upload_of(recording_file("wav")), actor=owner)
+    client = client_for(coder)
+    with django_assert_max_num_queries(PAGE_QUERY_BOUND):
+        response = client.get(reverse("transcript_detail", args=[project.slug, timed.pk]))
+    player = workspace_data(response)["recording"]
+    assert player["url"] == reverse("recording_file", args=[project.slug, timed.pk]) + f"?v={recording.pk}"
+    assert player["kind"] == "audio"
+    # ¶1 from 0 s to 12:04 (the next timed turn); ¶2 from 12:04 to the recording's end, which is
+    # before it (the recording is short): it ends where it begins. ¶3 has no timestamp.
+    assert [row[0] for row in player["turns"]] == [1, 2]
+    assert player["turns"][0][3:] == [0.0, 724.0]
+    assert player["turns"][1][3] == 724.0
+    assert b"data-player" in response.content and b"Alt+K" in response.content
+
+
+def test_a_transcript_without_a_recording_sends_no_player(client_for, coder, transcript):
+    from tests.coding.test_views import workspace_data
+
+    response = client_for(coder).get(reverse("transcript_detail", args=[transcript.project.slug, transcript.pk]))
+    assert workspace_data(response)["recording"] is None and b"data-player" not in response.content
