@@ -12,9 +12,11 @@ from django.template.defaultfilters import filesizeformat
 
 from apps.projects.services import activity_record
 from apps.transcripts.models import Transcript
+from apps.transcripts.services import turn_timings_set
 
 from .formats import FORMATS, HEAD_BYTES, NotMedia, probe, sniff
 from .models import Recording
+from .timings import sync_point_timings
 
 
 def _read_format(upload: UploadedFile):
@@ -78,3 +80,13 @@ def recording_remove(*, recording: Recording, actor) -> None:
     recording.delete()
     activity_record(project=transcript.project, actor=actor, verb="recording_remove", target=transcript,
                     summary=f"Recording removed from '{transcript.title}'")
+
+
+def recording_sync_points_apply(*, transcript: Transcript, points) -> int:
+    """A recording's sync points ((position, seconds), as REFI-QDA writes them) made into the
+    transcript's turn timings; returns the number of points at no turn's start or end, which
+    are not kept."""
+    timings, missed = sync_point_timings(transcript.turns.only("number", "start", "end"), points)
+    if timings:
+        turn_timings_set(transcript=transcript, timings=timings)
+    return missed

@@ -96,3 +96,23 @@ class Timeline:
         """[number, start, end, begins, ends] per timed turn: the page's script interpolates
         the same way (static/js/coding/player.js)."""
         return [[t.number, t.start, t.end, round(t.begins, 3), round(t.ends, 3)] for t in self.turns]
+
+
+def sync_point_timings(turns: Iterable, points: Iterable[tuple[int, float]]) -> tuple[dict[int, dict], int]:
+    """The turns' timings from sync points (a REFI-QDA Transcript's position and time): a
+    point at a turn's first character gives its start, one at its end its end. Returns
+    {turn number: {"start": s, "end": s}} and the number of points at neither (Casecoder
+    times whole turns, so those are not kept)."""
+    turns = list(turns)
+    by_start = {t.start: t.number for t in turns}
+    by_end = {t.end: t.number for t in turns}
+    found: dict[int, dict] = {}
+    missed = 0
+    for position, second in points:
+        if position in by_start and "start" not in found.get(by_start[position], {}):
+            found.setdefault(by_start[position], {})["start"] = second
+        elif position in by_end:
+            found.setdefault(by_end[position], {})["end"] = second
+        else:
+            missed += 1
+    return found, missed
