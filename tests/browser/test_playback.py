@@ -82,3 +82,19 @@ def test_a_transcript_without_a_recording_has_no_player(page, signed_in, live_se
     page.wait_for_selector("body[data-workspace-ready]")
     assert page.locator("[data-player]").count() == 0 and page.locator(".turn-time").count() == 0
     assert_no_console_errors(page)
+
+
+def test_the_player_and_the_recording_page_pass_the_accessibility_audit(page, signed_in, live_server, coder,
+                                                                        project, spoken):
+    """The pages' audit (title, labels, contrast, Tab order, the ? list, axe-core) with a
+    recording: the demo study has none, so its page list does not show the player."""
+    from tests.browser.test_pages_a11y import audit
+
+    signed_in(page, coder)
+    problems = []
+    for path in (f"/projects/{project.slug}/transcripts/{spoken.pk}/",
+                 f"/projects/{project.slug}/transcripts/{spoken.pk}/recording/"):
+        page.goto(live_server.url + path)
+        page.wait_for_load_state("networkidle")
+        problems += audit(page, path, page.console_errors)
+    assert problems == []
