@@ -65,7 +65,7 @@ def recording_attach(*, transcript: Transcript, upload: UploadedFile, actor) -> 
     stored = recording.file.name
     try:
         recording.save()
-        activity_record(project=transcript.project, actor=actor, verb="recording_attach", target=transcript,
+        activity_record(project=transcript.project, actor=actor, verb="attached a recording to", target=transcript,
                         summary=f"Recording {recording.original_name or found.format} attached to "
                                 f"'{transcript.title}'")
     except Exception:
@@ -78,7 +78,7 @@ def recording_attach(*, transcript: Transcript, upload: UploadedFile, actor) -> 
 def recording_remove(*, recording: Recording, actor) -> None:
     transcript = recording.transcript
     recording.delete()
-    activity_record(project=transcript.project, actor=actor, verb="recording_remove", target=transcript,
+    activity_record(project=transcript.project, actor=actor, verb="removed the recording of", target=transcript,
                     summary=f"Recording removed from '{transcript.title}'")
 
 
