@@ -117,6 +117,18 @@ def test_a_coder_attaches_a_recording_on_the_page(client_for, coder, transcript,
     assert reverse("recording_file", args=[transcript.project.slug, transcript.pk]).encode() in shown.content
 
 
+def test_a_recording_larger_than_the_memory_limit_passes_through_a_temporary_file(client_for, coder, transcript,
+                                                                                   recording_file, settings):
+    """Django spools an upload over FILE_UPLOAD_MAX_MEMORY_SIZE to a temporary file; ffprobe
+    reads that file where it is."""
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 1024
+    made = recording_file("ogg")
+    with open(made, "rb") as handle:
+        assert client_for(coder).post(page(transcript), {"file": handle}).status_code == 302
+    recording = Recording.objects.get()
+    assert recording.format == "ogg" and recording.file.read() == made.read_bytes()
+
+
 def test_the_page_refuses_a_non_media_file_with_the_reason(client_for, coder, transcript, settings):
     client = client_for(coder)
     fake = SimpleUploadedFile("interview.mp3", b"<html>not audio</html>" * 10, "audio/mpeg")
