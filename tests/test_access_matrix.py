@@ -24,10 +24,8 @@ routes and each route sees the same data.
 """
 from __future__ import annotations
 
-import io
 import json
 import re
-import wave
 from dataclasses import dataclass
 
 import pytest
@@ -48,6 +46,7 @@ from apps.search.selectors import SearchParams
 from apps.search.services import saved_search_create
 from apps.transcripts.services import expert_create, transcript_create
 from tests.conftest import SAMPLE_TEXT, make_user, phrase_span
+from tests.media.conftest import silent_wav_upload
 
 ROLES = ["anonymous", "outsider", "reviewer", "coder", "owner"]
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
@@ -198,7 +197,7 @@ def data(db):
     judgment = judgment_set(factor=factor, case=case, judge=owner, value="present", rationale=f"{MARK_OURS} why")
     edit = transcript_update_text(transcript=transcript, text=transcript.text + " More words.",
                                   version=transcript.version, actor=owner)
-    recording_attach(transcript=transcript, upload=silent_wav(), actor=owner)  # its page, file and removal
+    recording_attach(transcript=transcript, upload=silent_wav_upload(), actor=owner)  # its page, file and removal
     saved_search = saved_search_create(project=project, name=f"{MARK_OURS} search", actor=owner,
                                        params=SearchParams(q=f"{MARK_OURS} OR Moscow"))
 
@@ -234,17 +233,6 @@ def data(db):
         "users": {"owner": owner, "coder": coder, "reviewer": reviewer, "outsider": outsider},
         "owner": owner, "coder": coder, "theirs": theirs,
     }
-
-
-def silent_wav() -> SimpleUploadedFile:
-    """A tenth of a second of silence, a real WAV made with the standard library."""
-    buffer = io.BytesIO()
-    with wave.open(buffer, "wb") as sound:
-        sound.setnchannels(1)
-        sound.setsampwidth(2)
-        sound.setframerate(8000)
-        sound.writeframes(b"\x00\x00" * 800)
-    return SimpleUploadedFile("silence.wav", buffer.getvalue())
 
 
 def _value(name: str, data: dict):

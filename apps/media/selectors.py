@@ -1,7 +1,6 @@
 """Reads of recordings: a transcript's recording, and its timeline for the page and citations."""
 from __future__ import annotations
 
-from django.db.models import QuerySet
 from django.urls import reverse
 
 from apps.projects.models import Project
@@ -57,6 +56,3 @@ def player_data(*, recording: Recording | None, turns, url: str) -> dict | None:
             "duration": recording.duration,
             "turns": Timeline(turns, duration=recording.duration).rows()}
 
-
-def recordings(*, project: Project) -> QuerySet[Recording]:
-    return Recording.objects.filter(transcript__project=project).select_related("transcript")

@@ -5,6 +5,7 @@ CASECODER_REQUIRE_MEDIA=1 (set by .ci/run, which installs them) they fail instea
 cannot pass by skipping them."""
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import subprocess
@@ -12,6 +13,7 @@ import wave
 from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 SENTENCE = "The alliance sent its peacekeepers to Kazakhstan within a day."
 
@@ -54,3 +56,15 @@ def recording_file(tmp_path):
     folder = tmp_path / "made"
     folder.mkdir()
     return lambda fmt="wav", text=SENTENCE: speak(folder, text, fmt=fmt)
+
+
+def silent_wav_upload(seconds: float = 0.1) -> SimpleUploadedFile:
+    """Silence as a real WAV, made with the standard library: for tests that need a recording
+    but not its sound (no espeak-ng or ffmpeg needed)."""
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as sound:
+        sound.setnchannels(1)
+        sound.setsampwidth(2)
+        sound.setframerate(8000)
+        sound.writeframes(b"\x00\x00" * int(8000 * seconds))
+    return SimpleUploadedFile("silence.wav", buffer.getvalue())

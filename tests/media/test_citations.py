@@ -5,7 +5,6 @@ import csv
 import io
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 
 from apps.coding.citations import Excerpt, cited_excerpts
 from apps.coding.services import segment_create
@@ -14,7 +13,7 @@ from apps.exports.selectors import AppendixSelection, appendix_data
 from apps.media.services import recording_attach
 from apps.transcripts.services import transcript_create
 from tests.conftest import phrase_span
-from tests.media.test_recordings import silent_wav_upload
+from tests.media.conftest import silent_wav_upload
 
 TIMED_TEXT = ("[00:12:00] Interviewer: Why did the alliance act?\n\n"
               "[00:12:04] E1: Because Moscow wanted it to, and the members feared the same crowds at home.\n\n"

@@ -190,17 +190,3 @@ def test_a_transcript_without_a_recording_sends_no_player(client_for, coder, tra
     response = client_for(coder).get(reverse("transcript_detail", args=[transcript.project.slug, transcript.pk]))
     assert workspace_data(response)["recording"] is None and b"data-player" not in response.content
 
-
-def silent_wav_upload(seconds: float = 0.1) -> SimpleUploadedFile:
-    """Silence as a real WAV, made with the standard library: for tests that need a recording
-    but not its sound (no espeak-ng or ffmpeg needed)."""
-    import io
-    import wave
-
-    buffer = io.BytesIO()
-    with wave.open(buffer, "wb") as sound:
-        sound.setnchannels(1)
-        sound.setsampwidth(2)
-        sound.setframerate(8000)
-        sound.writeframes(b"\x00\x00" * int(8000 * seconds))
-    return SimpleUploadedFile("silence.wav", buffer.getvalue())
