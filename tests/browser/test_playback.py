@@ -62,15 +62,25 @@ def test_play_a_segment_see_its_turn_marked_and_seek_by_a_timestamp(page, signed
     # Inside turn 2, by character position: well after its start at 3 s.
     assert current_time(page) > 3.5
     assert page.locator(".turn.speaking").count() == 1
-    page.wait_for_function("!document.querySelector('[data-media]').paused")
+    page.wait_for_function("() => !document.querySelector('[data-media]').paused")
 
     page.click("#p1 .turn-time")
     page.wait_for_selector("#p1.speaking")
     assert current_time(page) < 3
     assert page.locator("#p2.speaking").count() == 0
 
+    # The coding box of the chosen segment has its own ▶: it plays the passage from its start.
     page.keyboard.press("Alt+K")  # pause; the coding keys do not take Alt
-    page.wait_for_function("document.querySelector('[data-media]').paused")
+    page.wait_for_function("() => document.querySelector('[data-media]').paused")
+    page.goto(page.url)  # the same page: the segment is chosen again (?segment=)
+    page.wait_for_selector("body[data-workspace-ready]")
+    page.keyboard.press("Enter")  # opens the chosen segment in the coding box
+    page.click("[data-play-passage]")
+    page.wait_for_selector("#p2.speaking")
+    assert current_time(page) > 3.5
+
+    page.keyboard.press("Alt+K")  # pause; the coding keys do not take Alt
+    page.wait_for_function("() => document.querySelector('[data-media]').paused")
     page.select_option("[data-speed]", "1.5")
     assert page.evaluate("document.querySelector('[data-media]').playbackRate") == 1.5
     assert_no_console_errors(page)

@@ -52,7 +52,8 @@ export class Timeline {
   }
 }
 
-export function installPlayer(ws, { status }) {
+/** @param {object} deps status(message, kind), box (CodingBox: the passage its box is about) */
+export function installPlayer(ws, { status, box }) {
   const data = ws.data.recording;
   const bar = document.querySelector("[data-player]");
   if (!data || !bar) return null;
@@ -90,13 +91,17 @@ export function installPlayer(ws, { status }) {
     else media.pause();
   }
 
-  function playSegment() {
+  /** The chosen segment from its start; from the coding box, the passage it is about. */
+  function playSegment({ selection = false } = {}) {
+    // The coding box's passage comes first (a new selection, or the segment it edits).
+    const passage = selection ? box.passage : null;
     const segment = ws.currentId !== null ? ws.segments.get(ws.currentId) : null;
-    if (!segment) {
+    const start = passage ? passage.start : segment ? segment.start : undefined;
+    if (start === undefined) {
       status("Choose a segment first (click it), then play it.");
       return;
     }
-    const second = timeline.at(segment.start);
+    const second = timeline.at(start);
     if (second === null) {
       status("This transcript has no timings: the segment's time is not known.", "error");
       return;
@@ -134,7 +139,11 @@ export function installPlayer(ws, { status }) {
   bar.querySelector("[data-speed]").addEventListener("change", (event) => {
     media.playbackRate = Number(event.target.value);
   });
-  segmentButton.addEventListener("click", playSegment);
+  segmentButton.addEventListener("click", () => playSegment());
+  // The coding box's ▶ (the box is made from a template each time it opens).
+  document.addEventListener("click", (event) => {
+    if (event.target.closest("[data-play-passage]")) playSegment({ selection: true });
+  });
   media.addEventListener("play", () => {
     playButton.textContent = "❚❚";
     playButton.setAttribute("aria-label", "Pause (Alt+K)");
@@ -161,7 +170,7 @@ export function installPlayer(ws, { status }) {
     if (key === "KeyK") toggle();
     else if (key === "KeyJ") seek(media.currentTime - SKIP, false);
     else if (key === "KeyL") seek(media.currentTime + SKIP, false);
-    else if (key === "KeyP") playSegment();
+    else if (key === "KeyP") playSegment({ selection: true });
     else return;
     event.preventDefault();
   });

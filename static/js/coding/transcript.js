@@ -68,7 +68,7 @@ installKeyboard(ws, { box, writes, serial, history, tooltip, status });
 installWayIn(ws);
 installPanes(ws);
 installTrash(ws, { writes, serial });
-installPlayer(ws, { status }); // the recording, where the transcript has one
+installPlayer(ws, { status, box }); // the recording, where the transcript has one
 root.querySelector("[data-undo]")?.addEventListener("click", () => history.undo());
 root.querySelector("[data-redo]")?.addEventListener("click", () => history.redo());
 
