@@ -98,6 +98,8 @@ def run(report) -> None:
         queries = count_queries(get_page)
         report.add("workspace: transcript page GET", scale, samples_ms=timed(get_page, REPEAT), queries=queries)
 
+        page_with_recording(report, scale, client, page, user, transcript)
+
         rng = random.Random(7)
 
         def create():
@@ -127,3 +129,38 @@ def run(report) -> None:
 
         queries = count_queries(retrieval)
         report.add("workspace: retrieval page GET", scale, samples_ms=timed(retrieval, REPEAT), queries=queries)
+
+
+def page_with_recording(report, scale, client, page, user, transcript) -> None:
+    """The same page with a recording and every turn timed (10 s each): the player must not
+    slow the page down (issue #21: same median within noise). The recording is a minute of
+    silence made with the standard library; it is removed afterwards."""
+    import io
+    import wave
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from apps.media.services import recording_attach, recording_remove
+    from apps.transcripts.services import turn_timings_set
+
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as sound:
+        sound.setnchannels(1)
+        sound.setsampwidth(2)
+        sound.setframerate(8000)
+        sound.writeframes(b"\x00\x00" * 8000 * 60)
+    recording = recording_attach(transcript=transcript, upload=SimpleUploadedFile("bench.wav", buffer.getvalue()),
+                                 actor=user)
+    numbers = list(transcript.turns.values_list("number", flat=True))
+    turn_timings_set(transcript=transcript, timings={n: {"start": 10.0 * i, "end": 10.0 * (i + 1)}
+                                                     for i, n in enumerate(numbers)})
+
+    def get_page():
+        response = client.get(page)
+        assert response.status_code == 200 and b"data-player" in response.content
+
+    get_page()
+    queries = count_queries(get_page)
+    report.add("workspace: transcript page GET with a recording", scale, samples_ms=timed(get_page, REPEAT),
+               queries=queries)
+    recording_remove(recording=recording, actor=user)

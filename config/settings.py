@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "django_tasks_db",  # its database backend: the queue is a table, no extra service
     "apps.projects",
     "apps.transcripts",
+    "apps.media",
     "apps.cases",
     "apps.coding",
     "apps.analysis",
@@ -148,6 +149,15 @@ STORAGES = {
 CASECODER_MAX_UPLOAD_BYTES = int(os.environ.get("CASECODER_MAX_UPLOAD_BYTES", 20 * 1024 * 1024))
 DATA_UPLOAD_MAX_MEMORY_SIZE = CASECODER_MAX_UPLOAD_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = CASECODER_MAX_UPLOAD_BYTES + 1024 * 1024
+
+# Recordings (apps.media) are the exception: far too large for the database, they are kept
+# through Django's storage API, on disk under var/media by default (CASECODER_MEDIA_ROOT
+# moves it; several servers share an S3-compatible store through django-storages, see
+# docs/deploy.md). An upload over FILE_UPLOAD_MAX_MEMORY_SIZE passes through a temporary
+# file while it is checked. They are served only through a view that checks membership:
+# MEDIA_ROOT must not be published by the web server.
+MEDIA_ROOT = Path(os.environ.get("CASECODER_MEDIA_ROOT", VAR_DIR / "media"))
+CASECODER_MAX_MEDIA_BYTES = int(os.environ.get("CASECODER_MAX_MEDIA_BYTES", 1024 * 1024 * 1024))
 
 
 # The cache. Every cached value is keyed by the state it was computed from (the analysis by

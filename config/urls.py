@@ -19,6 +19,7 @@ urlpatterns = [
     path("exports/", include(job_urlpatterns)),  # a large project's exports, made by the task worker
     path("projects/", include("apps.projects.urls")),
     path("projects/<slug:slug>/", include("apps.transcripts.urls")),
+    path("projects/<slug:slug>/", include("apps.media.urls")),  # a transcript's recording
     path("projects/<slug:slug>/", include("apps.cases.urls")),
     path("projects/<slug:slug>/", include("apps.coding.urls")),
     path("projects/<slug:slug>/", include("apps.analysis.urls")),

@@ -34,6 +34,12 @@ def tasks_run_at_once(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
+@pytest.fixture(autouse=True)
+def media_in_tmp(settings, tmp_path):
+    """Recordings are stored in the test's own folder, never under var/media."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 def make_user(username: str):
     return get_user_model().objects.create_user(username=username, password=PASSWORD, email=f"{username}@example.org")
 

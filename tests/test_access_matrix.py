@@ -38,6 +38,7 @@ from django.urls.resolvers import RoutePattern
 from apps.comparison.services import factor_add, judgment_set
 from apps.cases.services import attribute_create, case_create
 from apps.coding.services import code_create, comment_create, memo_create, segment_create, transcript_update_text
+from apps.media.services import recording_attach
 from apps.projects.access import CODE, COMMENT, OWN, READ, REVIEW
 from apps.projects.models import Role
 from apps.projects.services import job_create, membership_set, project_create
@@ -45,6 +46,7 @@ from apps.search.selectors import SearchParams
 from apps.search.services import saved_search_create
 from apps.transcripts.services import expert_create, transcript_create
 from tests.conftest import SAMPLE_TEXT, make_user, phrase_span
+from tests.media.conftest import silent_wav_upload
 
 ROLES = ["anonymous", "outsider", "reviewer", "coder", "owner"]
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
@@ -197,6 +199,7 @@ def data(db):
     judgment = judgment_set(factor=factor, case=case, judge=owner, value="present", rationale=f"{MARK_OURS} why")
     edit = transcript_update_text(transcript=transcript, text=transcript.text + " More words.",
                                   version=transcript.version, actor=owner)
+    recording_attach(transcript=transcript, upload=silent_wav_upload(), actor=owner)  # its page, file and removal
     saved_search = saved_search_create(project=project, name=f"{MARK_OURS} search", actor=owner,
                                        params=SearchParams(q=f"{MARK_OURS} OR Moscow"))
 
@@ -613,7 +616,7 @@ PAGE_FORMS = [
 PAGE_POSTS_WITHOUT_IDS = {
     "project_members", "project_member_role", "project_member_remove", "project_settings",
     "transcript_import", "transcript_speakers", "transcript_edit", "case_add", "attribute_add", "segment_restore",
-    "review_comment_resolve", "exports_codebook_import",
+    "review_comment_resolve", "exports_codebook_import", "recording_page", "recording_remove",
 }
 # A passage whose segments are gone sends the user back to it with a message (as when a
 # segment was deleted meanwhile), so an unknown segment answers 302 there, writing nothing.

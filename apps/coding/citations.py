@@ -5,7 +5,9 @@ The one rule for every page, API and export: the source is the expert's pseudony
 the transcript's title when it has no expert; the paragraphs are the turns holding the
 passage's first and last character (`TurnIndex`, the low-level piece in
 apps.transcripts.selectors). `cited_excerpts` reads the turns of all the passages'
-transcripts in one query, whatever their number.
+transcripts in one query, whatever their number. Where a transcript has a recording with
+timings and the caller asks for times, the citation ends with the passage's time in it,
+"E3, ¶12, 12:04" (apps.media.timings).
 """
 from __future__ import annotations
 
@@ -14,6 +16,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import TypeVar
 
+from apps.media.selectors import timelines
+from apps.media.timings import clock
 from apps.transcripts.models import Transcript
 from apps.transcripts.selectors import citation, turn_indexes
 
@@ -52,6 +56,7 @@ class Excerpt:
     last: int | None = None
     before: str = ""
     after: str = ""
+    time: float | None = None  # seconds into the transcript's recording, where asked for and known
 
     @classmethod
     def in_transcript(cls, transcript: Transcript, *, start: int, end: int, **more):
@@ -72,7 +77,13 @@ class Excerpt:
 
     @property
     def citation(self) -> str:
-        return citation(pseudonym=self.source, first=self.first, last=self.last)
+        cited = citation(pseudonym=self.source, first=self.first, last=self.last)
+        return f"{cited}, {self.clock}" if self.time is not None else cited
+
+    @property
+    def clock(self) -> str:
+        """"12:04" ("" without a time), for a column of its own."""
+        return clock(self.time) if self.time is not None else ""
 
     @property
     def paragraphs(self) -> str:
@@ -89,12 +100,13 @@ class Excerpt:
 E = TypeVar("E", bound=Excerpt)
 
 
-def cited_excerpts(excerpts: Iterable[E], *, context: int = 0) -> list[E]:
+def cited_excerpts(excerpts: Iterable[E], *, context: int = 0, times: bool = False) -> list[E]:
     """The excerpts with their paragraphs, in the order given (each keeps its type).
 
     With `context`, each also gets up to that many characters before and after it, from
     the turns it stands in ("…" where the turn goes on). One query for the turns of all
-    the transcripts, and one more for their texts when context is asked for.
+    the transcripts, and one more for their texts when context is asked for. With `times`,
+    each excerpt of a transcript with a timed recording gets its time (two queries more).
     """
     excerpts = list(excerpts)
     if not excerpts:
@@ -102,11 +114,14 @@ def cited_excerpts(excerpts: Iterable[E], *, context: int = 0) -> list[E]:
     transcript_ids = {e.transcript_id for e in excerpts}
     indexes = turn_indexes(transcript_ids=transcript_ids)
     texts = dict(Transcript.objects.filter(pk__in=transcript_ids).values_list("pk", "text")) if context else {}
+    lines = timelines(transcript_ids=transcript_ids) if times else {}
     found = []
     for excerpt in excerpts:
         index = indexes.get(excerpt.transcript_id)
         first, last = index.turns_of(excerpt.start, excerpt.end) if index else (None, None)
         where = {"first": first.number if first else None, "last": last.number if last else None}
+        if excerpt.transcript_id in lines:
+            where["time"] = lines[excerpt.transcript_id].at(excerpt.start)
         if context:
             where.update(_around(excerpt, texts.get(excerpt.transcript_id, ""), first, last, context))
         found.append(replace(excerpt, **where))

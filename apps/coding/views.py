@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_POST
 
+from apps.media.selectors import player_data, recording_of, recording_url
 from apps.projects.access import CODE, READ, can, project_for
 from apps.transcripts.forms import TextEditForm
 from apps.transcripts.services import StaleTranscript
@@ -38,6 +39,12 @@ def transcript_detail(request, slug, pk):
     context["workspace_data"]["api"] = f"{reverse('api:api-root')}projects/{project.slug}"
     # Whose page this is: the panes' sizes are remembered per user, and "mine" is labelled.
     context["workspace_data"]["user"] = {"id": request.user.pk, "username": request.user.get_username()}
+    # The recording beside the text (apps.media): one query, none more when there is none.
+    recording = recording_of(transcript=transcript)
+    context["recording"] = recording
+    context["recording_url"] = recording_url(recording=recording, slug=project.slug) if recording else ""
+    context["workspace_data"]["recording"] = player_data(recording=recording, turns=context["turns"],
+                                                         url=context["recording_url"])
     return render(request, "coding/transcript.html", context)
 
 

@@ -330,6 +330,8 @@ def table_rows(appendix: Appendix) -> tuple[list[str], list[list]]:
     rows with the same key), every attribute of its expert and case as a column."""
     header = ["key", "code", "code path", "value", "case", "expert", "transcript", "citation", "paragraphs",
               "start", "end", "quote", "coder", "all codes", "all cases"]
+    if appendix.include_times:
+        header.append("time")
     if appendix.include_memos:
         header.append("memo")
     header += [f"expert: {name}" for name in appendix.expert_attributes]
@@ -338,6 +340,8 @@ def table_rows(appendix: Appendix) -> tuple[list[str], list[list]]:
     for x in appendix.excerpts:
         row = [x.key, x.code, x.code_path, x.value, x.case, x.pseudonym, x.transcript, x.citation, x.paragraphs,
                x.start, x.end, x.quote, x.coder, x.all_codes, x.all_cases]
+        if appendix.include_times:
+            row.append(x.clock)
         if appendix.include_memos:
             row.append(x.memo)
         row += [x.expert_values.get(name, "") for name in appendix.expert_attributes]

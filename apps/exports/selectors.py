@@ -45,6 +45,7 @@ class AppendixSelection:
     grouping: str = GROUP_CODE_CASE_EXPERT
     include_memos: bool = True
     real_names: bool = False
+    include_times: bool = False  # each excerpt's time in its transcript's recording, where known
 
 
 @dataclass
@@ -122,6 +123,7 @@ class Appendix:
     expert_attributes: list[str]
     case_attributes: list[str]
     include_memos: bool
+    include_times: bool = False
 
     @property
     def excerpts(self) -> list[AppendixExcerpt]:
@@ -267,7 +269,7 @@ def appendix_data(*, project: Project, selection: AppendixSelection) -> Appendix
         leaves.sort(key=lambda leaf: (case_rank.get(leaf[1], len(case_rank)), code_rank[leaf[0]], position(leaf)))
     leaves, uncited = _one_per_span(leaves, [excerpt(segment, coding, case_id)
                                              for _code_id, case_id, segment, coding in leaves])
-    excerpts = cited_excerpts(uncited)
+    excerpts = cited_excerpts(uncited, times=selection.include_times)
     sections: list[Section] = []
     if selection.grouping == GROUP_CASE_CODE:
         for (code_id, case_id, _segment, _coding), cited in zip(leaves, excerpts):
@@ -325,6 +327,7 @@ def appendix_data(*, project: Project, selection: AppendixSelection) -> Appendix
         expert_attributes=expert_attrs,
         case_attributes=case_attrs,
         include_memos=selection.include_memos,
+        include_times=selection.include_times,
     )
 
 

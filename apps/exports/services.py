@@ -19,6 +19,7 @@ from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.http import QueryDict
@@ -29,6 +30,7 @@ from apps.cases.models import Attribute
 from apps.cases.services import (attribute_create, attribute_value_clean, case_create, case_value_set,
                                  expert_value_set, transcript_cases_set)
 from apps.coding.models import Code
+from apps.media.services import recording_attach, recording_sync_points_apply
 from apps.coding.services import (NewSegment, case_memberships_refreshed_once, code_create, code_update,
                                   memo_create, segments_create_bulk)
 from apps.projects.access import membership_for
@@ -43,7 +45,7 @@ from .forms import AppendixForm
 from .models import ExportFile, PendingQdpxImport
 from .refiqda.conventions import (CASE_SECTION_NAME, REFI_TO_TYPE, ROLE_EXPERT, ROLE_EXPERT_DESCRIPTION,
                                   ROLE_EXPERT_SPEAKER, VALUE_NOTE_NAME)
-from .refiqda.reader import CodePlan, ProjectPlan, Report, read_project
+from .refiqda.reader import CodePlan, MediaPlan, ProjectPlan, Report, read_project
 from .refiqda.safe import ImportRejected, Package
 from .refiqda.writer import write_qdpx
 from .selectors import appendix_data
@@ -335,6 +337,8 @@ def qdpx_store(*, plan: ProjectPlan, user, project_name: str = "", filename: str
                                        expert_speaker=_expert_speaker(source, roles.get(ROLE_EXPERT_SPEAKER, ""),
                                                                       report))
         transcripts[source.guid] = transcript
+        if source.recording is not None:
+            _recording_import(transcript, source.recording, user, report)
         for selection in source.selections:
             selections[selection.guid] = (transcript, selection)
         report.count("transcripts")
@@ -421,6 +425,20 @@ def qdpx_store(*, plan: ProjectPlan, user, project_name: str = "", filename: str
         memo_create(project=project, author=who(note.user_guid), text=note.text, title=note.name[:200], **target)
         report.count("memos")
     return project, report
+
+
+def _recording_import(transcript, media: MediaPlan, user, report: Report) -> None:
+    """The source's recording, checked like an upload (a file that is not media is reported,
+    the rest imported), with its sync points as the turns' timings."""
+    try:
+        recording_attach(transcript=transcript, upload=SimpleUploadedFile(media.name[:255], media.data), actor=user)
+    except ValidationError as error:
+        report.skip(f"the recording of '{transcript.title}': {' '.join(error.messages)}.")
+        return
+    missed = recording_sync_points_apply(transcript=transcript, points=media.sync_points)
+    if missed:
+        report.skip(f"{missed} sync point{'s' if missed != 1 else ''} of the recording of '{transcript.title}' "
+                    "inside turns (Casecoder times whole turns).")
 
 
 def _expert_speaker(source, speaker: str, report: Report) -> str:

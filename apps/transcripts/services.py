@@ -715,3 +715,15 @@ def transcript_text_replace(*, transcript: Transcript, text: str, version: int) 
     turns_replace(transcript=locked, turns=spans)
     transcript_text_stored.send(sender=Transcript, transcript=locked, turns=spans, created=False)
     return TextReplacement(transcript=locked, diff=diff)
+
+
+@transaction.atomic
+def turn_timings_set(*, transcript: Transcript, timings: Mapping[int, dict]) -> int:
+    """Store the times of turns (by ¶ number: {"start": seconds, "end": seconds}) in their
+    meta, beside what the import kept there; how a recording's timings reach the turns (a
+    REFI-QDA import's sync points). Returns the number of turns changed."""
+    turns = list(transcript.turns.filter(number__in=list(timings)))
+    for turn in turns:
+        turn.meta = {**turn.meta, **{k: float(v) for k, v in timings[turn.number].items() if k in ("start", "end")}}
+    Turn.objects.bulk_update(turns, ["meta"], batch_size=1000)
+    return len(turns)

@@ -122,6 +122,7 @@ def demo_pages(researcher: bool) -> list[str]:
     pages = [
         "/projects/", f"{project}/",
         f"{project}/transcripts/{e1.pk}/", f"{project}/transcripts/{e1.pk}/speakers/",
+        f"{project}/transcripts/{e1.pk}/recording/",
         f"{project}/cases/", f"{project}/segments/", f"{project}/segments/trash/",
         f"{project}/analysis/frequencies/", f"{project}/analysis/matrix/", f"{project}/analysis/co-occurrence/",
         f"{project}/analysis/matrix/excerpts/?code={factor.code_id}&column={kazakhstan.pk}",

@@ -8,6 +8,11 @@ Text positions are read in the unit the file was written in (positions.py decide
 the evidence in the file, and the report says which and why); a selection that cannot be
 placed exactly is listed in Report.unplaced with its source and text, and the import
 stops there unless the user chooses to import without those selections.
+
+An AudioSource or VideoSource whose Transcript is the text of one of the TextSources (the
+same plainTextPath, as Casecoder writes it) becomes that transcript's recording, and its
+SyncPoints the turns' timings (a point at a turn's start or end; others are reported).
+Other media sources are listed as not imported, with their codings.
 """
 from __future__ import annotations
 
@@ -100,6 +105,16 @@ class SelectionPlan:
 
 
 @dataclass
+class MediaPlan:
+    """A recording of a text source: the file's bytes and name, and its sync points as
+    (position in code points, seconds)."""
+
+    name: str
+    data: bytes
+    sync_points: list[tuple[int, float]]
+
+
+@dataclass
 class SourcePlan:
     guid: str
     name: str
@@ -108,6 +123,7 @@ class SourcePlan:
     selections: list[SelectionPlan]
     note_guids: list[str]
     values: list[Value]
+    recording: MediaPlan | None = None
 
 
 @dataclass
@@ -553,6 +569,7 @@ def read_project(package: Package, *, progress=None) -> ProjectPlan:
                                   source_guids=refs(node, "SourceRef"), selection_guids=refs(node, "SelectionRef")))
 
     raw_sources = []
+    media_nodes = []  # AudioSource / VideoSource: matched with the text sources once placed
     lost = 0  # codings on sources (or parts of sources) Casecoder does not hold
     sources_node = child(root, "Sources")
     if sources_node is not None:
@@ -572,6 +589,9 @@ def read_project(package: Package, *, progress=None) -> ProjectPlan:
                         report.skip(f"PDFSource '{raw.name}': the codings of its pages"
                                     f"{_codings_lost(node, keep='Representation')} (Casecoder holds its text, "
                                     "not its pages).")
+            elif kind in ("AudioSource", "VideoSource") and child(node, "Transcript") is not None:
+                raw = None
+                media_nodes.append(node)
             else:
                 raw = None
                 lost += _codings_in(node)[0]
@@ -582,10 +602,11 @@ def read_project(package: Package, *, progress=None) -> ProjectPlan:
                 raw_sources.append(raw)
             if progress:
                 progress(number, len(nodes))
+    sources = place_sources(raw_sources, origin=root.get("origin") or "", codes=codes, report=report)
+    lost += _attach_media(media_nodes, raw_sources, sources, package, report)
     if lost:
         report.note(f"{lost} coding{'s' if lost != 1 else ''} on sources Casecoder does not hold (PDF pages, "
                     "pictures, audio, video) were not imported; each source is listed under Not imported.")
-    sources = place_sources(raw_sources, origin=root.get("origin") or "", codes=codes, report=report)
 
     notes = {}
     notes_node = child(root, "Notes")
@@ -616,6 +637,44 @@ def read_project(package: Package, *, progress=None) -> ProjectPlan:
     return ProjectPlan(name=" ".join((root.get("name") or "").split()), description=text_of(root, "Description"),
                        users=users, codes=codes, variables=variables, cases=cases, sources=sources, notes=notes,
                        project_note_guids=refs(root, "NoteRef"), case_notes=case_notes, report=report)
+
+
+def _attach_media(nodes: list, raw_sources: list[RawSource], sources: list[SourcePlan], package: Package,
+                  report: Report) -> int:
+    """Each media source whose Transcript is a text source's text becomes its recording;
+    returns the number of codings on the media themselves, which are not imported."""
+    by_path = {(raw.node.get("plainTextPath") or "").strip().lower(): raw.guid for raw in raw_sources
+               if (raw.node.get("plainTextPath") or "").strip()}
+    plans = {s.guid: s for s in sources}
+    lost = 0
+    for node in nodes:
+        kind, name = local(node.tag), " ".join((node.get("name") or "").split()) or "a recording"
+        transcript = child(node, "Transcript")
+        plan = plans.get(by_path.get((transcript.get("plainTextPath") or "").strip().lower(), ""))
+        path = (node.get("path") or "").strip()
+        member = package.find("Sources/" + path[len("internal://"):]) if path.lower().startswith("internal://") \
+            else None
+        lost += _codings_in(node)[0]  # codings on the recording or its transcript's selections: never imported
+        if plan is None or member is None or plan.recording is not None:
+            why = ("its transcript is not one of the text sources (Casecoder keeps a recording with the text "
+                   "source it transcribes)" if plan is None
+                   else f"its file ({path or 'no path'}) is not in the package" if member is None
+                   else f"source '{plan.name}' has a recording already")
+            report.skip(f"{kind} '{name}'{_codings_lost(node)}: {why}.")
+            continue
+        if _codings_in(node)[0]:
+            report.skip(f"{kind} '{name}'{_codings_lost(node)} (codings on the recording itself; the recording "
+                        "and its timings were imported).")
+        points = []
+        for point in children(transcript, "SyncPoint"):
+            try:
+                points.append((int(point.get("position", "")), int(point.get("timeStamp", "")) / 1000))
+            except ValueError:
+                report.skip(f"a sync point of {kind} '{name}' without a position or a time stamp.")
+        plan.recording = MediaPlan(name=node.get("name") or member.rsplit("/", 1)[-1], data=package.read(member),
+                                   sync_points=points)
+        report.count("recordings")
+    return lost
 
 
 def _note_text(node, package: Package, report: Report) -> str:

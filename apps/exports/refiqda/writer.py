@@ -1,6 +1,11 @@
 """Writes a project as REFI-QDA: project.qde (valid against Project-mrt2019.xsd) zipped with
 the plain text of every transcript under Sources/, and the codebook alone as .qdc.
 
+A transcript with a recording is also an AudioSource (or VideoSource) whose file goes under
+Sources/ and whose Transcript is the same text file as the TextSource (which keeps the
+codings, where every tool reads them), with a SyncPoint at the start and the end of each
+timed turn: timeStamp in milliseconds, position in code points.
+
 The reads are a fixed number of queries whatever the project's size; the output is
 deterministic (objects in id order, fixed zip timestamps), so exporting an unchanged
 project twice gives the same bytes.
@@ -8,6 +13,7 @@ project twice gives the same bytes.
 from __future__ import annotations
 
 import datetime
+import shutil
 import zipfile
 from collections import defaultdict
 from decimal import Decimal, InvalidOperation
@@ -18,8 +24,10 @@ from lxml import etree
 
 from apps.cases.models import Attribute, Case, CaseValue, ExpertValue
 from apps.coding.models import Code, Coding, Memo, Segment
+from apps.media.models import Recording
+from apps.media.timings import Timeline
 from apps.projects.models import Project
-from apps.transcripts.models import Transcript
+from apps.transcripts.models import Transcript, Turn
 
 from ..text import xml_safe
 from . import NS_CODEBOOK, NS_PROJECT
@@ -249,6 +257,7 @@ def project_qde(project: Project, *, progress=None) -> tuple[bytes, dict[str, st
                     _variable_value(el, source, value.attribute, value.value, guid)
             if progress:
                 progress(number, len(transcripts))
+        _media_sources(el, node, project, guid, files)
 
     if memos or value_notes:
         node = el(root, "Notes")
@@ -277,12 +286,47 @@ def project_qde(project: Project, *, progress=None) -> tuple[bytes, dict[str, st
     return xml, files
 
 
+def _media_sources(el, node, project: Project, guid, files: dict) -> None:
+    """An AudioSource or VideoSource per recording, after the text sources; two queries."""
+    recordings = list(Recording.objects.filter(transcript__project=project).order_by("transcript_id"))
+    if not recordings:
+        return
+    turns: dict[int, list[Turn]] = defaultdict(list)
+    for turn in (Turn.objects.filter(transcript__project=project).exclude(meta={})
+                 .only("transcript_id", "number", "start", "end", "meta").order_by("transcript_id", "number")):
+        turns[turn.transcript_id].append(turn)
+    for recording in recordings:
+        media_guid = guid("recording", recording.pk)
+        source_guid = guid("source", recording.transcript_id)
+        kind = "VideoSource" if recording.kind == Recording.Kind.VIDEO else "AudioSource"
+        media = el(node, kind, guid=media_guid, name=xml_safe(recording.original_name or recording.format),
+                   path=f"internal://{media_guid}.{recording.format}",
+                   creationDateTime=when(recording.uploaded_at))
+        files[f"Sources/{media_guid}.{recording.format}"] = recording.file
+        transcript = el(media, "Transcript", guid=guid("recording-transcript", recording.pk),
+                        plainTextPath=f"internal://{source_guid}.txt")
+        for turn in Timeline(turns.get(recording.transcript_id, []), duration=recording.duration).turns:
+            el(transcript, "SyncPoint", guid=guid("sync", f"{turn.number}:start:{recording.pk}"),
+               timeStamp=round(turn.begins * 1000), position=turn.start)
+            el(transcript, "SyncPoint", guid=guid("sync", f"{turn.number}:end:{recording.pk}"),
+               timeStamp=round(turn.ends * 1000), position=turn.end)
+
+
 def write_qdpx(project: Project, out, *, progress=None) -> dict:
-    """Write project.qde and Sources/ as a .qdpx zip into the binary file `out`."""
+    """Write project.qde and Sources/ as a .qdpx zip into the binary file `out`. A
+    recording is copied from its storage in chunks, stored as it is (already compressed)."""
     xml, files = project_qde(project, progress=progress)
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(zipfile.ZipInfo("project.qde", ZIP_TIME), xml, compress_type=zipfile.ZIP_DEFLATED)
         for path in sorted(files):
-            archive.writestr(zipfile.ZipInfo(path, ZIP_TIME), files[path].encode("utf-8"),
-                             compress_type=zipfile.ZIP_DEFLATED)
+            content = files[path]
+            if isinstance(content, str):
+                archive.writestr(zipfile.ZipInfo(path, ZIP_TIME), content.encode("utf-8"),
+                                 compress_type=zipfile.ZIP_DEFLATED)
+                continue
+            info = zipfile.ZipInfo(path, ZIP_TIME)
+            info.compress_type = zipfile.ZIP_STORED
+            info.file_size = content.size
+            with content.storage.open(content.name, "rb") as source, archive.open(info, "w") as target:
+                shutil.copyfileobj(source, target, 1024 * 1024)
     return {"sources": len(files), "bytes": len(xml)}

@@ -39,6 +39,12 @@ export class CodingBox {
     return this.popover.isOpen;
   }
 
+  /** The passage the open box is about ({start, end}: a new selection or a segment), or null. */
+  get passage() {
+    const state = this.popover.isOpen ? this.popover.state : null;
+    return state ? { start: state.start, end: state.end } : null;
+  }
+
   async apply(payload, state) {
     if (state.mode === "create") {
       const body = { ...payload };

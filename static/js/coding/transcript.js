@@ -11,6 +11,7 @@ import "./hits.js"; // search hits: ?hits=... highlights them, with next/previou
 import { installKeyboard, installWayIn, keepTextReadOnly } from "./keyboard.js";
 import { confirmDialog, statusLine } from "./messages.js";
 import { installPanes } from "./panes.js";
+import { installPlayer } from "./player.js";
 import { installPointer } from "./pointer.js";
 import { RecentCodes, installRecentBar } from "./recent.js";
 import { CodingBox } from "./selection.js";
@@ -67,6 +68,7 @@ installKeyboard(ws, { box, writes, serial, history, tooltip, status });
 installWayIn(ws);
 installPanes(ws);
 installTrash(ws, { writes, serial });
+installPlayer(ws, { status, box }); // the recording, where the transcript has one
 root.querySelector("[data-undo]")?.addEventListener("click", () => history.undo());
 root.querySelector("[data-redo]")?.addEventListener("click", () => history.redo());
 

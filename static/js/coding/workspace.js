@@ -39,6 +39,7 @@ export class Workspace {
       overlay: root.querySelector("[data-overlay]"),
     });
     this.renderHooks = [];
+    this.currentHooks = [];
     this.frame = 0;
   }
 
@@ -106,9 +107,15 @@ export class Workspace {
     });
   }
 
+  /** `hook(id)` runs when the chosen segment changes (the player's "▶ Segment"). */
+  onCurrent(hook) {
+    this.currentHooks.push(hook);
+  }
+
   setCurrent(id) {
     this.currentId = id;
     this.layers.setCurrent(id);
+    for (const hook of this.currentHooks) hook(id);
   }
 }
 

@@ -28,6 +28,9 @@ const SECTIONS = [
       [["Enter"], "in the codebook: show only that code's segments (again: all); F2 edits the code"],
       [["Ctrl", "+", "Z"], "undo the last change to a segment"],
       [["Ctrl", "+", "Shift", "+", "Z"], "redo (Ctrl+Y works too)"],
+      [["Alt", "+", "K"], "with a recording: play or pause it"],
+      [["Alt", "+", "J", "/", "L"], "with a recording: back or forward 5 seconds"],
+      [["Alt", "+", "P"], "with a recording: play the chosen segment from its start"],
     ],
   },
 ];

@@ -1,0 +1,118 @@
+"""Where a passage is in the recording: the turns' timings (Turn.meta) made into a map
+from text offsets (code points) to seconds. Pure: no Django.
+
+A turn's timing is meta["start"] (and meta["end"]) in seconds, as the .vtt/.srt importer
+writes them, or meta["time"] ("00:12:04", "12:04"), the timestamp that opened the turn in
+a timestamped text. Between two known points, time runs with the characters: an offset
+inside a turn is placed by its character position, which is as fine as a transcript
+without word timings allows.
+"""
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+def seconds(clock: str) -> float | None:
+    """"00:12:04" / "12:04" / "1:02:03.5" in seconds; None for anything else."""
+    parts = clock.strip().replace(",", ".").split(":")
+    if not 2 <= len(parts) <= 3:
+        return None
+    try:
+        values = [float(p) for p in parts]
+    except ValueError:
+        return None
+    total = 0.0
+    for value in values:
+        total = total * 60 + value
+    return total
+
+
+def clock(at: float) -> str:
+    """Seconds as a citation shows them: "12:04", or "1:02:03" past the hour."""
+    whole = int(at)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def turn_start(meta: dict) -> float | None:
+    if not meta:
+        return None
+    start = meta.get("start")
+    if isinstance(start, (int, float)):
+        return float(start)
+    time = meta.get("time")
+    return seconds(time) if isinstance(time, str) else None
+
+
+@dataclass(frozen=True)
+class TurnTime:
+    """A timed turn: its ¶, its characters [start, end) and its seconds [begins, ends)."""
+
+    number: int
+    start: int
+    end: int
+    begins: float
+    ends: float
+
+
+class Timeline:
+    """Offsets to seconds for one transcript, from its turns (objects with number, start,
+    end and meta); empty when no turn is timed."""
+
+    def __init__(self, turns: Iterable, *, duration: float | None = None):
+        ordered = sorted(turns, key=lambda t: t.start)
+        starts = [turn_start(t.meta) for t in ordered]
+        timed: list[TurnTime] = []
+        for i, (turn, begins) in enumerate(zip(ordered, starts)):
+            if begins is None:
+                continue
+            ends = turn.meta.get("end") if isinstance(turn.meta.get("end"), (int, float)) else None
+            if ends is None:  # until the next timed turn starts, or the recording ends
+                ends = next((s for s in starts[i + 1:] if s is not None), duration)
+            if ends is None or ends < begins:
+                ends = begins
+            timed.append(TurnTime(turn.number, turn.start, turn.end, begins, float(ends)))
+        self.turns = timed
+        self._starts = [t.start for t in timed]
+
+    def __bool__(self) -> bool:
+        return bool(self.turns)
+
+    def at(self, offset: int) -> float | None:
+        """The second at which the character at `offset` is spoken (None without timings)."""
+        if not self.turns:
+            return None
+        turn = self.turns[max(0, bisect_right(self._starts, offset) - 1)]
+        if offset <= turn.start:
+            return turn.begins
+        if offset >= turn.end:
+            return turn.ends
+        return turn.begins + (turn.ends - turn.begins) * (offset - turn.start) / (turn.end - turn.start)
+
+    def rows(self) -> list[list]:
+        """[number, start, end, begins, ends] per timed turn: the page's script interpolates
+        the same way (static/js/coding/player.js)."""
+        return [[t.number, t.start, t.end, round(t.begins, 3), round(t.ends, 3)] for t in self.turns]
+
+
+def sync_point_timings(turns: Iterable, points: Iterable[tuple[int, float]]) -> tuple[dict[int, dict], int]:
+    """The turns' timings from sync points (a REFI-QDA Transcript's position and time): a
+    point at a turn's first character gives its start, one at its end its end. Returns
+    {turn number: {"start": s, "end": s}} and the number of points at neither (Casecoder
+    times whole turns, so those are not kept)."""
+    turns = list(turns)
+    by_start = {t.start: t.number for t in turns}
+    by_end = {t.end: t.number for t in turns}
+    found: dict[int, dict] = {}
+    missed = 0
+    for position, second in points:
+        if position in by_start and "start" not in found.get(by_start[position], {}):
+            found.setdefault(by_start[position], {})["start"] = second
+        elif position in by_end:
+            found.setdefault(by_end[position], {})["end"] = second
+        else:
+            missed += 1
+    return found, missed

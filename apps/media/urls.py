@@ -1,0 +1,10 @@
+"""A transcript's recording, under /projects/<slug>/."""
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("transcripts/<int:pk>/recording/", views.recording_page, name="recording_page"),
+    path("transcripts/<int:pk>/recording/remove/", views.recording_remove_view, name="recording_remove"),
+    path("transcripts/<int:pk>/recording/file", views.recording_file, name="recording_file"),
+]

@@ -1,0 +1,110 @@
+"""The recording of a transcript: its page (listen, upload, remove) and the file itself,
+served with range requests so that the player can seek."""
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import filesizeformat
+from django.views.decorators.http import require_POST, require_safe
+
+from apps.projects.access import CODE, READ, can, project_for
+
+from .formats import FORMATS
+from .forms import RecordingForm
+from .ranges import Unsatisfiable, byte_range
+from .selectors import recording_in_project, recording_of, recording_url
+from .services import recording_attach, recording_remove
+
+CHUNK = 64 * 1024
+
+
+@login_required
+def recording_page(request, slug, pk):
+    project = project_for(request.user, slug, CODE if request.method == "POST" else READ)
+    transcript = get_object_or_404(project.transcripts.select_related("expert").only(
+        "id", "title", "project_id", "expert__pseudonym"), pk=pk)
+    form = RecordingForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                recording = recording_attach(transcript=transcript, upload=form.cleaned_data["file"],
+                                             actor=request.user)
+            except ValidationError as error:
+                for message in error.messages:
+                    form.add_error("file", message)
+            else:
+                messages.success(request, f"Recording {recording.original_name} attached to '{transcript.title}'.")
+                return redirect("recording_page", slug=project.slug, pk=transcript.pk)
+        status = 400
+    recording = recording_of(transcript=transcript)
+    if recording is not None:
+        recording.transcript = transcript
+    return render(request, "media/recording.html", {
+        "project": project, "transcript": transcript, "recording": recording, "form": form,
+        "file_url": recording_url(recording=recording, slug=project.slug) if recording else "", "can_code": can(project.membership, CODE),
+        "formats": FORMATS, "max_size": filesizeformat(settings.CASECODER_MAX_MEDIA_BYTES), "nav": "import",
+    }, status=status)
+
+
+@login_required
+@require_POST
+def recording_remove_view(request, slug, pk):
+    project = project_for(request.user, slug, CODE)
+    recording = recording_in_project(project=project, transcript_id=pk)
+    if recording is None:
+        raise Http404("This transcript has no recording.")
+    recording_remove(recording=recording, actor=request.user)
+    messages.success(request, f"The recording of '{recording.transcript.title}' was removed.")
+    return redirect("recording_page", slug=project.slug, pk=pk)
+
+
+def _stream(handle, length: int):
+    try:
+        while length > 0:
+            chunk = handle.read(min(CHUNK, length))
+            if not chunk:
+                break
+            length -= len(chunk)
+            yield chunk
+    finally:
+        handle.close()
+
+
+@login_required
+@require_safe
+def recording_file(request, slug, pk):
+    """The recording's bytes, whole (200) or the one range asked for (206); a range outside
+    the file is 416. Streamed from the storage in chunks, never read whole into memory."""
+    project = project_for(request.user, slug)
+    recording = recording_in_project(project=project, transcript_id=pk)
+    if recording is None:
+        raise Http404("This transcript has no recording.")
+    size = recording.size
+    try:
+        wanted = byte_range(request.headers.get("Range"), size)
+    except Unsatisfiable:
+        response = HttpResponse(status=416)
+        response["Content-Range"] = f"bytes */{size}"
+        response["Accept-Ranges"] = "bytes"
+        return response
+    first, last = wanted if wanted else (0, size - 1)
+    length = last - first + 1
+    handle = recording.file.storage.open(recording.file.name, "rb")
+    if first:
+        handle.seek(first)
+    body = _stream(handle, length) if request.method == "GET" else iter(())
+    if request.method != "GET":
+        handle.close()
+    response = StreamingHttpResponse(body, status=206 if wanted else 200, content_type=recording.content_type)
+    response["Content-Length"] = str(length)
+    response["Accept-Ranges"] = "bytes"
+    if wanted:
+        response["Content-Range"] = f"bytes {first}-{last}/{size}"
+    response["Cache-Control"] = "private, max-age=86400"
+    response["Content-Disposition"] = "inline"
+    return response
