@@ -11,6 +11,7 @@ from django.urls import reverse
 from apps.coding.models import CaseMembership, Segment
 from apps.coding.services import code_create, segment_create, segment_delete
 from apps.exports.models import ExportFile, PendingQdpxImport
+from apps.media.models import Recording
 from apps.projects.models import Activity, LoginThrottle
 from apps.projects.services import project_create
 from apps.search.models import CodingBatch, Passage
@@ -18,12 +19,11 @@ from apps.transcripts.models import Transcript
 from apps.transcripts.services import transcript_create
 from tests.conftest import SAMPLE_TEXT
 
-OUR_APPS = ["projects", "transcripts", "cases", "coding", "analysis", "agreement", "comparison", "exports", "home", "demo",
-            "search"]
+OUR_APPS = [config.label for config in apps.get_app_configs() if config.name.startswith("apps.")]  # every one of ours
 # records of what happened, rows the case-membership rule derives, and uploads waiting for their
-# user's choice, files of export jobs, the search index and the batches that coded search hits: nobody
+# user's choice, files of export jobs, recordings (checked on their page), the search index and the batches that coded search hits: nobody
 # adds them by hand
-READ_ONLY = {Activity, LoginThrottle, CaseMembership, PendingQdpxImport, ExportFile, Passage, CodingBatch}
+READ_ONLY = {Activity, LoginThrottle, CaseMembership, PendingQdpxImport, ExportFile, Passage, CodingBatch, Recording}
 
 
 def our_models():

@@ -1,7 +1,7 @@
-"""Admin for the comparison: factors and the researchers' judgments."""
+"""Admin for the comparison: factors, the researchers' judgments and the cases' set memberships."""
 from django.contrib import admin
 
-from .models import Factor, Judgment, OutcomeCalibration
+from .models import Factor, Judgment, OutcomeCalibration, SetMembership
 
 
 @admin.register(Factor)
@@ -29,3 +29,13 @@ class OutcomeCalibrationAdmin(admin.ModelAdmin):
     list_select_related = ["project"]
     search_fields = ["label", "project__name"]
     raw_id_fields = ["project"]
+
+
+@admin.register(SetMembership)
+class SetMembershipAdmin(admin.ModelAdmin):
+    list_display = ["case", "factor", "raw", "score", "set_by", "updated_at"]
+    list_select_related = ["case", "factor__code", "factor__attribute", "set_by"]
+    list_filter = ["project"]
+    search_fields = ["case__name", "factor__label", "rationale", "raw_source"]
+    raw_id_fields = ["project", "factor", "case", "set_by", "evidence"]
+    readonly_fields = ["updated_at"]
