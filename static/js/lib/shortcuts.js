@@ -28,6 +28,10 @@ const SECTIONS = [
       [["Enter"], "in the codebook: show only that code's segments (again: all); F2 edits the code"],
       [["Ctrl", "+", "Z"], "undo the last change to a segment"],
       [["Ctrl", "+", "Shift", "+", "Z"], "redo (Ctrl+Y works too)"],
+      [["G"], "Suggest passages for… a code: focuses the list in the codebook (Enter: show its suggestions)"],
+      [["N", "/", "Shift", "+", "N"], "the next / previous suggestion (drawn with a dashed underline)"],
+      [["A"], "accept the suggestion: it is coded (a scaled code asks its value first)"],
+      [["R"], "reject the suggestion: it is not suggested for that code again"],
     ],
   },
 ];
