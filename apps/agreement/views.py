@@ -13,8 +13,8 @@ from apps.coding.services import StaleVersion, comment_create
 from apps.projects.access import CODE, COMMENT, can, project_for
 from apps.projects.responses import error_page, form_reason
 
-from .selectors import UNITS, agreement_choices, agreement_report, disagreements
-from .forms import AgreementForm, DiscussForm, SettleForm
+from .selectors import UNITS, agreement_choices, agreement_report, disagreements, engine_agreement
+from .forms import AgreementForm, DiscussForm, EngineForm, SettleForm
 from .services import passage_settle
 
 
@@ -79,6 +79,19 @@ def agreement_disagreements(request, slug):
     else:
         status = 400
     return render(request, "agreement/disagreements.html", context, status=status)
+
+
+@login_required
+@require_GET
+def agreement_engine(request, slug):
+    """The suggestion engine as a coder against the primary coder, per code; computed only
+    when asked for (?run=1), since it fits the engine once per code and transcript."""
+    project = project_for(request.user, slug)
+    form = EngineForm(request.GET)
+    if not form.is_valid():
+        return error_page(request, 400, _reasons(form), project=project)
+    report = engine_agreement(project=project) if form.cleaned_data["run"] else None
+    return render(request, "agreement/engine.html", {"project": project, "nav": "agreement", "report": report})
 
 
 def _reasons(form) -> str:

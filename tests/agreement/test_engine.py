@@ -1,0 +1,116 @@
+"""The suggestion engine as a coder on the agreement page: each transcript held out in
+turn, per code precision, recall and Cohen's kappa of the engine against the primary coder
+over sentences. The figures are checked on a small study with an engine simple enough to
+follow by hand (it codes a sentence that shares a word of four letters or more with a
+sentence coded in the other transcripts: the SUGGESTION_ENGINE protocol a deployer plugs
+into), and the page with the project's default engine."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from apps.agreement.selectors import engine_agreement
+from apps.coding.services import segment_create
+from apps.suggestions.engines import Suggestion
+from apps.transcripts.services import expert_create, transcript_create
+from tests.conftest import phrase_span
+
+T1 = ("Interviewer: Why?\n\n"
+      "E1: Russia guards its base. Moscow wanted the base. The weather was cold. Troops came from Russia.")
+T2 = ("Interviewer: And then?\n\n"
+      "E2: The base mattered to Moscow. Elections were held. Cold rain fell. Troops waited.")
+CODED_BY_PRIMARY = {"t1": ["Russia guards its base.", "Moscow wanted the base."],
+                    "t2": ["The base mattered to Moscow.", "Troops waited."]}
+
+
+def words(text: str) -> set[str]:
+    return {w for w in re.findall(r"\w+", text.lower()) if len(w) >= 4}
+
+
+class SharedWordEngine:
+    """Codes a candidate (score 1) when it shares a word with a passage coded in training."""
+
+    name = "shared-word"
+    version = "test"
+    threshold = 0.5
+
+    def rank(self, training, candidates, explain=20):
+        learned = set().union(*(words(p.text) for p in training.positives)) if training.positives else set()
+        scored = [Suggestion(passage=p, score=1.0 if words(p.text) & learned else 0.0) for p in candidates]
+        return sorted(scored, key=lambda s: -s.score)
+
+
+@pytest.fixture
+def study(project, owner, coder, russian_interest, threat):
+    """Two transcripts; the primary coder (the owner) coded two sentences of each with
+    Russian interest. Another coder's coding of "The weather was cold." must not count."""
+    t1 = transcript_create(project=project, title="T1", text=T1, created_by=owner, expert_speaker="E1",
+                           expert=expert_create(project=project, pseudonym="E1", actor=owner))
+    t2 = transcript_create(project=project, title="T2", text=T2, created_by=owner, expert_speaker="E2",
+                           expert=expert_create(project=project, pseudonym="E2", actor=owner))
+    for transcript, key in ((t1, "t1"), (t2, "t2")):
+        for sentence in CODED_BY_PRIMARY[key]:
+            start, end = phrase_span(transcript, sentence)
+            segment_create(transcript=transcript, start=start, end=end, coder=owner, codes=[russian_interest])
+    start, end = phrase_span(t1, "The weather was cold.")
+    segment_create(transcript=t1, start=start, end=end, coder=coder, codes=[russian_interest, threat])
+    return {"t1": t1, "t2": t2}
+
+
+def test_engine_figures_against_the_primary_coder_match_the_hand_count(study, project, russian_interest, threat,
+                                                                         django_assert_max_num_queries):
+    # T1 held out, the engine learns {base, mattered, moscow, troops, waited} from T2 and codes
+    #   "Russia guards its base." (human yes), "Moscow wanted the base." (yes), "Troops came from Russia." (no);
+    # T2 held out, it learns {russia, guards, base, moscow, wanted} from T1 and codes
+    #   "The base mattered to Moscow." (yes) only, missing "Troops waited." (yes).
+    # Of 8 sentences: both 3, engine only 1, human only 1, neither 3.
+    # Precision 3/4, recall 3/4; kappa: p_o = 6/8, p_e = (4/8)(4/8) + (4/8)(4/8) = 1/2, (3/4 - 1/2)/(1/2) = 1/2.
+    with django_assert_max_num_queries(10):
+        report = engine_agreement(project=project, engine=SharedWordEngine())
+    assert report.coder[1] == "olga"
+    assert (report.engine, report.engine_version, report.transcripts) == ("shared-word", "test", 2)
+    row = next(r for r in report.codes if r.code == russian_interest)
+    assert (row.units, row.human, row.engine, row.both) == (8, 4, 4, 3)
+    assert row.precision == pytest.approx(0.75)
+    assert row.recall == pytest.approx(0.75)
+    assert row.kappa == pytest.approx(0.5)
+    # The other coder's Threat perception does not count: the primary coder never used it.
+    unused = next(r for r in report.codes if r.code == threat)
+    assert (unused.human, unused.kappa, unused.recall) == (0, None, None)
+
+
+def test_engine_page_runs_only_on_request_and_shows_the_figures(study, project, client_for, reviewer, settings,
+                                                                django_assert_max_num_queries):
+    settings.SUGGESTION_ENGINE = "tests.agreement.test_engine.SharedWordEngine"
+    client = client_for(reviewer)
+    url = reverse("agreement_engine", args=[project.slug])
+    page = client.get(url)
+    assert page.status_code == 200
+    assert b"Evaluate the engine" in page.content and b"data-precision" not in page.content
+    with django_assert_max_num_queries(20):
+        page = client.get(url, {"run": "1"})
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Engine shared-word test against olga (primary coder)" in html
+    assert '<td class="num" data-precision>0.750</td>' in html
+    assert '<td class="num" data-recall>0.750</td>' in html
+    assert '<td class="num" data-kappa>0.500</td>' in html
+
+
+def test_engine_page_refuses_a_bad_request_and_other_projects(study, project, client_for, reviewer, outsider):
+    url = reverse("agreement_engine", args=[project.slug])
+    page = client_for(reviewer).get(url, {"run": "yes please"})
+    assert page.status_code == 400
+    assert b"Nothing was changed" in page.content
+    assert client_for(outsider).get(url, {"run": "1"}).status_code == 404
+
+
+def test_engine_page_with_the_default_engine_on_the_small_study(study, project, client_for, owner):
+    page = client_for(owner).get(reverse("agreement_engine", args=[project.slug]), {"run": "1"})
+    assert page.status_code == 200
+    report = page.context["report"]
+    row = next(r for r in report.codes if r.code.name == "Russian interest")
+    assert (row.units, row.human) == (8, 4)
+    assert row.kappa is not None and -1 <= row.kappa <= 1
