@@ -106,3 +106,19 @@ def test_suggestions_walked_accepted_and_rejected_by_keyboard(page, live_server,
     texts = page.evaluate("() => [...CSS.highlights.get('cc-suggestion')].map((r) => r.toString())")
     assert rejected not in texts and second not in texts
     assert_no_console_errors(page)
+
+
+def test_the_engine_as_a_coder_page_reports_every_code_and_passes_the_audit(page, live_server, demo, settings):
+    """On the demo, with the hand-checkable engine of tests/agreement/test_engine.py (the default
+    engine's few seconds are measured in bench/suggestions.py, not waited for here)."""
+    settings.SUGGESTION_ENGINE = "tests.agreement.test_engine.SharedWordEngine"
+    sign_in_as_researcher(page, live_server)
+    page.goto(f"{live_server.url}/projects/{DEMO_SLUG}/agreement/")
+    page.click("text=the engine as a coder")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Evaluate the engine").click()
+    expect(page.locator("[data-engine-summary]")).to_contain_text("against researcher (primary coder)")
+    n_codes = Code.objects.filter(project__slug=DEMO_SLUG, deleted_at__isnull=True).count()
+    expect(page.locator("table.engine tbody tr")).to_have_count(n_codes)
+    problems = audit(page, "the engine as a coder", page.console_errors)
+    assert problems == [], "\n".join(problems)
