@@ -204,7 +204,8 @@ export class Suggestions {
       this.drop(s);
       this.show();
       this.status(`Rejected: “${shortQuote(s.text)}” will not be suggested for ${code.name} again.`);
-      this.announce(`Rejected. ${this.items.length ? `${this.items.length} suggestions left.` : "No suggestions left."}`);
+      const left = this.items.length ? `${this.items.length} suggestions left.` : "No suggestions left.";
+      this.announce(`Rejected. ${left}`);
     }).catch((error) => this.status(error.message, "error"));
   }
 
