@@ -34,12 +34,6 @@ class AgreementForm(forms.Form):
         return data
 
 
-class EngineForm(forms.Form):
-    """Whether to run the engine's evaluation (it takes seconds: never on a plain visit)."""
-
-    run = forms.ChoiceField(choices=[("", "no"), ("1", "yes")], required=False)
-
-
 class SettleForm(forms.Form):
     """One passage: its code, its segments with the versions the user saw, and the decision."""
 

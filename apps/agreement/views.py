@@ -6,16 +6,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.coding.models import Code, Segment
 from apps.coding.services import StaleVersion, comment_create
 from apps.projects.access import CODE, COMMENT, can, project_for
+from apps.projects.models import Job
 from apps.projects.responses import error_page, form_reason
 
-from .selectors import UNITS, agreement_choices, agreement_report, disagreements, engine_agreement
-from .forms import AgreementForm, DiscussForm, EngineForm, SettleForm
-from .services import passage_settle
+from .selectors import UNITS, agreement_choices, agreement_report, disagreements, engine_agreement_latest
+from .forms import AgreementForm, DiscussForm, SettleForm
+from .services import engine_agreement_job_create, passage_settle
 
 
 def _choices(request, project):
@@ -82,16 +83,20 @@ def agreement_disagreements(request, slug):
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def agreement_engine(request, slug):
-    """The suggestion engine as a coder against the primary coder, per code; computed only
-    when asked for (?run=1), since it fits the engine once per code and transcript."""
+    """The suggestion engine as a coder against the primary coder, per code: the latest
+    evaluation's figures; a POST queues a new one for the task worker (it fits the engine
+    once per code and transcript: seconds, never on a plain visit). Every member may ask."""
     project = project_for(request.user, slug)
-    form = EngineForm(request.GET)
-    if not form.is_valid():
-        return error_page(request, 400, _reasons(form), project=project)
-    report = engine_agreement(project=project) if form.cleaned_data["run"] else None
-    return render(request, "agreement/engine.html", {"project": project, "nav": "agreement", "report": report})
+    if request.method == "POST":
+        engine_agreement_job_create(project=project, user=request.user)
+        return redirect("agreement_engine", slug=project.slug)
+    job = engine_agreement_latest(project=project)
+    running = job is not None and job.status in (Job.Status.QUEUED, Job.Status.RUNNING)
+    return render(request, "agreement/engine.html", {
+        "project": project, "nav": "agreement", "job": job, "running": running,
+        "report": job.result if job is not None and job.status == Job.Status.DONE else None})
 
 
 def _reasons(form) -> str:

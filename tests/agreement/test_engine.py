@@ -3,7 +3,8 @@ turn, per code precision, recall and Cohen's kappa of the engine against the pri
 over sentences. The figures are checked on a small study with an engine simple enough to
 follow by hand (it codes a sentence that shares a word of four letters or more with a
 sentence coded in the other transcripts: the SUGGESTION_ENGINE protocol a deployer plugs
-into), and the page with the project's default engine."""
+into); the page, which has the task worker run the evaluation (the tests' tasks run at
+once), and the evaluation with the project's default engine."""
 from __future__ import annotations
 
 import re
@@ -11,11 +12,16 @@ import re
 import pytest
 from django.urls import reverse
 
-from apps.agreement.selectors import engine_agreement
+from apps.agreement.selectors import ENGINE_AGREEMENT, engine_agreement
+from apps.agreement.services import engine_agreement_job_create
 from apps.coding.services import segment_create
+from apps.projects.models import Job
+from apps.projects.services import job_create
 from apps.suggestions.engines import Suggestion
 from apps.transcripts.services import expert_create, transcript_create
 from tests.conftest import phrase_span
+from tests.exports.test_worker import ended, queued_in_database, wait_for, worker  # noqa: F401 - fixtures
+from tests.test_production import on_postgres
 
 T1 = ("Interviewer: Why?\n\n"
       "E1: Russia guards its base. Moscow wanted the base. The weather was cold. Troops came from Russia.")
@@ -81,36 +87,67 @@ def test_engine_figures_against_the_primary_coder_match_the_hand_count(study, pr
     assert (unused.human, unused.kappa, unused.recall) == (0, None, None)
 
 
-def test_engine_page_runs_only_on_request_and_shows_the_figures(study, project, client_for, reviewer, settings,
-                                                                django_assert_max_num_queries):
+def test_engine_page_evaluates_as_a_job_on_request_and_shows_the_figures(study, project, client_for, reviewer,
+                                                                       settings, django_assert_max_num_queries):
     settings.SUGGESTION_ENGINE = "tests.agreement.test_engine.SharedWordEngine"
     client = client_for(reviewer)
     url = reverse("agreement_engine", args=[project.slug])
-    page = client.get(url)
+    with django_assert_max_num_queries(12):
+        page = client.get(url)
     assert page.status_code == 200
     assert b"Evaluate the engine" in page.content and b"data-precision" not in page.content
-    with django_assert_max_num_queries(20):
-        page = client.get(url, {"run": "1"})
-    assert page.status_code == 200
+    assert not Job.objects.exists()  # a plain visit runs nothing
+
+    answer = client.post(url)  # a reviewer may ask: it changes no coding
+    assert answer.status_code == 302 and answer.url == url
+    job = Job.objects.get()
+    assert (job.kind, job.status, job.user, job.project) == (ENGINE_AGREEMENT, Job.Status.DONE, reviewer, project)
+    with django_assert_max_num_queries(12):
+        page = client.get(url)
     html = page.content.decode()
     assert "Engine shared-word test against olga (primary coder)" in html
     assert '<td class="num" data-precision>0.750</td>' in html
     assert '<td class="num" data-recall>0.750</td>' in html
     assert '<td class="num" data-kappa>0.500</td>' in html
+    assert "Evaluate again" in html
 
 
-def test_engine_page_refuses_a_bad_request_and_other_projects(study, project, client_for, reviewer, outsider):
+def test_engine_page_while_the_job_waits_for_a_worker(study, project, client_for, owner):
+    job = job_create(user=owner, kind=ENGINE_AGREEMENT, label="The engine as a coder", project=project)
+    page = client_for(owner).get(reverse("agreement_engine", args=[project.slug]))
+    html = page.content.decode()
+    assert f'data-engine-job="{job.status}"' in html and 'http-equiv="refresh"' in html
+    assert "Evaluate again" not in html and "Evaluate the engine</button>" not in html
+
+
+def test_engine_page_is_for_members_only(study, project, client_for, outsider):
     url = reverse("agreement_engine", args=[project.slug])
-    page = client_for(reviewer).get(url, {"run": "yes please"})
-    assert page.status_code == 400
-    assert b"Nothing was changed" in page.content
-    assert client_for(outsider).get(url, {"run": "1"}).status_code == 404
+    client = client_for(outsider)
+    assert client.get(url).status_code == 404
+    assert client.post(url).status_code == 404
+    assert not Job.objects.exists()
 
 
-def test_engine_page_with_the_default_engine_on_the_small_study(study, project, client_for, owner):
-    page = client_for(owner).get(reverse("agreement_engine", args=[project.slug]), {"run": "1"})
-    assert page.status_code == 200
-    report = page.context["report"]
-    row = next(r for r in report.codes if r.code.name == "Russian interest")
-    assert (row.units, row.human) == (8, 4)
-    assert row.kappa is not None and -1 <= row.kappa <= 1
+def test_engine_evaluation_with_the_default_engine_on_the_small_study(study, project, owner):
+    job = engine_agreement_job_create(project=project, user=owner)
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE
+    row = next(r for r in job.result["codes"] if r["path"] == "Russian interest")
+    assert (row["units"], row["human"]) == (8, 4)
+    assert row["kappa"] is not None and -1 <= row["kappa"] <= 1
+    assert (job.done, job.total) == (job.total, 2)  # progress by code: Threat perception and Russian interest
+
+
+@on_postgres
+def test_a_real_worker_runs_the_evaluation(transactional_db, queued_in_database, worker, study, project, owner,
+                                           client_for):
+    url = reverse("agreement_engine", args=[project.slug])
+    client_for(owner).post(url)
+    job = Job.objects.get(kind=ENGINE_AGREEMENT)
+    assert job.status == Job.Status.QUEUED
+    assert 'http-equiv="refresh"' in client_for(owner).get(url).content.decode()
+    worker()
+    job = wait_for(lambda: ended(job))
+    assert job.status == Job.Status.DONE, job.reason
+    page = client_for(owner).get(url).content.decode()
+    assert "against olga (primary coder)" in page and 'http-equiv="refresh"' not in page

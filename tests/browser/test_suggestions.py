@@ -110,7 +110,8 @@ def test_suggestions_walked_accepted_and_rejected_by_keyboard(page, live_server,
 
 def test_the_engine_as_a_coder_page_reports_every_code_and_passes_the_audit(page, live_server, demo, settings):
     """On the demo, with the hand-checkable engine of tests/agreement/test_engine.py (the default
-    engine's few seconds are measured in bench/suggestions.py, not waited for here)."""
+    engine's seconds are measured in bench/suggestions.py, not waited for here); the tests'
+    task backend runs the evaluation's job at once."""
     settings.SUGGESTION_ENGINE = "tests.agreement.test_engine.SharedWordEngine"
     sign_in_as_researcher(page, live_server)
     page.goto(f"{live_server.url}/projects/{DEMO_SLUG}/agreement/")
