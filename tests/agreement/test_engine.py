@@ -8,9 +8,11 @@ once), and the evaluation with the project's default engine."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from apps.agreement.selectors import ENGINE_AGREEMENT, engine_agreement
 from apps.agreement.services import engine_agreement_job_create
@@ -151,3 +153,10 @@ def test_a_real_worker_runs_the_evaluation(transactional_db, queued_in_database,
     assert job.status == Job.Status.DONE, job.reason
     page = client_for(owner).get(url).content.decode()
     assert "against olga (primary coder)" in page and 'http-equiv="refresh"' not in page
+
+
+def test_an_evaluation_whose_worker_died_can_be_asked_for_again(study, project, client_for, owner):
+    job = job_create(user=owner, kind=ENGINE_AGREEMENT, label="The engine as a coder", project=project)
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, updated_at=timezone.now() - timedelta(hours=1))
+    html = client_for(owner).get(reverse("agreement_engine", args=[project.slug])).content.decode()
+    assert "stopped without finishing" in html and "Evaluate again" in html and 'http-equiv="refresh"' not in html
