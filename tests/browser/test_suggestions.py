@@ -69,6 +69,11 @@ def test_suggestions_walked_accepted_and_rejected_by_keyboard(page, live_server,
     expect(bar).to_contain_text(f"1 of {n}")
     page.keyboard.press("n")
     assert current_suggestion(page) == second
+    # The reason shows on hover too.
+    box = page.evaluate("""() => { const r = [...CSS.highlights.get('cc-suggestion-current')][0].getClientRects()[0];
+                                   return {x: r.left + 4, y: r.top + r.height / 2}; }""")
+    page.mouse.move(box["x"], box["y"])
+    expect(page.locator(".suggest-tip")).to_contain_text(f"Suggested for {CODE}")
     problems = audit(page, "transcript page with suggestions", page.console_errors)
     assert problems == [], "\n".join(problems)
     screenshot(page, "suggestions")

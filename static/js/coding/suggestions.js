@@ -144,7 +144,7 @@ export class Suggestions {
     this.reason.textContent = s ? `Why: ${this.because(s)}` : "";
     if (!s) return;
     const rect = this.ws.index.ranges(s.start, s.end)[0]?.getBoundingClientRect();
-    if (rect && (rect.top < 80 || rect.bottom > window.innerHeight - 120)) {
+    if (rect && (rect.top < 80 || rect.bottom > window.innerHeight - this.bar.offsetHeight - 100)) { // not under the bar
       window.scrollTo({ top: Math.max(0, window.scrollY + rect.top - window.innerHeight / 3) });
     }
     this.announce(`Suggestion ${this.current + 1} of ${n} for ${this.code.name}: “${shortQuote(s.text)}”, `
