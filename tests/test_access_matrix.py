@@ -66,6 +66,7 @@ ACTION = {
     "transcript_import": CODE,     # the import form: for those who may import
     "transcript_edit": CODE,       # the text editor: for those who may edit
     "agreement_discuss": COMMENT,
+    "agreement_engine": READ,      # asking for the engine's evaluation (a job) changes no coding
     "POST /api/projects/{slug}/review/comments": COMMENT,
     "POST /api/projects/{slug}/review/comments/{comment_id}/resolve": COMMENT,
     "POST /api/projects/{slug}/review/status": REVIEW,
@@ -616,7 +617,7 @@ PAGE_FORMS = [
 PAGE_POSTS_WITHOUT_IDS = {
     "project_members", "project_member_role", "project_member_remove", "project_settings",
     "transcript_import", "transcript_speakers", "transcript_edit", "case_add", "attribute_add", "segment_restore",
-    "review_comment_resolve", "exports_codebook_import", "recording_page", "recording_remove",
+    "review_comment_resolve", "exports_codebook_import", "recording_page", "recording_remove", "agreement_engine",
 }
 # A passage whose segments are gone sends the user back to it with a message (as when a
 # segment was deleted meanwhile), so an unknown segment answers 302 there, writing nothing.

@@ -32,7 +32,10 @@ from django.db.models.functions import Length
 
 from apps.coding.citations import Excerpt, cited_excerpts
 from apps.coding.models import Code, Coding, Segment
-from apps.projects.models import Project
+from apps.projects.models import Job, Project
+from apps.projects.selectors import primary_coder
+from apps.suggestions.engines import engine as default_engine
+from apps.suggestions.selectors import coded_transcripts, engine_held_out
 from apps.transcripts.models import Transcript, Turn
 
 from .coefficients import (
@@ -46,6 +49,7 @@ from .coefficients import (
 
 TURN = "turn"
 CHARACTER = "character"
+ENGINE_AGREEMENT = "engine_agreement"  # the kind of the engine evaluation's jobs
 UNITS = {TURN: "Turns (code present in the turn or not)", CHARACTER: "Characters (coded or not, per character)"}
 
 Range = tuple[int, int]
@@ -422,3 +426,71 @@ def _clusters(items: list[CodedSegment]) -> list[list[CodedSegment]]:
             clusters.append([s])
             reach = s.end
     return clusters
+
+
+# --- the suggestion engine as a coder ------------------------------------------------------
+
+@dataclass
+class EngineCode:
+    """The engine against the primary coder on one code, over sentence units."""
+
+    code: Code
+    path: str
+    units: int              # sentences of the held-out transcripts
+    human: int              # ... the primary coder coded with the code
+    engine: int             # ... the engine would code
+    both: int
+    precision: float | None
+    recall: float | None
+    kappa: float | None     # None when the primary coder never used the code
+    precision_at_10: float | None
+
+
+@dataclass
+class EngineReport:
+    engine: str
+    engine_version: str
+    coder: tuple[int, str] | None    # (id, username) of the primary coder
+    transcripts: int                 # held out one at a time
+    codes: list[EngineCode] = field(default_factory=list)
+
+    def as_json(self) -> dict:
+        """What the evaluation's job keeps, for its page to show."""
+        return {"engine": self.engine, "engine_version": self.engine_version,
+                "coder": list(self.coder) if self.coder else None, "transcripts": self.transcripts,
+                "codes": [{"code_id": c.code.pk, "colour": c.code.colour, "path": c.path, "units": c.units,
+                           "human": c.human, "engine": c.engine, "both": c.both, "precision": c.precision,
+                           "recall": c.recall, "kappa": c.kappa, "precision_at_10": c.precision_at_10}
+                          for c in self.codes]}
+
+
+def engine_agreement_latest(*, project: Project):
+    """The project's latest evaluation of the engine (a Job of any member), or None. One query."""
+    return (Job.objects.filter(project=project, kind=ENGINE_AGREEMENT).select_related("user")
+            .order_by("-created_at", "-id").first())
+
+
+def engine_agreement(*, project: Project, engine=None, progress=None) -> EngineReport:
+    """The suggestion engine judged as a coder against the primary coder: each transcript
+    the primary coder coded is held out in turn, the engine learns every code from the
+    others and decides each sentence of the held-out one (apps.suggestions.selectors
+    .engine_held_out); per code, precision and recall of its decisions and Cohen's kappa
+    (the agreement app's one function) over the sentences. Takes seconds (one fit per code
+    and transcript), so it runs on request only, as a task (services.engine_agreement_job_create).
+    `progress(done, total)` follows the codes. A bounded number of queries."""
+    engine = engine or default_engine()
+    coder = primary_coder(project=project)
+    report = EngineReport(engine=engine.name, engine_version=engine.version, coder=coder, transcripts=0)
+    if coder is None:
+        return report
+    codes = list(Code.objects.filter(project=project, deleted_at__isnull=True).order_by("position", "name"))
+    paths = {c.pk: path for c, path in _code_paths(project, [c.pk for c in codes]).values()}
+    report.transcripts = len(coded_transcripts(project=project, coder_id=coder[0]))
+    for held in engine_held_out(project=project, coder_id=coder[0], codes=codes, engine=engine, progress=progress):
+        both, engine_only, human_only, _ = held.counts
+        report.codes.append(EngineCode(
+            code=held.code, path=paths.get(held.code.pk, held.code.name), units=len(held.human),
+            human=both + human_only, engine=both + engine_only, both=both, precision=held.precision,
+            recall=held.recall, kappa=cohen_kappa(held.human, held.engine) if held.examples else None,
+            precision_at_10=held.precision_at_10))
+    return report

@@ -1,7 +1,9 @@
 """Settling a disagreement between coders: keep one coder's coding, or merge the codings
-into one; every change goes through the segment services (versions, trash, history)."""
+into one; every change goes through the segment services (versions, trash, history). And
+the suggestion engine's evaluation as a coder, run as a job by the task worker."""
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 
 from django.core.exceptions import ValidationError
@@ -9,6 +11,12 @@ from django.db import transaction
 
 from apps.coding.models import Code, Segment
 from apps.coding.services import StaleVersion, coding_settle, segment_delete, segment_update
+from apps.projects.models import Job, Project
+from apps.projects.services import job_create, job_fail, job_finish, job_progress, job_progress_close, job_start
+
+from .selectors import ENGINE_AGREEMENT, engine_agreement
+
+logger = logging.getLogger(__name__)
 
 KEEP = "keep"
 MERGE = "merge"
@@ -71,3 +79,37 @@ def passage_settle(*, action: str, code: Code, segments: Sequence[Segment], vers
             keep = segment_update(segment=keep, version=versions[keep.pk], actor=actor, start=start, end=end)
     coding_settle(segment=keep, code=code)
     return keep
+
+
+# --- the engine as a coder, off the request --------------------------------------------------
+
+@transaction.atomic
+def engine_agreement_job_create(*, project: Project, user) -> Job:
+    """Queue the evaluation of the suggestion engine against the primary coder (seconds of
+    work: one fit per code and transcript) for the task worker; the job and its task are
+    committed together."""
+    from .tasks import engine_agreement_task  # the task module imports this one
+
+    job = job_create(user=user, kind=ENGINE_AGREEMENT, label=f"The engine as a coder in {project.name}",
+                     project=project)
+    engine_agreement_task.enqueue(job_id=job.pk)
+    return job
+
+
+def engine_agreement_job_run(*, job: Job) -> None:
+    """Run the evaluation and keep its figures in the job (what the page shows); run again
+    after it ended, it does nothing."""
+    if job.project is None or not job_start(job=job):
+        return
+    try:
+        job_progress(job=job, step="Evaluating the codes")
+        report = engine_agreement(project=job.project, progress=lambda done, total: job_progress(
+            job=job, step="Evaluating the codes", done=done, total=total))
+        job_finish(job=job, result=report.as_json())
+    except Exception:
+        logger.exception("The engine evaluation of job %s failed unexpectedly", job.pk)
+        job_fail(job=job, reason="The evaluation stopped on an unexpected error (it was logged). Try again, or "
+                                 "tell the administrator.")
+        raise
+    finally:
+        job_progress_close()

@@ -1,21 +1,28 @@
 """Intercoder agreement pages: the coefficients, the passages where coders differ, and
 settling them (keep, merge, discard, or discuss in a comment)."""
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.coding.models import Code, Segment
 from apps.coding.services import StaleVersion, comment_create
 from apps.projects.access import CODE, COMMENT, can, project_for
+from apps.projects.models import Job
 from apps.projects.responses import error_page, form_reason
 
-from .selectors import UNITS, agreement_choices, agreement_report, disagreements
+from .selectors import UNITS, agreement_choices, agreement_report, disagreements, engine_agreement_latest
 from .forms import AgreementForm, DiscussForm, SettleForm
-from .services import passage_settle
+from .services import engine_agreement_job_create, passage_settle
+
+
+ENGINE_JOB_ABANDONED = timedelta(minutes=10)  # no progress for this long: its worker died; it may be asked again
 
 
 def _choices(request, project):
@@ -79,6 +86,25 @@ def agreement_disagreements(request, slug):
     else:
         status = 400
     return render(request, "agreement/disagreements.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def agreement_engine(request, slug):
+    """The suggestion engine as a coder against the primary coder, per code: the latest
+    evaluation's figures; a POST queues a new one for the task worker (it fits the engine
+    once per code and transcript: seconds, never on a plain visit). Every member may ask."""
+    project = project_for(request.user, slug)
+    if request.method == "POST":
+        engine_agreement_job_create(project=project, user=request.user)
+        return redirect("agreement_engine", slug=project.slug)
+    job = engine_agreement_latest(project=project)
+    running = job is not None and job.status in (Job.Status.QUEUED, Job.Status.RUNNING)
+    abandoned = running and job.updated_at < timezone.now() - ENGINE_JOB_ABANDONED
+    return render(request, "agreement/engine.html", {
+        "project": project, "nav": "agreement", "job": job, "running": running and not abandoned,
+        "abandoned": abandoned,
+        "report": job.result if job is not None and job.status == Job.Status.DONE else None})
 
 
 def _reasons(form) -> str:

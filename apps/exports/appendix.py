@@ -50,10 +50,13 @@ APPENDIX_FORMATS = {
 
 
 def excerpt_line(excerpt: AppendixExcerpt) -> str:
-    """The line under a quoted excerpt: key, citation, coder and value."""
+    """The line under a quoted excerpt: key, citation, coder, value, and whether the coding
+    began as the suggestion engine's."""
     parts = [f"[{excerpt.key}] {excerpt.citation}", f"coded by {excerpt.coder}"]
     if excerpt.value:
         parts.append(f"value: {excerpt.value}")
+    if excerpt.suggested:
+        parts.append(excerpt.suggested)
     return " · ".join(parts)
 
 
@@ -195,7 +198,8 @@ def render_docx(appendix: Appendix, *, table_layout: bool = False) -> bytes:
         if table_layout:
             header = ["Key", "Citation", "Excerpt", "Coder", "Value"] + (["Memo"] if appendix.include_memos else [])
             _docx_table(document, header, [
-                [e.key, e.citation, e.quote, e.coder, e.value] + ([e.memo] if appendix.include_memos else [])
+                [e.key, e.citation, e.quote, "; ".join(filter(None, [e.coder, e.suggested])), e.value]
+                + ([e.memo] if appendix.include_memos else [])
                 for e in items])
             w.paragraph()
             return
@@ -329,7 +333,7 @@ def table_rows(appendix: Appendix) -> tuple[list[str], list[list]]:
     """One row per excerpt in document order (a segment under two codes or two cases is two
     rows with the same key), every attribute of its expert and case as a column."""
     header = ["key", "code", "code path", "value", "case", "expert", "transcript", "citation", "paragraphs",
-              "start", "end", "quote", "coder", "all codes", "all cases"]
+              "start", "end", "quote", "coder", "suggested", "all codes", "all cases"]
     if appendix.include_times:
         header.append("time")
     if appendix.include_memos:
@@ -339,7 +343,7 @@ def table_rows(appendix: Appendix) -> tuple[list[str], list[list]]:
     rows = []
     for x in appendix.excerpts:
         row = [x.key, x.code, x.code_path, x.value, x.case, x.pseudonym, x.transcript, x.citation, x.paragraphs,
-               x.start, x.end, x.quote, x.coder, x.all_codes, x.all_cases]
+               x.start, x.end, x.quote, x.coder, x.suggested, x.all_codes, x.all_cases]
         if appendix.include_times:
             row.append(x.clock)
         if appendix.include_memos:

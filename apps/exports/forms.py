@@ -32,6 +32,8 @@ class AppendixForm(forms.Form):
     real_names = forms.BooleanField(required=False, label="Include the experts' real names")
     table = forms.BooleanField(required=False, label="Excerpts in tables (DOCX)")
     times = forms.BooleanField(required=False, label="Each excerpt's time in its recording")
+    omit_suggested = forms.BooleanField(required=False,
+                                        label="Leave out codings accepted from the suggestion engine")
 
     def __init__(self, *args, project, **kwargs):
         super().__init__(*args, **kwargs)
@@ -48,7 +50,18 @@ class AppendixForm(forms.Form):
             case_ids=tuple(c.pk for c in data["cases"]), expert_ids=tuple(e.pk for e in data["experts"]),
             coder_ids=tuple(u.pk for u in data["coders"]), all_coders=data["all_coders"],
             grouping=data["grouping"] or GROUP_CODE_CASE_EXPERT,
-            include_memos=data["memos"], real_names=data["real_names"], include_times=data["times"])
+            include_memos=data["memos"], real_names=data["real_names"], include_times=data["times"],
+            include_suggested=not data["omit_suggested"])
+
+
+class QdpxExportForm(forms.Form):
+    """The .qdpx download's one option (a GET parameter)."""
+
+    omit_suggested = forms.BooleanField(required=False,
+                                        label="Leave out codings accepted from the suggestion engine")
+
+    def omits_suggested(self) -> bool:
+        return self.is_valid() and self.cleaned_data["omit_suggested"]
 
 
 class CodebookFormatForm(forms.Form):

@@ -20,6 +20,7 @@ from apps.coding.selectors import code_subtree_ids, code_tree, primary_codings, 
 from apps.projects.models import Project
 from apps.projects.selectors import primary_coder
 from apps.projects.values import value_display
+from apps.suggestions.models import SuggestionOrigin
 from apps.transcripts.models import Expert
 
 GROUP_CODE_CASE_EXPERT = "code-case-expert"
@@ -46,6 +47,22 @@ class AppendixSelection:
     include_memos: bool = True
     real_names: bool = False
     include_times: bool = False  # each excerpt's time in its transcript's recording, where known
+    include_suggested: bool = True  # codings accepted from the suggestion engine (marked as such)
+
+
+def suggested_by(engine: str, version: str, accepted_by: str) -> str:
+    """How an appendix and a .qdpx say that a coding began as the engine's suggestion."""
+    return f"suggested by {engine} {version}, accepted by {accepted_by}"
+
+
+def suggestion_origins(*, project: Project, segments=None) -> dict[int, tuple[int, str]]:
+    """segment id -> (the code it was suggested for, "suggested by <engine> <version>,
+    accepted by <user>"), for the segments that began as an accepted suggestion. One query."""
+    origins = SuggestionOrigin.objects.filter(segment__project=project)
+    if segments is not None:
+        origins = origins.filter(segment__in=segments)
+    return {segment_id: (code_id, suggested_by(engine, version, user)) for segment_id, code_id, engine, version, user
+            in origins.values_list("segment_id", "code_id", "engine", "engine_version", "accepted_by__username")}
 
 
 @dataclass
@@ -98,6 +115,7 @@ class AppendixExcerpt(Excerpt):
     all_cases: str
     expert_values: dict[str, str] = field(default_factory=dict)
     case_values: dict[str, str] = field(default_factory=dict)
+    suggested: str = ""  # "suggested by <engine> <version>, accepted by <user>" for an accepted suggestion
 
 
 @dataclass
@@ -220,6 +238,11 @@ def appendix_data(*, project: Project, selection: AppendixSelection) -> Appendix
     experts = list(Expert.objects.filter(project=project).prefetch_related("values__attribute").order_by("pseudonym"))
     expert_values = {e.pk: {v.attribute.name: value_display(v.value) for v in e.values.all()} for e in experts}
 
+    origins = suggestion_origins(project=project, segments=segments_qs)
+
+    def is_suggested(segment_id: int, code_id: int) -> bool:
+        return origins.get(segment_id, (None,))[0] == code_id
+
     memos: dict[int, list[str]] = defaultdict(list)
     if selection.include_memos:
         for memo in Memo.objects.filter(project=project, segment__in=segments_qs).order_by("created_at", "id"):
@@ -238,6 +261,7 @@ def appendix_data(*, project: Project, selection: AppendixSelection) -> Appendix
             all_cases="; ".join(case_names[c] for c in case_order_all(segment.pk)),
             expert_values=expert_values.get(expert.pk, {}) if expert else {},
             case_values=case_values.get(case_id, {}) if case_id else {},
+            suggested=origins[segment.pk][1] if is_suggested(segment.pk, coding.tag_id) else "",
         )
 
     def case_order_all(segment_id):
@@ -250,7 +274,7 @@ def appendix_data(*, project: Project, selection: AppendixSelection) -> Appendix
         segment_cases = set(case_ids_by_segment.get(segment.pk, ()))
         in_cases = [c for c in case_order if c in segment_cases] or ([None] if wanted_cases is None else [])
         for coding in codings.get(segment.pk, []):
-            if coding.tag_id in chosen:
+            if coding.tag_id in chosen and (selection.include_suggested or not is_suggested(segment.pk, coding.tag_id)):
                 for case_id in in_cases:
                     leaves.append((coding.tag_id, case_id, segment, coding))
 
@@ -310,6 +334,8 @@ def appendix_data(*, project: Project, selection: AppendixSelection) -> Appendix
                       else "all (a passage several coded is quoted once)" if selection.all_coders
                       else f"the primary coder ({primary[1] if primary else 'nobody'}) and settled codings"),
         "Grouping: " + GROUPINGS.get(selection.grouping, GROUPINGS[GROUP_CODE_CASE_EXPERT]).lower(),
+        "Codings accepted from the suggestion engine: " + ("included, each marked" if selection.include_suggested
+                                                           else "left out"),
     ]
     return Appendix(
         project=project.name,
@@ -366,6 +392,7 @@ def _merged(same: list[AppendixExcerpt]) -> AppendixExcerpt:
         value=first.value if len(values) == 1 else "; ".join(f"{e.value or 'no value'} ({e.coder})" for e in same),
         all_codes="; ".join(unique(part for e in same for part in e.all_codes.split("; "))),
         memo="\n\n".join(unique(e.memo for e in same)),
+        suggested="; ".join(unique(e.suggested for e in same)),
     )
 
 

@@ -41,7 +41,7 @@ from apps.transcripts.services import expert_create, transcript_create
 from apps.transcripts.text import split_turns
 
 from .appendix import APPENDIX_FORMATS, render_appendix
-from .forms import AppendixForm
+from .forms import AppendixForm, QdpxExportForm
 from .models import ExportFile, PendingQdpxImport
 from .refiqda.conventions import (CASE_SECTION_NAME, REFI_TO_TYPE, ROLE_EXPERT, ROLE_EXPERT_DESCRIPTION,
                                   ROLE_EXPERT_SPEAKER, VALUE_NOTE_NAME)
@@ -627,10 +627,10 @@ def export_job_run(*, job: Job) -> None:
             job_fail(job=job, reason="You are no longer a member of the project.")
             return
         job_progress(job=job, step="Reading the coded passages", done=0, total=2)
+        query = QueryDict(mutable=True)
+        for key, values in params.items():
+            query.setlist(key, [str(v) for v in values])
         if what == APPENDIX:
-            query = QueryDict(mutable=True)
-            for key, values in params.items():
-                query.setlist(key, [str(v) for v in values])
             form = AppendixForm(query, project=project)
             if not form.is_valid():
                 job_fail(job=job, reason=" ".join(m for ms in form.errors.values() for m in ms))
@@ -643,7 +643,7 @@ def export_job_run(*, job: Job) -> None:
         else:
             out = io.BytesIO()
             job_progress(job=job, step="Writing the file", done=1, total=2)
-            write_qdpx(project, out)
+            write_qdpx(project, out, include_suggested=not QdpxExportForm(query).omits_suggested())
             data, filename, content_type = out.getvalue(), f"{project.slug}.qdpx", "application/zip"
         with transaction.atomic():
             ExportFile.objects.filter(job=job).delete()

@@ -18,7 +18,8 @@ from apps.projects.selectors import job_for_user, job_json, jobs_for_user
 
 from .appendix import APPENDIX_FORMATS, render_appendix
 from .codebook import CODEBOOK_FORMATS, read_codebook, render_codebook
-from .forms import AppendixForm, CodebookFormatForm, CodebookImportForm, QdpxConfirmForm, QdpxImportForm
+from .forms import (AppendixForm, CodebookFormatForm, CodebookImportForm, QdpxConfirmForm, QdpxExportForm,
+                    QdpxImportForm)
 from .models import ExportFile, PendingQdpxImport
 from .refiqda.writer import write_qdpx
 from .selectors import (GROUP_CODE_CASE_EXPERT, GROUPINGS, appendix_data, codebook_entries, export_choices,
@@ -137,9 +138,11 @@ def codebook_upload(request, slug):
 def qdpx_download(request, slug):
     project = project_for(request.user, slug)
     if _in_background(request, project):
-        return redirect("export_job", job_id=export_job_create(user=request.user, project=project, what=QDPX).pk)
+        params = {key: request.GET.getlist(key) for key in request.GET if key != "background"}
+        return redirect("export_job", job_id=export_job_create(user=request.user, project=project, what=QDPX,
+                                                               params=params).pk)
     out = io.BytesIO()
-    write_qdpx(project, out)
+    write_qdpx(project, out, include_suggested=not QdpxExportForm(request.GET).omits_suggested())
     return attachment(out.getvalue(), f"{project.slug}.qdpx", "application/zip")
 
 

@@ -149,11 +149,12 @@ class HeldOut:
 
 
 def engine_held_out(*, project: Project, coder_id: int, codes=None, engine: SuggestionEngine | None = None,
-                    ) -> list[HeldOut]:
+                    progress=None) -> list[HeldOut]:
     """For each code (all the project's live codes, or those given), hold out one of the
     coder's transcripts at a time, train on the coder's other transcripts and let the
     engine decide every sentence of the held-out one. Five queries for any number of
-    codes; the cost is the engine's (one fit per code and transcript)."""
+    codes; the cost is the engine's (one fit per code and transcript).
+    `progress(done, total)`, if given, is called after each code."""
     engine = engine or default_engine()
     if codes is None:
         codes = list(Code.objects.filter(project=project, deleted_at__isnull=True).order_by("position", "name"))
@@ -183,4 +184,6 @@ def engine_held_out(*, project: Project, coder_id: int, codes=None, engine: Sugg
                 precisions.append(sum(labels[s.passage.key] for s in top) / len(top))
         results.append(HeldOut(code=code, examples=sum(labels.values()), human=human, engine=decided,
                                precision_at_10=sum(precisions) / len(precisions) if precisions else None))
+        if progress:
+            progress(len(results), len(codes))
     return results

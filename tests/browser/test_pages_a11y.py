@@ -127,6 +127,7 @@ def demo_pages(researcher: bool) -> list[str]:
         f"{project}/analysis/frequencies/", f"{project}/analysis/matrix/", f"{project}/analysis/co-occurrence/",
         f"{project}/analysis/matrix/excerpts/?code={factor.code_id}&column={kazakhstan.pk}",
         f"{project}/review/", f"{project}/agreement/", f"{project}/agreement/disagreements/",
+        f"{project}/agreement/engine/",
         f"{project}/comparison/", f"{project}/comparison/judgments/",
         f"{project}/comparison/judgments/{factor.pk}/{kazakhstan.pk}/",
         f"{project}/comparison/mssd/", f"{project}/comparison/qca/", f"{project}/comparison/agreement/",

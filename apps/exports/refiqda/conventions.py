@@ -16,6 +16,9 @@ Other tools show these texts as they are, so they are written to be read by peop
         "choices": ["a", "b"], "outcome": true}</Description>
 
     <Note name="Coded value"><PlainTextContent>present</PlainTextContent></Note>
+
+    <Note name="Suggested by the engine"><PlainTextContent>suggested by tfidf-logreg 1,
+        accepted by olga</PlainTextContent></Note>   (referenced from the Coding it describes)
 """
 from __future__ import annotations
 
@@ -27,6 +30,7 @@ from apps.coding.models import Code
 CODE_LABELS = [("inclusion", "Inclusion"), ("exclusion", "Exclusion"), ("example", "Example"), ("scale", "Scale")]
 VARIABLE_MARK = "Casecoder: "
 VALUE_NOTE_NAME = "Coded value"
+SUGGESTION_NOTE_NAME = "Suggested by the engine"
 CASE_SECTION_NAME = "Case section"
 CASE_MEMO_LINK_NAME = "Memo"
 ROLE_EXPERT = "expert pseudonym"

@@ -31,9 +31,10 @@ from apps.transcripts.models import Transcript, Turn
 
 from ..text import xml_safe
 from . import NS_CODEBOOK, NS_PROJECT
+from ..selectors import suggestion_origins
 from .conventions import (CASE_MEMO_LINK_NAME, CASE_SECTION_NAME, EXPERT_VARIABLES, ROLE_EXPERT,
-                          ROLE_EXPERT_DESCRIPTION, ROLE_EXPERT_SPEAKER, TYPE_TO_REFI, VALUE_ELEMENTS, VALUE_NOTE_NAME,
-                          code_description, role_description, variable_description)
+                          ROLE_EXPERT_DESCRIPTION, ROLE_EXPERT_SPEAKER, SUGGESTION_NOTE_NAME, TYPE_TO_REFI,
+                          VALUE_ELEMENTS, VALUE_NOTE_NAME, code_description, role_description, variable_description)
 from .guids import Guids
 
 ORIGIN = "Casecoder 0.1"
@@ -124,8 +125,12 @@ def _variable_value(el, parent, attribute: Attribute, value, guid):
     el(node, VALUE_ELEMENTS[refi], text)
 
 
-def project_qde(project: Project, *, progress=None) -> tuple[bytes, dict[str, str]]:
-    """project.qde and the source files {zip path: text}. About fifteen queries."""
+def project_qde(project: Project, *, progress=None, include_suggested: bool = True) -> tuple[bytes, dict[str, str]]:
+    """project.qde and the source files {zip path: text}. About fifteen queries.
+
+    A coding accepted from the suggestion engine refers to a note saying so (engine, version,
+    who accepted it); with `include_suggested` False it is left out, and so is its passage
+    when nothing else is coded there and no case is linked to it."""
     guid = Guids(project)
     el = Builder(NS_PROJECT)
     User = get_user_model()
@@ -147,6 +152,17 @@ def project_qde(project: Project, *, progress=None) -> tuple[bytes, dict[str, st
     for coding in Coding.objects.filter(content_object__project=project, content_object__deleted_at__isnull=True,
                                         tag__deleted_at__isnull=True).order_by("content_object_id", "id"):
         codings[coding.content_object_id].append(coding)
+    origins = suggestion_origins(project=project)
+    suggested = {(segment_id, code_id) for segment_id, (code_id, _) in origins.items()}
+    omitted = set()  # segments whose every coding was a suggestion left out
+    if not include_suggested:
+        for segment_id, found in list(codings.items()):
+            kept = [c for c in found if (segment_id, c.tag_id) not in suggested]
+            if kept:
+                codings[segment_id] = kept
+            else:
+                del codings[segment_id]
+                omitted.add(segment_id)
     segment_ids = {s.pk for s in segments}
     transcript_ids = {t.pk for t in transcripts}
     case_ids = {c.pk for c in cases}
@@ -193,6 +209,7 @@ def project_qde(project: Project, *, progress=None) -> tuple[bytes, dict[str, st
             .order_by("segment__transcript_id", "segment__start", "segment__end", "segment_id")
             .values_list("segment_id", "case_id")):
         linked[case_id].append(segment_id)
+    linked_ids = {segment_id for ids in linked.values() for segment_id in ids}
     if cases:
         node = el(root, "Cases")
         for case in cases:
@@ -208,6 +225,7 @@ def project_qde(project: Project, *, progress=None) -> tuple[bytes, dict[str, st
 
     files: dict[str, str] = {}
     value_notes = []  # (guid, coding)
+    suggestion_notes = []  # segments whose coding began as an accepted suggestion
     by_transcript = defaultdict(list)
     for segment in segments:
         by_transcript[segment.transcript_id].append(segment)
@@ -221,6 +239,8 @@ def project_qde(project: Project, *, progress=None) -> tuple[bytes, dict[str, st
                         creationDateTime=when(transcript.created_at), modifiedDateTime=when(transcript.updated_at))
             files[f"Sources/{source_guid}.txt"] = transcript.text
             for segment in by_transcript.get(transcript.pk, []):
+                if segment.pk in omitted and segment.pk not in linked_ids:
+                    continue
                 # Code points with an exclusive end, as the standard says; NVivo's UTF-16 units
                 # are only ever read (positions.py), never written.
                 selection = el(source, "PlainTextSelection", guid=guid("selection", segment.pk),
@@ -240,6 +260,9 @@ def project_qde(project: Project, *, progress=None) -> tuple[bytes, dict[str, st
                     if coding.value:
                         el(coding_node, "NoteRef", targetGUID=guid("value", coding.pk))
                         value_notes.append((segment, coding))
+                    if (segment.pk, coding.tag_id) in suggested:
+                        el(coding_node, "NoteRef", targetGUID=guid("suggestion", segment.pk))
+                        suggestion_notes.append(segment)
                 for note_guid in notes_by.get(("segment", segment.pk), []):
                     el(selection, "NoteRef", targetGUID=note_guid)
             for note_guid in notes_by.get(("transcript", transcript.pk), []):
@@ -259,7 +282,7 @@ def project_qde(project: Project, *, progress=None) -> tuple[bytes, dict[str, st
                 progress(number, len(transcripts))
         _media_sources(el, node, project, guid, files)
 
-    if memos or value_notes:
+    if memos or value_notes or suggestion_notes:
         node = el(root, "Notes")
         for memo in memos:
             note = el(node, "Note", guid=guid("memo", memo.pk), name=xml_safe(memo.title) or None,
@@ -270,6 +293,10 @@ def project_qde(project: Project, *, progress=None) -> tuple[bytes, dict[str, st
             note = el(node, "Note", guid=guid("value", coding.pk), name=VALUE_NOTE_NAME,
                       creatingUser=guid("user", segment.coder_id), creationDateTime=when(coding.created_at))
             el(note, "PlainTextContent", coding.value)
+        for segment in suggestion_notes:
+            note = el(node, "Note", guid=guid("suggestion", segment.pk), name=SUGGESTION_NOTE_NAME,
+                      creatingUser=guid("user", segment.coder_id), creationDateTime=when(segment.created_at))
+            el(note, "PlainTextContent", origins[segment.pk][1])
 
     case_links = [(note_guid, case_id) for (kind, case_id), note_guids in notes_by.items() if kind == "case"
                   and case_id in case_ids for note_guid in note_guids]
@@ -312,10 +339,10 @@ def _media_sources(el, node, project: Project, guid, files: dict) -> None:
                timeStamp=round(turn.ends * 1000), position=turn.end)
 
 
-def write_qdpx(project: Project, out, *, progress=None) -> dict:
+def write_qdpx(project: Project, out, *, progress=None, include_suggested: bool = True) -> dict:
     """Write project.qde and Sources/ as a .qdpx zip into the binary file `out`. A
     recording is copied from its storage in chunks, stored as it is (already compressed)."""
-    xml, files = project_qde(project, progress=progress)
+    xml, files = project_qde(project, progress=progress, include_suggested=include_suggested)
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(zipfile.ZipInfo("project.qde", ZIP_TIME), xml, compress_type=zipfile.ZIP_DEFLATED)
         for path in sorted(files):

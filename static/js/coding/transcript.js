@@ -1,7 +1,7 @@
 // The transcript page: read, select, code. The text is rendered once by the server (escaped);
 // the modules of this folder draw the codings over it (layers.js), open the coding box
 // (selection.js, popover.js), write through the JSON API (writes.js, sync.js), keep the undo
-// history (history.js), answer the mouse and the keys (pointer.js, keyboard.js) and size the
+// history (history.js), show an engine's suggestions (suggestions.js), answer the mouse and the keys (pointer.js, keyboard.js) and size the
 // panes (panes.js). This module reads the page's data and wires them together. Offsets sent and received are code
 // points (see lib/offsets.js).
 
@@ -15,6 +15,7 @@ import { installPlayer } from "./player.js";
 import { installPointer } from "./pointer.js";
 import { RecentCodes, installRecentBar } from "./recent.js";
 import { CodingBox } from "./selection.js";
+import { installSuggestions } from "./suggestions.js";
 import { SegmentSync } from "./sync.js";
 import { Tooltip } from "./tooltip.js";
 import { installTrash } from "./trash.js";
@@ -69,6 +70,7 @@ installWayIn(ws);
 installPanes(ws);
 installTrash(ws, { writes, serial });
 installPlayer(ws, { status, box }); // the recording, where the transcript has one
+installSuggestions(ws, { writes, serial, status });
 root.querySelector("[data-undo]")?.addEventListener("click", () => history.undo());
 root.querySelector("[data-redo]")?.addEventListener("click", () => history.redo());
 

@@ -73,6 +73,20 @@ export class Writes {
     return segment;
   }
 
+  /** Accepts a suggestion (suggestions.js): the API codes the passage and records its origin;
+   *  the new segment is read back and undone like any other coding. */
+  async acceptSuggestion(codeId, payload) {
+    const accepted = await api("POST", `${this.ws.base}/codes/${codeId}/suggestions/accept`, payload);
+    const [segment] = await api("GET", `${this.ws.base}/transcripts/${this.ws.transcriptId}/segments`
+      + query({ ids: accepted.segment_id }));
+    this.ws.segments.set(segment.id, segment);
+    this.recent.note([codeId]);
+    this.record("create", () => this.remove(segment.id, quiet), () => this.restore(segment.id, quiet));
+    await this.afterWrite(segment);
+    this.status(`Coded “${shortQuote(segment.quote)}” with ${describeCodes(segment)} (suggested). Ctrl+Z undoes it.`);
+    return segment;
+  }
+
   async update(id, changes, { remember = true } = {}) {
     const before = this.ws.segments.get(id);
     let after;

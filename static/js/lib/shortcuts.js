@@ -31,6 +31,10 @@ const SECTIONS = [
       [["Alt", "+", "K"], "with a recording: play or pause it"],
       [["Alt", "+", "J", "/", "L"], "with a recording: back or forward 5 seconds"],
       [["Alt", "+", "P"], "with a recording: play the chosen segment from its start"],
+      [["G"], "Suggest passages for… a code: focuses the list in the codebook (Enter: show its suggestions)"],
+      [["N", "/", "Shift", "+", "N"], "the next / previous suggestion (drawn with a dashed underline)"],
+      [["A"], "accept the suggestion: it is coded (a scaled code asks its value first)"],
+      [["R"], "reject the suggestion: it is not suggested for that code again"],
     ],
   },
 ];

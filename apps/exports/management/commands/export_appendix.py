@@ -39,6 +39,8 @@ class Command(BaseCommand):
         parser.add_argument("--times", action="store_true",
                             help="each excerpt's time in its transcript's recording, where it has one with timings")
         parser.add_argument("--table", action="store_true", help="DOCX: excerpts in tables")
+        parser.add_argument("--omit-suggested", action="store_true",
+                            help="leave out codings accepted from the suggestion engine (default: included, marked)")
 
     def handle(self, *args, **options):
         out = Path(options["out"])
@@ -50,7 +52,8 @@ class Command(BaseCommand):
             code_ids=ids(options["codes"]), case_ids=ids(options["cases"]), expert_ids=ids(options["experts"]),
             coder_ids=ids(options["coders"]), all_coders=options["all_coders"], grouping=options["grouping"],
             include_memos=not options["no_memos"],
-            real_names=options["real_names"], include_times=options["times"])
+            real_names=options["real_names"], include_times=options["times"],
+            include_suggested=not options["omit_suggested"])
         with progress_bar() as progress:
             progress("Reading excerpts", 0, 2)
             appendix = appendix_data(project=project, selection=selection)
