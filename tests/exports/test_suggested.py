@@ -165,3 +165,17 @@ def test_the_export_commands_take_the_option(coded, project, tmp_path):
         assert (MARK in md.read_text()) is expected
         with zipfile.ZipFile(qdpx) as archive:
             assert (SUGGESTION_NOTE_NAME.encode() in archive.read("project.qde")) is expected
+
+
+def test_an_export_made_by_the_task_worker_takes_the_option_too(coded, project, client_for, reviewer):
+    client = client_for(reviewer)
+    for query, expected in (({}, True), ({"omit_suggested": "on"}, False)):
+        job_page = client.get(reverse("exports_qdpx", args=[project.slug]), {**query, "background": "1"})
+        job_id = int(job_page["Location"].rstrip("/").split("/")[-1])
+        file = client.get(reverse("export_job_file", args=[job_id]))
+        with zipfile.ZipFile(io.BytesIO(file.content)) as archive:
+            assert (SUGGESTION_NOTE_NAME.encode() in archive.read("project.qde")) is expected
+    job_page = client.get(reverse("exports_appendix", args=[project.slug]),
+                          {"format": "md", "omit_suggested": "on", "background": "1"})
+    text = client.get(reverse("export_job_file", args=[int(job_page["Location"].rstrip("/").split("/")[-1])]))
+    assert ONLY_SUGGESTED not in text.content.decode() and ORDINARY in text.content.decode()
