@@ -316,11 +316,14 @@ def cached_by_state(project: Project, key: tuple, compute, *, stamp: str | None 
     """compute(), or its result for the same project state and parameters."""
     stamp = stamp or analysis_stamp(project)
     name = "analysis:" + hashlib.sha256(repr((stamp, key)).encode()).hexdigest()
-    found = cache.get(name)
-    if found is None:
+    found = cache.get(name, _NOT_CACHED)
+    if found is _NOT_CACHED:  # a result may be None itself (no tour yet): that is kept too
         found = compute()
         cache.set(name, found, CACHE_SECONDS)
     return found
+
+
+_NOT_CACHED = object()
 
 
 @contextmanager

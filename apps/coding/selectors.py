@@ -17,7 +17,7 @@ from functools import reduce
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 
 from apps.cases.models import Case
@@ -123,14 +123,22 @@ def code_tree(*, project: Project, transcript: Transcript | None = None, counts:
     """The codebook in tree order (a flat, depth-annotated list), with the number of
     segments per code in the project and, if given, in one transcript (`counts=False`:
     without them, which saves a join over every coding of a large project)."""
-    alive = Q(codings__content_object__deleted_at__isnull=True)
-    codes = Code.objects.filter(project=project, deleted_at__isnull=True)
-    if counts:
-        codes = codes.annotate(n_segments=Count("codings__content_object", filter=alive, distinct=True))
-    if transcript is not None:
-        codes = codes.annotate(n_here=Count("codings__content_object", distinct=True,
-                                            filter=alive & Q(codings__content_object__transcript=transcript)))
-    codes = list(codes.order_by("position", "name"))
+    codes = list(Code.objects.filter(project=project, deleted_at__isnull=True).order_by("position", "name"))
+    # Counted apart from the codes, grouped by code over the codings (a segment has a code at
+    # most once): a hash aggregate, where counting distinct segments on the codes' rows sorted
+    # every coding of the project, twice on the transcript page.
+    found = {}
+    if counts or transcript is not None:
+        alive = Coding.objects.filter(content_object__deleted_at__isnull=True).order_by().values("tag_id")
+        if counts:
+            alive = alive.filter(content_object__project=project).annotate(
+                n=Count("id"), here=Count("id", filter=Q(content_object__transcript=transcript)) if transcript
+                else Value(0))
+        else:
+            alive = alive.filter(content_object__transcript=transcript).annotate(n=Value(0), here=Count("id"))
+        found = {tag_id: (n, here) for tag_id, n, here in alive.values_list("tag_id", "n", "here")}
+    for code in codes:
+        code.n_segments, code.n_here = found.get(code.pk, (0, 0))
     by_parent: dict[int | None, list[Code]] = {}
     for code in codes:
         by_parent.setdefault(code.parent_id, []).append(code)

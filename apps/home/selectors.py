@@ -30,7 +30,7 @@ def project_home(*, project: Project) -> dict:
         "transcripts": transcripts,
         "codes": code_tree(project=project),
         "cases": cases,
-        "n_segments": Segment.objects.filter(project=project).count(),
+        "n_segments": sum(t.n_segments for t in transcripts),  # every segment stands in one of them
         "open_comments": Comment.objects.filter(project=project, resolved_at__isnull=True, parent__isnull=True).count(),
         "recent": list(Activity.objects.filter(project=project).select_related("actor")[:8]),
         "members": list(project.memberships.select_related("user")),
