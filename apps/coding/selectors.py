@@ -23,6 +23,7 @@ from django.db.models.expressions import RawSQL
 from apps.cases.models import Case
 from apps.projects.models import Project
 from apps.projects.selectors import primary_coder
+from apps.projects.state import cached_by_state
 from apps.transcripts.models import Transcript
 from apps.transcripts.selectors import TurnIndex
 
@@ -363,15 +364,21 @@ def primary_codings(*, project: Project, coder_id: int | None = None) -> Q:
 def transcript_workspace(*, transcript: Transcript, project: Project, can_code: bool) -> dict:
     """Everything the reading and coding page shows, in a fixed number of queries: the
     turns (with their text, rendered once on the server), the codebook with counts, the
-    cases, and the segments with their member cases for the page's script."""
+    cases, and the segments with their member cases for the page's script. All but the
+    turns are kept for the project's state, so the page of an unchanged project does not
+    count the project's codings again (its cost does not grow with the rest of the project)."""
     turns = list(transcript.turns.order_by("number"))
     for turn in turns:
         turn.text = transcript.text[turn.start:turn.end]
-    nodes = code_tree(project=project, transcript=transcript)
-    cases = list(Case.objects.filter(project=project).only("id", "name", "project_id"))
-    segments = segment_dicts(project=project, transcript=transcript,
-                             segments=Segment.objects.filter(transcript=transcript).order_by("start", "end", "id"))
-    primary = primary_coder(project=project)
+    # Kept for the project's state: every write records an Activity, and the codebook's
+    # counts, the segments and the primary coder change only with writes.
+    nodes, cases, segments, primary = cached_by_state(
+        project, ("transcript-workspace", transcript.pk), lambda: (
+            code_tree(project=project, transcript=transcript),
+            list(Case.objects.filter(project=project).only("id", "name", "project_id")),
+            segment_dicts(project=project, transcript=transcript,
+                          segments=Segment.objects.filter(transcript=transcript).order_by("start", "end", "id")),
+            primary_coder(project=project)))
     return {
         "project": project,
         "transcript": transcript,

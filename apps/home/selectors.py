@@ -5,13 +5,13 @@ from __future__ import annotations
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
-from apps.analysis.selectors import cached_by_state
 from apps.cases.models import Case
 from apps.coding.models import Code, Comment, Segment
 from apps.coding.selectors import code_tree
 from apps.comparison.tour import method_tour
 from apps.projects.history import TARGET_TYPES, target_history
 from apps.projects.models import Activity, Project
+from apps.projects.state import analysis_stamp, cached_by_state
 from apps.transcripts.selectors import transcripts_for_project
 
 
@@ -21,9 +21,10 @@ def project_home(*, project: Project) -> dict:
     Activity, which is what the analysis cache rests on already), so a home page of an
     unchanged project reads the state and the cases only. The cases are read each time: a
     case's attribute values change without an Activity."""
+    stamp = analysis_stamp(project)
     return {
         "project": project,
-        **cached_by_state(project, ("project-home",), lambda: _project_contents(project)),
+        **cached_by_state(project, ("project-home",), lambda: _project_contents(project, stamp), stamp=stamp),
         "cases": list(
             Case.objects.filter(project=project)
             .annotate(n_direct=Count("segments", filter=Q(segments__deleted_at__isnull=True), distinct=True))
@@ -32,7 +33,7 @@ def project_home(*, project: Project) -> dict:
     }
 
 
-def _project_contents(project: Project) -> dict:
+def _project_contents(project: Project, stamp: str) -> dict:
     segments = (Segment.objects.filter(transcript=OuterRef("pk")).order_by().values("transcript")
                 .annotate(n=Count("pk")).values("n"))
     transcripts = list(transcripts_for_project(project=project)
@@ -44,7 +45,7 @@ def _project_contents(project: Project) -> dict:
         "open_comments": Comment.objects.filter(project=project, resolved_at__isnull=True, parent__isnull=True).count(),
         "recent": list(Activity.objects.filter(project=project).select_related("actor")[:8]),
         "members": list(project.memberships.select_related("user")),
-        "tour": method_tour(project=project),
+        "tour": method_tour(project=project, stamp=stamp),
     }
 
 

@@ -351,7 +351,7 @@ def test_dashboard_runs_a_fixed_number_of_queries(study, coder, django_assert_ma
 def test_a_result_of_none_is_cached_like_any_other(project):
     """The method tour of a project without judgments is None: it is computed once per state
     of the project, not on every view of the project home."""
-    from apps.analysis.selectors import cached_by_state
+    from apps.projects.state import cached_by_state
 
     computed = []
 
