@@ -54,7 +54,7 @@ class Taguette:
         config = self.home / "taguette-config.py"
         config.write_text(
             f'NAME = "Taguette (bench)"\nBIND_ADDRESS = "127.0.0.1"\nPORT = {self.port}\nBASE_PATH = "/"\n'
-            f'DOMAIN = "127.0.0.1"\nSECRET_KEY = "{secrets.token_hex(24)}"\n'
+            f'DOMAIN = "127.0.0.1"\nSECRET_KEY = {secrets.token_hex(24)!r}\n'
             f'DATABASE = "sqlite:///{database}"\nEMAIL = "bench@localhost.invalid"\nTOS_FILE = None\n'
             'MAIL_SERVER = {"ssl": False, "host": "localhost", "port": 25}\nCOOKIES_PROMPT = False\n'
             "REGISTRATION_ENABLED = True\nSQLITE3_IMPORT_ENABLED = False\nX_HEADERS = False\nMULTIUSER = True\n")
