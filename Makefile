@@ -7,7 +7,7 @@ TEST_STAMP := $(VENV)/.installed-test
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test guide install install-test migrate demo bench load check clean
+.PHONY: run test guide install install-test migrate demo bench bench-peers load check clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,12 @@ check: install-test
 
 bench: install-test
 	$(PY) -m bench $(BENCH_ARGS)
+
+# Casecoder beside Taguette 1.5.2 (installed from PyPI into var/bench/peers/venv) on the same workload,
+# at the study's scale and a large one; writes var/bench/peers.json (bench/peers/). Not part of `make test`.
+# PEERS_ARGS, e.g. "--scales large --rounds 50".
+bench-peers: install
+	$(PY) -m bench.peers $(PEERS_ARGS)
 
 # 20 simulated coders for 60 s against gunicorn + PostgreSQL on 127.0.0.1 (load/run_load.py);
 # writes var/load/latest.json. LOAD_ARGS, e.g. "--users 40 --seconds 120 --workers 2".

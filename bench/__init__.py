@@ -11,7 +11,7 @@ import statistics
 import time
 from dataclasses import asdict, dataclass, field
 
-MODULES = ["workspace", "analysis", "comparison", "exports", "imports", "large_import", "search", "suggestions"]
+MODULES = ["request_floor", "workspace", "analysis", "comparison", "exports", "imports", "large_import", "search", "suggestions"]
 
 
 @dataclass

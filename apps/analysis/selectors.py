@@ -21,17 +21,15 @@ the same attribute value).
 """
 from __future__ import annotations
 
-import hashlib
 import json
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Literal
 
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, F, Max, Prefetch, Q
+from django.db.models import Count, F, Prefetch, Q
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Length
 
@@ -43,6 +41,7 @@ from apps.coding.selectors import (CodeNode, code_subtree_ids, code_tree, member
 from apps.projects.models import Activity, Project
 from apps.projects.selectors import primary_coder
 from apps.projects.sorting import natural_key
+from apps.projects.state import analysis_stamp, cached_by_state  # noqa: F401  (read from here too)
 from apps.projects.values import value_display
 from apps.transcripts.models import Expert, Transcript
 
@@ -299,28 +298,6 @@ def _tables() -> dict[str, str]:
         "code": _qn(Code._meta.db_table), "transcript": _qn(Transcript._meta.db_table),
         "expert": _qn(Expert._meta.db_table), "start": _qn("start"), "end": _qn("end"),
     }
-
-
-CACHE_SECONDS = 6 * 3600
-
-
-def analysis_stamp(project: Project) -> str:
-    """Changes whenever the project's coding does (one query). The number of activities
-    as well as the latest id: ids are handed out before their transactions commit, so a
-    write that commits late with a smaller id still changes the count."""
-    found = Activity.objects.filter(project=project).aggregate(n=Count("id"), last=Max("id"))
-    return f"{project.pk}:{project.created_at.timestamp() if project.created_at else ''}:{found['n']}:{found['last']}"
-
-
-def cached_by_state(project: Project, key: tuple, compute, *, stamp: str | None = None):
-    """compute(), or its result for the same project state and parameters."""
-    stamp = stamp or analysis_stamp(project)
-    name = "analysis:" + hashlib.sha256(repr((stamp, key)).encode()).hexdigest()
-    found = cache.get(name)
-    if found is None:
-        found = compute()
-        cache.set(name, found, CACHE_SECONDS)
-    return found
 
 
 @contextmanager

@@ -35,6 +35,7 @@ MAX_PER_PAGE = 200
 TRASH_LIMIT = 500
 MAX_SEGMENT_IDS = 200  # per `ids=` request; the browser asks in chunks of this size
 SEGMENT_IDS = re.compile(r"\d{1,18}(,\d{1,18})*", re.ASCII)  # 18 digits fit a 64-bit id
+SEARCH_CURSOR = re.compile(r"^\d{1,18}\.\d{1,10}\.\d{1,10}\.\d{1,18}$", re.ASCII)  # selectors.SearchCursor
 
 
 # --- schemas ---------------------------------------------------------------------------
@@ -109,8 +110,11 @@ class SegmentFilters(Schema):
     transcript: Ids = []
     q: str = Field("", max_length=limits.QUERY)
     no_value: bool = Field(False, description="Only segments with a coding of a scaled code without a value.")
+    after: str | None = Field(None, pattern=SEARCH_CURSOR.pattern, max_length=80,
+                              description="The `next` of the page before: the page that follows it (then `page` "
+                                          "is ignored, and `count`, `pages` and `valueless` are not counted again).")
     page: Page = 1
-    per_page: PerPage = 50
+    per_page: PerPage = 100
 
 
 class HitOut(SegmentOut):
@@ -122,12 +126,14 @@ class HitOut(SegmentOut):
 
 
 class HitPage(Schema):
-    count: int
-    page: int
-    pages: int
+    count: int | None = Field(description="How many segments match (not counted again on an `after=` page).")
+    page: int | None
+    pages: int | None
     per_page: int
     results: list[HitOut]
-    valueless: int = Field(description="Codings of scaled codes (of the chosen codes) without a value among them.")
+    next: str | None = Field(description="Pass as `after=` for the next page; null on the last page.")
+    valueless: int | None = Field(description="Codings of scaled codes (of the chosen codes) without a value among "
+                                              "them (not counted again on an `after=` page).")
 
 
 class CodeOut(Schema):
@@ -285,16 +291,27 @@ def segment_list(request, slug: str, filters: Query[SegmentFilters]):
     rows = selectors.segment_search(project=project, code_ids=filters.code, case_ids=filters.case,
                                     expert_ids=filters.expert, coder_ids=filters.coder,
                                     transcript_ids=filters.transcript, text=filters.q, no_value=filters.no_value)
-    count = rows.count()
-    pages = max(1, ceil(count / filters.per_page))
-    page = min(filters.page, pages)
-    offset = (page - 1) * filters.per_page
-    segments = list(rows[offset:offset + filters.per_page])
-    results = [{**_hit_segment(hit), "citation": hit.citation, "paragraph": hit.paragraph,
-                "transcript_title": hit.segment.transcript.title, "before": hit.before, "after": hit.after}
-               for hit in selectors.segment_hits(project=project, segments=segments)]
-    return {"count": count, "page": page, "pages": pages, "per_page": filters.per_page, "results": results,
-            "valueless": selectors.valueless_count(segments=rows, code_ids=filters.code)}
+    size = filters.per_page
+    if filters.after is not None:
+        cursor = selectors.SearchCursor(*map(int, filters.after.split(".")))
+        rows = selectors.segments_after(rows, project=project, cursor=cursor)
+        count = page = pages = valueless = None
+        offset = 0
+    else:
+        count = rows.count()
+        pages = max(1, ceil(count / size))
+        page = min(filters.page, pages)
+        offset = (page - 1) * size
+        valueless = selectors.valueless_count(segments=rows, code_ids=filters.code)
+    results = selectors.hit_dicts(project=project, segments=rows[offset:offset + size + 1])
+    more, results = len(results) > size, results[:size]  # one row beyond the page says whether one follows
+    last = results[-1] if results else None
+    # Sent as built (the shape HitPage documents): checking 200 hits against the schema again
+    # would cost more than reading them (see _big_list).
+    return JsonResponse({"count": count, "page": page, "pages": pages, "per_page": size, "results": results,
+                         "next": str(selectors.SearchCursor(last["transcript_id"], last["start"], last["end"],
+                                                            last["id"])) if more else None,
+                         "valueless": valueless})
 
 
 @router.get("{slug}/segments/{segment_id}", response={200: SegmentOut, 404: ErrorOut})

@@ -15,13 +15,15 @@ from dataclasses import dataclass, field
 from functools import reduce
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 
 from apps.cases.models import Case
 from apps.projects.models import Project
 from apps.projects.selectors import primary_coder
+from apps.projects.state import cached_by_state
 from apps.transcripts.models import Transcript
 from apps.transcripts.selectors import TurnIndex
 
@@ -122,14 +124,22 @@ def code_tree(*, project: Project, transcript: Transcript | None = None, counts:
     """The codebook in tree order (a flat, depth-annotated list), with the number of
     segments per code in the project and, if given, in one transcript (`counts=False`:
     without them, which saves a join over every coding of a large project)."""
-    alive = Q(codings__content_object__deleted_at__isnull=True)
-    codes = Code.objects.filter(project=project, deleted_at__isnull=True)
-    if counts:
-        codes = codes.annotate(n_segments=Count("codings__content_object", filter=alive, distinct=True))
-    if transcript is not None:
-        codes = codes.annotate(n_here=Count("codings__content_object", distinct=True,
-                                            filter=alive & Q(codings__content_object__transcript=transcript)))
-    codes = list(codes.order_by("position", "name"))
+    codes = list(Code.objects.filter(project=project, deleted_at__isnull=True).order_by("position", "name"))
+    # Counted apart from the codes, grouped by code over the codings (a segment has a code at
+    # most once): a hash aggregate, where counting distinct segments on the codes' rows sorted
+    # every coding of the project, twice on the transcript page.
+    found = {}
+    if counts or transcript is not None:
+        alive = Coding.objects.filter(content_object__deleted_at__isnull=True).order_by().values("tag_id")
+        if counts:
+            alive = alive.filter(content_object__project=project).annotate(
+                n=Count("id"), here=Count("id", filter=Q(content_object__transcript=transcript)) if transcript
+                else Value(0))
+        else:
+            alive = alive.filter(content_object__transcript=transcript).annotate(n=Value(0), here=Count("id"))
+        found = {tag_id: (n, here) for tag_id, n, here in alive.values_list("tag_id", "n", "here")}
+    for code in codes:
+        code.n_segments, code.n_here = found.get(code.pk, (0, 0))
     by_parent: dict[int | None, list[Code]] = {}
     for code in codes:
         by_parent.setdefault(code.parent_id, []).append(code)
@@ -220,6 +230,15 @@ def segment_ids_in_cases(*, project: Project, case_ids) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
+# What a list of segments never shows of the rows it joins: a transcript's text, and
+# timestamps and password hashes of the people and codes (each timestamp costs a parse in
+# the database driver: at 200 segments a page they were a third of its time).
+UNSHOWN_FIELDS = ("transcript__text", "transcript__pseudonym_map", "transcript__created_at",
+                  "transcript__updated_at", "coder__password", "coder__last_login", "coder__date_joined",
+                  "deleted_by__password", "deleted_by__last_login", "deleted_by__date_joined")
+UNSHOWN_CODING_FIELDS = ("created_at", "tag__created_at", "tag__updated_at")
+
+
 def segment_rows(project: Project, *, trash: bool | None = False) -> QuerySet[Segment]:
     """Segments with their coder, codings (and codes) and case links, without loading the
     transcripts' texts: what the workspace and the API show about each segment. `trash`:
@@ -233,8 +252,9 @@ def segment_rows(project: Project, *, trash: bool | None = False) -> QuerySet[Se
     return (
         base.filter(project=project)
         .select_related("coder", "deleted_by", "transcript__expert")
-        .defer("transcript__text", "transcript__pseudonym_map")
-        .prefetch_related(Prefetch("codings", queryset=Coding.objects.select_related("tag").order_by("tag__name")),
+        .defer(*UNSHOWN_FIELDS)
+        .prefetch_related(Prefetch("codings", queryset=Coding.objects.select_related("tag").defer(*UNSHOWN_CODING_FIELDS)
+                                   .order_by("tag__name")),
                           Prefetch("cases", queryset=Case.objects.only("id", "name", "project_id")))
     )
 
@@ -344,15 +364,21 @@ def primary_codings(*, project: Project, coder_id: int | None = None) -> Q:
 def transcript_workspace(*, transcript: Transcript, project: Project, can_code: bool) -> dict:
     """Everything the reading and coding page shows, in a fixed number of queries: the
     turns (with their text, rendered once on the server), the codebook with counts, the
-    cases, and the segments with their member cases for the page's script."""
+    cases, and the segments with their member cases for the page's script. All but the
+    turns are kept for the project's state, so the page of an unchanged project does not
+    count the project's codings again (its cost does not grow with the rest of the project)."""
     turns = list(transcript.turns.order_by("number"))
     for turn in turns:
         turn.text = transcript.text[turn.start:turn.end]
-    nodes = code_tree(project=project, transcript=transcript)
-    cases = list(Case.objects.filter(project=project).only("id", "name", "project_id"))
-    segments = segment_dicts(project=project, transcript=transcript,
-                             segments=Segment.objects.filter(transcript=transcript).order_by("start", "end", "id"))
-    primary = primary_coder(project=project)
+    # Kept for the project's state: every write records an Activity, and the codebook's
+    # counts, the segments and the primary coder change only with writes.
+    nodes, cases, segments, primary = cached_by_state(
+        project, ("transcript-workspace", transcript.pk), lambda: (
+            code_tree(project=project, transcript=transcript),
+            list(Case.objects.filter(project=project).only("id", "name", "project_id")),
+            segment_dicts(project=project, transcript=transcript,
+                          segments=Segment.objects.filter(transcript=transcript).order_by("start", "end", "id")),
+            primary_coder(project=project)))
     return {
         "project": project,
         "transcript": transcript,
@@ -418,7 +444,46 @@ def segment_search(*, project: Project, code_ids=(), case_ids=(), expert_ids=(),
     text = text.strip()
     if text:
         rows = rows.filter(Q(quote__icontains=text) | Q(memo__icontains=text))
-    return rows.order_by("transcript__title", "start", "end", "id")
+    return rows.order_by(*SEARCH_ORDER)
+
+
+# The order of retrieved segments: by transcript (title, then id for equal titles), then by
+# position. It is total, so that a page can start just after the last row of the one before.
+SEARCH_ORDER = ("transcript__title", "transcript_id", "start", "end", "id")
+
+
+@dataclass(frozen=True)
+class SearchCursor:
+    """Where a page of retrieved segments ends: its last segment's place in SEARCH_ORDER
+    (the transcript's title is looked up, not carried). As text: `transcript.start.end.id`."""
+
+    transcript_id: int
+    start: int
+    end: int
+    id: int
+
+    def __str__(self) -> str:
+        return f"{self.transcript_id}.{self.start}.{self.end}.{self.id}"
+
+    @classmethod
+    def of(cls, segment: Segment) -> SearchCursor:
+        return cls(segment.transcript_id, segment.start, segment.end, segment.pk)
+
+
+def segments_after(rows: QuerySet[Segment], *, project: Project, cursor: SearchCursor) -> QuerySet[Segment]:
+    """The rows of a `segment_search` that come after `cursor` (keyset pagination): each page
+    costs what its own rows cost, however deep into the list it is, and a segment coded
+    meanwhile neither shifts a page nor appears twice. A transcript the project does not
+    have is a ValidationError (one query for its title)."""
+    title = Transcript.objects.filter(project=project, pk=cursor.transcript_id).values_list("title", flat=True).first()
+    if title is None:
+        raise ValidationError({"after": "after= names a transcript this project does not have"})
+    same_place = Q(transcript_id=cursor.transcript_id)
+    later_in_transcript = (Q(start__gt=cursor.start) | Q(start=cursor.start, end__gt=cursor.end)
+                           | Q(start=cursor.start, end=cursor.end, id__gt=cursor.id))
+    return rows.filter(Q(transcript__title__gt=title)
+                       | Q(transcript__title=title, transcript_id__gt=cursor.transcript_id)
+                       | (Q(transcript__title=title) & same_place & later_in_transcript))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -442,6 +507,24 @@ def valueless_count(*, segments: QuerySet[Segment], code_ids=()) -> int:
     """How many codings of scaled codes (of `code_ids`, if given) lack a value among
     `segments` (one query)."""
     return valueless_codings(code_ids=code_ids).filter(content_object__in=segments.values("id")).count()
+
+
+def hit_dicts(*, project: Project, segments: QuerySet[Segment]) -> list[dict]:
+    """A page of retrieved segments in the API's shape: each segment's JSON (`segment_json`)
+    with its citation, ¶, transcript title and the text around it. Read as plain rows, like
+    `segment_dicts` (no model instances: building them was most of a page's time), in eight
+    queries whatever the page's size. `segments` is the page: ordered and sliced."""
+    page = list(segments.values_list("id", "transcript__title", "transcript__expert__pseudonym"))
+    if not page:
+        return []
+    by_id = {row["id"]: row for row in segment_dicts(project=project,
+                                                     segments=Segment.all_objects.filter(pk__in=[p[0] for p in page]))}
+    excerpts = cited_excerpts((Excerpt(transcript_id=by_id[pk]["transcript_id"], transcript=title,
+                                       pseudonym=pseudonym or "", start=by_id[pk]["start"], end=by_id[pk]["end"],
+                                       segment_id=pk, quote=by_id[pk]["quote"]) for pk, title, pseudonym in page),
+                              context=CONTEXT_CHARS)
+    return [{**by_id[e.segment_id], "citation": e.citation, "paragraph": e.first, "transcript_title": e.transcript,
+             "before": e.before, "after": e.after} for e in excerpts]
 
 
 def segment_hits(*, project: Project, segments: list[Segment], cases: list[Case] | None = None) -> list[Hit]:

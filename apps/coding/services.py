@@ -526,7 +526,8 @@ def segment_delete(*, segment: Segment, actor, version: int | None = None) -> Se
     locked.deleted_by = actor
     locked.version += 1
     locked.save(update_fields=["deleted_at", "deleted_by", "version", "updated_at"])
-    activity_record(project=locked.project, actor=actor, verb="deleted", target=locked, summary=locked.quote[:80],
+    # The caller's segment usually comes with its project (the API's does): no query for it again.
+    activity_record(project=segment.project, actor=actor, verb="deleted", target=locked, summary=locked.quote[:80],
                     before=segment_snapshot(locked))
     return locked
 

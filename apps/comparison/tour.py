@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
 
-from apps.analysis.selectors import cached_by_state
+from apps.projects.state import cached_by_state
 from apps.cases.models import CaseValue
 from apps.coding.citations import Excerpt, cited_excerpts
 from apps.projects.models import Project
@@ -40,13 +40,14 @@ class MethodTour:
     steps: list[TourStep]
 
 
-def method_tour(*, project: Project) -> MethodTour | None:
+def method_tour(*, project: Project, stamp: str | None = None) -> MethodTour | None:
     """The five steps for the first judged cell that cites evidence (not in the trash),
     preferring a case with the outcome; None when nothing is judged with evidence yet.
     Kept in the analysis cache until the project changes (every judgment and every
     trashing is an activity): then one query for the project's state, else two more for
-    the tour, whatever the size of the project."""
-    return cached_by_state(project, ("method-tour",), lambda: _method_tour(project))
+    the tour, whatever the size of the project. `stamp`: the project's state, when the
+    caller has read it already (the project home)."""
+    return cached_by_state(project, ("method-tour",), lambda: _method_tour(project), stamp=stamp)
 
 
 def _method_tour(project: Project) -> MethodTour | None:

@@ -169,19 +169,24 @@ def project_segment_count(*, project: Project) -> int:
 
 def codebook_entries(*, project: Project) -> list[CodeEntry]:
     """The codebook in tree order with the number of segments and of distinct experts per
-    code (segments in the trash do not count). Two queries."""
-    experts = dict(
-        Coding.objects.filter(tag__project=project, content_object__deleted_at__isnull=True)
-        .values("tag_id").annotate(n=Count("content_object__transcript__expert", distinct=True))
-        .values_list("tag_id", "n")
-    )
+    code (segments in the trash do not count). Two queries: the codes, and both counts in
+    one aggregate over the codings."""
+    counts: dict[int, tuple[int, int]] = {}
+    # Grouped by code and expert in the database (a hash aggregate: a count of distinct
+    # experts would sort every coding), then per code here: codes x experts rows at most.
+    for tag_id, expert_id, n in (
+            Coding.objects.filter(content_object__project=project, content_object__deleted_at__isnull=True)
+            .order_by().values("tag_id", "content_object__transcript__expert").annotate(n=Count("id"))
+            .values_list("tag_id", "content_object__transcript__expert", "n")):
+        segments, experts = counts.get(tag_id, (0, 0))
+        counts[tag_id] = (segments + n, experts + (expert_id is not None))
     return [
         CodeEntry(id=node.code.pk, name=node.code.name, path=node.path, depth=node.depth, colour=node.code.colour,
                   description=node.code.description, inclusion=node.code.inclusion,
                   exclusion=node.code.exclusion, example=node.code.example, scale=node.code.scale,
-                  levels=list(node.code.levels or []), parent_id=node.code.parent_id, segments=node.segments,
-                  experts=experts.get(node.code.pk, 0))
-        for node in code_tree(project=project)
+                  levels=list(node.code.levels or []), parent_id=node.code.parent_id,
+                  segments=counts.get(node.code.pk, (0, 0))[0], experts=counts.get(node.code.pk, (0, 0))[1])
+        for node in code_tree(project=project, counts=False)
     ]
 
 

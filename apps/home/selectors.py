@@ -11,30 +11,41 @@ from apps.coding.selectors import code_tree
 from apps.comparison.tour import method_tour
 from apps.projects.history import TARGET_TYPES, target_history
 from apps.projects.models import Activity, Project
+from apps.projects.state import analysis_stamp, cached_by_state
 from apps.transcripts.selectors import transcripts_for_project
 
 
 def project_home(*, project: Project) -> dict:
-    """What the project home page shows, in a fixed number of queries."""
+    """What the project home page shows. Everything but the cases is kept in the analysis
+    cache for the project's state (`analysis_stamp`, one query: every write records an
+    Activity, which is what the analysis cache rests on already), so a home page of an
+    unchanged project reads the state and the cases only. The cases are read each time: a
+    case's attribute values change without an Activity."""
+    stamp = analysis_stamp(project)
+    return {
+        "project": project,
+        **cached_by_state(project, ("project-home",), lambda: _project_contents(project, stamp), stamp=stamp),
+        "cases": list(
+            Case.objects.filter(project=project)
+            .annotate(n_direct=Count("segments", filter=Q(segments__deleted_at__isnull=True), distinct=True))
+            .prefetch_related("values__attribute")
+        ),
+    }
+
+
+def _project_contents(project: Project, stamp: str) -> dict:
     segments = (Segment.objects.filter(transcript=OuterRef("pk")).order_by().values("transcript")
                 .annotate(n=Count("pk")).values("n"))
     transcripts = list(transcripts_for_project(project=project)
                        .annotate(n_segments=Coalesce(Subquery(segments), 0)))
-    cases = list(
-        Case.objects.filter(project=project)
-        .annotate(n_direct=Count("segments", filter=Q(segments__deleted_at__isnull=True), distinct=True))
-        .prefetch_related("values__attribute")
-    )
     return {
-        "project": project,
         "transcripts": transcripts,
         "codes": code_tree(project=project),
-        "cases": cases,
-        "n_segments": Segment.objects.filter(project=project).count(),
+        "n_segments": sum(t.n_segments for t in transcripts),  # every segment stands in one of them
         "open_comments": Comment.objects.filter(project=project, resolved_at__isnull=True, parent__isnull=True).count(),
         "recent": list(Activity.objects.filter(project=project).select_related("actor")[:8]),
         "members": list(project.memberships.select_related("user")),
-        "tour": method_tour(project=project),
+        "tour": method_tour(project=project, stamp=stamp),
     }
 
 

@@ -346,3 +346,19 @@ def test_dashboard_runs_a_fixed_number_of_queries(study, coder, django_assert_ma
     more_segments(study, 120, coder)
     with django_assert_max_num_queries(8 + analytic()):
         review_dashboard(project=study.project)
+
+
+def test_a_result_of_none_is_cached_like_any_other(project):
+    """The method tour of a project without judgments is None: it is computed once per state
+    of the project, not on every view of the project home."""
+    from apps.projects.state import cached_by_state
+
+    computed = []
+
+    def compute():
+        computed.append(1)
+        return None
+
+    assert cached_by_state(project, ("none-test",), compute) is None
+    assert cached_by_state(project, ("none-test",), compute) is None
+    assert len(computed) == 1

@@ -518,6 +518,51 @@ def test_retrieval_is_paginated(client_for, coder, project, transcript, threat):
     assert (body["count"], body["page"], body["pages"], len(body["results"])) == (30, 2, 2, 10)
 
 
+def test_retrieval_pages_follow_each_other_by_cursor_with_every_segment_once_in_order(
+        client_for, coder, owner, project, transcript, expert, threat, django_assert_max_num_queries):
+    """Keyset pagination: `next` leads from page to page; ties of position are broken by id,
+    and two transcripts are walked in the order of their titles."""
+    other = transcript_create(project=project, title="A first interview", text="E1: Moscow again and again. " * 20,
+                              expert=expert, created_by=owner)
+    bulk_segments(transcript=transcript, coder=coder, codes=[threat], n=45)
+    bulk_segments(transcript=other, coder=coder, codes=[threat], n=30)
+    client = client_for(coder)
+    everything = client.get(url(project, f"segments?code={threat.pk}&per_page=200")).json()
+    assert everything["count"] == 75 and everything["next"] is None
+    walked, after, pages = [], None, 0
+    while True:
+        with django_assert_max_num_queries(QUERY_BOUND):
+            body = client.get(url(project, f"segments?code={threat.pk}&per_page=20"
+                                           + (f"&after={after}" if after else ""))).json()
+        walked += [r["id"] for r in body["results"]]
+        pages += 1
+        after = body["next"]
+        if after is None:
+            break
+        assert body["count"] is None or pages == 1
+    assert walked == [r["id"] for r in everything["results"]] and pages == 4
+    assert everything["results"][0]["transcript_title"] == "A first interview"
+
+
+def test_a_segment_coded_before_the_cursor_does_not_shift_the_next_page(client_for, coder, project, transcript,
+                                                                        threat):
+    bulk_segments(transcript=transcript, coder=coder, codes=[threat], n=10)
+    client = client_for(coder)
+    first = client.get(url(project, f"segments?code={threat.pk}&per_page=5")).json()
+    expected = client.get(url(project, f"segments?code={threat.pk}&per_page=5&after={first['next']}")).json()
+    coded(transcript, transcript.text[:5], [threat], coder)  # sorts before everything seen so far
+    second = client.get(url(project, f"segments?code={threat.pk}&per_page=5&after={first['next']}")).json()
+    assert [r["id"] for r in second["results"]] == [r["id"] for r in expected["results"]]
+
+
+@pytest.mark.parametrize("after, reason", [("1.2.3", "after"), ("x.1.2.3", "after"),
+                                           ("999999.0.1.1", "does not have")])
+def test_retrieval_refuses_a_cursor_it_did_not_give(client_for, coder, project, transcript, after, reason):
+    response = client_for(coder).get(url(project, f"segments?after={after}"))
+    assert response.status_code == 422
+    assert reason in response.content.decode()
+
+
 def test_retrieval_of_another_project_is_not_found(client_for, outsider, project):
     assert client_for(outsider).get(url(project, "segments")).status_code == 404
 

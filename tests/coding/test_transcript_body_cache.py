@@ -109,4 +109,4 @@ def test_a_view_from_the_cache_runs_no_more_queries_than_the_first(client_for, c
         view(client, project, transcript)
     with CaptureQueriesContext(connection) as second:
         view(client, project, transcript)
-    assert len(second) == len(first)
+    assert len(second) <= len(first)  # fewer: the workspace is kept for the project's state too
