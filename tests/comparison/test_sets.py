@@ -4,6 +4,7 @@ import csv
 import io
 
 import docx
+import lxml.html
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -184,6 +185,19 @@ def test_each_dot_of_the_xy_plot_links_to_the_judgment_behind_it(study, project,
     cell = reverse("judgment_cell", args=[project.slug, study["threat"].pk, kazakhstan.pk])
     assert f'<a class="dot" href="{cell}' in text
     assert 'role="group"' in text and "<title" in text
+
+
+def test_the_truth_table_is_drawn_as_a_venn_diagram_one_label_per_row(study, project, reviewer, client_for):
+    text = client_for(reviewer).get(url("set_analysis", project)).content.decode()
+    root = lxml.html.fromstring(text)
+    figure = root.xpath("//figure[@data-venn]/svg")[0]
+    assert figure.xpath("title")[0].text == "Truth table for INT as a Venn diagram"
+    regions = figure.xpath("g[@class='venn-region']")
+    assert len(regions) == 4
+    titled = {r.xpath("title")[0].text for r in regions if r.get("data-cases") != "0"}
+    assert titled == {"RUSINT*THREAT: 1 case (Kazakhstan 2022), outcome 1",
+                      "~RUSINT*~THREAT: 1 case (Armenia 2022), outcome 0"}
+    assert [t.text for t in figure.xpath("text[@class='venn-set']")] == ["RUSINT", "THREAT"]
 
 
 @pytest.mark.parametrize("query, reason", [
