@@ -427,7 +427,7 @@ def venn_diagram(*, title: str, conditions: list[str], rows: list[VennRow], desc
     n = len(conditions)
     shapes = venn_shapes(n)
     points = venn_label_points(n)
-    scale, margin, top = 170, 90, 40
+    scale, margin, top = (170 if n < 5 else 210), 90, 40  # five sets make small regions: drawn larger
     width, height = 2 * VENN_EXTENT * scale + 2 * margin, top + 2 * VENN_EXTENT * scale + 36
 
     def at(x: float, y: float) -> tuple[float, float]:
@@ -468,8 +468,8 @@ def venn_diagram(*, title: str, conditions: list[str], rows: list[VennRow], desc
                    + (f" ({listed})" if cases else "")
                    + (", a remainder" if outcome == "?" else f", outcome {outcome}"))
         fill, stroke = VENN_LABEL.get(outcome, VENN_LABEL["0"])
-        text = f"{len(cases)} · {outcome}"
-        box = len(text) * font * 0.6 + 6
+        text = f"{len(cases)}\u2009·\u2009{outcome}"  # thin spaces: the labels of small regions stay apart
+        box = len(text) * font * 0.5 + 6
         x, y = at(*points[code])
         parts.append(f'<g class="venn-region" data-code="{code}" data-cases="{len(cases)}"><title>{escape(tooltip)}</title>'
                      f'<rect x="{x - box / 2:.1f}" y="{y - font * 0.8:.1f}" width="{box:.1f}" height="{font * 1.5:.1f}" '

@@ -70,11 +70,11 @@ def test_the_svg_has_one_label_per_configuration_with_its_cases_and_outcome():
     assert sorted(with_cases) == ["0", "5", "7"]  # one label per truth-table row with cases
     assert with_cases["5"].findtext(f"{SVG}title") == (
         "A*~B*C & D: 2 cases (Kazakhstan 2022, Kyrgyzstan <2010>), outcome C")
-    assert with_cases["5"].findtext(f"{SVG}text") == "2 · C"
+    assert with_cases["5"].findtext(f"{SVG}text") == "2\u2009·\u2009C"
     assert with_cases["0"].findtext(f"{SVG}title") == "~A*~B*~C & D: 1 case (Armenia 2022), outcome 0"
     remainder = next(r for r in regions if r.get("data-code") == "2")
     assert remainder.findtext(f"{SVG}title") == "~A*B*~C & D: 0 cases, a remainder"
-    assert remainder.findtext(f"{SVG}text") == "0 · ?"
+    assert remainder.findtext(f"{SVG}text") == "0\u2009·\u2009?"
     names = [t.text for t in root.findall(f"{SVG}text[@class='venn-set']")]
     assert names == ["A", "B", "C & D"]
     assert root.get("role") == "img" and root.find(f"{SVG}title") is not None and root.find(f"{SVG}desc") is not None
