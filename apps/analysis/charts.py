@@ -8,6 +8,7 @@ the result is marked safe only after that.
 """
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from dataclasses import dataclass
@@ -299,5 +300,183 @@ def scatter_plot(*, title: str, dots: list[Dot], x_label: str, y_label: str, des
                  f'font-weight="600">{escape(_truncate(x_label, 70))}</text>')
     parts.append(f'<text class="axis-label" x="16" y="{top + size / 2:.0f}" text-anchor="middle" font-weight="600" '
                  f'transform="rotate(-90 16 {top + size / 2:.0f})">{escape(_truncate(y_label, 60))}</text>')
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # every user text above went through escape()
+
+
+# --- the Venn diagram of a truth table -----------------------------------------------------
+
+@dataclass(frozen=True)
+class VennShape:
+    """An ellipse (a circle when rx == ry) in the diagram's own units, y pointing down as in
+    SVG, turned by `angle` degrees about its centre as SVG's rotate() turns it."""
+
+    cx: float
+    cy: float
+    rx: float
+    ry: float
+    angle: float = 0.0
+
+    def contains(self, x: float, y: float) -> bool:
+        turn = math.radians(self.angle)
+        dx, dy = x - self.cx, y - self.cy
+        u = dx * math.cos(turn) + dy * math.sin(turn)
+        v = -dx * math.sin(turn) + dy * math.cos(turn)
+        return (u / self.rx) ** 2 + (v / self.ry) ** 2 < 1
+
+
+def venn_shapes(n: int) -> tuple[VennShape, ...]:
+    """Shapes whose overlaps give all 2^n regions: circles for two and three sets, the classic
+    four ellipses (two pairs tilted towards each other), and for five Grünbaum's symmetric
+    diagram, one ellipse turned by 72° about the common centre for each set. The axes and
+    offsets were chosen by sampling for the largest smallest region; a test checks that
+    every region exists."""
+    if n == 2:
+        return (VennShape(-0.5, 0, 0.9, 0.9), VennShape(0.5, 0, 0.9, 0.9))
+    if n == 3:
+        return tuple(VennShape(0.55 * math.cos(t), -0.55 * math.sin(t), 0.9, 0.9)
+                     for t in (math.radians(a) for a in (150, 30, 270)))
+    if n == 4:
+        return (VennShape(-0.35, 0.125, 1, 0.55, 40), VennShape(-0.1, -0.125, 1, 0.55, 40),
+                VennShape(0.1, -0.125, 1, 0.55, -40), VennShape(0.35, 0.125, 1, 0.55, -40))
+    if n == 5:
+        shapes = []
+        for k in range(5):
+            turn = -90 + 72 * k  # the first ellipse above the centre, the others clockwise
+            t = math.radians(turn)
+            shapes.append(VennShape(0.3 * math.cos(t), 0.3 * math.sin(t), 1, 0.55, turn + 15))
+        return tuple(shapes)
+    raise ValueError(f"a Venn diagram is drawn for two to five sets, not {n}")
+
+
+VENN_EXTENT = 1.45
+"""Half the side of the square (in the shapes' units) that holds every shape with a margin."""
+
+
+def venn_code(shapes: tuple[VennShape, ...], x: float, y: float) -> int:
+    """The region of a point: one bit per shape, the first shape the most significant bit
+    (the truth table's order of conditions)."""
+    code = 0
+    for shape in shapes:
+        code = code << 1 | shape.contains(x, y)
+    return code
+
+
+@functools.cache
+def venn_label_points(n: int, steps: int = 120) -> dict[int, tuple[float, float]]:
+    """A point well inside each region: a grid over the diagram, and in each region the grid
+    point farthest (in grid steps) from the region's border or the grid's edge. Pure and
+    deterministic; cached, as the shapes never change."""
+    shapes = venn_shapes(n)
+    step = 2 * VENN_EXTENT / steps
+    at = [-VENN_EXTENT + (i + 0.5) * step for i in range(steps)]
+    codes = [[venn_code(shapes, x, y) for x in at] for y in at]
+    distance = [[-1] * steps for _ in range(steps)]
+    frontier = []
+    for r in range(steps):
+        for c in range(steps):
+            edge = r in (0, steps - 1) or c in (0, steps - 1) or any(
+                codes[r + dr][c + dc] != codes[r][c] for dr, dc in ((1, 0), (-1, 0), (0, 1), (0, -1)))
+            if edge:
+                distance[r][c] = 0
+                frontier.append((r, c))
+    while frontier:  # breadth first from every border at once
+        following = []
+        for r, c in frontier:
+            for dr, dc in ((1, 0), (-1, 0), (0, 1), (0, -1)):
+                rr, cc = r + dr, c + dc
+                if 0 <= rr < steps and 0 <= cc < steps and distance[rr][cc] < 0:
+                    distance[rr][cc] = distance[r][c] + 1
+                    following.append((rr, cc))
+        frontier = following
+    best: dict[int, tuple[int, float, float]] = {}
+    for r in range(steps):
+        for c in range(steps):
+            code = codes[r][c]
+            if code not in best or distance[r][c] > best[code][0]:
+                best[code] = (distance[r][c], at[c], at[r])
+    return {code: (x, y) for code, (_, x, y) in best.items()}
+
+
+@dataclass(frozen=True)
+class VennRow:
+    """One configuration of the truth table: a value (0/1) per condition, its cases in kind,
+    and its outcome label (1, 0, "C", or "?" for a remainder)."""
+
+    values: tuple[int, ...]
+    cases: tuple[str, ...]
+    outcome: int | str
+
+
+VENN_COLOURS = ["#345e8a", "#a35d00", "#28703f", "#7b3f98", "#b42318"]
+# the truth table's row colours on the page (comparison.css), with a border that tells them apart
+VENN_LABEL = {"1": ("#e7f5ec", "#28703f"), "C": ("#fdecea", "#b42318"), "0": ("#ffffff", INK),
+              "?": ("#ffffff", MUTED)}
+
+
+def venn_configuration(conditions: tuple[str, ...] | list[str], values: tuple[int, ...]) -> str:
+    """A configuration as a product, e.g. A*~B*C."""
+    return "*".join(name if value else f"~{name}" for name, value in zip(conditions, values))
+
+
+def venn_diagram(*, title: str, conditions: list[str], rows: list[VennRow], description: str = "") -> SafeString:
+    """The truth table as a Venn diagram: one shape per condition, and in each of the 2^n
+    regions (the one outside every shape is the configuration with every condition absent)
+    the number of cases in kind and the row's outcome, with the configuration and its cases
+    as a tooltip. Configurations missing from `rows` are remainders without cases."""
+    n = len(conditions)
+    shapes = venn_shapes(n)
+    points = venn_label_points(n)
+    scale, margin, top = (170 if n < 5 else 210), 90, 40  # five sets make small regions: drawn larger
+    width, height = 2 * VENN_EXTENT * scale + 2 * margin, top + 2 * VENN_EXTENT * scale + 36
+
+    def at(x: float, y: float) -> tuple[float, float]:
+        return margin + (x + VENN_EXTENT) * scale, top + (y + VENN_EXTENT) * scale
+
+    by_code = {}
+    for row in rows:
+        code = 0
+        for value in row.values:
+            code = code << 1 | bool(value)
+        by_code[code] = row
+    parts, _ = _open(width, height, title, description or f"Venn diagram of the truth table of {n} conditions",
+                     "venn-diagram")
+    for shape, colour in zip(shapes, VENN_COLOURS):
+        cx, cy = at(shape.cx, shape.cy)
+        parts.append(f'<ellipse cx="{cx:.1f}" cy="{cy:.1f}" rx="{shape.rx * scale:.1f}" ry="{shape.ry * scale:.1f}" '
+                     f'transform="rotate({shape.angle:g} {cx:.1f} {cy:.1f})" fill="{colour}" fill-opacity="0.07" '
+                     f'stroke="{colour}" stroke-width="1.5"/>')
+    for i, (shape, colour, name) in enumerate(zip(shapes, VENN_COLOURS, conditions)):
+        # the shape's name beyond its point farthest from the diagram's centre
+        turn = math.radians(shape.angle)
+        far = max(((shape.cx + shape.rx * math.cos(t) * math.cos(turn) - shape.ry * math.sin(t) * math.sin(turn),
+                    shape.cy + shape.rx * math.cos(t) * math.sin(turn) + shape.ry * math.sin(t) * math.cos(turn))
+                   for t in (math.radians(d) for d in range(0, 360, 5))), key=lambda p: math.hypot(*p))
+        length = math.hypot(*far) or 1
+        x, y = at(far[0] + 0.1 * far[0] / length, far[1] + 0.1 * far[1] / length)
+        anchor = "middle" if abs(far[0]) < 0.3 * length else ("start" if far[0] > 0 else "end")
+        parts.append(f'<text class="venn-set" x="{x:.1f}" y="{y + 4:.1f}" text-anchor="{anchor}" fill="{colour}" '
+                     f'font-weight="600">{escape(_truncate(name, 24))}</text>')
+    font = 11 if n < 5 else 10
+    for code in range(1 << n):
+        row = by_code.get(code)
+        values = tuple((code >> (n - 1 - i)) & 1 for i in range(n))
+        cases = row.cases if row else ()
+        outcome = str(row.outcome) if row else "?"
+        listed = ", ".join(cases[:6]) + (", …" if len(cases) > 6 else "")
+        tooltip = (f"{venn_configuration(conditions, values)}: {len(cases)} case{'' if len(cases) == 1 else 's'}"
+                   + (f" ({listed})" if cases else "")
+                   + (", a remainder" if outcome == "?" else f", outcome {outcome}"))
+        fill, stroke = VENN_LABEL.get(outcome, VENN_LABEL["0"])
+        text = f"{len(cases)}\u2009·\u2009{outcome}"  # thin spaces: the labels of small regions stay apart
+        box = len(text) * font * 0.5 + 6
+        x, y = at(*points[code])
+        parts.append(f'<g class="venn-region" data-code="{code}" data-cases="{len(cases)}"><title>{escape(tooltip)}</title>'
+                     f'<rect x="{x - box / 2:.1f}" y="{y - font * 0.8:.1f}" width="{box:.1f}" height="{font * 1.5:.1f}" '
+                     f'rx="3" fill="{fill}" stroke="{stroke}"/>'
+                     f'<text x="{x:.1f}" y="{y + font * 0.35:.1f}" text-anchor="middle" font-size="{font}" '
+                     f'fill="{INK if outcome != "?" else MUTED}">{escape(text)}</text></g>')
+    parts.append(f'<text x="{width / 2:.0f}" y="{height - 12:.0f}" text-anchor="middle" fill="{MUTED}" font-size="11">'
+                 'In each region: cases in kind · outcome (1, 0, C; ? a remainder)</text>')
     parts.append("</svg>")
     return mark_safe("".join(parts))  # every user text above went through escape()

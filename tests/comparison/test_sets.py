@@ -4,12 +4,13 @@ import csv
 import io
 
 import docx
+import lxml.html
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from apps.cases.services import case_create, case_value_set
-from apps.coding.services import segment_create
+from apps.coding.services import code_create, segment_create
 from apps.comparison.methods import calibration
 from apps.comparison.models import Factor, SetMembership, OutcomeCalibration
 from apps.comparison.services import calibration_set, factor_add, judgment_set, membership_set, outcome_choose
@@ -184,6 +185,32 @@ def test_each_dot_of_the_xy_plot_links_to_the_judgment_behind_it(study, project,
     cell = reverse("judgment_cell", args=[project.slug, study["threat"].pk, kazakhstan.pk])
     assert f'<a class="dot" href="{cell}' in text
     assert 'role="group"' in text and "<title" in text
+
+
+def test_the_truth_table_is_drawn_as_a_venn_diagram_one_label_per_row(study, project, reviewer, client_for):
+    text = client_for(reviewer).get(url("set_analysis", project)).content.decode()
+    root = lxml.html.fromstring(text)
+    figure = root.xpath("//figure[@data-venn]/svg")[0]
+    assert figure.xpath("title")[0].text == "Truth table for INT as a Venn diagram"
+    regions = figure.xpath("g[@class='venn-region']")
+    assert len(regions) == 4
+    titled = {r.xpath("title")[0].text for r in regions if r.get("data-cases") != "0"}
+    assert titled == {"RUSINT*THREAT: 1 case (Kazakhstan 2022), outcome 1",
+                      "~RUSINT*~THREAT: 1 case (Armenia 2022), outcome 0"}
+    assert [t.text for t in figure.xpath("text[@class='venn-set']")] == ["RUSINT", "THREAT"]
+
+
+def test_with_more_than_five_conditions_the_page_says_the_venn_diagram_is_for_up_to_five(
+        study, project, owner, reviewer, client_for, kazakhstan, armenia):
+    for i in range(4):
+        code = code_create(project=project, name=f"Condition {i}", scale="presence", actor=owner)
+        factor = factor_add(project=project, actor=owner, code=code, label=f"C{i}")
+        judgment_set(factor=factor, case=kazakhstan, judge=owner, value="present")
+        judgment_set(factor=factor, case=armenia, judge=owner, value="absent")
+    response = client_for(reviewer).get(url("set_analysis", project))
+    text = response.content.decode()
+    assert len(response.context["page"].truth_table.conditions) == 6
+    assert "data-venn" not in text and "drawn for two to five conditions; this analysis has 6" in text
 
 
 @pytest.mark.parametrize("query, reason", [

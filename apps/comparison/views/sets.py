@@ -10,7 +10,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from apps.analysis.charts import Dot, scatter_plot
+from apps.analysis.charts import Dot, VennRow, scatter_plot, venn_diagram
 from apps.projects.access import CODE, project_for
 from apps.projects.downloads import attachment
 from apps.projects.responses import error_page, form_reason
@@ -108,7 +108,25 @@ def set_analysis(request, slug):
                         f"sufficient for {plot.outcome}. Each dot links to the case's judgment and excerpts.")
     return render(request, "comparison/sets.html",
                   page_context(request, project, "sets", nav="sets", page=page, grid=page.grid, chart=chart,
+                               venn=_venn(page.truth_table),
                                query=request.GET.urlencode(), formats=exports.SET_FORMATS))
+
+
+VENN_MOST = 5
+
+
+def _venn(tt):
+    """The truth table as a Venn diagram, for two to five conditions (more would not be legible)."""
+    if tt is None or not 2 <= len(tt.conditions) <= VENN_MOST:
+        return None
+    return venn_diagram(
+        title=f"Truth table for {tt.label} as a Venn diagram",
+        conditions=list(tt.conditions),
+        rows=[VennRow(values=row.values, cases=row.cases, outcome=row.outcome) for row in tt.rows],
+        description=f"Venn diagram of the {2 ** len(tt.conditions)} configurations of {', '.join(tt.conditions)}: "
+                    f"one shape per condition; each region holds the number of cases in that configuration and "
+                    f"its outcome for {tt.label} (1, 0, C for a contradiction, ? for a remainder). The truth table "
+                    "above lists the same rows.")
 
 
 @login_required
