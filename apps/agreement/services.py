@@ -3,7 +3,6 @@ into one; every change goes through the segment services (versions, trash, histo
 the suggestion engine's evaluation as a coder, run as a job by the task worker."""
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping, Sequence
 
 from django.core.exceptions import ValidationError
@@ -12,11 +11,9 @@ from django.db import transaction
 from apps.coding.models import Code, Segment
 from apps.coding.services import StaleVersion, coding_settle, segment_delete, segment_update
 from apps.projects.models import Job, Project
-from apps.projects.services import job_create, job_fail, job_finish, job_progress, job_progress_close, job_start
+from apps.projects.services import job_create, job_finish, job_progress, job_start, job_work
 
 from .selectors import ENGINE_AGREEMENT, engine_agreement
-
-logger = logging.getLogger(__name__)
 
 KEEP = "keep"
 MERGE = "merge"
@@ -101,15 +98,8 @@ def engine_agreement_job_run(*, job: Job) -> None:
     after it ended, it does nothing."""
     if job.project is None or not job_start(job=job):
         return
-    try:
+    with job_work(job, what="The evaluation"):
         job_progress(job=job, step="Evaluating the codes")
         report = engine_agreement(project=job.project, progress=lambda done, total: job_progress(
             job=job, step="Evaluating the codes", done=done, total=total))
         job_finish(job=job, result=report.as_json())
-    except Exception:
-        logger.exception("The engine evaluation of job %s failed unexpectedly", job.pk)
-        job_fail(job=job, reason="The evaluation stopped on an unexpected error (it was logged). Try again, or "
-                                 "tell the administrator.")
-        raise
-    finally:
-        job_progress_close()

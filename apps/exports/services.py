@@ -35,7 +35,7 @@ from apps.coding.services import (NewSegment, case_memberships_refreshed_once, c
                                   memo_create, segments_create_bulk)
 from apps.projects.access import membership_for
 from apps.projects.models import Job, Project
-from apps.projects.services import (job_create, job_fail, job_finish, job_progress, job_progress_close, job_start,
+from apps.projects.services import (job_create, job_fail, job_finish, job_progress, job_start, job_work,
                                     jobs_requeue_abandoned, project_create)
 from apps.transcripts.services import expert_create, transcript_create
 from apps.transcripts.text import split_turns
@@ -560,32 +560,26 @@ def qdpx_job_run(*, job: Job, pending_id: int, skip_unplaced: bool = False) -> N
         job_progress(job=job, step=step, done=done, total=total)
 
     started = time.perf_counter()
-    try:
-        with refusals_as_import_rejected():
-            progress("Reading the file", 0, 0)
-            plan = qdpx_read(data=bytes(pending.data), filename=pending.filename, progress=progress)
-            progress("Storing the project", 0, 0)
-            with transaction.atomic():
-                project, report = qdpx_store(plan=plan, user=pending.user, project_name=pending.project_name,
-                                             filename=pending.filename, skip_unplaced=skip_unplaced,
-                                             progress=progress)
-                pending.delete()
-                job_finish(job=job, project=project, result={
-                    "summary": report.summary(), "notes": report.notes, "skipped": report.skipped,
-                    "seconds": round(time.perf_counter() - started, 1)})
-    except UnplacedSelections as refusal:
-        job_fail(job=job, reason=" ".join(refusal.messages), result={
-            "pending": pending.pk, "unplaced": refusal.report.unplaced, "notes": refusal.report.notes})
-    except ImportRejected as refusal:
-        pending.delete()
-        job_fail(job=job, reason=" ".join(refusal.messages))
-    except Exception:
-        logger.exception("The .qdpx import of job %s failed unexpectedly", job.pk)
-        job_fail(job=job, reason="The import stopped on an unexpected error (it was logged); nothing was stored. "
-                                 "Try again, or tell the administrator.")
-        raise
-    finally:
-        job_progress_close()
+    with job_work(job, what="The import", after_failure="Nothing was stored. Try again, or tell the administrator."):
+        try:
+            with refusals_as_import_rejected():
+                progress("Reading the file", 0, 0)
+                plan = qdpx_read(data=bytes(pending.data), filename=pending.filename, progress=progress)
+                progress("Storing the project", 0, 0)
+                with transaction.atomic():
+                    project, report = qdpx_store(plan=plan, user=pending.user, project_name=pending.project_name,
+                                                 filename=pending.filename, skip_unplaced=skip_unplaced,
+                                                 progress=progress)
+                    pending.delete()
+                    job_finish(job=job, project=project, result={
+                        "summary": report.summary(), "notes": report.notes, "skipped": report.skipped,
+                        "seconds": round(time.perf_counter() - started, 1)})
+        except UnplacedSelections as refusal:
+            job_fail(job=job, reason=" ".join(refusal.messages), result={
+                "pending": pending.pk, "unplaced": refusal.report.unplaced, "notes": refusal.report.notes})
+        except ImportRejected as refusal:
+            pending.delete()
+            job_fail(job=job, reason=" ".join(refusal.messages))
 
 
 # --- exports run by the task worker -------------------------------------------------------------
@@ -622,7 +616,7 @@ def export_job_run(*, job: Job) -> None:
         return
     what, params = job.result.get("what"), job.result.get("params") or {}
     project = job.project
-    try:
+    with job_work(job, what="The export"):
         if project is None or membership_for(job.user, project) is None:
             job_fail(job=job, reason="You are no longer a member of the project.")
             return
@@ -649,10 +643,4 @@ def export_job_run(*, job: Job) -> None:
             ExportFile.objects.filter(job=job).delete()
             ExportFile.objects.create(job=job, filename=filename, content_type=content_type, data=data)
             job_finish(job=job, project=project, result={"filename": filename, "bytes": len(data)})
-    except Exception:
-        logger.exception("The export of job %s failed unexpectedly", job.pk)
-        job_fail(job=job, reason="The export stopped on an unexpected error (it was logged). Try again, or tell the "
-                                 "administrator.")
-        raise
-    finally:
-        job_progress_close()
+

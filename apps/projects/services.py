@@ -1,6 +1,8 @@
 """Writes for projects and memberships, and the activity record every service keeps."""
 from __future__ import annotations
 
+import logging
+from contextlib import contextmanager
 from datetime import timedelta
 from threading import local
 
@@ -12,6 +14,8 @@ from django.utils.text import slugify
 
 from .limits import DESCRIPTION, check_limits
 from .models import Activity, Job, Membership, Project, Role
+
+logger = logging.getLogger(__name__)
 
 
 def activity_build(*, project: Project, actor, verb: str, target=None, target_type: str = "",
@@ -205,6 +209,22 @@ def job_progress_close() -> None:
     if side is not None:
         side.close()
         _progress_connections.connection = None
+
+
+@contextmanager
+def job_work(job: Job, *, what: str, after_failure: str = "Try again, or tell the administrator."):
+    """Around a job's work: an unexpected error is logged, ends the job as failed with a
+    reason its user can read ("<what> stopped on an unexpected error …") and is raised again
+    for the worker's record; the progress connection is closed in every case. Refusals the
+    work expects are the caller's to catch inside."""
+    try:
+        yield
+    except Exception:
+        logger.exception("%s (job %s) failed unexpectedly", what, job.pk)
+        job_fail(job=job, reason=f"{what} stopped on an unexpected error (it was logged). {after_failure}")
+        raise
+    finally:
+        job_progress_close()
 
 
 def job_finish(*, job: Job, result: dict, project: Project | None = None) -> Job:

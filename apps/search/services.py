@@ -2,7 +2,6 @@
 undoing that), and saved searches."""
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable, Sequence
 
 from django.core.exceptions import ValidationError
@@ -16,11 +15,10 @@ from apps.projects.models import Activity, Job, Project
 from apps.projects.services import (
     activity_record,
     job_create,
-    job_fail,
     job_finish,
     job_progress,
-    job_progress_close,
     job_start,
+    job_work,
     jobs_requeue_abandoned,
 )
 from apps.transcripts.models import Transcript, Turn
@@ -39,8 +37,6 @@ from .selectors import (
     saved_search_changes,
     search_hits,
 )
-
-logger = logging.getLogger(__name__)
 
 # --- the index --------------------------------------------------------------------------------
 
@@ -117,18 +113,11 @@ def passages_index_job_run(*, job: Job, transcript_id: int) -> None:
     transaction; run again (a worker died), it stores the passages once."""
     if not job_start(job=job):
         return
-    try:
-        with transaction.atomic():
-            job_progress(job=job, step="Indexing the text for search", done=0, total=1)
-            indexed = passages_rebuild(transcript_ids=[transcript_id])
-            job_finish(job=job, result={"transcript": transcript_id, "indexed": indexed})
-    except Exception:
-        logger.exception("Indexing transcript %s for search (job %s) failed unexpectedly", transcript_id, job.pk)
-        job_fail(job=job, reason="Indexing stopped on an unexpected error (it was logged); the search skips this "
-                                 "text until `manage.py search_index` indexes it.")
-        raise
-    finally:
-        job_progress_close()
+    with job_work(job, what="Indexing", after_failure="The search skips this text until `manage.py search_index` "
+                                                    "indexes it."), transaction.atomic():
+        job_progress(job=job, step="Indexing the text for search", done=0, total=1)
+        indexed = passages_rebuild(transcript_ids=[transcript_id])
+        job_finish(job=job, result={"transcript": transcript_id, "indexed": indexed})
 
 
 def passages_index_requeue_abandoned(*, older_than) -> list[Job]:

@@ -79,3 +79,18 @@ def test_the_time_left_is_estimated_from_the_pace_of_the_running_step(owner):
     assert job.step_started_at > began  # a new step, a new pace
     job_finish(job=job, result={})
     assert job_seconds_left(job) is None
+
+
+def test_an_unexpected_error_in_a_jobs_work_fails_it_with_a_readable_reason_and_is_raised_again(owner):
+    import pytest
+
+    from apps.projects.services import job_work
+
+    job = job_create(user=owner, kind="export", label="Export")
+    job_start(job=job)
+    with pytest.raises(ZeroDivisionError), job_work(job, what="The export", after_failure="Try once more."):
+        job_progress(job=job, step="Writing", done=1, total=2)
+        1 / 0
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED
+    assert job.reason == "The export stopped on an unexpected error (it was logged). Try once more."
