@@ -72,7 +72,8 @@ def appendix_download(request, slug):
 
 def _in_background(request, project) -> bool:
     """A large project's export (or one asked for with ?background=1) goes to the task worker."""
-    return request.GET.get("background") == "1" or project_segment_count(project=project) > EXPORT_IN_BACKGROUND_SEGMENTS
+    return (request.GET.get("background") == "1"
+            or project_segment_count(project=project) > EXPORT_IN_BACKGROUND_SEGMENTS)
 
 
 @login_required
