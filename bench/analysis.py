@@ -84,6 +84,39 @@ def run(report, scales=None) -> None:
                 with CaptureQueriesContext(connection) as queries:
                     fn()
                 report.add(f"analysis: {name}, warm", scale, samples_ms=timed(fn, repeat), queries=len(queries))
+        transcript_page(report, scale, project, repeat)
+
+
+def transcript_page(report, scale: str, project, repeat: int) -> None:
+    """The page of one transcript of the same size (9,000 words, 300 segments) in a project
+    of 7, 70 or 700 of them: its cost should not grow with the rest of the project (#19).
+    Cold: the cache emptied first, as after any change to the project; warm: nothing changed."""
+    from django.core.cache import cache
+    from django.test import Client
+    from django.urls import reverse
+
+    from apps.transcripts.models import Transcript
+    from bench import timed
+    from bench.workspace import count_queries
+
+    client = Client()
+    client.force_login(project.created_by)
+    url = reverse("transcript_detail", args=[project.slug, Transcript.objects.filter(project=project)
+                                             .order_by("pk").values_list("pk", flat=True).first()])
+
+    def get():
+        response = client.get(url)
+        assert response.status_code == 200, response.status_code
+
+    def cold():
+        cache.clear()
+        get()
+
+    for name, fn in (("cold", cold), ("warm", get)):
+        fn()
+        queries = count_queries(fn)
+        report.add(f"analysis: one transcript's page (9,000 words, 300 segments), {name}", scale,
+                   samples_ms=timed(fn, repeat * 2), queries=queries)
 
 
 def build(*, scale: str, transcripts: int, seed: int = 5):
