@@ -24,11 +24,9 @@ import os
 import platform
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.error
 import urllib.request
 from datetime import datetime, timezone
 from importlib import metadata
@@ -40,53 +38,12 @@ BIN = Path(sys.executable).parent
 PG_URL = os.environ.get("LOAD_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/casecoder_load")
 USER_PREFIX = "load-coder-"
 
+sys.path.insert(0, str(ROOT))
+from bench.servers import free_port, production_environment, reset_database, stop, wait_until_up  # noqa: E402
+
 
 def say(message: str) -> None:
     print(f"== {message}", flush=True)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def production_environment() -> dict[str, str]:
-    """The settings of a production server, except plain HTTP on loopback."""
-    env = dict(os.environ)
-    env.update({
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DEBUG": "0",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "0",
-        "DATABASE_URL": PG_URL,
-        "CASECODER_VAR_DIR": str(OUT),
-        "PYTHONUNBUFFERED": "1",
-    })
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    return env
-
-
-def reset_database() -> str:
-    """Drop and create the load-test database; returns PostgreSQL's version."""
-    import dj_database_url
-    import psycopg
-
-    config = dj_database_url.parse(PG_URL)
-    name = config["NAME"]
-    if not name.replace("_", "").isalnum():
-        raise SystemExit(f"Refusing an unusual database name: {name!r}")
-    try:
-        admin = psycopg.connect(host=config["HOST"] or "127.0.0.1", port=config["PORT"] or 5432,
-                                user=config["USER"] or "postgres", password=config["PASSWORD"] or None,
-                                dbname="postgres", autocommit=True, connect_timeout=5)
-    except psycopg.OperationalError as error:
-        raise SystemExit(f"PostgreSQL is not reachable ({PG_URL}): {error}") from error
-    with admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{name}"')
-        return admin.execute("SHOW server_version").fetchone()[0]
 
 
 def prepare(users: int, password: str, log, *, collect: bool = True) -> dict:
@@ -141,25 +98,13 @@ def prepare(users: int, password: str, log, *, collect: bool = True) -> dict:
             "pages": {k: v for k, v in pages.items() if v}, "usernames": names}
 
 
-def wait_until_up(base: str, server: subprocess.Popen, seconds: float = 90) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"gunicorn stopped with exit code {server.returncode}; see {OUT / 'gunicorn.log'}")
-        try:
-            with urllib.request.urlopen(f"{base}/accounts/login/", timeout=5) as response:
-                if response.status == 200:
-                    return
-        except urllib.error.HTTPError as error:
-            lines = (OUT / "gunicorn.log").read_text(errors="replace").strip().splitlines()
-            last = next((line for line in reversed(lines) if "Error" in line), "")
-            raise SystemExit(f"the sign-in page answered {error.code}: {last}; see {OUT / 'gunicorn.log'}"
-                             + (" (a template names a static file collected after the last collectstatic: run"
-                                " without --reuse-static)" if "manifest" in last else "")) from None
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.5)
-    raise SystemExit(f"gunicorn did not answer within {seconds:.0f} s; see {OUT / 'gunicorn.log'}")
+def sign_in_refused(status: int) -> str:
+    """Why gunicorn's sign-in page failed, from its log (a missing static file is the usual cause)."""
+    lines = (OUT / "gunicorn.log").read_text(errors="replace").strip().splitlines()
+    last = next((line for line in reversed(lines) if "Error" in line), "")
+    return (f"the sign-in page answered {status}: {last}; see {OUT / 'gunicorn.log'}"
+            + (" (a template names a static file collected after the last collectstatic: run"
+               " without --reuse-static)" if "manifest" in last else ""))
 
 
 def cpu_seconds(pids) -> dict[int, float]:
@@ -205,22 +150,6 @@ def warm_up(base: str, workers: int) -> None:
     for _ in range(workers * 4):
         with urllib.request.urlopen(f"{base}/accounts/login/", timeout=30) as response:
             response.read()
-
-
-def stop(process: subprocess.Popen | None, name: str, grace: float = 35) -> None:
-    """SIGTERM (gunicorn: graceful shutdown), then SIGKILL to the process group we started."""
-    if process is None or process.poll() is not None:
-        return
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=grace)
-    except subprocess.TimeoutExpired:
-        say(f"{name} did not stop within {grace:.0f} s; killing it")
-        try:
-            os.killpg(process.pid, signal.SIGKILL)  # its own session: it and its workers only
-        except ProcessLookupError:
-            pass
-        process.wait(timeout=10)
 
 
 def cpu_model() -> str:
@@ -271,16 +200,15 @@ def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     for stale in ("result.json", "plan.json"):
         (OUT / stale).unlink(missing_ok=True)
-    sys.path.insert(0, str(ROOT))
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    env = production_environment()
+    env = production_environment(PG_URL, OUT)
     os.environ.update(env)
     password = secrets.token_urlsafe(24)
     load_before = os.getloadavg()
 
     say(f"resetting the database {PG_URL.rsplit('/', 1)[1]}")
-    pg_version = reset_database()
+    pg_version = reset_database(PG_URL)
     with (OUT / "setup.log").open("w") as log:
         plan = prepare(args.users, password, log, collect=not args.reuse_static)
     (OUT / "plan.json").write_text(json.dumps(plan, indent=1))
@@ -299,7 +227,7 @@ def main() -> int:
                 [str(BIN / "gunicorn"), "-c", str(ROOT / "config" / "gunicorn.conf.py"), "--bind", f"127.0.0.1:{port}",
                  "--workers", str(args.workers), "--worker-class", args.worker_class, "--threads", str(args.threads)],
                 cwd=ROOT, env=env, stdout=server_log, stderr=subprocess.STDOUT, start_new_session=True)
-        wait_until_up(base, server)
+        wait_until_up(f"{base}/accounts/login/", server, OUT / "gunicorn.log", seconds=90, refused=sign_in_refused)
         warm_up(base, args.workers)
         say(f"locust {locust_version}: {args.users} coders for {args.seconds} s, {args.spawn_rate:g} started per second")
         locust_env = {**env, "LOAD_PLAN": str(OUT / "plan.json"), "LOAD_PASSWORD": password,
@@ -317,15 +245,15 @@ def main() -> int:
                 locust.wait(timeout=args.seconds + 120)
             except subprocess.TimeoutExpired:
                 say("locust did not stop in time; stopping it")
-                stop(locust, "locust", grace=15)
+                stop(locust, grace=15, name="locust")
                 return 1
         cpu_after = cpu_seconds(server_processes(server.pid))
     except KeyboardInterrupt:
         say("interrupted")
         return 130
     finally:
-        stop(locust, "locust", grace=15)
-        stop(server, "gunicorn")
+        stop(locust, grace=15, name="locust")
+        stop(server, grace=35, name="gunicorn")
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
     result_file = OUT / "result.json"

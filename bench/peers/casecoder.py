@@ -14,34 +14,13 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from .client import Client
-from .servers import free_port, stop, wait_until_up
+from ..servers import free_port, production_environment, reset_database, stop, wait_until_up
 from .workload import Passage, Workload
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 PG_URL = os.environ.get("PEERS_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/casecoder_peers")
 API = "/api/projects"
-
-
-def admin_connection(dbname: str):
-    import dj_database_url
-    import psycopg
-
-    config = dj_database_url.parse(PG_URL)
-    return psycopg.connect(host=config["HOST"] or "127.0.0.1", port=config["PORT"] or 5432,
-                           user=config["USER"] or "postgres", password=config["PASSWORD"] or None,
-                           dbname=dbname, autocommit=True, connect_timeout=5)
-
-
-def reset_database() -> str:
-    """Drop and create the harness's database; returns PostgreSQL's version."""
-    name = PG_URL.rsplit("/", 1)[1]
-    if not name.replace("_", "").isalnum():
-        raise SystemExit(f"Refusing an unusual database name: {name!r}")
-    with admin_connection("postgres") as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{name}"')
-        return admin.execute("SHOW server_version").fetchone()[0]
 
 
 class Casecoder:
@@ -53,10 +32,7 @@ class Casecoder:
         self.workers, self.threads = workers, threads
         self.process: subprocess.Popen | None = None
         self.client: Client | None = None
-        self.env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "DEBUG": "0",
-                    "SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "127.0.0.1",
-                    "SECURE_SSL_REDIRECT": "0", "DATABASE_URL": PG_URL, "CASECODER_VAR_DIR": str(self.home),
-                    "PYTHONUNBUFFERED": "1"}
+        self.env = production_environment(PG_URL, self.home)
         self.static_collected = False
 
     def manage(self, *args: str, log, **env: str) -> None:
@@ -64,7 +40,7 @@ class Casecoder:
                        stdout=log, stderr=subprocess.STDOUT)
 
     def start(self, scale: str) -> str:
-        postgresql = reset_database()
+        postgresql = reset_database(PG_URL)
         password = secrets.token_urlsafe(24)
         with (self.home / "setup.log").open("a") as log:
             self.manage("migrate", "--noinput", log=log)
@@ -111,7 +87,9 @@ class Casecoder:
             self.create(passage)
         # A database in service has its statistics: autovacuum analyses a table within a minute
         # of this many new rows. Without them the planner takes the fresh tables for empty.
-        with admin_connection(PG_URL.rsplit("/", 1)[1]) as connection:
+        import psycopg
+
+        with psycopg.connect(PG_URL, autocommit=True, connect_timeout=5) as connection:
             connection.execute("ANALYZE")
 
     def create(self, passage: Passage) -> int:

@@ -16,7 +16,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from .client import Client
-from .servers import free_port, stop, wait_until_up
+from ..servers import free_port, stop, wait_until_up
 from .workload import Passage, Workload
 
 VERSION = "1.5.2"
