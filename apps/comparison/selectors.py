@@ -755,6 +755,11 @@ def _robustness(page: SetAnalysis) -> tuple[robustness.Robustness | None, str]:
     return found, ""
 
 
+def _model_key(solution, number: int) -> str:
+    """How the plot's choice names model M<number> of a solution (c:M1, p2:M1, i:M2 ...)."""
+    return f"{solution.kind[0]}{solution.parsimonious_model or ''}:M{number}"
+
+
 def _plot_choices(page: SetAnalysis) -> list[tuple[str, str]]:
     """(key, label) of what the XY plot can show: each condition and its negation, then the
     terms and models of every solution."""
@@ -762,7 +767,7 @@ def _plot_choices(page: SetAnalysis) -> list[tuple[str, str]]:
     seen = {key for key, _ in choices}
     for title, solution in page.solutions:
         for number, model in enumerate(solution.models, start=1):
-            key = f"{solution.kind[0]}{solution.parsimonious_model or ''}:M{number}"
+            key = _model_key(solution, number)
             choices.append((key, f"{title.split(' (')[0]}, M{number}: {model}"))
             for term in model.terms:
                 if str(term) not in seen:
@@ -780,7 +785,7 @@ def _implicant_terms(page: SetAnalysis, key: str) -> list[qca.Implicant] | None:
         return [qca.Implicant(conditions=tuple(page.conditions), care=bit, value=0 if key.startswith("~") else bit)]
     for _title, solution in page.solutions:
         for number, model in enumerate(solution.models, start=1):
-            if key == f"{solution.kind[0]}{solution.parsimonious_model or ''}:M{number}":
+            if key == _model_key(solution, number):
                 return [term.implicant for term in model.terms]
             for term in model.terms:
                 if key == str(term):
