@@ -1,5 +1,6 @@
 """Where a passage is in the recording: the turns' timings (Turn.meta) made into a map
-from text offsets (code points) to seconds. Pure: no Django.
+from text offsets (code points) to seconds. Pure: no Django (timecodes are read as the
+subtitle importer reads them, by apps/transcripts/timecodes.py).
 
 A turn's timing is meta["start"] (and meta["end"]) in seconds, as the .vtt/.srt importer
 writes them, or meta["time"] ("00:12:04", "12:04"), the timestamp that opened the turn in
@@ -13,20 +14,7 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-
-def seconds(clock: str) -> float | None:
-    """"00:12:04" / "12:04" / "1:02:03.5" in seconds; None for anything else."""
-    parts = clock.strip().replace(",", ".").split(":")
-    if not 2 <= len(parts) <= 3:
-        return None
-    try:
-        values = [float(p) for p in parts]
-    except ValueError:
-        return None
-    total = 0.0
-    for value in values:
-        total = total * 60 + value
-    return total
+from apps.transcripts.timecodes import seconds
 
 
 def clock(at: float) -> str:

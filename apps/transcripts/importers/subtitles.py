@@ -16,6 +16,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from apps.transcripts.text import TurnSpan, split_labels
+from apps.transcripts.timecodes import seconds
 
 from ._common import Extracted, ImportRejected, decode_text
 
@@ -40,11 +41,8 @@ class _Cue:
 
 
 def _seconds(stamp: str) -> float:
-    parts = stamp.replace(",", ".").split(":")
-    seconds = float(parts[-1])
-    for i, part in enumerate(reversed(parts[:-1])):
-        seconds += int(part) * 60 ** (i + 1)
-    return round(seconds, 3)
+    """A cue's timecode (the timing line's pattern has checked its form) in seconds."""
+    return round(seconds(stamp), 3)
 
 
 def _clock(seconds: float) -> str:
