@@ -41,7 +41,7 @@ from apps.coding.selectors import (CodeNode, code_subtree_ids, code_tree, member
 from apps.projects.models import Activity, Project
 from apps.projects.selectors import primary_coder
 from apps.projects.sorting import natural_key
-from apps.projects.state import analysis_stamp, cached_by_state  # noqa: F401  (read from here too)
+from apps.projects.state import analysis_stamp, cached_by_state
 from apps.projects.values import value_display
 from apps.transcripts.models import Expert, Transcript
 
