@@ -99,7 +99,7 @@ def agreement_engine(request, slug):
         engine_agreement_job_create(project=project, user=request.user)
         return redirect("agreement_engine", slug=project.slug)
     job = engine_agreement_latest(project=project)
-    running = job is not None and job.status in (Job.Status.QUEUED, Job.Status.RUNNING)
+    running = job is not None and job.status in Job.ACTIVE
     abandoned = running and job.updated_at < timezone.now() - ENGINE_JOB_ABANDONED
     return render(request, "agreement/engine.html", {
         "project": project, "nav": "agreement", "job": job, "running": running and not abandoned,

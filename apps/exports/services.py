@@ -481,7 +481,7 @@ def qdpx_pending_create(*, user, data: bytes, filename: str, project_name: str =
     without them or cancels. The user's earlier waiting uploads, and anyone's older than a
     day, are dropped."""
     PendingQdpxImport.objects.filter(Q(user=user) | Q(created_at__lt=timezone.now() - PENDING_KEPT)).exclude(
-        job__status__in=ACTIVE_JOBS).delete()
+        job__status__in=Job.ACTIVE).delete()
     return PendingQdpxImport.objects.create(user=user, data=data, filename=filename[:255],
                                             project_name=project_name[:200])
 
@@ -504,7 +504,6 @@ def qdpx_pending_cancel(*, pending: PendingQdpxImport) -> None:
 # --- the import as a task: queued by the page, run by a worker, its progress in a Job -----------
 
 QDPX_IMPORT = "qdpx_import"
-ACTIVE_JOBS = (Job.Status.QUEUED, Job.Status.RUNNING)
 
 
 @transaction.atomic

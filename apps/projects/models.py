@@ -100,6 +100,8 @@ class Job(models.Model):
         DONE = "done", "done"
         FAILED = "failed", "failed"
 
+    ACTIVE = (Status.QUEUED, Status.RUNNING)  # not ended yet: a worker has it, or will
+
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jobs")
     project = models.ForeignKey(Project, on_delete=models.SET_NULL, null=True, blank=True, related_name="jobs",
                                 help_text="The project the job works on, or the one it made.")

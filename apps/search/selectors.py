@@ -523,7 +523,7 @@ SEARCH_INDEX = "search_index"  # the kind of the jobs that index a long text (se
 def texts_being_indexed(*, project: Project) -> list[str]:
     """The titles of the project's texts whose index a worker has yet to build: the search
     does not find them until then, and says so. One query, two when there are some."""
-    jobs = list(Job.objects.filter(project=project, kind=SEARCH_INDEX, status__in=(Job.Status.QUEUED, Job.Status.RUNNING))
+    jobs = list(Job.objects.filter(project=project, kind=SEARCH_INDEX, status__in=Job.ACTIVE)
                 .values_list("result", flat=True)[:50])
     ids = {r.get("transcript") for r in jobs if isinstance(r, dict) and isinstance(r.get("transcript"), int)}
     return list(Transcript.objects.filter(project=project, pk__in=ids).order_by("title").values_list("title", flat=True))
