@@ -590,29 +590,40 @@ class Cooccurrence:
 
 
 def _overlap_sql(project: Project, case: Case | None) -> tuple[str, list]:
-    """Rows (a, b, segment of a, segment of b) of overlapping coded segments; the
-    (transcript, start, end) index of segments checks both ends of the overlap. Codes in
-    the trash are not filtered here: the table's rows are the live codebook, and the
-    excerpts are asked for live codes only (a join on codes misleads SQLite's planner)."""
+    """Rows (a, b, segment of a, segment of b) of overlapping coded segments (a segment
+    overlaps itself, so two codes of one segment co-occur). Codes in the trash are not
+    filtered here: the table's rows are the live codebook, and the excerpts are asked for
+    live codes only (a join on codes misleads SQLite's planner).
+
+    Two segments overlap when one starts inside the other. So the pairs are found from each
+    segment x as the segments y that start inside it (start >= x's start, < x's end): a
+    range of the (transcript, start) index, a few rows per segment. Each such (x, y) gives
+    the ordered pair (x, y), and, when y starts strictly later, (y, x) too; a tie on the
+    start is found from both sides already. Joining every pair of a transcript on the
+    transcript alone and filtering the ends after took twice as long at 100x (210,000
+    segments: 20 million rows thrown away)."""
     t = _tables()
     s_, e_ = t["start"], t["end"]
     params: list = []
     members, in_case = "", ""
     if case is not None:  # the case's segments, once; both segments of a pair must count for it
         membership, m_params = membership_sql(project, "case_id = %s", [case.pk])
-        members = f"WITH members AS ({membership})"
-        in_case = "JOIN members ma ON ma.segment_id = sa.id JOIN members mb ON mb.segment_id = sb.id"
+        members = f"members AS ({membership}),"
+        in_case = "JOIN members ma ON ma.segment_id = p.sa JOIN members mb ON mb.segment_id = p.sb"
         params += m_params
     params.append(project.pk)
-    sql = f"""{members}
-        SELECT ca.tag_id AS a, cb.tag_id AS b, sa.id AS segment_a, sb.id AS segment_b
-          FROM {t['segment']} sa
-          JOIN {t['coding']} ca ON ca.content_object_id = sa.id
-          JOIN {t['segment']} sb ON sb.transcript_id = sa.transcript_id
-                                AND sb.{s_} < sa.{e_} AND sb.{e_} > sa.{s_} AND sb.deleted_at IS NULL
-          JOIN {t['coding']} cb ON cb.content_object_id = sb.id AND cb.tag_id <> ca.tag_id
-          {in_case}
-         WHERE sa.project_id = %s AND sa.deleted_at IS NULL"""
+    sql = f"""WITH {members} inside AS (
+        SELECT x.id AS x, y.id AS y, y.{s_} > x.{s_} AS later
+          FROM {t['segment']} x
+          JOIN {t['segment']} y ON y.transcript_id = x.transcript_id AND y.{s_} >= x.{s_} AND y.{s_} < x.{e_}
+                               AND y.deleted_at IS NULL
+         WHERE x.project_id = %s AND x.deleted_at IS NULL),
+        pairs AS (SELECT x AS sa, y AS sb FROM inside UNION ALL SELECT y, x FROM inside WHERE later)
+        SELECT ca.tag_id AS a, cb.tag_id AS b, p.sa AS segment_a, p.sb AS segment_b
+          FROM pairs p
+          JOIN {t['coding']} ca ON ca.content_object_id = p.sa
+          JOIN {t['coding']} cb ON cb.content_object_id = p.sb AND cb.tag_id <> ca.tag_id
+          {in_case}"""
     return sql, params
 
 

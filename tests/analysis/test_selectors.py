@@ -296,6 +296,38 @@ def test_cooccurrence_counts_segments_of_one_code_overlapping_the_other(study):
     assert [c.diagonal for c in lines[0][1]] == [True, False, False]
 
 
+def test_cooccurrence_agrees_with_counting_every_pair_by_hand(project, owner, coder):
+    """Random segments in two transcripts: equal starts, equal ends, nesting, segments that
+    only touch (no overlap), a segment in the trash. Each cell is the number of segments
+    coded a that overlap (or are) a segment coded b, b not a, counted pair by pair here."""
+    import random
+
+    from apps.coding.services import segment_delete
+
+    rng = random.Random(19)
+    codes = [code_create(project=project, actor=owner, name=f"Code {i}") for i in range(4)]
+    live = []
+    for title in ("E1", "E2"):
+        transcript = transcript_create(project=project, title=title, text=f"{title} " + "word " * 79,
+                                       created_by=owner)
+        for _ in range(30):
+            start = rng.randrange(0, 380, 5)
+            end = min(len(transcript.text), start + rng.choice([5, 10, 10, 20, 45]))
+            chosen = rng.sample(codes, rng.choice([1, 1, 2]))
+            segment = segment_create(transcript=transcript, start=start, end=end, codes=chosen, coder=coder)
+            live.append((transcript.pk, start, end, {c.pk for c in chosen}, segment))
+    trashed = live.pop(3)
+    segment_delete(segment=trashed[4], actor=coder)
+    expected: dict[tuple[int, int], set[int]] = {}
+    for t1, s1, e1, codes1, seg1 in live:
+        for t2, s2, e2, codes2, _seg2 in live:
+            if t1 == t2 and s2 < e1 and e2 > s1:
+                for a in codes1:
+                    for b in codes2 - {a}:
+                        expected.setdefault((a, b), set()).add(seg1.pk)
+    assert code_cooccurrence(project=project).cells == {pair: len(found) for pair, found in expected.items()}
+
+
 def test_cooccurrence_in_one_case(study):
     assert code_cooccurrence(project=study.project, case=study.kz).cells == code_cooccurrence(
         project=study.project).cells
