@@ -363,10 +363,13 @@ def primary_codings(*, project: Project, coder_id: int | None = None) -> Q:
 
 def transcript_workspace(*, transcript: Transcript, project: Project, can_code: bool) -> dict:
     """Everything the reading and coding page shows, in a fixed number of queries: the
-    turns (with their text, rendered once on the server), the codebook with counts, the
-    cases, and the segments with their member cases for the page's script. All but the
-    turns are kept for the project's state, so the page of an unchanged project does not
-    count the project's codings again (its cost does not grow with the rest of the project)."""
+    turns (with their text, rendered once on the server), the codebook with its counts in
+    this transcript, the cases, and the segments with their member cases for the page's
+    script. Nothing here reads beyond this transcript, so the page costs the same in a
+    project of 7 transcripts or of 700 (#19): the codebook's project-wide counts (`n_all`
+    None here) arrive after the page, from the codes API. All but the turns are kept for
+    the project's state, so the page of an unchanged project queries little more than its
+    turns."""
     turns = list(transcript.turns.order_by("number"))
     for turn in turns:
         turn.text = transcript.text[turn.start:turn.end]
@@ -374,7 +377,7 @@ def transcript_workspace(*, transcript: Transcript, project: Project, can_code: 
     # counts, the segments and the primary coder change only with writes.
     nodes, cases, segments, primary = cached_by_state(
         project, ("transcript-workspace", transcript.pk), lambda: (
-            code_tree(project=project, transcript=transcript),
+            code_tree(project=project, transcript=transcript, counts=False),
             list(Case.objects.filter(project=project).only("id", "name", "project_id")),
             segment_dicts(project=project, transcript=transcript,
                           segments=Segment.objects.filter(transcript=transcript).order_by("start", "end", "id")),
@@ -394,7 +397,7 @@ def transcript_workspace(*, transcript: Transcript, project: Project, can_code: 
             "project": project.slug,
             "transcript": {"id": transcript.pk, "title": transcript.title, "length": len(transcript.text)},
             "can_code": can_code,
-            "codes": [code_data(n) for n in nodes],
+            "codes": [{**code_data(n), "n_all": None} for n in nodes],
             "cases": [{"id": c.pk, "name": c.name} for c in cases],
             # The margin labels this coder's segments and counts the others' (by default).
             "primary_coder": {"id": primary[0], "username": primary[1]} if primary else None,

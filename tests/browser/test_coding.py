@@ -359,6 +359,7 @@ def test_the_codebook_filters_renames_and_merges_codes(page, signed_in, live_ser
         segment_create(transcript=transcript, start=start, end=end, codes=[code], coder=coder)
     signed_in(page, coder)
     open_transcript(page, live_server, project, transcript)
+    page.wait_for_selector("body[data-project-counted]")  # the project-wide counts come after the page
     tree = page.locator("[data-code-tree]")
     assert "1 / 1" in tree.locator(".code-row", has_text="Threat perception").inner_text()
 

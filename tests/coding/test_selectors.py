@@ -145,7 +145,8 @@ def test_transcript_workspace_counts_codes_here_and_in_the_project(project, code
     assert page["turns"][1].text == "Because Moscow wanted it to. The members feared the same crowds at home."
     assert page["n_case_sections"] == 1
     counts = {c["name"]: (c["n_here"], c["n_all"]) for c in page["workspace_data"]["codes"]}
-    assert counts == {"Threat perception": (2, 2), "Russian interest": (1, 2)}
+    # The project-wide counts come from the codes API after the page (it reads this transcript only).
+    assert counts == {"Threat perception": (2, None), "Russian interest": (1, None)}
 
 
 def test_code_tree_counts_leave_out_the_trash(project, coder, study, threat):

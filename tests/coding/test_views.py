@@ -114,6 +114,33 @@ def test_transcript_page_runs_a_fixed_number_of_queries(n, client_for, coder, pr
     assert len(workspace_data(response)["segments"]) == n
 
 
+def test_transcript_page_reads_the_codings_of_its_own_transcript_only(client_for, coder, owner, project,
+                                                                      transcript, threat):
+    """Its cost must not grow with the rest of the project (#19): every query that reads
+    codings or segments is bounded by this transcript; the codebook's project-wide counts
+    come from the codes API after the page."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    other = transcript_create(project=project, title="E2", text="Moscow wanted it to. " * 50, created_by=owner)
+    for i in range(5):
+        segment_create(transcript=other, start=21 * i, end=21 * i + 19, codes=[threat], coder=coder)
+    coded(transcript, "Moscow wanted it to", [threat], coder)
+    client = client_for(coder)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("transcript_detail", args=[project.slug, transcript.pk]))
+    reading = [q["sql"] for q in queries.captured_queries if '"coding_coding"' in q["sql"] or
+               ('FROM "coding_segment"' in q["sql"] and "INSERT" not in q["sql"])]
+    assert reading, "the page reads the transcript's segments and codings"
+    # Bounded in the query's WHERE, not only in an aggregate's FILTER (WHERE ...) beside project-wide counts.
+    bounded = [re.sub(r"FILTER \(WHERE [^)]*\)", "", sql) for sql in reading]
+    assert all(f'"transcript_id" = {transcript.pk}' in sql for sql in bounded), reading
+    assert {c["name"]: (c["n_here"], c["n_all"]) for c in workspace_data(response)["codes"]} == {
+        "Threat perception": (1, None)}
+    listed = client.get(f"/api/projects/{project.slug}/codes?transcript={transcript.pk}").json()
+    assert [(c["n_here"], c["n_all"]) for c in listed] == [(1, 6)]
+
+
 # --- retrieval ---------------------------------------------------------------------------
 
 def test_segment_list_shows_citations_codes_cases_and_the_turn_around(client_for, reviewer, coder, project,

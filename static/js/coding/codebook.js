@@ -82,12 +82,14 @@ export class Codebook {
         this.focusId = code.id;
         this.toggleFilter(code);
       });
+      // n_all is null until the codes API has counted the project (after the page: see transcript.js).
+      const all = code.n_all ?? "…";
       const count = el("span", { className: "count", title: "Segments in this transcript / in the project" },
-        `${code.n_here} / ${code.n_all}`);
+        `${code.n_here} / ${all}`);
       const row = el("li", {
         className: "code-row", role: "treeitem", tabIndex: code.id === this.focusId ? 0 : -1,
         "aria-level": String(code.depth + 1), "aria-selected": String(on),
-        "aria-label": `${code.name}, ${code.n_here} here, ${code.n_all} in the project`,
+        "aria-label": `${code.name}, ${code.n_here} here, ${code.n_all ?? "not yet counted"} in the project`,
         dataset: { codeId: String(code.id) },
       }, toggle, count);
       if (parents.has(code.id)) row.setAttribute("aria-expanded", "true");
@@ -234,7 +236,7 @@ export class Codebook {
     const merge = el("button", { type: "button" }, "Merge…");
     const remove = el("button", { type: "button", className: "danger" }, "Delete code");
     const hasChildren = this.codes.some((c) => c.parent_id === code.id);
-    remove.hidden = code.n_all > 0 || hasChildren;
+    remove.hidden = code.n_all !== 0 || hasChildren; // not offered before the project is counted
     const form = el("form", { className: "stack-tight" },
       el("label", {}, "Name", name),
       el("div", { className: "row" }, el("label", {}, "Colour", colour), el("label", { className: "grow" }, "Under", parent)),
@@ -289,7 +291,7 @@ export class Codebook {
         return;
       }
       const ok = await this.confirm(
-        `Merge “${code.name}” into “${into.name}”? Its ${code.n_all} coded segment${code.n_all === 1 ? "" : "s"}, `
+        `Merge “${code.name}” into “${into.name}”? Its ${code.n_all ?? ""} coded segment${code.n_all === 1 ? "" : "s"}, `
         + `child codes, memos and comments move to “${into.name}”, and “${code.name}” is removed.`, "Merge");
       if (!ok) return;
       try {
