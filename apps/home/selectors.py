@@ -2,7 +2,7 @@
 holds, which is why they live on the top floor."""
 from __future__ import annotations
 
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
 from apps.cases.models import Case
@@ -16,20 +16,16 @@ from apps.transcripts.selectors import transcripts_for_project
 
 
 def project_home(*, project: Project) -> dict:
-    """What the project home page shows. Everything but the cases is kept in the analysis
-    cache for the project's state (`analysis_stamp`, one query: every write records an
-    Activity, which is what the analysis cache rests on already), so a home page of an
-    unchanged project reads the state and the cases only. The cases are read each time: a
-    case's attribute values change without an Activity."""
+    """What the project home page shows. Everything but the cases' own rows is kept in the
+    analysis cache for the project's state (`analysis_stamp`, one query: every write records
+    an Activity, which is what the analysis cache rests on already), so a home page of an
+    unchanged project reads the state and the cases only, whatever the project's size. The
+    cases and their attribute values are read each time: those change without an Activity."""
     stamp = analysis_stamp(project)
     return {
         "project": project,
         **cached_by_state(project, ("project-home",), lambda: _project_contents(project, stamp), stamp=stamp),
-        "cases": list(
-            Case.objects.filter(project=project)
-            .annotate(n_direct=Count("segments", filter=Q(segments__deleted_at__isnull=True), distinct=True))
-            .prefetch_related("values__attribute")
-        ),
+        "cases": list(Case.objects.filter(project=project).prefetch_related("values__attribute")),
     }
 
 

@@ -16,8 +16,10 @@ def test_an_unchanged_project_home_reads_its_state_and_its_cases_only(client_for
     home = reverse("project_home", args=[project.slug])
     assert client.get(home).status_code == 200
     # session, user, membership, the project's state, the cases (and their values)
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(7) as queries:
         assert client.get(home).status_code == 200
+    # Nothing whose cost grows with the coding: no segment is read (#19).
+    assert not [q["sql"] for q in queries.captured_queries if "coding_segment" in q["sql"]]
 
 
 def test_every_write_shows_on_the_project_home_at_once(client_for, owner, project, transcript, expert):
