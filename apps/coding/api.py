@@ -361,8 +361,8 @@ def segment_delete(request, slug: str, segment_id: Id, version: Count | None = N
     """Move a segment to the trash (restorable); with `version`, only if nobody changed it."""
     project = project_for(request.user, slug, CODE)
     segment = _segment_get(project, segment_id)
-    services.segment_delete(segment=segment, actor=request.user, version=version)
-    return segment_out(segment, project)
+    return selectors.segment_written_json(services.segment_delete(segment=segment, actor=request.user,
+                                                                   version=version), project=project)
 
 
 @router.post("{slug}/segments/{segment_id}/restore", response={200: SegmentOut, **WRITE_ERRORS})

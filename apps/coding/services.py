@@ -516,7 +516,7 @@ def segment_update(*, segment: Segment, version: int, actor, start: int | None =
 @transaction.atomic
 def segment_delete(*, segment: Segment, actor, version: int | None = None) -> Segment:
     """Move a segment to the trash; its codings and case links stay for a restore."""
-    locked = Segment.all_objects.select_for_update().get(pk=segment.pk)
+    locked = Segment.all_objects.select_for_update(of=("self",)).select_related("coder").get(pk=segment.pk)
     if locked.deleted_at is not None:
         raise ValidationError({"segment": "This segment is in the trash already."})
     _check_may_change(locked, actor)
@@ -526,9 +526,12 @@ def segment_delete(*, segment: Segment, actor, version: int | None = None) -> Se
     locked.deleted_by = actor
     locked.version += 1
     locked.save(update_fields=["deleted_at", "deleted_by", "version", "updated_at"])
+    codings, cases = list(locked.codings.select_related("tag")), list(locked.cases.all())
     # The caller's segment usually comes with its project (the API's does): no query for it again.
     activity_record(project=segment.project, actor=actor, verb="deleted", target=locked, summary=locked.quote[:80],
-                    before=segment_snapshot(locked))
+                    before=segment_snapshot(locked, codings=codings, cases=cases))
+    # What it holds, for an answer that need not read it back (selectors.segment_written_json).
+    locked.written_codings, locked.written_cases = codings, cases
     return locked
 
 

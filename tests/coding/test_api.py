@@ -417,6 +417,8 @@ def test_delete_moves_a_segment_to_the_trash_and_restore_brings_it_back(client_f
 
     trash = client.get(url(project, f"trash?transcript={transcript.pk}")).json()
     assert [s["id"] for s in trash] == [segment.pk]
+    # The answer is the segment as it now stands, without reading it back: as the trash lists it.
+    assert response.json() == trash[0]
 
     response = client.post(url(project, f"segments/{segment.pk}/restore"))
     assert response.status_code == 200
@@ -424,6 +426,17 @@ def test_delete_moves_a_segment_to_the_trash_and_restore_brings_it_back(client_f
     assert data["deleted_at"] is None
     assert data["codings"][0]["value"] == "absent" and data["case_ids"] == [kazakhstan.pk]
     assert client.get(url(project, "trash")).json() == []
+
+
+def test_delete_runs_a_fixed_number_of_queries(client_for, coder, project, transcript, threat, russian_interest,
+                                              kazakhstan, armenia, django_assert_max_num_queries):
+    segment = coded(transcript, "Moscow wanted it to", [threat, russian_interest], coder, cases=[kazakhstan, armenia])
+    client = client_for(coder)
+    # session, user, access, the segment, its lock, the update, the case memberships (two or
+    # three statements), its codings and cases for the history, the activity, a savepoint.
+    # Nothing is read back for the answer (it was 17 with that).
+    with django_assert_max_num_queries(14):
+        assert client.delete(url(project, f"segments/{segment.pk}")).status_code == 200
 
 
 def test_delete_with_a_stale_version_is_a_conflict(client_for, coder, project, transcript, threat):
