@@ -292,18 +292,22 @@ def segment_list(request, slug: str, filters: Query[SegmentFilters]):
                                     expert_ids=filters.expert, coder_ids=filters.coder,
                                     transcript_ids=filters.transcript, text=filters.q, no_value=filters.no_value)
     size = filters.per_page
+    results = None
     if filters.after is not None:
         cursor = selectors.SearchCursor(*map(int, filters.after.split(".")))
         rows = selectors.segments_after(rows, project=project, cursor=cursor)
         count = page = pages = valueless = None
         offset = 0
     else:
-        count = rows.count()
+        if filters.page == 1:  # a first page that holds every row counts them itself: no COUNT query
+            results = selectors.hit_dicts(project=project, segments=rows[:size + 1])
+        count = len(results) if results is not None and len(results) <= size else rows.count()
         pages = max(1, ceil(count / size))
         page = min(filters.page, pages)
         offset = (page - 1) * size
         valueless = selectors.valueless_count(segments=rows, code_ids=filters.code)
-    results = selectors.hit_dicts(project=project, segments=rows[offset:offset + size + 1])
+    if results is None:
+        results = selectors.hit_dicts(project=project, segments=rows[offset:offset + size + 1])
     more, results = len(results) > size, results[:size]  # one row beyond the page says whether one follows
     last = results[-1] if results else None
     # Sent as built (the shape HitPage documents): checking 200 hits against the schema again

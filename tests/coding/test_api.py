@@ -531,6 +531,21 @@ def test_retrieval_is_paginated(client_for, coder, project, transcript, threat):
     assert (body["count"], body["page"], body["pages"], len(body["results"])) == (30, 2, 2, 10)
 
 
+@pytest.mark.parametrize("n, per_page", [(12, 20), (20, 20), (21, 20)])
+def test_a_first_page_holding_every_segment_counts_them_without_a_count_query(n, per_page, client_for, coder, project,
+                                                                              transcript, threat):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    bulk_segments(transcript=transcript, coder=coder, codes=[threat], n=n)
+    with CaptureQueriesContext(connection) as queries:
+        body = client_for(coder).get(url(project, f"segments?code={threat.pk}&per_page={per_page}")).json()
+    assert (body["count"], body["pages"], len(body["results"])) == (n, -(-n // per_page), min(n, per_page))
+    assert (body["next"] is None) == (n <= per_page)
+    counted = [q for q in queries.captured_queries if 'SELECT COUNT(*) AS "__count" FROM "coding_segment"' in q["sql"]]
+    assert len(counted) == (0 if n <= per_page else 1)
+
+
 def test_retrieval_pages_follow_each_other_by_cursor_with_every_segment_once_in_order(
         client_for, coder, owner, project, transcript, expert, threat, django_assert_max_num_queries):
     """Keyset pagination: `next` leads from page to page; ties of position are broken by id,
