@@ -34,12 +34,12 @@ PER_PAGE = 25
 @ensure_csrf_cookie
 def transcript_detail(request, slug, pk):
     project = project_for(request.user, slug)
-    transcript = get_object_or_404(project.transcripts.select_related("expert"), pk=pk)
+    transcript = get_object_or_404(project.transcripts.select_related("expert", "recording"), pk=pk)
     context = transcript_workspace(transcript=transcript, project=project, can_code=can(project.membership, CODE))
     context["workspace_data"]["api"] = f"{reverse('api:api-root')}projects/{project.slug}"
     # Whose page this is: the panes' sizes are remembered per user, and "mine" is labelled.
     context["workspace_data"]["user"] = {"id": request.user.pk, "username": request.user.get_username()}
-    # The recording beside the text (apps.media): one query, none more when there is none.
+    # The recording beside the text (apps.media), read with the transcript.
     recording = recording_of(transcript=transcript)
     context["recording"] = recording
     context["recording_url"] = recording_url(recording=recording, slug=project.slug) if recording else ""
@@ -97,7 +97,7 @@ def segment_restore_view(request, slug, pk):
 def transcript_edit(request, slug, pk):
     """Correct the text; coded segments are re-anchored on save (see transcript_update_text)."""
     project = project_for(request.user, slug, CODE)
-    transcript = get_object_or_404(project.transcripts.select_related("expert"), pk=pk)
+    transcript = get_object_or_404(project.transcripts.select_related("expert", "recording"), pk=pk)
     form = TextEditForm(request.POST or None, initial={"text": transcript.text, "version": transcript.version})
     status, current = 200, None
     if request.method == "POST":

@@ -11,8 +11,12 @@ from .timings import Timeline
 
 
 def recording_of(*, transcript: Transcript) -> Recording | None:
-    """The transcript's recording, or None; one query."""
-    return Recording.objects.filter(transcript=transcript).first()
+    """The transcript's recording, or None: no query when the transcript was read with
+    select_related("recording"), one otherwise."""
+    try:
+        return transcript.recording
+    except Recording.DoesNotExist:
+        return None
 
 
 def recording_in_project(*, project: Project, transcript_id: int) -> Recording | None:

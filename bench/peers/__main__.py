@@ -90,13 +90,17 @@ def main() -> int:
     parser.add_argument("--scales", default="study,large")
     parser.add_argument("--rounds", type=int, default=int(os.environ.get("PEERS_ROUNDS", 30)))
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers for Casecoder")
+    parser.add_argument("--databases", default="postgres,sqlite",
+                        help="Casecoder's database, one run each: postgres (a team's server), sqlite (a file, "
+                             "as make run has it and as Taguette runs here)")
     args = parser.parse_args()
     scales = [s.strip() for s in args.scales.split(",") if s.strip()]
+    databases = [d.strip() for d in args.databases.split(",") if d.strip()]
     unknown = set(scales) - set(workloads.SCALES)
-    if unknown or args.rounds < 3:
-        parser.error(f"scales are {', '.join(workloads.SCALES)}; at least 3 rounds")
+    if unknown or args.rounds < 3 or not databases or set(databases) - {"postgres", "sqlite"}:
+        parser.error(f"scales are {', '.join(workloads.SCALES)}; databases postgres, sqlite; at least 3 rounds")
     HOME.mkdir(parents=True, exist_ok=True)
-    taguette, casecoder = Taguette(HOME), Casecoder(HOME, workers=args.workers)
+    taguette = Taguette(HOME)
     taguette_version = taguette.install()
 
     def on_signal(_signum, _frame):
@@ -107,35 +111,40 @@ def main() -> int:
               "machine": {"platform": platform.platform(), "cpus": os.cpu_count(),
                           "python": platform.python_version(), "load_average_before": os.getloadavg()[0]},
               "setup": {"taguette": taguette_version, "taguette_database": "SQLite",
-                        "casecoder": f"gunicorn {args.workers} gthread workers x 2 threads, DEBUG=0, PostgreSQL",
+                        "casecoder": f"gunicorn {args.workers} gthread workers x 2 threads, DEBUG=0",
                         "rounds": args.rounds, "client": "one kept-alive HTTP connection per tool, wall time"},
-              "scales": {}}
+              "runs": {}}
     try:
-        for scale in scales:
-            work = workloads.build(scale)
-            print(f"== {scale}: {len(work.documents)} documents, {len(work.passages)} passages, "
-                  f"{len(work.codes)} codes; starting both servers", flush=True)
-            try:
-                report["setup"]["postgresql"] = casecoder.start(scale)
-                taguette.start(scale)
-                peers = [casecoder, taguette]
-                for peer in peers:
-                    started = time.monotonic()
-                    peer.load(work)
-                    print(f"   loaded into {peer.name} over HTTP in {time.monotonic() - started:.0f} s", flush=True)
-                measured = timed_rounds(peers, work, args.rounds)
-            finally:
-                casecoder.stop()
-                taguette.stop()
-            listed = measured["answers"]
-            if listed["casecoder"] != listed["taguette"]:
-                print(f"   note: one code's passages: Casecoder listed {listed['casecoder']['list_code_passages']},"
-                      f" Taguette {listed['taguette']['list_code_passages']}")
-            rows = summary(measured["samples"])
-            report["scales"][scale] = {"documents": len(work.documents), "passages": len(work.passages),
-                                       "listed_code_passages": len(work.passages_of(work.busiest_code)),
-                                       "operations": rows}
-            print(table(scale, rows), flush=True)
+        for database in databases:
+            casecoder = Casecoder(HOME, workers=args.workers, database=database)
+            run = report["runs"][database] = {"casecoder_database": None, "scales": {}}
+            for scale in scales:
+                work = workloads.build(scale)
+                print(f"== Casecoder on {database}, {scale}: {len(work.documents)} documents, "
+                      f"{len(work.passages)} passages, {len(work.codes)} codes; starting both servers", flush=True)
+                try:
+                    run["casecoder_database"] = casecoder.start(scale)
+                    taguette.start(scale)
+                    peers = [casecoder, taguette]
+                    for peer in peers:
+                        started = time.monotonic()
+                        peer.load(work)
+                        print(f"   loaded into {peer.name} over HTTP in {time.monotonic() - started:.0f} s",
+                              flush=True)
+                    measured = timed_rounds(peers, work, args.rounds)
+                finally:
+                    casecoder.stop()
+                    taguette.stop()
+                listed = measured["answers"]
+                if listed["casecoder"] != listed["taguette"]:
+                    print(f"   note: one code's passages: Casecoder listed "
+                          f"{listed['casecoder']['list_code_passages']}, Taguette "
+                          f"{listed['taguette']['list_code_passages']}")
+                rows = summary(measured["samples"])
+                run["scales"][scale] = {"documents": len(work.documents), "passages": len(work.passages),
+                                        "listed_code_passages": len(work.passages_of(work.busiest_code)),
+                                        "operations": rows}
+                print(table(f"{scale}", rows), flush=True)
     except KeyboardInterrupt:
         print("interrupted")
         return 130
@@ -143,8 +152,8 @@ def main() -> int:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
     report["finished_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
     report["machine"]["load_average_after"] = os.getloadavg()[0]
-    misses = [f"{scale}: {op} {row['ratio']}" for scale, data in report["scales"].items()
-              for op, row in data["operations"].items()
+    misses = [f"{database} {scale}: {op} {row['ratio']}" for database, run in report["runs"].items()
+              for scale, data in run["scales"].items() for op, row in data["operations"].items()
               if row["ratio"] <= 1 or (scale == "large" and op in THREE_TIMES and row["ratio"] < 3)]
     report["acceptance_misses"] = misses
     OUT.write_text(json.dumps(report, indent=1))

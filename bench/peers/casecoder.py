@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -24,23 +25,38 @@ API = "/api/projects"
 
 
 class Casecoder:
+    """`database`: "postgres" (a server of its own, as a deployment for a team) or "sqlite"
+    (a file, as `make run` and a researcher's own machine have it; Taguette's too)."""
+
     name = "casecoder"
 
-    def __init__(self, home: Path, *, workers: int = 2, threads: int = 2):
+    def __init__(self, home: Path, *, workers: int = 2, threads: int = 2, database: str = "postgres"):
         self.home = home / "casecoder"
         self.home.mkdir(parents=True, exist_ok=True)
         self.workers, self.threads = workers, threads
+        self.database = database
         self.process: subprocess.Popen | None = None
         self.client: Client | None = None
         self.env = production_environment(PG_URL, self.home)
         self.static_collected = False
+
+    def _fresh_database(self, scale: str) -> str:
+        """An empty database for this scale; returns what it is, for the report."""
+        if self.database == "sqlite":
+            path = self.home / f"casecoder-{scale}.sqlite3"
+            for leftover in (path, path.with_name(path.name + "-journal")):
+                leftover.unlink(missing_ok=True)
+            self.env["DATABASE_URL"] = f"sqlite:///{path}"
+            return f"SQLite {sqlite3.sqlite_version}"
+        self.env["DATABASE_URL"] = PG_URL
+        return reset_database(PG_URL)
 
     def manage(self, *args: str, log, **env: str) -> None:
         subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env={**self.env, **env}, check=True,
                        stdout=log, stderr=subprocess.STDOUT)
 
     def start(self, scale: str) -> str:
-        postgresql = reset_database(PG_URL)
+        database = self._fresh_database(scale)
         password = secrets.token_urlsafe(24)
         with (self.home / "setup.log").open("a") as log:
             self.manage("migrate", "--noinput", log=log)
@@ -61,7 +77,7 @@ class Casecoder:
         self.client.form("/accounts/login/", {"username": "bench", "password": password,
                                               "csrfmiddlewaretoken": self.client.cookies["csrftoken"]},
                          expect=(302,))
-        return postgresql
+        return database
 
     def stop(self) -> None:
         if self.client:
@@ -87,6 +103,10 @@ class Casecoder:
             self.create(passage)
         # A database in service has its statistics: autovacuum analyses a table within a minute
         # of this many new rows. Without them the planner takes the fresh tables for empty.
+        if self.database == "sqlite":
+            with sqlite3.connect(self.env["DATABASE_URL"].removeprefix("sqlite:///")) as connection:
+                connection.execute("ANALYZE")
+            return
         import psycopg
 
         with psycopg.connect(PG_URL, autocommit=True, connect_timeout=5) as connection:
