@@ -4,6 +4,7 @@ Each turn keeps its start and end and its words' start times, which apps/media/t
 uses to place a passage more finely than by character position. Pure: no Django."""
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -43,14 +44,17 @@ def text_and_turns(words: Sequence[Word], *, pause: float = PAUSE, longest: floa
     parts: list[str] = []
     turns: list[SpokenTurn] = []
     at = 0
-    for group in turns_of(words, pause=pause, longest=longest):
+    for group in turns_of([w for w in words if w.text.strip()], pause=pause, longest=longest):
         anchors, pieces, offset = [], [], 0
         for word in group:
+            spelled = unicodedata.normalize("NFC", " ".join(word.text.split()))  # as the text is stored
+            if not spelled:
+                continue
             if pieces:
                 offset += 1
             anchors.append([offset, round(word.start, 3)])
-            pieces.append(word.text)
-            offset += len(word.text)
+            pieces.append(spelled)
+            offset += len(spelled)
         text = " ".join(pieces)
         if at:
             at += 2
