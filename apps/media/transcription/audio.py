@@ -31,7 +31,7 @@ def pcm_decode(path: str) -> bytes:
         raise TranscriptionFailed(f"Decoding the recording took more than {DECODE_SECONDS // 60} minutes.") from error
     if done.returncode != 0:
         lines = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        reason = lines[-1].split("] ", 1)[-1] if lines else "ffmpeg could not read it"
+        reason = lines[-1].split("] ", 1)[-1].replace(f"{path}: ", "") if lines else "ffmpeg could not read it"
         raise TranscriptionFailed(f"The recording could not be decoded ({reason}); it may be truncated or damaged.")
     if len(done.stdout) < FRAME * 2 * 10:
         raise TranscriptionFailed("The recording holds no sound to transcribe (less than a tenth of a second).")
