@@ -7,7 +7,10 @@ with CASECODER_REQUIRE_MEDIA=1 (CI) they fail instead."""
 from __future__ import annotations
 
 import difflib
+import os
+import signal
 import subprocess
+import sys
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -26,7 +29,9 @@ from apps.projects.models import Job
 from apps.transcripts.models import Transcript
 
 from tests.conftest import phrase_span
+from tests.exports.test_worker import BASE_DIR, ended, queued_in_database, wait_for  # noqa: F401 (a fixture)
 from tests.media.speech import speak_words, speech_tools_or_skip
+from tests.test_production import database_url, on_postgres
 
 FIRST = "the president asked for help in january"
 SECOND = "the army did not send any soldiers to the border"
@@ -200,6 +205,43 @@ def test_a_reviewer_cannot_transcribe_and_nobody_sees_anothers_job(transcript, o
     page = reverse("transcription_job", args=[transcript.project.slug, job.pk])
     assert client_for(owner).get(page).status_code == 404 and client_for(coder).get(page).status_code == 200
     assert not Job.objects.exclude(pk=job.pk).exists()
+
+
+@on_postgres
+def test_a_real_worker_transcribes_and_the_page_follows_its_progress(transactional_db, queued_in_database, settings,
+                                                                     transcript, owner, coder, client_for, speech):
+    """`manage.py db_worker`, as `make run` starts it, runs the queued job against the same
+    database and media folder; the job page polls it to the end."""
+    path, said = speech(pause=2.5)
+    recording = attach(transcript, owner, path)
+    response = client_for(coder).post(reverse("recording_transcribe", args=[transcript.project.slug, transcript.pk]),
+                                      {"engine": "pocketsphinx", "language": "en", "replace": "on"})
+    job = Job.objects.get(kind=TRANSCRIPTION)
+    assert response.status_code == 302 and job.status == Job.Status.QUEUED
+    env = {k: v for k, v in os.environ.items() if k != "CASECODER_TASKS_BACKEND"}
+    env.update(DATABASE_URL=database_url(), CONN_MAX_AGE="0", DJANGO_SETTINGS_MODULE="config.settings",
+               CASECODER_MEDIA_ROOT=str(settings.MEDIA_ROOT))
+    worker = subprocess.Popen([sys.executable, "manage.py", "db_worker", "--interval", "0.1", "--no-startup-delay",
+                               "--no-reload"], cwd=BASE_DIR, env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    try:
+        steps = set()
+
+        def watch():
+            job.refresh_from_db()
+            steps.add(job.step.split(" (")[0])
+            return ended(job)
+        wait_for(watch, seconds=120)
+    finally:
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(10)
+    assert job.status == Job.Status.DONE, job.reason
+    assert "Recognising speech" in steps  # progress committed while it ran
+    transcript = Transcript.objects.get(pk=transcript.pk)
+    assert transcript.turns.count() == 2 and transcript.text.count("\n\n") == 1
+    assert all(t.meta["start"] < t.meta["end"] for t in transcript.turns.all())
+    assert len(heard_in_order(said, [Word(w, 0, 0) for w in transcript.text.split()])) >= SHARE * len(said)
+    assert recording.pk == transcript.recording.pk
 
 
 def _silence(folder: Path) -> Path:
