@@ -16,7 +16,8 @@ from django.db import transaction
 from django.template.defaultfilters import filesizeformat, pluralize
 
 from apps.projects.models import Job
-from apps.projects.services import activity_record, job_create, job_fail, job_finish, job_progress, job_start, job_work
+from apps.projects.services import (activity_record, job_create, job_fail, job_finish, job_progress, job_start,
+                                    job_work, jobs_requeue_abandoned)
 from apps.transcripts.models import Transcript
 from apps.transcripts.services import turn_timings_set, turns_replace
 from apps.transcripts.signals import transcript_text_stored
@@ -141,11 +142,23 @@ def transcription_job_create(*, recording: Recording, user, engine: str, languag
         raise ValidationError({"engine": f"'{transcript.title}' is being transcribed already."})
     job = job_create(user=user, kind=TRANSCRIPTION, label=f"Transcribing the recording of '{transcript.title}'",
                      project=transcript.project)
-    job.result = {"transcript": transcript.pk}  # which transcript, for its page (and the test above)
+    asked = {"transcript_id": transcript.pk, "engine": engine, "language": language, "version": transcript.version}
+    job.result = {"transcript": transcript.pk, "asked": asked}  # for its page, the test above and a re-run
     job.save(update_fields=["result"])
-    transcription_task.enqueue(job_id=job.pk, transcript_id=transcript.pk, engine=engine, language=language,
-                               version=transcript.version)
+    transcription_task.enqueue(job_id=job.pk, **asked)
     return job
+
+
+def transcription_jobs_requeue_abandoned(*, older_than) -> list[Job]:
+    """Queue again the transcriptions a dead worker left running (no progress for
+    `older_than`), as they were asked; safe, since a transcription stores all or nothing."""
+    from .tasks import transcription_task
+
+    jobs = jobs_requeue_abandoned(older_than=older_than, kind=TRANSCRIPTION)
+    for job in jobs:
+        if "asked" in job.result:
+            transcription_task.enqueue(job_id=job.pk, **job.result["asked"])
+    return jobs
 
 
 @contextmanager

@@ -11,6 +11,7 @@ import os
 import signal
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -20,7 +21,8 @@ from django.urls import reverse
 
 from apps.coding.models import Segment
 from apps.coding.services import segment_create
-from apps.media.services import TRANSCRIPTION, recording_attach, transcription_job_create
+from apps.media.services import (TRANSCRIPTION, recording_attach, transcription_job_create,
+                                 transcription_jobs_requeue_abandoned)
 from apps.media.timings import Timeline
 from apps.media.transcription import Word, engine_offers
 from apps.media.transcription.sphinx import PocketsphinxEngine
@@ -242,6 +244,22 @@ def test_a_real_worker_transcribes_and_the_page_follows_its_progress(transaction
     assert all(t.meta["start"] < t.meta["end"] for t in transcript.turns.all())
     assert len(heard_in_order(said, [Word(w, 0, 0) for w in transcript.text.split()])) >= SHARE * len(said)
     assert recording.pk == transcript.recording.pk
+
+
+def test_a_transcription_left_running_by_a_dead_worker_is_queued_again_as_asked(transcript, owner, coder, speech,
+                                                                               settings):
+    path, _ = speech()
+    recording = attach(transcript, owner, path)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}  # queued, not run
+    job = transcription_job_create(recording=recording, user=coder, engine="pocketsphinx", language="en",
+                                   replace=True)
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, step="Recognising speech")  # then it died
+    assert transcription_jobs_requeue_abandoned(older_than=timedelta(minutes=10)) == []  # not abandoned yet
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    assert [j.pk for j in transcription_jobs_requeue_abandoned(older_than=timedelta(0))] == [job.pk]
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE, job.reason
+    assert Transcript.objects.get(pk=transcript.pk).text.startswith("the president")
 
 
 def _silence(folder: Path) -> Path:
