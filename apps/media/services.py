@@ -118,6 +118,7 @@ def transcript_text_writer_register(writer: Callable) -> None:
     _text_writer[:] = [writer]
 
 
+@transaction.atomic
 def transcription_job_create(*, recording: Recording, user, engine: str, language: str, replace: bool) -> Job:
     """Queue the transcription of a transcript's recording. Every transcript has a text
     (transcript_create refuses an empty one), so the transcribed text replaces it, and only

@@ -17,7 +17,7 @@ from apps.projects.selectors import job_for_user, job_json
 from .formats import FORMATS
 from .forms import RecordingForm, TranscribeForm
 from .ranges import Unsatisfiable, byte_range
-from .selectors import recording_in_project, recording_of, recording_url
+from .selectors import recording_in_project, recording_of, recording_url, transcriptions_of
 from .services import TRANSCRIPTION, recording_attach, recording_remove, transcription_job_create
 from .transcription import LANGUAGE_NAMES, engine_offers
 
@@ -60,6 +60,8 @@ def _recording_page(request, project, transcript, *, form=None, transcribe=None,
         "file_url": recording_url(recording=recording, slug=project.slug) if recording else "", "can_code": can(project.membership, CODE),
         "formats": FORMATS, "max_size": filesizeformat(settings.CASECODER_MAX_MEDIA_BYTES), "nav": "import",
         "engines": engine_offers(), "transcribe_form": transcribe or _transcribe_form(),
+        "transcriptions": transcriptions_of(transcript=transcript, user=request.user, kind=TRANSCRIPTION)
+        if recording else [],
     }, status=status)
 
 

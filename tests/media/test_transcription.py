@@ -147,6 +147,9 @@ def test_transcribing_replaces_the_text_with_timed_turns_and_flags_the_coded_pas
     with django_assert_max_num_queries(8):
         done = client.get(response["Location"]).content.decode()
     assert "Transcribed" in done and reverse("transcript_speakers", args=[transcript.project.slug, transcript.pk]) in done
+    with django_assert_max_num_queries(10):
+        listed = client.get(reverse("recording_page", args=[transcript.project.slug, transcript.pk])).content.decode()
+    assert response["Location"] in listed and job.result["summary"] in listed  # the way back to the job
     player = client.get(reverse("transcript_detail", args=[transcript.project.slug, transcript.pk])).content.decode()
     assert f"[1, 0, {len(first)}, {turns[0].meta['start']}" in player.replace('"', "")  # the player gets the timings
 
