@@ -171,6 +171,10 @@ def test_an_engine_that_cannot_run_is_not_offered_and_says_why(transcript, owner
     settings.CASECODER_WHISPER_MODEL_DIR = str(tmp_path)
     whisper = next(o for o in engine_offers() if o.name == "whisper")
     assert not whisper.available and "holds no faster-whisper model (model.bin is missing)" in whisper.why_not
+    (tmp_path / "model.bin").write_bytes(b"not a model")  # a folder that looks right; the tests lack the extra
+    whisper = next(o for o in engine_offers() if o.name == "whisper")
+    assert not whisper.available and whisper.why_not == ("the faster-whisper package is not installed "
+                                                         "(pip install -e '.[whisper]').")
     attach(transcript, owner, _silence(tmp_path))
     response = client_for(coder).post(reverse("recording_transcribe", args=[transcript.project.slug, transcript.pk]),
                                       {"engine": "whisper", "language": "ru", "replace": "on"})
