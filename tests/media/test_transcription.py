@@ -146,7 +146,8 @@ def test_transcribing_replaces_the_text_with_timed_turns_and_flags_the_coded_pas
 
     with django_assert_max_num_queries(8):
         done = client.get(response["Location"]).content.decode()
-    assert "Transcribed" in done and reverse("transcript_speakers", args=[transcript.project.slug, transcript.pk]) in done
+    speakers = reverse("transcript_speakers", args=[transcript.project.slug, transcript.pk])
+    assert "Transcribed" in done and speakers in done
     with django_assert_max_num_queries(10):
         listed = client.get(reverse("recording_page", args=[transcript.project.slug, transcript.pk])).content.decode()
     assert response["Location"] in listed and job.result["summary"] in listed  # the way back to the job

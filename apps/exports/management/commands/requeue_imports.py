@@ -1,6 +1,6 @@
 """manage.py requeue_imports [--minutes N]: queue again the .qdpx imports, the search
-indexing of long texts and the transcriptions of recordings that a worker that died (killed, out of memory, a machine lost) left
-running. `make run` runs it before its worker;
+indexing of long texts and the transcriptions of recordings that a worker that died
+(killed, out of memory, a machine lost) left running. `make run` runs it before its worker;
 in production run it from cron or before each worker starts (docs/deploy.md)."""
 from datetime import timedelta
 
