@@ -159,6 +159,16 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = CASECODER_MAX_UPLOAD_BYTES + 1024 * 1024
 MEDIA_ROOT = Path(os.environ.get("CASECODER_MEDIA_ROOT", VAR_DIR / "media"))
 CASECODER_MAX_MEDIA_BYTES = int(os.environ.get("CASECODER_MAX_MEDIA_BYTES", 1024 * 1024 * 1024))
 
+# Transcription of a recording runs on this machine (apps/media/transcription/), never on a
+# service: "pocketsphinx" (English, its model comes in the PyPI wheel) or "whisper"
+# (faster-whisper, the optional extra `pip install -e '.[whisper]'`, from the model folder
+# CASECODER_WHISPER_MODEL_DIR names; nothing is downloaded). The recording page offers the
+# engines that can run and says why the others cannot.
+CASECODER_TRANSCRIPTION_ENGINE = os.environ.get("CASECODER_TRANSCRIPTION_ENGINE", "").strip() or "pocketsphinx"
+CASECODER_WHISPER_MODEL_DIR = os.environ.get("CASECODER_WHISPER_MODEL_DIR", "").strip()
+CASECODER_WHISPER_DEVICE = os.environ.get("CASECODER_WHISPER_DEVICE", "").strip() or "cpu"
+CASECODER_WHISPER_COMPUTE_TYPE = os.environ.get("CASECODER_WHISPER_COMPUTE_TYPE", "").strip() or "int8"
+
 
 # The cache. Every cached value is keyed by the state it was computed from (the analysis by
 # the project's latest activity, the transcript page's rendered text by the text's checksum

@@ -80,6 +80,7 @@ ROLE_MAY = {READ: {"reviewer", "coder", "owner"}, COMMENT: {"reviewer", "coder",
 # A GET that answers other than 200 to a member, on purpose.
 GET_STATUS: dict[str, int] = {
     "outcome_calibration": 404,   # the data choose no outcome: there is no outcome set to calibrate
+    "transcription_job": 404,     # the data's job is an import, not a transcription of this project
 }
 
 # Required parameters, by route key: the query of a GET, the form of a POST. A value names
@@ -618,6 +619,7 @@ PAGE_POSTS_WITHOUT_IDS = {
     "project_members", "project_member_role", "project_member_remove", "project_settings",
     "transcript_import", "transcript_speakers", "transcript_edit", "case_add", "attribute_add", "segment_restore",
     "review_comment_resolve", "exports_codebook_import", "recording_page", "recording_remove", "agreement_engine",
+    "recording_transcribe",
 }
 # A passage whose segments are gone sends the user back to it with a message (as when a
 # segment was deleted meanwhile), so an unknown segment answers 302 there, writing nothing.

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from apps.projects.models import Project
+from apps.projects.models import Job, Project
 from apps.transcripts.models import Transcript, Turn
 
 from .models import Recording
@@ -60,3 +60,9 @@ def player_data(*, recording: Recording | None, turns, url: str) -> dict | None:
             "duration": recording.duration,
             "turns": Timeline(turns, duration=recording.duration).rows()}
 
+
+
+def transcriptions_of(*, transcript: Transcript, user, kind: str, limit: int = 5) -> list[Job]:
+    """The user's latest transcriptions of the transcript, newest first; one query."""
+    return list(Job.objects.filter(user=user, kind=kind, project_id=transcript.project_id,
+                                   result__transcript=transcript.pk)[:limit])

@@ -4,9 +4,11 @@ subtitle importer reads them, by apps/transcripts/timecodes.py).
 
 A turn's timing is meta["start"] (and meta["end"]) in seconds, as the .vtt/.srt importer
 writes them, or meta["time"] ("00:12:04", "12:04"), the timestamp that opened the turn in
-a timestamped text. Between two known points, time runs with the characters: an offset
-inside a turn is placed by its character position, which is as fine as a transcript
-without word timings allows.
+a timestamped text. A transcribed turn also has meta["words"], [offset from the turn's
+start, second] per word, and meta["length"], the turn's length when they were written.
+Between two known points (the turn's start, each word's start while the turn keeps that
+length, the turn's end), time runs with the characters: ONE rule, which
+static/js/coding/player.js (Timeline.at) follows as well.
 """
 from __future__ import annotations
 
@@ -35,15 +37,37 @@ def turn_start(meta: dict) -> float | None:
     return seconds(time) if isinstance(time, str) else None
 
 
+def word_points(meta: dict, start: int, end: int, begins: float, ends: float) -> tuple[tuple[int, float], ...]:
+    """The words' (offset into the text, second) inside a turn, or () when there are none or
+    they no longer fit it: its length changed since they were written (an edit), or their
+    offsets or times do not run forward within the turn."""
+    words, length = meta.get("words"), meta.get("length")
+    if not isinstance(words, list) or length != end - start:
+        return ()
+    points, last_offset, last_second = [], 0, begins
+    for item in words:
+        if not (isinstance(item, (list, tuple)) and len(item) == 2 and all(isinstance(v, (int, float)) for v in item)):
+            return ()
+        offset, second = int(item[0]), float(item[1])
+        if not (last_offset <= offset < length and last_second <= second <= ends):
+            return ()
+        if offset > 0:
+            points.append((start + offset, second))
+        last_offset, last_second = offset + 1, second
+    return tuple(points)
+
+
 @dataclass(frozen=True)
 class TurnTime:
-    """A timed turn: its ¶, its characters [start, end) and its seconds [begins, ends)."""
+    """A timed turn: its ¶, its characters [start, end), its seconds [begins, ends) and the
+    known points between (a word's offset and second), in order."""
 
     number: int
     start: int
     end: int
     begins: float
     ends: float
+    points: tuple[tuple[int, float], ...] = ()
 
 
 class Timeline:
@@ -62,7 +86,9 @@ class Timeline:
                 ends = next((s for s in starts[i + 1:] if s is not None), duration)
             if ends is None or ends < begins:
                 ends = begins
-            timed.append(TurnTime(turn.number, turn.start, turn.end, begins, float(ends)))
+            ends = float(ends)
+            timed.append(TurnTime(turn.number, turn.start, turn.end, begins, ends,
+                                  word_points(turn.meta, turn.start, turn.end, begins, ends)))
         self.turns = timed
         self._starts = [t.start for t in timed]
 
@@ -78,12 +104,21 @@ class Timeline:
             return turn.begins
         if offset >= turn.end:
             return turn.ends
-        return turn.begins + (turn.ends - turn.begins) * (offset - turn.start) / (turn.end - turn.start)
+        before, after = (turn.start, turn.begins), (turn.end, turn.ends)
+        for point in turn.points:  # the known points around the offset
+            if point[0] <= offset:
+                before = point
+            else:
+                after = point
+                break
+        return before[1] + (after[1] - before[1]) * (offset - before[0]) / (after[0] - before[0])
 
     def rows(self) -> list[list]:
-        """[number, start, end, begins, ends] per timed turn: the page's script interpolates
-        the same way (static/js/coding/player.js)."""
-        return [[t.number, t.start, t.end, round(t.begins, 3), round(t.ends, 3)] for t in self.turns]
+        """[number, start, end, begins, ends] per timed turn, and [[offset, second], ...] of its
+        words when it has them: the page's script interpolates the same way
+        (static/js/coding/player.js)."""
+        return [[t.number, t.start, t.end, round(t.begins, 3), round(t.ends, 3),
+                 *([[[o, round(s, 3)] for o, s in t.points]] if t.points else [])] for t in self.turns]
 
 
 def sync_point_timings(turns: Iterable, points: Iterable[tuple[int, float]]) -> tuple[dict[int, dict], int]:

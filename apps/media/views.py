@@ -12,12 +12,14 @@ from django.template.defaultfilters import filesizeformat
 from django.views.decorators.http import require_POST, require_safe
 
 from apps.projects.access import CODE, READ, can, project_for
+from apps.projects.selectors import job_for_user, job_json
 
 from .formats import FORMATS
-from .forms import RecordingForm
+from .forms import RecordingForm, TranscribeForm
 from .ranges import Unsatisfiable, byte_range
-from .selectors import recording_in_project, recording_of, recording_url
-from .services import recording_attach, recording_remove
+from .selectors import recording_in_project, recording_of, recording_url, transcriptions_of
+from .services import TRANSCRIPTION, recording_attach, recording_remove, transcription_job_create
+from .transcription import LANGUAGE_NAMES, engine_offers
 
 CHUNK = 64 * 1024
 
@@ -41,14 +43,63 @@ def recording_page(request, slug, pk):
                 messages.success(request, f"Recording {recording.original_name} attached to '{transcript.title}'.")
                 return redirect("recording_page", slug=project.slug, pk=transcript.pk)
         status = 400
+    return _recording_page(request, project, transcript, form=form, status=status)
+
+
+def _transcribe_form(data=None) -> TranscribeForm:
+    return TranscribeForm(data, offers=engine_offers(), default_engine=settings.CASECODER_TRANSCRIPTION_ENGINE,
+                          language_names=LANGUAGE_NAMES)
+
+
+def _recording_page(request, project, transcript, *, form=None, transcribe=None, status=200):
     recording = recording_of(transcript=transcript)
     if recording is not None:
         recording.transcript = transcript
     return render(request, "media/recording.html", {
-        "project": project, "transcript": transcript, "recording": recording, "form": form,
+        "project": project, "transcript": transcript, "recording": recording, "form": form or RecordingForm(),
         "file_url": recording_url(recording=recording, slug=project.slug) if recording else "", "can_code": can(project.membership, CODE),
         "formats": FORMATS, "max_size": filesizeformat(settings.CASECODER_MAX_MEDIA_BYTES), "nav": "import",
+        "engines": engine_offers(), "transcribe_form": transcribe or _transcribe_form(),
+        "transcriptions": transcriptions_of(transcript=transcript, user=request.user, kind=TRANSCRIPTION)
+        if recording else [],
     }, status=status)
+
+
+@login_required
+@require_POST
+def recording_transcribe(request, slug, pk):
+    """Queue the transcription of the recording (its job page shows the progress); a refusal
+    (no tick while the transcript has a text, an engine that cannot run) shows the recording
+    page again with the reason."""
+    project = project_for(request.user, slug, CODE)
+    recording = recording_in_project(project=project, transcript_id=pk)
+    if recording is None:
+        raise Http404("This transcript has no recording.")
+    form = _transcribe_form(request.POST)
+    if form.is_valid():
+        try:
+            job = transcription_job_create(recording=recording, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                for message in problems:
+                    form.add_error(field if field in form.fields else None, message)
+        else:
+            return redirect("transcription_job", slug=project.slug, job_id=job.pk)
+    return _recording_page(request, project, recording.transcript, transcribe=form, status=400)
+
+
+@login_required
+@require_safe
+def transcription_job(request, slug, job_id):
+    """A transcription: its progress bar while it waits or runs (static/js/exports/job.js
+    polls /api/jobs/<id>), then the link to the transcript, or the reason it failed."""
+    project = project_for(request.user, slug)
+    job = job_for_user(user=request.user, job_id=job_id)
+    if job.kind != TRANSCRIPTION or job.project_id != project.pk:
+        raise Http404("No such transcription.")
+    transcript = project.transcripts.filter(pk=job.result.get("transcript")).only("id", "title").first()
+    return render(request, "media/transcription_job.html", {"project": project, "job": job, "job_json": job_json(job),
+                                                            "transcript": transcript, "nav": "import"})
 
 
 @login_required

@@ -108,3 +108,26 @@ def test_the_player_and_the_recording_page_pass_the_accessibility_audit(page, si
         page.wait_for_load_state("networkidle")
         problems += audit(page, path, page.console_errors)
     assert problems == []
+
+
+def test_the_player_places_every_offset_as_the_server_does_with_and_without_word_times(page, live_server):
+    """ONE rule in two languages: static/js/coding/player.js's Timeline.at gives the seconds
+    that apps/media/timings.py's Timeline.at gives, for a transcribed turn with its words'
+    times, a turn timed only at its ends, and the gap between them."""
+    from types import SimpleNamespace
+
+    from django.templatetags.static import static
+
+    from apps.media.timings import Timeline
+
+    words = {"start": 10.0, "end": 20.0, "length": 30, "words": [[0, 10.0], [10, 18.0], [20, 19.0]]}
+    line = Timeline([SimpleNamespace(number=1, start=0, end=30, meta=words),
+                     SimpleNamespace(number=2, start=32, end=60, meta={"start": 25.0, "end": 30.0})])
+    page.goto(f"{live_server.url}/accounts/login/")
+    got = page.evaluate("""async ([url, rows]) => {
+        const { Timeline } = await import(url);
+        const line = new Timeline(rows);
+        return Array.from({ length: 62 }, (_, offset) => line.at(offset));
+    }""", [static("js/coding/player.js"), line.rows()])
+    assert got == pytest.approx([line.at(offset) for offset in range(62)])
+    assert got[5] == pytest.approx(14.0)  # between the first two words, not by the turn's length (11.67)

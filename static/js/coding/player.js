@@ -5,7 +5,9 @@
 //
 // Offsets become seconds through the turns' timings, interpolated by character position
 // inside a turn: the same rule as apps/media/timings.py (Timeline.at), which citations and
-// exports use. The server sends [number, start, end, begins, ends] per timed turn.
+// exports use. The server sends [number, start, end, begins, ends] per timed turn, and
+// [[offset, second], ...] of its words when it was transcribed: known points between which
+// time runs with the characters.
 
 const SKIP = 5;
 
@@ -20,7 +22,8 @@ export function clock(seconds) {
 
 export class Timeline {
   constructor(rows) {
-    this.turns = rows.map(([number, start, end, begins, ends]) => ({ number, start, end, begins, ends }))
+    this.turns = rows.map(([number, start, end, begins, ends, points]) => ({ number, start, end, begins, ends,
+      points: points || [] }))
       .sort((a, b) => a.start - b.start);
   }
 
@@ -38,7 +41,16 @@ export class Timeline {
     }
     if (offset <= turn.start) return turn.begins;
     if (offset >= turn.end) return turn.ends;
-    return turn.begins + ((turn.ends - turn.begins) * (offset - turn.start)) / (turn.end - turn.start);
+    let before = [turn.start, turn.begins];
+    let after = [turn.end, turn.ends];
+    for (const point of turn.points) {
+      if (point[0] <= offset) before = point;
+      else {
+        after = point;
+        break;
+      }
+    }
+    return before[1] + ((after[1] - before[1]) * (offset - before[0])) / (after[0] - before[0]);
   }
 
   /** The turn spoken at `second`: the last one begun by then (null before the first). */
