@@ -294,7 +294,7 @@ def segment_list(request, slug: str, filters: Query[SegmentFilters]):
     size = filters.per_page
     results = None
     if filters.after is not None:
-        cursor = selectors.SearchCursor(*map(int, filters.after.split(".")))
+        cursor = selectors.SearchCursor.parse(filters.after)
         rows = selectors.segments_after(rows, project=project, cursor=cursor)
         count = page = pages = valueless = None
         offset = 0

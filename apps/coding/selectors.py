@@ -475,21 +475,74 @@ class SearchCursor:
     def of(cls, segment: Segment) -> SearchCursor:
         return cls(segment.transcript_id, segment.start, segment.end, segment.pk)
 
+    @classmethod
+    def parse(cls, text: str) -> SearchCursor:
+        """The cursor `str()` wrote; ValueError for anything else."""
+        parts = text.split(".")
+        if len(parts) != 4 or not all(p.isdigit() and len(p) <= 18 for p in parts):
+            raise ValueError(f"not a cursor: {text!r}")
+        return cls(*map(int, parts))
+
+
+def _cursor_place(project: Project, cursor: SearchCursor, *, later: bool) -> Q:
+    """The rows of a `segment_search` after (or before) `cursor` in SEARCH_ORDER. A
+    transcript the project does not have is a ValidationError (one query for its title)."""
+    title = Transcript.objects.filter(project=project, pk=cursor.transcript_id).values_list("title", flat=True).first()
+    if title is None:
+        raise ValidationError({"after" if later else "before": "the cursor names a transcript this project does "
+                                                               "not have"})
+    beyond = "gt" if later else "lt"
+    same_place = Q(transcript_id=cursor.transcript_id)
+    within = (Q(**{f"start__{beyond}": cursor.start}) | Q(start=cursor.start, **{f"end__{beyond}": cursor.end})
+              | Q(start=cursor.start, end=cursor.end, **{f"id__{beyond}": cursor.id}))
+    return (Q(**{f"transcript__title__{beyond}": title})
+            | Q(transcript__title=title, **{f"transcript_id__{beyond}": cursor.transcript_id})
+            | (Q(transcript__title=title) & same_place & within))
+
 
 def segments_after(rows: QuerySet[Segment], *, project: Project, cursor: SearchCursor) -> QuerySet[Segment]:
     """The rows of a `segment_search` that come after `cursor` (keyset pagination): each page
     costs what its own rows cost, however deep into the list it is, and a segment coded
-    meanwhile neither shifts a page nor appears twice. A transcript the project does not
-    have is a ValidationError (one query for its title)."""
-    title = Transcript.objects.filter(project=project, pk=cursor.transcript_id).values_list("title", flat=True).first()
-    if title is None:
-        raise ValidationError({"after": "after= names a transcript this project does not have"})
-    same_place = Q(transcript_id=cursor.transcript_id)
-    later_in_transcript = (Q(start__gt=cursor.start) | Q(start=cursor.start, end__gt=cursor.end)
-                           | Q(start=cursor.start, end=cursor.end, id__gt=cursor.id))
-    return rows.filter(Q(transcript__title__gt=title)
-                       | Q(transcript__title=title, transcript_id__gt=cursor.transcript_id)
-                       | (Q(transcript__title=title) & same_place & later_in_transcript))
+    meanwhile neither shifts a page nor appears twice."""
+    return rows.filter(_cursor_place(project, cursor, later=True))
+
+
+def segments_before(rows: QuerySet[Segment], *, project: Project, cursor: SearchCursor) -> QuerySet[Segment]:
+    """The rows of a `segment_search` that come before `cursor`, nearest first (the page
+    before, read backwards)."""
+    return rows.filter(_cursor_place(project, cursor, later=False)).reverse()
+
+
+@dataclass(frozen=True)
+class SegmentPage:
+    """One page of retrieved segments, in SEARCH_ORDER, and the cursors of its neighbours."""
+
+    segments: list[Segment]
+    previous: str | None  # before= for the page before, None on the first
+    next: str | None  # after= for the page after, None on the last
+
+
+def segment_page(rows: QuerySet[Segment], *, project: Project, size: int, after: str = "",
+                 before: str = "") -> SegmentPage:
+    """The page of `rows` after `after` or before `before` (cursors as SearchCursor writes
+    them), or the first page: one query for the rows (and one for a cursor's transcript).
+    A cursor that is not one (a garbled or foreign link) gives the first page."""
+    try:
+        cursor = SearchCursor.parse(after or before) if (after or before) else None
+        if cursor is not None:
+            rows = (segments_after if after else segments_before)(rows, project=project, cursor=cursor)
+    except (ValueError, ValidationError):
+        cursor = None
+    found = list(rows[:size + 1])
+    more, found = len(found) > size, found[:size]
+    if cursor is not None and not after:  # read backwards from the cursor
+        found.reverse()
+        previous, following = more, True
+    else:
+        previous, following = cursor is not None, more
+    return SegmentPage(segments=found,
+                       previous=str(SearchCursor.of(found[0])) if previous and found else None,
+                       next=str(SearchCursor.of(found[-1])) if following and found else None)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -19,6 +19,7 @@ from .models import Segment
 from .selectors import (
     flagged_segments,
     segment_hits,
+    segment_page,
     segment_search,
     segments_in_trash,
     text_edit_summary,
@@ -27,7 +28,8 @@ from .selectors import (
 )
 from .services import segment_restore, transcript_update_text
 
-PER_PAGE = 25
+PER_PAGE = 25  # the trash
+RETRIEVAL_PAGE = 100  # segments per page of retrieval, read by keyset (selectors.segment_page)
 
 
 @login_required
@@ -54,13 +56,18 @@ def segment_list(request, slug):
     form = SegmentFilterForm(request.GET, project=project)
     filters = form.filters()
     rows = segment_search(project=project, **filters) if form.is_valid() else Segment.objects.none()
-    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
-    hits = segment_hits(project=project, segments=list(page.object_list), cases=form.cases)
+    page = segment_page(rows, project=project, size=RETRIEVAL_PAGE, after=request.GET.get("after", ""),
+                        before=request.GET.get("before", ""))
+    hits = segment_hits(project=project, segments=page.segments, cases=form.cases)
+    # A first page that holds every segment has counted them: no COUNT query.
+    count = len(page.segments) if page.previous is None and page.next is None else rows.count()
     query = request.GET.copy()
-    query.pop("page", None)
+    for name in ("after", "before"):
+        query.pop(name, None)
     query["no_value"] = "on"
     return render(request, "coding/segment_list.html", {
-        "project": project, "form": form, "page": page, "hits": hits, "summary": form.summary(), "nav": "segments",
+        "project": project, "form": form, "page": page, "page_size": RETRIEVAL_PAGE, "count": count, "hits": hits,
+        "summary": form.summary(), "nav": "segments",
         "valueless": valueless_count(segments=rows, code_ids=filters.get("code_ids", ())) if form.is_valid() else 0,
         "no_value_query": query.urlencode(),
     })

@@ -189,13 +189,46 @@ def test_segment_list_refuses_a_code_of_another_project(client_for, coder, proje
     assert response.context["hits"] == []
 
 
-def test_segment_list_is_paginated(client_for, coder, project, transcript, threat):
-    bulk_segments(transcript=transcript, coder=coder, codes=[threat], n=30)
+def test_segment_list_pages_by_cursor_forward_and_back(client_for, coder, owner, project, transcript, expert, threat):
+    """100 a page, read by keyset: Next and Previous links carry the filters and a cursor,
+    every segment is on one page only, and Previous leads back to the same page."""
+    other = transcript_create(project=project, title="A first interview", text="E1: Moscow again and again. " * 20,
+                              expert=expert, created_by=owner)
+    bulk_segments(transcript=transcript, coder=coder, codes=[threat], n=140)
+    bulk_segments(transcript=other, coder=coder, codes=[threat], n=90)
     client = client_for(coder)
-    response = client.get(reverse("segment_list", args=[project.slug]), {"code": threat.pk, "page": 2})
-    assert len(response.context["hits"]) == 5
-    assert "Page 2 of 2" in response.content.decode()
-    assert f"code={threat.pk}" in response.content.decode()  # the filters survive the page links
+    segments_url = reverse("segment_list", args=[project.slug])
+
+    def page(query):
+        response = client.get(segments_url, query)
+        html = response.content.decode()
+        links = dict(re.findall(r'<a href="\?([^"]*)" rel="(prev|next)"', html))
+        links = {rel: dict(pair.split("=", 1) for pair in href.replace("&amp;", "&").split("&"))
+                 for href, rel in links.items()}
+        return [h.segment_id for h in response.context["hits"]], links, html
+
+    first, links, html = page({"code": threat.pk})
+    assert len(first) == 100 and "prev" not in links and "230 segments" in html
+    assert links["next"]["code"] == str(threat.pk)  # the filters survive the page links
+    second, links, _ = page(links["next"])
+    third, last_links, _ = page(links["next"])
+    assert (len(second), len(third)) == (100, 30) and "next" not in last_links
+    walked = first + second + third
+    assert len(set(walked)) == 230
+    expected = list(Segment.objects.filter(transcript__project=project).order_by(
+        "transcript__title", "transcript_id", "start", "end", "id").values_list("id", flat=True))
+    assert walked == expected
+    back, back_links, _ = page(last_links["prev"])
+    assert back == second
+    assert page(back_links["prev"])[0] == first and "prev" not in page(back_links["prev"])[1]
+
+
+@pytest.mark.parametrize("cursor", [{"after": "1.2"}, {"before": "x.1.2.3"}, {"after": "999999.0.1.1"}])
+def test_segment_list_with_a_cursor_it_did_not_give_shows_the_first_page(cursor, client_for, coder, project,
+                                                                          transcript, threat):
+    bulk_segments(transcript=transcript, coder=coder, codes=[threat], n=5)
+    response = client_for(coder).get(reverse("segment_list", args=[project.slug]), cursor)
+    assert response.status_code == 200 and len(response.context["hits"]) == 5
 
 
 def test_segment_list_escapes_quotes_and_memos(client_for, owner, coder, project, expert, threat):
