@@ -304,8 +304,12 @@ def test_cooccurrence_agrees_with_counting_every_pair_by_hand(project, owner, co
 
     from apps.coding.services import segment_delete
 
+    from apps.cases.services import case_create
+    from apps.coding.models import CaseMembership
+
     rng = random.Random(19)
     codes = [code_create(project=project, actor=owner, name=f"Code {i}") for i in range(4)]
+    case = case_create(project=project, name="Kyrgyzstan 2010", actor=owner)
     live = []
     for title in ("E1", "E2"):
         transcript = transcript_create(project=project, title=title, text=f"{title} " + "word " * 79,
@@ -314,18 +318,27 @@ def test_cooccurrence_agrees_with_counting_every_pair_by_hand(project, owner, co
             start = rng.randrange(0, 380, 5)
             end = min(len(transcript.text), start + rng.choice([5, 10, 10, 20, 45]))
             chosen = rng.sample(codes, rng.choice([1, 1, 2]))
-            segment = segment_create(transcript=transcript, start=start, end=end, codes=chosen, coder=coder)
+            segment = segment_create(transcript=transcript, start=start, end=end, codes=chosen, coder=coder,
+                                     cases=[case] if rng.random() < 0.4 else [])
             live.append((transcript.pk, start, end, {c.pk for c in chosen}, segment))
     trashed = live.pop(3)
     segment_delete(segment=trashed[4], actor=coder)
-    expected: dict[tuple[int, int], set[int]] = {}
-    for t1, s1, e1, codes1, seg1 in live:
-        for t2, s2, e2, codes2, _seg2 in live:
-            if t1 == t2 and s2 < e1 and e2 > s1:
-                for a in codes1:
-                    for b in codes2 - {a}:
-                        expected.setdefault((a, b), set()).add(seg1.pk)
-    assert code_cooccurrence(project=project).cells == {pair: len(found) for pair, found in expected.items()}
+    members = set(CaseMembership.objects.filter(case=case).values_list("segment_id", flat=True))
+    assert 0 < len(members) < len(live)
+
+    def by_hand(counted) -> dict[tuple[int, int], int]:
+        expected: dict[tuple[int, int], set[int]] = {}
+        for t1, s1, e1, codes1, seg1 in live:
+            for t2, s2, e2, codes2, seg2 in live:
+                if t1 == t2 and s2 < e1 and e2 > s1 and counted(seg1) and counted(seg2):
+                    for a in codes1:
+                        for b in codes2 - {a}:
+                            expected.setdefault((a, b), set()).add(seg1.pk)
+        return {pair: len(found) for pair, found in expected.items()}
+
+    assert code_cooccurrence(project=project).cells == by_hand(lambda segment: True)
+    # In one case, both segments of a pair must count for it.
+    assert code_cooccurrence(project=project, case=case).cells == by_hand(lambda segment: segment.pk in members)
 
 
 def test_cooccurrence_in_one_case(study):
