@@ -475,12 +475,18 @@ def code_frequencies(*, project: Project, root_code: Code | None = None) -> list
     if not rows:
         return rows
     by_id = {r.code.pk: r for r in rows}
-    row_ids = list(by_id) if root_code is not None else None
     whole = [MatrixColumn(key="0", label="All")]
     stamp = analysis_stamp(project)
-    for rollup in (False, True):
+    # With its sub-codes, a code without any counts what it counts alone: only the codes
+    # with sub-codes are rolled up (at 100x that halves the rows the roll-up groups).
+    parents = {n.code.parent_id for n in nodes if n.code.parent_id is not None}
+    for rollup, row_ids in ((False, list(by_id) if root_code is not None else None),
+                            (True, [pk for pk in by_id if pk in parents])):
+        if rollup and not row_ids:
+            continue
         counts, _values = cached_by_state(project, ("cells", "project", rollup, row_ids and tuple(row_ids), False),
-                                  lambda: _cells(project, "project", whole, rollup, row_ids, ids=False), stamp=stamp)
+                                          lambda: _cells(project, "project", whole, rollup, row_ids, ids=False),
+                                          stamp=stamp)
         for row_id, _col, n_segments, n_experts, n_words, _ids in counts:
             row = by_id.get(row_id)
             if row is None:
@@ -489,6 +495,9 @@ def code_frequencies(*, project: Project, root_code: Code | None = None) -> list
                 row.total_segments, row.total_experts, row.total_words = n_segments, n_experts, n_words
             else:
                 row.segments, row.experts, row.words = n_segments, n_experts, n_words
+    for row in rows:
+        if row.code.pk not in parents:
+            row.total_segments, row.total_experts, row.total_words = row.segments, row.experts, row.words
     return rows
 
 
