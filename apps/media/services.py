@@ -1,8 +1,12 @@
-"""Writes of recordings: attach one to a transcript (replacing the one before), remove it."""
+"""Writes of recordings: attach one to a transcript (replacing the one before), remove it,
+import transcripts together with their recordings."""
 from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -12,11 +16,20 @@ from django.template.defaultfilters import filesizeformat
 
 from apps.projects.services import activity_record
 from apps.transcripts.models import Transcript
-from apps.transcripts.services import turn_timings_set
+from apps.projects.models import Project
+from apps.transcripts.services import (
+    FileResult,
+    ImportFile,
+    ImportStatus,
+    transcript_import_files,
+    transcript_import_plan,
+    turn_timings_set,
+)
 
-from .formats import FORMATS, HEAD_BYTES, NotMedia, probe, sniff
+from .formats import FORMATS, HEAD_BYTES, MediaFormat, NotMedia, probe, sniff
 from .models import Recording
-from .timings import sync_point_timings
+from .pairing import base_name, pair
+from .timings import clock, sync_point_timings
 
 
 def _read_format(upload: UploadedFile):
@@ -40,11 +53,9 @@ def _read_format(upload: UploadedFile):
         return probe(copy.name, found)
 
 
-@transaction.atomic
-def recording_attach(*, transcript: Transcript, upload: UploadedFile, actor) -> Recording:
-    """Store `upload` as the transcript's recording, after checking its size and its content;
-    a refused file leaves nothing stored. A recording attached before is replaced (its file
-    removed once this commits)."""
+def recording_check(upload: UploadedFile) -> MediaFormat:
+    """The upload's format, if it may be a recording: within the size limit, and media by
+    its content (ValidationError with the reason otherwise). Nothing is stored."""
     limit = settings.CASECODER_MAX_MEDIA_BYTES
     if upload.size == 0:
         raise ValidationError({"file": "the file is empty"})
@@ -52,9 +63,17 @@ def recording_attach(*, transcript: Transcript, upload: UploadedFile, actor) -> 
         raise ValidationError({"file": f"the file is {filesizeformat(upload.size)}; recordings may be at most "
                                        f"{filesizeformat(limit)}"})
     try:
-        found = _read_format(upload)
+        return _read_format(upload)
     except NotMedia as error:
         raise ValidationError({"file": str(error)}) from error
+
+
+@transaction.atomic
+def recording_attach(*, transcript: Transcript, upload: UploadedFile, actor) -> Recording:
+    """Store `upload` as the transcript's recording, after checking its size and its content;
+    a refused file leaves nothing stored. A recording attached before is replaced (its file
+    removed once this commits)."""
+    found = recording_check(upload)
     old = Recording.objects.filter(transcript=transcript).first()
     if old is not None:
         old.delete()  # its file goes after the commit (receivers.py)
@@ -90,3 +109,105 @@ def recording_sync_points_apply(*, transcript: Transcript, points) -> int:
     if timings:
         turn_timings_set(transcript=transcript, timings=timings)
     return missed
+
+
+# ---------------------------------------------------------------------------------------
+# Importing transcripts together with their recordings (the Import page)
+
+UNPAIRED = "unpaired"  # a recording that goes with no transcript file of the upload
+
+
+@dataclass
+class RecordingResult:
+    """What became (or would become) of one uploaded recording: the status of its
+    transcript file (ImportStatus), or UNPAIRED; `reason` names the file and says why it
+    is not (or would not be) stored."""
+
+    filename: str
+    status: str = UNPAIRED
+    reason: str = ""
+    transcript_file: str = ""  # the transcript file it goes with
+    transcript: Transcript | None = None
+    found: MediaFormat | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status in (ImportStatus.STORED, ImportStatus.READY)
+
+
+@dataclass
+class ImportWithRecordings:
+    results: list[FileResult] = field(default_factory=list)  # one per transcript file, in order
+    recordings: list[RecordingResult] = field(default_factory=list)  # one per recording, in order
+
+
+def _described(found: MediaFormat) -> str:
+    length = f", {clock(found.duration)}" if found.duration is not None else ""
+    return f"{found.format.upper()} {found.kind}{length}"
+
+
+def _attach_recording(transcript: Transcript, *, upload: UploadedFile, actor) -> Recording:
+    """The transcript import's `attach`: a refusal names the recording, and refuses the pair."""
+    try:
+        return recording_attach(transcript=transcript, upload=upload, actor=actor)
+    except ValidationError as error:
+        raise ValidationError(f"its recording {base_name(upload.name or '')} is refused: "
+                              f"{' '.join(error.messages)}") from error
+
+
+def transcripts_import_with_recordings(*, project: Project, files: Sequence[ImportFile],
+                                       recordings: Sequence[UploadedFile], actor, mapping=(),
+                                       preview: bool = False) -> ImportWithRecordings:
+    """Import transcript files, each with the recording of its name (interview3.vtt with
+    interview3.mp3, see pairing.py); with `preview`, say what that would do and store nothing.
+
+    Each pair is all or nothing: the recording is checked by its size and content before
+    its transcript file is read (a refused one refuses the pair, and the preview already
+    says so), and it is stored in the transcript's own transaction (ImportFile.attach), so
+    that nothing of either stays when one of them fails. The other files go on as without
+    recordings. A recording that goes with no file is reported, not stored.
+
+    Queries: those of the transcript import, and per stored pair those of recording_attach.
+    """
+    pairs = pair([f.filename for f in files], [r.name or "" for r in recordings])
+    outcome = ImportWithRecordings(recordings=[RecordingResult(base_name(r.name or "")) for r in recordings])
+    for index, reason in pairs.unpaired.items():
+        outcome.recordings[index].reason = reason
+    refused: dict[int, FileResult] = {}
+    planned = list(files)
+    for file_index, recording_index in pairs.recording_of.items():
+        upload, row = recordings[recording_index], outcome.recordings[recording_index]
+        row.transcript_file = base_name(files[file_index].filename)
+        try:
+            row.found = recording_check(upload)
+        except ValidationError as error:
+            why = " ".join(error.messages)
+            row.status = ImportStatus.REJECTED
+            row.reason = f"{row.filename}: {why}; neither it nor {row.transcript_file} is imported"
+            refused[file_index] = FileResult(filename=row.transcript_file,
+                                             reason=f"{row.transcript_file}: its recording {row.filename} is "
+                                                    f"refused: {why}")
+            continue
+        planned[file_index] = replace(files[file_index], attach=partial(_attach_recording, upload=upload, actor=actor),
+                                      attached=f"recording {row.filename} ({_described(row.found)})")
+    kept = [i for i in range(len(files)) if i not in refused]
+    chosen = [planned[i] for i in kept]
+    if preview:
+        done = transcript_import_plan(project=project, files=chosen, mapping=mapping)
+    else:
+        done = transcript_import_files(project=project, files=chosen, mapping=mapping, actor=actor)
+    results: list[FileResult | None] = [refused.get(i) for i in range(len(files))]
+    for index, result in zip(kept, done):
+        results[index] = result
+    outcome.results = results
+    for file_index, recording_index in pairs.recording_of.items():
+        row, result = outcome.recordings[recording_index], results[file_index]
+        if row.status == ImportStatus.REJECTED:
+            continue
+        row.status, row.transcript = result.status, result.transcript
+        if result.status == ImportStatus.DUPLICATE:
+            row.reason = (f"{row.filename}: waits for its transcript {result.filename}, whose text is in the "
+                          "project already")
+        elif result.status == ImportStatus.REJECTED:
+            row.reason = f"{row.filename} is not imported either: {result.reason}"
+    return outcome
