@@ -95,6 +95,28 @@ def test_a_recording_and_a_timestamped_text_pair_and_the_timestamps_time_the_tur
     assert [(t.number, t.begins) for t in line.turns] == [(1, 0.0), (2, 2.0)]
 
 
+def test_a_word_transcript_with_timecodes_pairs_with_its_video(client_for, coder, project, recording_file):
+    """Transcription tools write Word files as "[00:00:02] Name: words" paragraphs or a
+    time | speaker | words table; either way the timecodes time the turns."""
+    import docx
+
+    from tests.transcripts.test_importers import docx_bytes
+
+    document = docx.Document()
+    table = document.add_table(rows=0, cols=3)
+    for time, speaker, words in [("00:00:00", "Interviewer", "Why did the alliance act?"),
+                                 ("00:00:02", "E7", "It sent its peacekeepers within a day.")]:
+        cells = table.add_row().cells
+        cells[0].text, cells[1].text, cells[2].text = time, speaker, words
+    response = post(client_for(coder), project, [upload("E7.docx", docx_bytes(document)),
+                                                 upload("E7.mp4", sound(recording_file, "mp4"))])
+    assert statuses(response) == {"E7.docx": "stored", "E7.mp4": "stored"}
+    transcript = Transcript.objects.get()
+    assert transcript.recording.kind == "video"
+    line = Timeline(transcript.turns.all(), duration=transcript.recording.duration)
+    assert [(t.number, t.begins) for t in line.turns] == [(1, 0.0), (2, 2.0)]
+
+
 def test_a_fake_mp3_refuses_its_pair_and_stores_nothing_of_it_while_a_good_pair_is_imported(
         client_for, coder, project, recording_file, settings):
     fake = b"Interviewer: this is a transcript, not a recording.\n" * 20
