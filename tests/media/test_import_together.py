@@ -270,3 +270,40 @@ def test_an_import_of_pairs_runs_a_bounded_number_of_queries_per_pair(client_for
     with django_assert_max_num_queries(PAGE_QUERY_BOUND):
         assert client.get(reverse("transcript_detail", args=[project.slug, Transcript.objects.first().pk])
                           ).status_code == 200
+
+
+# --- the API ------------------------------------------------------------------------------------
+
+def api_import(client, project, files, **form):
+    return client.post(f"/api/projects/{project.slug}/transcripts/import", {"files": files, **form})
+
+
+def test_the_api_imports_a_pair_and_reports_each_recording(client_for, coder, project, recording_file,
+                                                            django_assert_max_num_queries):
+    made = sound(recording_file, "mp3")
+    client = client_for(coder)
+    with django_assert_max_num_queries(40):
+        response = api_import(client, project, [upload("E3.mp3", made), upload("E3.vtt", VTT.encode()),
+                                                upload("E8.wav", b"RIFF....WAVEnothing"), upload("alone.ogg", made)],
+                              experts=["E30"])
+    assert response.status_code == 200
+    body = response.json()
+    transcript = Transcript.objects.get()
+    assert (body["stored"], body["not_imported"]) == (1, 0)
+    assert body["results"][0]["attached"].startswith("recording E3.mp3 (MP3 audio")
+    assert body["results"][0]["transcript_id"] == transcript.pk and transcript.expert.pseudonym == "E30"
+    by_name = {r["filename"]: r for r in body["recordings"]}
+    assert by_name["E3.mp3"] == {"filename": "E3.mp3", "status": "stored", "reason": "", "transcript_file": "E3.vtt",
+                                 "format": "mp3", "kind": "audio", "duration": pytest.approx(3.5, abs=2.5),
+                                 "transcript_id": transcript.pk}
+    assert by_name["E8.wav"]["status"] == "unpaired" and by_name["alone.ogg"]["status"] == "unpaired"
+    assert Recording.objects.get().transcript == transcript
+
+
+def test_the_api_preview_refuses_a_fake_recording_with_its_pair(client_for, coder, reviewer, project):
+    fake = upload("E3.mp3", b"Interviewer: not sound\n" * 30)
+    body = api_import(client_for(coder), project, [fake, upload("E3.vtt", VTT.encode())], preview="true").json()
+    assert body["results"][0]["status"] == "rejected" and "its recording E3.mp3 is refused" in body["results"][0]["reason"]
+    assert body["recordings"][0]["status"] == "rejected"
+    assert api_import(client_for(reviewer), project, [upload("E3.vtt", VTT.encode())]).status_code == 403
+    assert not Transcript.objects.exists()
