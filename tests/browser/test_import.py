@@ -204,6 +204,7 @@ def test_a_recording_imported_with_its_transcript_plays_beside_it(page, live_ser
     """interview3.mp3 and interview3.vtt chosen together: the list says which file the
     recording goes with, the preview names the pair, and the transcript page has the player."""
     from apps.media.models import Recording
+    from tests.browser.test_pages_a11y import audit
     from tests.media.conftest import speak
     from tests.media.test_import_together import VTT
 
@@ -220,6 +221,7 @@ def test_a_recording_imported_with_its_transcript_plays_beside_it(page, live_ser
     page.wait_for_selector("[data-import-results][data-preview=false]")
     assert results(page) == {"interview3.vtt": "stored", "interview3.mp3": "stored"}
     assert Recording.objects.get().transcript.title == "interview3"
+    assert audit(page, "the import page's results with a recording", page.console_errors) == []
 
     page.click("[data-import-results] [data-file='interview3.vtt'] h3 a")
     page.wait_for_selector("body[data-workspace-ready]")
