@@ -121,6 +121,7 @@ def _import_results(outcome: ImportWithRecordings, *, preview: bool) -> dict:
     by_status = {status: [r for r in results if r.status == status] for status in
                  (ImportStatus.STORED, ImportStatus.READY, ImportStatus.REJECTED, ImportStatus.DUPLICATE)}
     return {"results": results, "recordings": outcome.recordings, "preview": preview,
+            "recordings_ok": [m for m in outcome.recordings if m.ok],
             "stored": by_status[ImportStatus.STORED], "ready": by_status[ImportStatus.READY],
             "rejected": by_status[ImportStatus.REJECTED], "duplicates": by_status[ImportStatus.DUPLICATE]}
 

@@ -129,6 +129,7 @@ def test_a_fake_mp3_refuses_its_pair_and_stores_nothing_of_it_while_a_good_pair_
     page = response.content.decode()
     assert "interview1.vtt: its recording interview1.mp3 is refused" in page
     assert "not a recording Casecoder can play" in page
+    assert "Recordings attached: 1 of 2." in page
 
     assert sorted(Transcript.objects.values_list("title", flat=True)) == ["interview2", "notes"]
     assert Recording.objects.get().transcript.title == "interview2"
@@ -221,6 +222,7 @@ def test_the_preview_says_which_recording_goes_with_which_transcript_and_stores_
                                   "fake.mp3": "rejected"}
     assert "With its recording interview3.mp3 (MP3 audio, 0:0" in page
     assert "fake.srt: its recording fake.mp3 is refused" in page
+    assert "1 of 2 recordings goes with its transcript." in page
     assert not Transcript.objects.exists() and not Recording.objects.exists() and stored_files(settings) == []
 
 
