@@ -14,9 +14,9 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 
+from apps.projects.models import Project
 from apps.projects.services import activity_record
 from apps.transcripts.models import Transcript
-from apps.projects.models import Project
 from apps.transcripts.services import (
     FileResult,
     ImportFile,
@@ -25,6 +25,7 @@ from apps.transcripts.services import (
     transcript_import_plan,
     turn_timings_set,
 )
+from apps.transcripts.text import pseudonymise
 
 from .formats import FORMATS, HEAD_BYTES, MediaFormat, NotMedia, probe, sniff
 from .models import Recording
@@ -146,8 +147,11 @@ def _described(found: MediaFormat) -> str:
     return f"{found.format.upper()} {found.kind}{length}"
 
 
-def _attach_recording(transcript: Transcript, *, upload: UploadedFile, actor) -> Recording:
-    """The transcript import's `attach`: a refusal names the recording, and refuses the pair."""
+def _attach_recording(transcript: Transcript, *, upload: UploadedFile, actor, mapping) -> Recording:
+    """The transcript import's `attach`: a refusal names the recording, and refuses the pair.
+    The file's name is kept pseudonymised like its transcript's ("Ivan Petrov.mp3": E3.mp3)."""
+    if mapping:
+        upload.name = pseudonymise(base_name(upload.name or ""), mapping)[0]
     try:
         return recording_attach(transcript=transcript, upload=upload, actor=actor)
     except ValidationError as error:
@@ -188,7 +192,8 @@ def transcripts_import_with_recordings(*, project: Project, files: Sequence[Impo
                                              reason=f"{row.transcript_file}: its recording {row.filename} is "
                                                     f"refused: {why}")
             continue
-        planned[file_index] = replace(files[file_index], attach=partial(_attach_recording, upload=upload, actor=actor),
+        attach = partial(_attach_recording, upload=upload, actor=actor, mapping=mapping)
+        planned[file_index] = replace(files[file_index], attach=attach,
                                       attached=f"recording {row.filename} ({_described(row.found)})")
     kept = [i for i in range(len(files)) if i not in refused]
     chosen = [planned[i] for i in kept]

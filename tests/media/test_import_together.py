@@ -235,6 +235,15 @@ def test_the_experts_of_the_page_go_with_the_transcript_files_not_the_recordings
                                                                                     ("second", "E12")]
 
 
+def test_the_recordings_name_is_pseudonymised_like_its_transcripts(client_for, coder, project, recording_file):
+    text = "Interviewer: Why?\n\nIvan Petrov: Because Moscow wanted it.\n"
+    post(client_for(coder), project, [upload("Ivan Petrov.mp3", sound(recording_file, "mp3")),
+                                      upload("Ivan Petrov.txt", text.encode())], pseudonyms="Ivan Petrov -> E3")
+    recording = Recording.objects.get()
+    assert (recording.transcript.title, recording.original_name) == ("E3", "E3.mp3")
+    assert not Activity.objects.filter(summary__contains="Ivan").exists()
+
+
 def test_a_reviewer_cannot_import_a_pair(client_for, reviewer, project, recording_file):
     response = post(client_for(reviewer), project, [upload("E3.mp3", sound(recording_file, "mp3")),
                                                     upload("E3.vtt", VTT.encode())])
