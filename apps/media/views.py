@@ -140,7 +140,7 @@ def transcript_import(request, slug):
                "max_bytes": settings.CASECODER_MAX_UPLOAD_BYTES,
                "max_size": human_size(settings.CASECODER_MAX_UPLOAD_BYTES),
                "max_media_bytes": settings.CASECODER_MAX_MEDIA_BYTES,
-               "max_media_size": human_size(settings.CASECODER_MAX_MEDIA_BYTES), **import_page(project=project)}
+               "max_media_size": filesizeformat(settings.CASECODER_MAX_MEDIA_BYTES), **import_page(project=project)}
     status = 200
     if request.method == "POST":
         if form.is_valid():

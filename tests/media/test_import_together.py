@@ -318,3 +318,9 @@ def test_the_api_preview_refuses_a_fake_recording_with_its_pair(client_for, code
     assert body["recordings"][0]["status"] == "rejected"
     assert api_import(client_for(reviewer), project, [upload("E3.vtt", VTT.encode())]).status_code == 403
     assert not Transcript.objects.exists()
+
+
+def test_the_import_page_offers_recordings_with_their_limit(client_for, coder, project):
+    page = client_for(coder).get(import_url(project)).content.decode()
+    assert ".mp3,.m4a,.wav,.ogg,.mp4,.webm" in page  # the file input's accept list and the script's
+    assert "at most 20.0 MB per transcript file, 1.0\xa0GB per recording" in page
