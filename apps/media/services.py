@@ -161,9 +161,12 @@ def _attach_recording(transcript: Transcript, *, upload: UploadedFile, actor, ma
 
 def transcripts_import_with_recordings(*, project: Project, files: Sequence[ImportFile],
                                        recordings: Sequence[UploadedFile], actor, mapping=(),
-                                       preview: bool = False) -> ImportWithRecordings:
+                                       preview: bool = False, recording_names: Sequence[str] = ()
+                                       ) -> ImportWithRecordings:
     """Import transcript files, each with the recording of its name (interview3.vtt with
     interview3.mp3, see pairing.py); with `preview`, say what that would do and store nothing.
+    A preview may name recordings without their content (`recording_names`, after the
+    `recordings`): they are paired by name, and checked only when they are imported.
 
     Each pair is all or nothing: the recording is checked by its size and content before
     its transcript file is read (a refused one refuses the pair, and the preview already
@@ -173,15 +176,23 @@ def transcripts_import_with_recordings(*, project: Project, files: Sequence[Impo
 
     Queries: those of the transcript import, and per stored pair those of recording_attach.
     """
-    pairs = pair([f.filename for f in files], [r.name or "" for r in recordings])
-    outcome = ImportWithRecordings(recordings=[RecordingResult(base_name(r.name or "")) for r in recordings])
+    if recording_names and not preview:
+        raise ValueError("recordings without their content can only be previewed")
+    names = [r.name or "" for r in recordings] + list(recording_names)
+    pairs = pair([f.filename for f in files], names)
+    outcome = ImportWithRecordings(recordings=[RecordingResult(base_name(name)) for name in names])
     for index, reason in pairs.unpaired.items():
         outcome.recordings[index].reason = reason
     refused: dict[int, FileResult] = {}
     planned = list(files)
     for file_index, recording_index in pairs.recording_of.items():
-        upload, row = recordings[recording_index], outcome.recordings[recording_index]
+        row = outcome.recordings[recording_index]
         row.transcript_file = base_name(files[file_index].filename)
+        if recording_index >= len(recordings):  # named only (a preview)
+            planned[file_index] = replace(files[file_index], attached=f"recording {row.filename} (its content is "
+                                                                     "checked when it is imported)")
+            continue
+        upload = recordings[recording_index]
         try:
             row.found = recording_check(upload)
         except ValidationError as error:

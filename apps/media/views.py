@@ -146,7 +146,8 @@ def transcript_import(request, slug):
         if form.is_valid():
             outcome = transcripts_import_with_recordings(
                 project=project, files=form.import_files(), recordings=form.recordings(),
-                mapping=form.cleaned_data["pseudonyms"], actor=request.user, preview=form.is_preview)
+                recording_names=form.recording_names(), mapping=form.cleaned_data["pseudonyms"],
+                actor=request.user, preview=form.is_preview)
             context.update(_import_results(outcome, preview=form.is_preview))
         else:
             status = 400

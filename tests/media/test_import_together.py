@@ -226,6 +226,24 @@ def test_the_preview_says_which_recording_goes_with_which_transcript_and_stores_
     assert not Transcript.objects.exists() and not Recording.objects.exists() and stored_files(settings) == []
 
 
+def test_the_pages_preview_pairs_recordings_by_name_without_their_content(client_for, coder, project, settings):
+    """The page's script previews with the recordings' names alone (a recording may be a
+    gigabyte, and each correction previews again); their content is checked on Import."""
+    client = client_for(coder)
+    response = client.post(import_url(project), {"files": [upload("interview3.vtt", VTT.encode())], "action": "preview",
+                                                 "recording_names": ["interview3.mp3", "lonely.wav"]})
+    assert statuses(response) == {"interview3.vtt": "ready", "interview3.mp3": "ready", "lonely.wav": "unpaired"}
+    assert "With its recording interview3.mp3 (its content is checked when it is imported)" in response.content.decode()
+    only_names = client.post(import_url(project), {"action": "preview", "recording_names": ["lonely.wav"]})
+    assert statuses(only_names) == {"lonely.wav": "unpaired"}
+    nothing = client.post(import_url(project), {"action": "preview"})
+    assert nothing.status_code == 400 and "Choose at least one file" in nothing.content.decode()
+    ignored = client.post(import_url(project), {"action": "import", "recording_names": ["interview3.mp3"],
+                                                "files": [upload("interview3.vtt", VTT.encode())]})
+    assert statuses(ignored) == {"interview3.vtt": "stored"}  # an import stores what it was sent, nothing named
+    assert not Recording.objects.exists() and stored_files(settings) == []
+
+
 def test_the_experts_of_the_page_go_with_the_transcript_files_not_the_recordings(client_for, coder, project,
                                                                                  recording_file):
     post(client_for(coder), project, [upload("first.mp3", sound(recording_file, "mp3")),

@@ -171,6 +171,15 @@ function setup() {
     const action = submitter && submitter.value ? submitter.value : "import";
     const data = new FormData(form);
     data.set("action", action);
+    if (action === "preview") {
+      // A recording may be a gigabyte: the preview (run again after each correction) pairs
+      // it by its name alone, and its content goes up and is checked on Import.
+      data.delete("files");
+      for (const item of chosen) {
+        if (isRecording(item.file.name)) data.append("recording_names", item.file.name);
+        else data.append("files", item.file);
+      }
+    }
     const n = chosen.length;
     setBusy(`${action === "preview" ? "Reading" : "Importing"} ${n} file${n === 1 ? "" : "s"}…`);
     let html;
