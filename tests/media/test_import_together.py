@@ -201,6 +201,22 @@ def test_a_recording_of_a_transcript_that_is_not_imported_is_not_stored_either(c
     assert not Recording.objects.exists() and stored_files(settings) == []
 
 
+def test_a_recording_waits_with_its_duplicate_transcript_and_goes_in_with_it_when_imported_anyway(
+        client_for, coder, project, recording_file):
+    made = sound(recording_file, "mp3")
+    client = client_for(coder)
+    post(client, project, [upload("E3.mp3", made), upload("E3.vtt", VTT.encode())])
+    again = post(client, project, [upload("again.mp3", made), upload("again.vtt", VTT.encode())])
+    assert statuses(again) == {"again.vtt": "duplicate", "again.mp3": "duplicate"}
+    assert "again.mp3: waits for its transcript again.vtt" in again.content.decode()
+    assert Recording.objects.count() == 1
+    anyway = post(client, project, [upload("again.mp3", made), upload("again.vtt", VTT.encode())],
+                  import_anyway=["again.vtt"])
+    assert statuses(anyway) == {"again.vtt": "stored", "again.mp3": "stored"}
+    assert sorted(Recording.objects.values_list("transcript__title", "original_name")) == [
+        ("E3", "E3.mp3"), ("again", "again.mp3")]
+
+
 def test_pairing_goes_by_the_name_and_leaves_what_is_unclear_unpaired():
     pairs = pair(["a.vtt", "B.txt", "c.txt", "c.docx", "d.srt"], ["A.mp3", "b.wav", "c.ogg", "d.mp3", "d.wav", "e.mp4"])
     assert pairs.recording_of == {0: 0, 1: 1}
