@@ -123,8 +123,9 @@ def main() -> None:
     (OUT / "latest-with-machine.json").write_text(json.dumps(report, indent=1))
     print(f"\n{'operation':44} {'scale':5} {'database':9} {'median ms':>10} {'p95 ms':>10} {'queries':>8}")
     for r in rows:
+        ratio = f"  ratio {r['ratio']:.3f}" if r.get("ratio") is not None else ""
         print(f"{r['operation']:44} {r['scale']:5} {r['database']:9} {r['median_ms']:10.2f} {r['p95_ms']:10.2f}"
-              f" {r['queries']:8}")
+              f" {r['queries']:8}{ratio}")
     lines = growth(rows)
     if lines:
         print("\nGrowth of the median from 1x:")

@@ -131,17 +131,23 @@ def run(report) -> None:
         report.add("workspace: retrieval page GET", scale, samples_ms=timed(retrieval, REPEAT), queries=queries)
 
 
+ROUNDS_WITH_RECORDING = 40
+
+
 def page_with_recording(report, scale, client, page, user, transcript) -> None:
-    """The same page with a recording and every turn timed (10 s each): the player must not
-    slow the page down (issue #21: same median within noise). The recording is a minute of
-    silence made with the standard library; it is removed afterwards."""
+    """The same page with and without a recording, every turn timed (10 s each): the player
+    must not slow the page down (issue #21: same median within noise). Measured in
+    interleaved rounds, the order of the two alternating, so that both see the same machine;
+    between two requests (not timed) the recording is moved to another transcript and back.
+    The recording is a minute of silence made with the standard library; removed afterwards."""
     import io
     import wave
 
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    from apps.media.models import Recording
     from apps.media.services import recording_attach, recording_remove
-    from apps.transcripts.services import turn_timings_set
+    from apps.transcripts.services import transcript_create, turn_timings_set
 
     buffer = io.BytesIO()
     with wave.open(buffer, "wb") as sound:
@@ -154,13 +160,30 @@ def page_with_recording(report, scale, client, page, user, transcript) -> None:
     numbers = list(transcript.turns.values_list("number", flat=True))
     turn_timings_set(transcript=transcript, timings={n: {"start": 10.0 * i, "end": 10.0 * (i + 1)}
                                                      for i, n in enumerate(numbers)})
+    parking = transcript_create(project=transcript.project, title="Parking for the bench's recording",
+                                text="E1: nothing.", created_by=user)
 
-    def get_page():
+    def place(on) -> None:
+        Recording.objects.filter(pk=recording.pk).update(transcript=on)
+
+    def get_page(with_player: bool):
         response = client.get(page)
-        assert response.status_code == 200 and b"data-player" in response.content
+        assert response.status_code == 200 and (b"data-player" in response.content) == with_player
 
-    get_page()
-    queries = count_queries(get_page)
-    report.add("workspace: transcript page GET with a recording", scale, samples_ms=timed(get_page, REPEAT),
-               queries=queries)
-    recording_remove(recording=recording, actor=user)
+    samples: dict[bool, list[float]] = {True: [], False: []}
+    queries: dict[bool, int] = {}
+    for with_player in (True, False):  # warm up both, and count their queries
+        place(transcript if with_player else parking)
+        get_page(with_player)
+        queries[with_player] = count_queries(lambda: get_page(with_player))
+    for round_ in range(ROUNDS_WITH_RECORDING):
+        for with_player in ((True, False) if round_ % 2 else (False, True)):
+            place(transcript if with_player else parking)
+            samples[with_player] += timed(lambda: get_page(with_player), 1)
+    without = report.add("workspace: transcript page, no recording", scale,
+                         samples_ms=samples[False], queries=queries[False])
+    report.add("workspace: transcript page, with recording", scale, samples_ms=samples[True],
+               queries=queries[True], ratio_to=without)
+    place(transcript)
+    recording_remove(recording=Recording.objects.get(pk=recording.pk), actor=user)
+    parking.delete()

@@ -109,13 +109,14 @@ def register_routers() -> None:
     from apps.cases.api import router as cases_router
     from apps.coding.api import router as coding_router
     from apps.exports.api import router as exports_router
+    from apps.media.api import router as media_router
     from apps.projects.api import jobs_router
     from apps.projects.api import router as projects_router
     from apps.search.api import router as search_router
     from apps.suggestions.api import router as suggestions_router
     from apps.transcripts.api import router as transcripts_router
 
-    for router in (transcripts_router, cases_router, coding_router, analysis_router, comparison_router,
+    for router in (transcripts_router, media_router, cases_router, coding_router, analysis_router, comparison_router,
                    exports_router, search_router, suggestions_router, projects_router):
         api.add_router("/projects/", router)
     api.add_router("/", jobs_router)

@@ -1,5 +1,9 @@
 from django import forms
 
+from apps.transcripts.forms import MAX_FILES, ImportForm
+
+from .pairing import is_recording_name
+
 
 class RecordingForm(forms.Form):
     file = forms.FileField(label="Recording", help_text="mp3, m4a, wav, ogg, mp4 or webm")
@@ -23,3 +27,36 @@ class TranscribeForm(forms.Form):
         if chosen is not None:
             self.fields["engine"].initial = chosen.name
             self.fields["language"].initial = chosen.languages[0]
+
+
+class ImportWithRecordingsForm(ImportForm):
+    """The Import page's form: transcript files, and beside them their recordings (told
+    apart by the extension; the content is checked later). A recording has no expert of its
+    own, so the per-file pseudonyms go with the transcript files alone.
+
+    The page's preview sends the recordings' names only (`recording_names`): a recording
+    can be a gigabyte, and the preview runs again after each correction."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["files"].required = False  # a preview may name recordings and send no file
+
+    def clean(self):
+        data = super().clean()
+        names = self.data.getlist("recording_names") if hasattr(self.data, "getlist") else []
+        data["recording_names"] = [n for n in names if n][:MAX_FILES] if self.is_preview else []
+        if not data.get("files") and not data["recording_names"] and "files" not in self.errors:
+            self.add_error("files", "Choose at least one file to import.")
+        return data
+
+    def recording_names(self) -> list[str]:
+        """Recordings named but not sent (the page's preview)."""
+        return self.cleaned_data["recording_names"]
+
+    def recordings(self) -> list:
+        return [f for f in self.cleaned_data["files"] if is_recording_name(f.name or "")]
+
+    def import_files(self, uploads=None):
+        if uploads is None:
+            uploads = [f for f in self.cleaned_data["files"] if not is_recording_name(f.name or "")]
+        return super().import_files(uploads)

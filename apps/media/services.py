@@ -1,13 +1,16 @@
 """Writes of recordings: attach one to a transcript (replacing the one before), remove it,
-and transcribe it (a job: the recognised words become the transcript's text and timed turns)."""
+transcribe it (a job: the recognised words become the transcript's text and timed turns),
+and import transcripts together with their recordings."""
 from __future__ import annotations
 
 import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
@@ -15,17 +18,26 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat, pluralize
 
-from apps.projects.models import Job
+from apps.projects.models import Job, Project
 from apps.projects.services import (activity_record, job_create, job_fail, job_finish, job_progress, job_start,
                                     job_work, jobs_requeue_abandoned)
 from apps.transcripts.models import Transcript
-from apps.transcripts.services import turn_timings_set, turns_replace
+from apps.transcripts.services import (
+    FileResult,
+    ImportFile,
+    ImportStatus,
+    transcript_import_files,
+    transcript_import_plan,
+    turn_timings_set,
+    turns_replace,
+)
 from apps.transcripts.signals import transcript_text_stored
-from apps.transcripts.text import TurnSpan
+from apps.transcripts.text import TurnSpan, pseudonymise
 
-from .formats import FORMATS, HEAD_BYTES, NotMedia, probe, sniff
+from .formats import FORMATS, HEAD_BYTES, MediaFormat, NotMedia, probe, sniff
 from .models import Recording
-from .timings import sync_point_timings
+from .pairing import base_name, pair
+from .timings import clock, sync_point_timings
 from .transcription import LANGUAGE_NAMES, Recognised, TranscriptionFailed, engine_named, engine_offers
 from .transcription.turns import text_and_turns
 
@@ -51,11 +63,9 @@ def _read_format(upload: UploadedFile):
         return probe(copy.name, found)
 
 
-@transaction.atomic
-def recording_attach(*, transcript: Transcript, upload: UploadedFile, actor) -> Recording:
-    """Store `upload` as the transcript's recording, after checking its size and its content;
-    a refused file leaves nothing stored. A recording attached before is replaced (its file
-    removed once this commits)."""
+def recording_check(upload: UploadedFile) -> MediaFormat:
+    """The upload's format, if it may be a recording: within the size limit, and media by
+    its content (ValidationError with the reason otherwise). Nothing is stored."""
     limit = settings.CASECODER_MAX_MEDIA_BYTES
     if upload.size == 0:
         raise ValidationError({"file": "the file is empty"})
@@ -63,9 +73,17 @@ def recording_attach(*, transcript: Transcript, upload: UploadedFile, actor) -> 
         raise ValidationError({"file": f"the file is {filesizeformat(upload.size)}; recordings may be at most "
                                        f"{filesizeformat(limit)}"})
     try:
-        found = _read_format(upload)
+        return _read_format(upload)
     except NotMedia as error:
         raise ValidationError({"file": str(error)}) from error
+
+
+@transaction.atomic
+def recording_attach(*, transcript: Transcript, upload: UploadedFile, actor) -> Recording:
+    """Store `upload` as the transcript's recording, after checking its size and its content;
+    a refused file leaves nothing stored. A recording attached before is replaced (its file
+    removed once this commits)."""
+    found = recording_check(upload)
     old = Recording.objects.filter(transcript=transcript).first()
     if old is not None:
         old.delete()  # its file goes after the commit (receivers.py)
@@ -251,3 +269,120 @@ def transcript_transcribed_store(*, transcript: Transcript, recognised: Recognis
                     summary=f"{locked.title}: {summary}")
     return {"transcript": locked.pk, "words": words, "turns": len(spans), "seconds": round(recognised.duration, 1),
             "language": recognised.language, "summary": summary}
+
+
+# ---------------------------------------------------------------------------------------
+# Importing transcripts together with their recordings (the Import page)
+
+UNPAIRED = "unpaired"  # a recording that goes with no transcript file of the upload
+
+
+@dataclass
+class RecordingResult:
+    """What became (or would become) of one uploaded recording: the status of its
+    transcript file (ImportStatus), or UNPAIRED; `reason` names the file and says why it
+    is not (or would not be) stored."""
+
+    filename: str
+    status: str = UNPAIRED
+    reason: str = ""
+    transcript_file: str = ""  # the transcript file it goes with
+    transcript: Transcript | None = None
+    found: MediaFormat | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status in (ImportStatus.STORED, ImportStatus.READY)
+
+
+@dataclass
+class ImportWithRecordings:
+    results: list[FileResult] = field(default_factory=list)  # one per transcript file, in order
+    recordings: list[RecordingResult] = field(default_factory=list)  # one per recording, in order
+
+
+def _described(found: MediaFormat) -> str:
+    length = f", {clock(found.duration)}" if found.duration is not None else ""
+    return f"{found.format.upper()} {found.kind}{length}"
+
+
+def _attach_recording(transcript: Transcript, *, upload: UploadedFile, actor, mapping) -> Recording:
+    """The transcript import's `attach`: a refusal names the recording, and refuses the pair.
+    The file's name is kept pseudonymised like its transcript's ("Ivan Petrov.mp3": E3.mp3)."""
+    if mapping:
+        upload.name = pseudonymise(base_name(upload.name or ""), mapping)[0]
+    try:
+        return recording_attach(transcript=transcript, upload=upload, actor=actor)
+    except ValidationError as error:
+        raise ValidationError(f"its recording {base_name(upload.name or '')} is refused: "
+                              f"{' '.join(error.messages)}") from error
+
+
+def transcripts_import_with_recordings(*, project: Project, files: Sequence[ImportFile],
+                                       recordings: Sequence[UploadedFile], actor, mapping=(),
+                                       preview: bool = False, recording_names: Sequence[str] = ()
+                                       ) -> ImportWithRecordings:
+    """Import transcript files, each with the recording of its name (interview3.vtt with
+    interview3.mp3, see pairing.py); with `preview`, say what that would do and store nothing.
+    A preview may name recordings without their content (`recording_names`, after the
+    `recordings`): they are paired by name, and checked only when they are imported.
+
+    Each pair is all or nothing: the recording is checked by its size and content before
+    its transcript file is read (a refused one refuses the pair, and the preview already
+    says so), and it is stored in the transcript's own transaction (ImportFile.attach), so
+    that nothing of either stays when one of them fails. The other files go on as without
+    recordings. A recording that goes with no file is reported, not stored.
+
+    Queries: those of the transcript import, and per stored pair those of recording_attach.
+    """
+    if recording_names and not preview:
+        raise ValueError("recordings without their content can only be previewed")
+    names = [r.name or "" for r in recordings] + list(recording_names)
+    pairs = pair([f.filename for f in files], names)
+    outcome = ImportWithRecordings(recordings=[RecordingResult(base_name(name)) for name in names])
+    for index, reason in pairs.unpaired.items():
+        outcome.recordings[index].reason = reason
+    refused: dict[int, FileResult] = {}
+    planned = list(files)
+    for file_index, recording_index in pairs.recording_of.items():
+        row = outcome.recordings[recording_index]
+        row.transcript_file = base_name(files[file_index].filename)
+        if recording_index >= len(recordings):  # named only (a preview)
+            planned[file_index] = replace(files[file_index], attached=f"recording {row.filename} (its content is "
+                                                                     "checked when it is imported)")
+            continue
+        upload = recordings[recording_index]
+        try:
+            row.found = recording_check(upload)
+        except ValidationError as error:
+            why = " ".join(error.messages)
+            row.status = ImportStatus.REJECTED
+            row.reason = f"{row.filename}: {why}; neither it nor {row.transcript_file} is imported"
+            refused[file_index] = FileResult(filename=row.transcript_file,
+                                             reason=f"{row.transcript_file}: its recording {row.filename} is "
+                                                    f"refused: {why}")
+            continue
+        attach = partial(_attach_recording, upload=upload, actor=actor, mapping=mapping)
+        planned[file_index] = replace(files[file_index], attach=attach,
+                                      attached=f"recording {row.filename} ({_described(row.found)})")
+    kept = [i for i in range(len(files)) if i not in refused]
+    chosen = [planned[i] for i in kept]
+    if preview:
+        done = transcript_import_plan(project=project, files=chosen, mapping=mapping)
+    else:
+        done = transcript_import_files(project=project, files=chosen, mapping=mapping, actor=actor)
+    results: list[FileResult | None] = [refused.get(i) for i in range(len(files))]
+    for index, result in zip(kept, done):
+        results[index] = result
+    outcome.results = results
+    for file_index, recording_index in pairs.recording_of.items():
+        row, result = outcome.recordings[recording_index], results[file_index]
+        if row.status == ImportStatus.REJECTED:
+            continue
+        row.status, row.transcript = result.status, result.transcript
+        if result.status == ImportStatus.DUPLICATE:
+            row.reason = (f"{row.filename}: waits for its transcript {result.filename}, whose text is in the "
+                          "project already")
+        elif result.status == ImportStatus.REJECTED:
+            row.reason = f"{row.filename} is not imported either: {result.reason}"
+    return outcome

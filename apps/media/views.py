@@ -1,5 +1,6 @@
 """The recording of a transcript: its page (listen, upload, remove) and the file itself,
-served with range requests so that the player can seek."""
+served with range requests so that the player can seek; and the Import page, where
+transcripts come with their recordings."""
 from __future__ import annotations
 
 from django.conf import settings
@@ -9,16 +10,28 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import filesizeformat
+from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_POST, require_safe
 
 from apps.projects.access import CODE, READ, can, project_for
 from apps.projects.selectors import job_for_user, job_json
+from apps.transcripts.importers import EXTENSIONS, human_size
+from apps.transcripts.selectors import import_page
+from apps.transcripts.services import ImportStatus
 
 from .formats import FORMATS
-from .forms import RecordingForm, TranscribeForm
+from .forms import ImportWithRecordingsForm, RecordingForm, TranscribeForm
+from .pairing import RECORDING_EXTENSIONS
 from .ranges import Unsatisfiable, byte_range
 from .selectors import recording_in_project, recording_of, recording_url, transcriptions_of
-from .services import TRANSCRIPTION, recording_attach, recording_remove, transcription_job_create
+from .services import (
+    TRANSCRIPTION,
+    ImportWithRecordings,
+    recording_attach,
+    recording_remove,
+    transcription_job_create,
+    transcripts_import_with_recordings,
+)
 from .transcription import LANGUAGE_NAMES, engine_offers
 
 CHUNK = 64 * 1024
@@ -159,3 +172,43 @@ def recording_file(request, slug, pk):
     response["Cache-Control"] = "private, max-age=86400"
     response["Content-Disposition"] = "inline"
     return response
+
+
+def _import_results(outcome: ImportWithRecordings, *, preview: bool) -> dict:
+    results = outcome.results
+    by_status = {status: [r for r in results if r.status == status] for status in
+                 (ImportStatus.STORED, ImportStatus.READY, ImportStatus.REJECTED, ImportStatus.DUPLICATE)}
+    return {"results": results, "recordings": outcome.recordings, "preview": preview,
+            "recordings_ok": [m for m in outcome.recordings if m.ok],
+            "stored": by_status[ImportStatus.STORED], "ready": by_status[ImportStatus.READY],
+            "rejected": by_status[ImportStatus.REJECTED], "duplicates": by_status[ImportStatus.DUPLICATE]}
+
+
+@login_required
+@ensure_csrf_cookie
+def transcript_import(request, slug):
+    """The Import page (its templates are the transcripts app's): several transcript files,
+    each with its recording if one of the same name comes along. Preview shows what would
+    happen, Import stores what can be stored. Served from this app, a floor above the
+    transcripts, because a transcript and its recording are stored together here."""
+    project = project_for(request.user, slug, CODE)
+    form = ImportWithRecordingsForm(request.POST or None, request.FILES or None)
+    context = {"project": project, "form": form, "nav": "import", "extensions": EXTENSIONS + RECORDING_EXTENSIONS,
+               "recording_extensions": RECORDING_EXTENSIONS,
+               "max_bytes": settings.CASECODER_MAX_UPLOAD_BYTES,
+               "max_size": human_size(settings.CASECODER_MAX_UPLOAD_BYTES),
+               "max_media_bytes": settings.CASECODER_MAX_MEDIA_BYTES,
+               "max_media_size": filesizeformat(settings.CASECODER_MAX_MEDIA_BYTES), **import_page(project=project)}
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            outcome = transcripts_import_with_recordings(
+                project=project, files=form.import_files(), recordings=form.recordings(),
+                recording_names=form.recording_names(), mapping=form.cleaned_data["pseudonyms"],
+                actor=request.user, preview=form.is_preview)
+            context.update(_import_results(outcome, preview=form.is_preview))
+        else:
+            status = 400
+    fragment = request.headers.get("X-Requested-With") == "fetch"  # the page's script wants the results only
+    template = "transcripts/_import_results.html" if fragment else "transcripts/import.html"
+    return render(request, template, context, status=status)

@@ -1,19 +1,17 @@
 """JSON API of the transcripts app, mounted under /api/projects/.
 
-Import (several files in one multipart request, each all or nothing) and the speakers of
-a transcript (its text, which an edit re-anchors the segments by, is the coding app's
-API). Every route asks `project_for` first: a project the user is not in is a 404, a
-reviewer who tries to change something a 403. Input that cannot be used is a 422 with
-the reason.
+The speakers of a transcript, and the schema of an import's result per file (the import
+route is apps.media's, since files may come with their recordings there; the text, which an
+edit re-anchors the segments by, is the coding app's API). Every route asks `project_for`
+first: a project the user is not in is a 404, a reviewer who tries to change something a
+403. Input that cannot be used is a 422 with the reason.
 """
 from __future__ import annotations
 
 from typing import Annotated
 
-from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
-from ninja import Field, File, Form, Router, Schema
-from ninja.files import UploadedFile
+from ninja import Field, Router, Schema
 
 from apps.projects import limits
 from apps.projects.access import CODE, READ, project_for
@@ -21,8 +19,6 @@ from apps.projects.inputs import Id
 from apps.projects.responses import WRITE_ERRORS
 
 from . import selectors, services
-from .forms import MAX_FILES, speaker_choices_parse
-from .text import SpeakerChoices
 
 router = Router(tags=["transcripts"])
 
@@ -68,14 +64,8 @@ class FileResultOut(Schema):
     replacements: list[ReplacementOut]
     warnings: list[str]
     duplicate_of: str = Field(description="The title of the transcript (or the file) with the same text.")
+    attached: str = Field("", description="What is (or would be) stored with the transcript: its recording.")
     transcript_id: int | None = None
-
-
-class ImportOut(Schema):
-    preview: bool
-    stored: int
-    not_imported: int
-    results: list[FileResultOut]
 
 
 class SpeakersOut(Schema):
@@ -96,7 +86,8 @@ class SpeakersIn(Schema):
     expert: str | None = Field(None, max_length=40, description="The transcript's expert, a pseudonym; '' for none.")
 
 
-def _result_out(result: services.FileResult) -> dict:
+def file_result_out(result: services.FileResult) -> dict:
+    """A FileResult as FileResultOut (also for the import route, which is apps.media's)."""
     return {
         "filename": result.filename, "status": result.status, "reason": result.reason, "title": result.title,
         "expert": result.expert, "expert_is_new": result.expert_is_new, "format": result.format,
@@ -107,47 +98,9 @@ def _result_out(result: services.FileResult) -> dict:
         "expert_speaker": result.expert_speaker,
         "replacements": [{"name": r.name, "pseudonym": r.pseudonym, "count": r.count, "other_case": r.other_case}
                          for r in result.replacements],
-        "warnings": result.warnings, "duplicate_of": result.duplicate_of,
+        "warnings": result.warnings, "duplicate_of": result.duplicate_of, "attached": result.attached,
         "transcript_id": result.transcript.pk if result.transcript else None,
     }
-
-
-@router.post("{slug}/transcripts/import", response={200: ImportOut, **WRITE_ERRORS})
-def transcript_import(request, slug: str, files: File[list[UploadedFile]], pseudonyms: Form[str] = "",
-                      experts: Form[list[str]] = None, import_anyway: Form[list[str]] = None,
-                      reject_label: Form[list[str]] = None, take_label: Form[list[str]] = None,
-                      merge_label: Form[list[str]] = None, whole_page: Form[list[str]] = None,
-                      preview: Form[bool] = False):
-    """Import files (multipart `files`, repeated). `experts` gives each file's pseudonym in
-    the order of the files; `pseudonyms` is a list of `Name -> E3` lines; `import_anyway`
-    names files to import although their text is in the project already. With `preview`
-    nothing is stored. Each file's result says what became of it, and lists the labels
-    found: correct them as in the preview page, by file name and a tab, with `reject_label`
-    ("E3.txt\tGermany": not a speaker), `take_label` (a speaker after all) and `merge_label`
-    ("E3.txt\tPutin\tVladimir Putin": the same speaker); `whole_page` names web pages to
-    keep whole, navigation and footer too."""
-    project = project_for(request.user, slug, CODE)
-    if len(files) > MAX_FILES:
-        raise ValidationError({"files": f"Import at most {MAX_FILES} files at once."})
-    mapping = services.pseudonym_mapping_parse(pseudonyms or "")
-    experts = [" ".join(e.split()) for e in experts or []]
-    if experts and len(experts) != len(files):
-        raise ValidationError({"experts": f"Give one expert per file ({len(files)}), or none."})
-    anyway, whole = set(import_anyway or []), set(whole_page or [])
-    choices = speaker_choices_parse(reject_label=reject_label or [], take_label=take_label or [],
-                                    merge_label=merge_label or [])
-    uploads = [services.ImportFile(f.name, f.size, f.read, expert=experts[i] if experts else "",
-                                   allow_duplicate=f.name in anyway, speakers=choices.get(f.name, SpeakerChoices()),
-                                   whole_page=f.name in whole)
-               for i, f in enumerate(files)]
-    if preview:
-        results = services.transcript_import_plan(project=project, files=uploads, mapping=mapping)
-    else:
-        results = services.transcript_import_files(project=project, files=uploads, mapping=mapping,
-                                                   actor=request.user)
-    stored = sum(r.status == "stored" for r in results)
-    return {"preview": preview, "stored": stored, "not_imported": sum(not r.ok for r in results),
-            "results": [_result_out(r) for r in results]}
 
 
 def _speakers_out(transcript) -> dict:

@@ -115,15 +115,18 @@ class ImportForm(forms.Form):
     def is_preview(self) -> bool:
         return self.cleaned_data.get("action") == self.PREVIEW
 
-    def import_files(self) -> list[ImportFile]:
-        """The uploads as the service takes them; a file is read only if it is within the limit."""
+    def import_files(self, uploads: Sequence | None = None) -> list[ImportFile]:
+        """The uploads as the service takes them; a file is read only if it is within the limit.
+        `uploads` are the transcript files among the files (all of them unless given: the
+        recordings that come with them have no expert of their own)."""
+        uploads = self.cleaned_data["files"] if uploads is None else uploads
         experts = self.cleaned_data["experts"]
         anyway = self.cleaned_data["import_anyway"]
         choices = self.cleaned_data.get("speaker_choices", {})
         whole_page = self.cleaned_data["whole_page"]
         files = []
-        for i, upload in enumerate(self.cleaned_data["files"]):
-            expert = experts[i] if len(experts) == len(self.cleaned_data["files"]) else ""
+        for i, upload in enumerate(uploads):
+            expert = experts[i] if len(experts) == len(uploads) else ""
             files.append(ImportFile(upload.name, upload.size, upload.read, expert=expert,
                                     allow_duplicate=upload.name in anyway,
                                     speakers=choices.get(upload.name, SpeakerChoices()),

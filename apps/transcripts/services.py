@@ -257,7 +257,11 @@ class ImportFile:
     """One file to import. `read` is called only when the file is within the size limit;
     `expert` is a pseudonym ("" picks one from the file name, or a new E<n>). `speakers`
     are the corrections made in the preview (labels rejected, taken, merged) and
-    `whole_page` keeps all of a web page, its navigation and footer too."""
+    `whole_page` keeps all of a web page, its navigation and footer too.
+
+    `attach(transcript)` stores what comes with the file (its recording: apps.media pairs
+    them) in the transcript's own transaction; a ValidationError from it refuses the file,
+    and nothing of it is stored. `attached` says what that is, for the result."""
 
     filename: str
     size: int
@@ -266,6 +270,8 @@ class ImportFile:
     allow_duplicate: bool = False
     speakers: SpeakerChoices = SpeakerChoices()
     whole_page: bool = False
+    attach: Callable[[Transcript], object] | None = None
+    attached: str = ""
 
     @classmethod
     def from_bytes(cls, filename: str, data: bytes, *, expert: str = "", allow_duplicate: bool = False,
@@ -303,6 +309,8 @@ class FileResult:
     dropped: list[Dropped] = field(default_factory=list)
     choices: SpeakerChoices = SpeakerChoices()
     whole_page: bool = False
+    attach: Callable[[Transcript], object] | None = field(default=None, repr=False)
+    attached: str = ""  # what is (or would be) stored with the transcript, e.g. "recording E3.mp3"
 
     @property
     def ok(self) -> bool:
@@ -411,7 +419,8 @@ def _check_mapping(mapping: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
 def _read_file(upload: ImportFile, mapping: list[tuple[str, str]], limit: int) -> FileResult:
     name = os.path.basename(upload.filename.replace("\\", "/")) or "(no name)"
     result = FileResult(filename=name, allow_duplicate=upload.allow_duplicate, expert=upload.expert.strip(),
-                        choices=upload.speakers, whole_page=upload.whole_page)
+                        choices=upload.speakers, whole_page=upload.whole_page, attach=upload.attach,
+                        attached=upload.attached)
     if upload.size > limit:
         result.reason = f"{name}: the file is {human_size(upload.size)}, over the upload limit of {human_size(limit)}"
         return result
@@ -521,7 +530,7 @@ def transcript_import_files(*, project: Project, files: Sequence[ImportFile], ac
 
 
 def _store(*, project: Project, result: FileResult, actor, mapping: list[tuple[str, str]]) -> None:
-    """Store one planned file: its expert and transcript in one transaction.
+    """Store one planned file: its expert, transcript and attachment in one transaction.
 
     The plan was read without locks, so a concurrent import may have taken its title or its
     new expert's number meanwhile: the file then gets the next free title ("... (2)") or
@@ -561,12 +570,16 @@ def _store(*, project: Project, result: FileResult, actor, mapping: list[tuple[s
                     result.title = _unique_title(result.stem or result.title, taken)
             else:
                 raise ValidationError({"title": "Too many imports with this title at this moment; import it again."})
+            if result.attach is not None:
+                result.attach(result.transcript)
     except DuplicateTranscript as error:
+        result.transcript = None
         result.status = ImportStatus.DUPLICATE
         result.duplicate_of, result.duplicate_transcript = error.existing.title, error.existing
         result.reason = (f"{result.filename}: the same text is already in this project as '{error.existing.title}'; "
                          "import it again only if you mean to")
     except ValidationError as error:
+        result.transcript = None  # rolled back, with its expert and whatever `attach` stored
         result.status = ImportStatus.REJECTED
         result.reason = f"{result.filename}: " + " ".join(error.messages)
     else:

@@ -197,3 +197,51 @@ def test_the_preview_shows_speakers_and_a_label_is_fixed_before_anything_is_stor
     respondent = transcript.turns.get(number=6)
     assert transcript.text[respondent.start:respondent.end] == "Respondent: A question from the floor."
     assert_no_console_errors(page)
+
+
+def test_a_recording_imported_with_its_transcript_plays_beside_it(page, live_server, signed_in, coder, project,
+                                                                  tmp_path):
+    """interview3.mp3 and interview3.vtt chosen together: the list says which file the
+    recording goes with, the preview names the pair, and the transcript page has the player."""
+    from django.core.signals import request_started
+
+    from apps.media.models import Recording
+    from tests.browser.test_pages_a11y import audit
+    from tests.media.conftest import speak
+    from tests.media.test_import_together import VTT
+
+    signed_in(page, coder)
+    page.goto(import_url(live_server, project))
+    sound = speak(tmp_path, fmt="mp3").read_bytes()
+    page.set_input_files("input[name=files]", [file_payload("interview3.mp3", sound),
+                                               file_payload("interview3.vtt", VTT.encode())])
+    assert page.locator("[data-recording-of='interview3.vtt']").inner_text() == "recording of interview3.vtt"
+    assert page.locator("input[name=experts]").count() == 1  # the recording has no expert of its own
+    sent = []  # the size of each POST the server receives
+
+    def received(sender, environ, **kwargs):
+        if environ.get("REQUEST_METHOD") == "POST":
+            sent.append(int(environ.get("CONTENT_LENGTH") or 0))
+
+    request_started.connect(received)
+    page.click("button[value=preview]")
+    page.wait_for_selector("[data-import-results][data-preview=true]")
+    assert page.locator("[data-attached]").inner_text() == ("With its recording interview3.mp3 (its content is "
+                                                            "checked when it is imported)")
+    assert sent[0] < len(sound)  # the preview names the recording; its bytes go up on Import only
+    page.click("button[value=import]")
+    page.wait_for_selector("[data-import-results][data-preview=false]")
+    assert sent[1] > len(sound)
+    request_started.disconnect(received)
+    assert results(page) == {"interview3.vtt": "stored", "interview3.mp3": "stored"}
+    assert Recording.objects.get().transcript.title == "interview3"
+    assert audit(page, "the import page's results with a recording", page.console_errors) == []
+
+    page.click("[data-import-results] [data-file='interview3.vtt'] h3 a")
+    page.wait_for_selector("body[data-workspace-ready]")
+    assert page.locator("[data-player]").is_visible()
+    assert page.locator(".turn-time").all_inner_texts() == ["0:00", "0:01"]
+    page.wait_for_function("() => document.querySelector('[data-media]').readyState >= 1")  # the file is served
+    page.click("#p2 .turn-time")
+    page.wait_for_selector("#p2.speaking")
+    assert_no_console_errors(page)

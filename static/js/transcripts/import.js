@@ -3,7 +3,9 @@
 // stay chosen, and the server's result list replaces the old one. After an import only the
 // duplicates stay chosen, for "Import the ticked files anyway". A correction of a speaker
 // label in the preview (not a speaker, a speaker after all, the same as another) runs the
-// preview again, so the turns it gives are seen before anything is stored.
+// preview again, so the turns it gives are seen before anything is stored. A recording goes
+// with the transcript file of its name (interview3.mp3 with interview3.vtt): it has no
+// expert of its own, and its row says which file it goes with.
 const form = document.querySelector("[data-import-form]");
 
 const EXPERT_IN_NAME = /(?<![0-9A-Za-z])[Ee](\d{1,4})(?![0-9A-Za-z])/;
@@ -12,6 +14,10 @@ function expertFromName(name) {
   const stem = name.replace(/\.[^.]*$/, "");
   const match = stem.match(EXPERT_IN_NAME);
   return match ? `E${Number(match[1])}` : "";
+}
+
+function stem(name) {
+  return name.replace(/\.[^.]*$/, "").trim().toLowerCase();
 }
 
 function humanSize(bytes) {
@@ -29,6 +35,9 @@ function setup() {
   const results = document.querySelector("[data-results]");
   const nextExpert = Number(form.dataset.nextExpert) || 1;
   const maxBytes = Number(form.dataset.maxBytes) || Infinity;
+  const maxMediaBytes = Number(form.dataset.maxMediaBytes) || Infinity;
+  const recordingExtensions = (form.dataset.recordingExtensions || "").split(",").filter(Boolean);
+  const isRecording = (name) => recordingExtensions.some((ext) => name.toLowerCase().endsWith(ext));
   /** @type {{file: File, expert: string}[]} */
   let chosen = [];
 
@@ -45,14 +54,32 @@ function setup() {
   function placeholders() {
     // A guess of the server's rule: the number in the file name, else the next free E<n>.
     let next = nextExpert;
-    for (const item of chosen) {
+    const texts = chosen.filter((item) => !isRecording(item.file.name));
+    for (const item of texts) {
       const own = expertFromName(item.file.name);
       if (own) next = Math.max(next, Number(own.slice(1)) + 1);
     }
     return chosen.map((item) => {
+      if (isRecording(item.file.name)) return "";
       const own = expertFromName(item.file.name);
       return own || `E${next++}`;
     });
+  }
+
+  function expertInput(item, index, guess) {
+    const label = document.createElement("label");
+    label.className = "visually-hidden";
+    label.htmlFor = `expert-${index}`;
+    label.textContent = `Expert of ${item.file.name}`;
+    const expert = document.createElement("input");
+    expert.type = "text";
+    expert.name = "experts";
+    expert.id = `expert-${index}`;
+    expert.maxLength = 40;
+    expert.value = item.expert;
+    expert.placeholder = `${guess} (automatic)`;
+    expert.addEventListener("input", () => { item.expert = expert.value; });
+    return [label, expert];
   }
 
   function render() {
@@ -66,24 +93,23 @@ function setup() {
       const size = document.createElement("td");
       size.className = "num";
       size.textContent = humanSize(item.file.size);
-      if (item.file.size > maxBytes) {
+      const recording = isRecording(item.file.name);
+      if (item.file.size > (recording ? maxMediaBytes : maxBytes)) {
         size.classList.add("reason");
         size.title = "Over the upload limit: it will not be imported.";
       }
       const expertCell = document.createElement("td");
-      const label = document.createElement("label");
-      label.className = "visually-hidden";
-      label.htmlFor = `expert-${index}`;
-      label.textContent = `Expert of ${item.file.name}`;
-      const expert = document.createElement("input");
-      expert.type = "text";
-      expert.name = "experts";
-      expert.id = `expert-${index}`;
-      expert.maxLength = 40;
-      expert.value = item.expert;
-      expert.placeholder = `${guesses[index]} (automatic)`;
-      expert.addEventListener("input", () => { item.expert = expert.value; });
-      expertCell.append(label, expert);
+      if (recording) {
+        // It goes with the transcript file of its name; the server decides, and says why not.
+        const partner = chosen.find((other) => !isRecording(other.file.name)
+          && stem(other.file.name) === stem(item.file.name));
+        expertCell.className = "muted small";
+        expertCell.dataset.recordingOf = partner ? partner.file.name : "";
+        expertCell.textContent = partner ? `recording of ${partner.file.name}`
+          : "recording: no transcript file of its name";
+      } else {
+        expertCell.append(...expertInput(item, index, guesses[index]));
+      }
       const removeCell = document.createElement("td");
       const remove = document.createElement("button");
       remove.type = "button";
@@ -145,6 +171,15 @@ function setup() {
     const action = submitter && submitter.value ? submitter.value : "import";
     const data = new FormData(form);
     data.set("action", action);
+    if (action === "preview") {
+      // A recording may be a gigabyte: the preview (run again after each correction) pairs
+      // it by its name alone, and its content goes up and is checked on Import.
+      data.delete("files");
+      for (const item of chosen) {
+        if (isRecording(item.file.name)) data.append("recording_names", item.file.name);
+        else data.append("files", item.file);
+      }
+    }
     const n = chosen.length;
     setBusy(`${action === "preview" ? "Reading" : "Importing"} ${n} file${n === 1 ? "" : "s"}…`);
     let html;
