@@ -391,6 +391,39 @@ def test_the_codebook_filters_renames_and_merges_codes(page, signed_in, live_ser
     assert_no_console_errors(page)
 
 
+def test_the_project_counts_come_after_the_page_and_leave_an_open_editor_as_it_is(
+        page, signed_in, live_server, owner, coder, project, transcript, threat):
+    """The page reads its own transcript only; the codebook's counts in the whole project
+    arrive from the codes API afterwards (held back here until the editor is open)."""
+    other = transcript_create(project=project, title="E2", text="E2: Moscow wanted it to. " * 10, created_by=owner)
+    for phrase_transcript in (transcript, other):
+        start, end = phrase_span(phrase_transcript, "Moscow wanted it to")
+        segment_create(transcript=phrase_transcript, start=start, end=end, codes=[threat], coder=coder)
+    held = []
+    page.route("**/codes?transcript=*", lambda route: held.append(route))
+    signed_in(page, coder)
+    open_transcript(page, live_server, project, transcript)
+    tree = page.locator("[data-code-tree]")
+    row = tree.locator(".code-row", has_text="Threat perception")
+    assert "1 / …" in row.inner_text()
+    tree.get_by_role("button", name="Edit code Threat perception").click()
+    editor = tree.locator(".code-edit")
+    editor.get_by_text("Definition and scale").click()
+    editor.get_by_label("Description").fill("Half written")
+    for _ in range(50):
+        if held:
+            break
+        page.wait_for_timeout(100)
+    assert held, "the page asks the codes API for the project's counts"
+    held[0].continue_()
+    page.wait_for_selector("body[data-project-counted]")
+    assert "1 / 2" in row.inner_text()
+    assert row.get_attribute("aria-label") == "Threat perception, 1 here, 2 in the project"
+    assert editor.get_by_label("Description").input_value() == "Half written"  # the editor was not redrawn
+    assert editor.get_by_label("Description").is_visible()
+    assert_no_console_errors(page)
+
+
 def test_a_code_gets_its_definition_and_scale_in_the_codebook(page, signed_in, live_server, coder, project,
                                                               transcript, threat):
     start, end = phrase_span(transcript, "Moscow wanted it to")

@@ -8,6 +8,15 @@
 import { api, query } from "../lib/api.js";
 import { el } from "../lib/dom.js";
 
+// n_all is null until the codes API has counted the project (after the page: see transcript.js).
+function countText(code) {
+  return `${code.n_here} / ${code.n_all ?? "…"}`;
+}
+
+function countLabel(code) {
+  return `${code.name}, ${code.n_here} here, ${code.n_all ?? "not yet counted"} in the project`;
+}
+
 export class Codebook {
   /**
    * @param {object} opts root, base (API base URL), transcriptId, canCode, confirm(text, action) -> Promise<bool>,
@@ -47,6 +56,24 @@ export class Codebook {
     });
   }
 
+  /** The project-wide counts, which come after the page (transcript.js): written into the
+   * rows in place, so that an editor opened meanwhile keeps what it shows. */
+  async loadCounts() {
+    const fresh = new Map((await api("GET", `${this.base}/codes${query({ transcript: this.transcriptId })}`))
+      .map((c) => [c.id, c]));
+    for (const code of this.codes) {
+      const counted = fresh.get(code.id);
+      if (!counted) continue;
+      code.n_here = counted.n_here;
+      code.n_all = counted.n_all;
+      const row = this.rowOf(code.id);
+      if (!row) continue;
+      row.setAttribute("aria-label", countLabel(code));
+      row.querySelector(".count").textContent = countText(code);
+    }
+    return this.codes;
+  }
+
   async reload() {
     this.codes = await api("GET", `${this.base}/codes${query({ transcript: this.transcriptId })}`);
     this.render();
@@ -82,14 +109,11 @@ export class Codebook {
         this.focusId = code.id;
         this.toggleFilter(code);
       });
-      // n_all is null until the codes API has counted the project (after the page: see transcript.js).
-      const all = code.n_all ?? "…";
       const count = el("span", { className: "count", title: "Segments in this transcript / in the project" },
-        `${code.n_here} / ${all}`);
+        countText(code));
       const row = el("li", {
         className: "code-row", role: "treeitem", tabIndex: code.id === this.focusId ? 0 : -1,
-        "aria-level": String(code.depth + 1), "aria-selected": String(on),
-        "aria-label": `${code.name}, ${code.n_here} here, ${code.n_all ?? "not yet counted"} in the project`,
+        "aria-level": String(code.depth + 1), "aria-selected": String(on), "aria-label": countLabel(code),
         dataset: { codeId: String(code.id) },
       }, toggle, count);
       if (parents.has(code.id)) row.setAttribute("aria-expanded", "true");

@@ -96,4 +96,7 @@ if (wanted) {
 document.body.dataset.workspaceReady = "1";
 // The codebook's counts in the whole project come after the page, whose own cost then does
 // not grow with the rest of the project (apps.coding.selectors.transcript_workspace).
-writes.reloadCodes().then(() => { document.body.dataset.projectCounted = "1"; }).catch(() => {});
+codebook.loadCounts().then((list) => {
+  ws.syncCodes(list);
+  document.body.dataset.projectCounted = "1";
+}).catch(() => {});
