@@ -52,9 +52,10 @@ def anchors_through(meta: dict, diff: TextDiff, old: tuple[int, int], new: tuple
     return {**rest, ANCHORS: kept, LENGTH: new_end - new_start}
 
 
-def _char(text: str, at: int, start: int, end: int) -> str | None:
-    """The character at `at`, or None outside the turn [start, end)."""
-    return text[at] if start <= at < end else None
+def _char(text: str, at: int, start: int, end: int) -> str:
+    """The character at `at`, a space outside the turn [start, end) (a turn's edge bounds a
+    word as a space does)."""
+    return " " if not start <= at < end or text[at].isspace() else text[at]
 
 
 def _well_formed(anchors, length, turn_length: int) -> bool:

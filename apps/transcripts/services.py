@@ -695,11 +695,19 @@ def _turns_after_edit(*, old_text: str, new_text: str, old_turns: Sequence[Turn]
     renamed = {label: counter.most_common(1)[0][0] for label, counter in votes.items()}
     # Where text was deleted, several old turns start at one new offset: the last one's
     # words are the ones left there (ordered by start, it wins).
-    meta_at = {diff.map_start(t.start): t for t in sorted(old_turns, key=lambda t: t.start) if t.meta}
+    timed = sorted((t for t in old_turns if t.meta), key=lambda t: t.start)
+    meta_at = {diff.map_start(t.start): t for t in timed}
+    new_turns = split_turns(new_text, choices)
+    starts = {t.start for t in new_turns}
+    claimed = {turn for at, turn in meta_at.items() if at in starts}
+    for turn in timed:  # words typed at a turn's start ("So, the army ..."): it begins before them
+        before = diff.map_end(turn.start)
+        if turn not in claimed and before in starts and before not in meta_at:
+            meta_at[before] = turn
     return [
         TurnSpan(renamed.get(t.speaker, t.speaker), t.start, t.end,
                  {**_meta_moved(meta_at.get(t.start), diff, t), **t.meta})
-        for t in split_turns(new_text, choices)
+        for t in new_turns
     ]
 
 

@@ -74,11 +74,11 @@ def test_a_deleted_word_goes_and_its_neighbours_stay():
                                       "soldiers": 16.0}
 
 
-def test_a_word_split_off_into_a_new_turn_goes_with_the_rest_of_its_meta_left_behind():
+def test_words_split_off_into_a_new_turn_are_not_carried_into_it():
     new = "the army did not\n\nsend any soldiers"
     meta = {"start": 10.0, "length": len(TURN), "words": words_of(TURN)}
     moved = carried(TURN, new, (0, len(TURN)), (0, new.index("\n")), meta)
-    assert by_word(new, 0, moved) == {"the": 10.0, "army": 11.0, "did": 12.0}  # "not" lost its space
+    assert by_word(new, 0, moved) == {"the": 10.0, "army": 11.0, "did": 12.0, "not": 13.0}  # the edge bounds it
     assert moved["length"] == new.index("\n")
 
 
