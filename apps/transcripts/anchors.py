@@ -33,6 +33,9 @@ def anchors_through(meta: dict, diff: TextDiff, old: tuple[int, int], new: tuple
     anchors, (old_start, old_end), (new_start, new_end) = meta.get(ANCHORS), old, new
     if not _well_formed(anchors, meta.get(LENGTH), old_end - old_start):
         return rest
+    if diff.unchanged(old_start, old_end) and diff.map_start(old_start) == new_start \
+            and new_end - new_start == old_end - old_start:
+        return meta  # the whole turn as it was (most turns of an edit): every anchor holds
     before, after = diff.old, diff.new
     kept = []
     for i, (offset, value) in enumerate(anchors):

@@ -699,10 +699,10 @@ def _turns_after_edit(*, old_text: str, new_text: str, old_turns: Sequence[Turn]
     meta_at = {diff.map_start(t.start): t for t in timed}
     new_turns = split_turns(new_text, choices)
     starts = {t.start for t in new_turns}
-    claimed = {turn for at, turn in meta_at.items() if at in starts}
+    claimed = {turn.start for at, turn in meta_at.items() if at in starts}
     for turn in timed:  # words typed at a turn's start ("So, the army ..."): it begins before them
         before = diff.map_end(turn.start)
-        if turn not in claimed and before in starts and before not in meta_at:
+        if turn.start not in claimed and before in starts and before not in meta_at:
             meta_at[before] = turn
     return [
         TurnSpan(renamed.get(t.speaker, t.speaker), t.start, t.end,
