@@ -66,8 +66,8 @@ def _well_formed(anchors, length, turn_length: int) -> bool:
         return False
     last = -1
     for item in anchors:
-        if not (isinstance(item, (list, tuple)) and len(item) == 2 and isinstance(item[0], int)
-                and not isinstance(item[0], bool) and last < item[0] < turn_length):
+        if not (isinstance(item, (list, tuple)) and len(item) == 2 and isinstance(item[0], (int, float))
+                and not isinstance(item[0], bool) and item[0] == int(item[0]) and last < item[0] < turn_length):
             return False
         last = item[0]
     return True

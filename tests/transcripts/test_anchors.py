@@ -87,6 +87,8 @@ def test_anchors_that_no_longer_fit_their_turn_are_dropped_and_other_meta_stays(
     assert carried(TURN, TURN + " x", (0, len(TURN)), (0, len(TURN) + 2), meta) == {"start": 10.0, "end": 17.0}
     bad = {"start": 1.0, "length": len(TURN), "words": [[5, 1.0], [2, 2.0]]}
     assert carried(TURN, TURN + " x", (0, len(TURN)), (0, len(TURN) + 2), bad) == {"start": 1.0}
+    floats = {"length": len(TURN), "words": [[float(o), v] for o, v in words_of(TURN)]}  # as a JSON reader may give
+    assert len(carried(TURN, TURN + " x", (0, len(TURN)), (0, len(TURN) + 2), floats)["words"]) == 7
     plain = {"time": "00:01:02"}
     assert carried(TURN, TURN + " x", (0, len(TURN)), (0, len(TURN) + 2), plain) is plain
 
