@@ -5,10 +5,11 @@ subtitle importer reads them, by apps/transcripts/timecodes.py).
 A turn's timing is meta["start"] (and meta["end"]) in seconds, as the .vtt/.srt importer
 writes them, or meta["time"] ("00:12:04", "12:04"), the timestamp that opened the turn in
 a timestamped text. A transcribed turn also has meta["words"], [offset from the turn's
-start, second] per word, and meta["length"], the turn's length when they were written.
-Between two known points (the turn's start, each word's start while the turn keeps that
-length, the turn's end), time runs with the characters: ONE rule, which
-static/js/coding/player.js (Timeline.at) follows as well.
+start, second] per word, and meta["length"], the turn's length when they were written
+(an edit of the text keeps the times of unchanged words at their new offsets and updates
+the length: apps/transcripts/anchors.py). Between two known points (the turn's start,
+each word's start while the turn keeps that length, the turn's end), time runs with the
+characters: ONE rule, which static/js/coding/player.js (Timeline.at) follows as well.
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from apps.transcripts.anchors import ANCHORS, LENGTH
 from apps.transcripts.timecodes import seconds
 
 
@@ -39,9 +41,9 @@ def turn_start(meta: dict) -> float | None:
 
 def word_points(meta: dict, start: int, end: int, begins: float, ends: float) -> tuple[tuple[int, float], ...]:
     """The words' (offset into the text, second) inside a turn, or () when there are none or
-    they no longer fit it: its length changed since they were written (an edit), or their
+    they no longer fit it: its length is not the one they were written for, or their
     offsets or times do not run forward within the turn."""
-    words, length = meta.get("words"), meta.get("length")
+    words, length = meta.get(ANCHORS), meta.get(LENGTH)
     if not isinstance(words, list) or length != end - start:
         return ()
     points, last_offset, last_second = [], 0, begins

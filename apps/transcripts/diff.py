@@ -3,7 +3,8 @@
 Pure functions, independent of Django. The diff (difflib.SequenceMatcher, refined from
 lines to words to characters so that a long interview with a few corrections is
 compared in milliseconds) maps every old offset to a new one: the turns of the edited
-text keep their meta by it, and the coding app re-anchors the segments by it
+text keep their meta by it (and the offsets their meta holds, apps.transcripts.anchors),
+and the coding app re-anchors the segments by it
 (apps.coding.reanchoring).
 
 Offsets are code points (Python str indexes), as everywhere on the server.
@@ -226,6 +227,13 @@ class TextDiff:
         if block.tag == "equal":
             return block.j1 + (pos - block.i1)
         return block.j1 + min(pos - block.i1, block.j2 - block.j1)
+
+    def unchanged(self, start: int, end: int) -> bool:
+        """Whether old[start:end] is kept as it was, in one piece: it lies inside one equal
+        block, with nothing inserted strictly inside it (then map_start(start) + k is where
+        its k-th character went)."""
+        block = self.blocks[max(0, bisect_right(self._starts, start) - 1)] if self.blocks else None
+        return block is not None and block.tag == "equal" and block.i1 <= start <= end <= block.i2
 
     def touching(self, start: int, end: int) -> list[Block]:
         """The changes that overlap [start, end) or were inserted strictly inside it."""

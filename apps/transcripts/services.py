@@ -18,6 +18,7 @@ from apps.projects.limits import VALUES, check_limits
 from apps.projects.models import Project
 from apps.projects.services import activity_record
 
+from .anchors import anchors_through
 from .diff import TextDiff
 from .importers import Dropped, ImportRejected, ParsedTranscript, human_size, parse_upload
 from .models import Expert, Transcript, Turn
@@ -683,7 +684,8 @@ def _turns_after_edit(*, old_text: str, new_text: str, old_turns: Sequence[Turn]
     """The new text's turns, keeping what the researcher and the importer knew: the
     preview's speaker corrections (`choices`) still hold, speakers renamed after the import
     keep their names, and a turn that starts where an old one went keeps its meta
-    (subtitle times)."""
+    (subtitle times), with the offsets it holds into the turn moved through the diff
+    (anchors.py: a transcription's word times)."""
     detected = {(t.start, t.end): t.speaker for t in split_turns(old_text, choices)}
     votes: dict[str, Counter] = defaultdict(Counter)
     for turn in old_turns:
@@ -691,11 +693,26 @@ def _turns_after_edit(*, old_text: str, new_text: str, old_turns: Sequence[Turn]
         if label is not None and label != turn.speaker:
             votes[label][turn.speaker] += 1
     renamed = {label: counter.most_common(1)[0][0] for label, counter in votes.items()}
-    meta_at = {diff.map_start(t.start): t.meta for t in old_turns if t.meta}
+    # Where text was deleted, several old turns start at one new offset: the last one's
+    # words are the ones left there (ordered by start, it wins).
+    timed = sorted((t for t in old_turns if t.meta), key=lambda t: t.start)
+    meta_at = {diff.map_start(t.start): t for t in timed}
+    new_turns = split_turns(new_text, choices)
+    starts = {t.start for t in new_turns}
+    claimed = {turn.start for at, turn in meta_at.items() if at in starts}
+    for turn in timed:  # words typed at a turn's start ("So, the army ..."): it begins before them
+        before = diff.map_end(turn.start)
+        if turn.start not in claimed and before in starts and before not in meta_at:
+            meta_at[before] = turn
     return [
-        TurnSpan(renamed.get(t.speaker, t.speaker), t.start, t.end, {**meta_at.get(t.start, {}), **t.meta})
-        for t in split_turns(new_text, choices)
+        TurnSpan(renamed.get(t.speaker, t.speaker), t.start, t.end,
+                 {**_meta_moved(meta_at.get(t.start), diff, t), **t.meta})
+        for t in new_turns
     ]
+
+
+def _meta_moved(old: Turn | None, diff: TextDiff, new: TurnSpan) -> dict:
+    return anchors_through(old.meta, diff, (old.start, old.end), (new.start, new.end)) if old else {}
 
 
 @transaction.atomic

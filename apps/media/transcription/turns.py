@@ -8,6 +8,8 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from apps.transcripts.anchors import ANCHORS, LENGTH
+
 from . import Word
 
 PAUSE = 1.5       # seconds of silence between two words that start a new turn
@@ -40,7 +42,9 @@ def text_and_turns(words: Sequence[Word], *, pause: float = PAUSE, longest: floa
     """The transcript's text (turns as paragraphs: a blank line between them, which is how
     the plain-text import splits turns) and each turn's range and timings. meta["words"]
     holds [offset from the turn's start, second] per word; meta["length"] the turn's length,
-    so that the words' times are not used once an edit has changed it (timings.py)."""
+    so that the words' times are used only while they fit it (timings.py). These are the
+    transcripts app's anchors (apps/transcripts/anchors.py): an edit of the text carries the
+    times of unchanged words to their new offsets and sets the new length."""
     parts: list[str] = []
     turns: list[SpokenTurn] = []
     at = 0
@@ -60,7 +64,7 @@ def text_and_turns(words: Sequence[Word], *, pause: float = PAUSE, longest: floa
             at += 2
         turns.append(SpokenTurn(at, at + len(text), {"start": round(group[0].start, 3),
                                                      "end": round(max(w.end for w in group), 3),
-                                                     "length": len(text), "words": anchors}))
+                                                     LENGTH: len(text), ANCHORS: anchors}))
         parts.append(text)
         at += len(text)
     return "\n\n".join(parts), turns
