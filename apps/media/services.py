@@ -136,6 +136,31 @@ def transcript_text_writer_register(writer: Callable) -> None:
     _text_writer[:] = [writer]
 
 
+@dataclass(frozen=True)
+class Transcription:
+    """How to transcribe: an engine this installation can run, and a language it knows."""
+
+    engine: str
+    language: str
+
+    def describe(self) -> str:
+        offer = next((o for o in engine_offers() if o.name == self.engine), None)
+        return f"{offer.label if offer else self.engine}, {LANGUAGE_NAMES.get(self.language, self.language)}"
+
+
+def transcription_check(*, engine: str, language: str) -> Transcription:
+    """The engine and language, if this installation can transcribe with them
+    (ValidationError with the reason otherwise); no language is the engine's first."""
+    offer = next((o for o in engine_offers() if o.name == engine), None)
+    if offer is None or not offer.available:
+        raise ValidationError({"engine": offer.why_not if offer else f"There is no engine called '{engine}'."})
+    language = language or offer.languages[0]
+    if language not in offer.languages:
+        raise ValidationError({"language": f"{offer.label} transcribes only "
+                                           f"{', '.join(LANGUAGE_NAMES.get(c, c) for c in offer.languages)}."})
+    return Transcription(engine, language)
+
+
 @transaction.atomic
 def transcription_job_create(*, recording: Recording, user, engine: str, language: str, replace: bool) -> Job:
     """Queue the transcription of a transcript's recording. Every transcript has a text
@@ -145,12 +170,7 @@ def transcription_job_create(*, recording: Recording, user, engine: str, languag
     from .tasks import transcription_task  # the task module imports this one
 
     transcript = recording.transcript
-    offer = next((o for o in engine_offers() if o.name == engine), None)
-    if offer is None or not offer.available:
-        raise ValidationError({"engine": offer.why_not if offer else f"There is no engine called '{engine}'."})
-    if language not in offer.languages:
-        raise ValidationError({"language": f"{offer.label} transcribes only "
-                                           f"{', '.join(LANGUAGE_NAMES.get(c, c) for c in offer.languages)}."})
+    transcription_check(engine=engine, language=language)
     if transcript.text.strip() and not replace:
         raise ValidationError({"replace": f"'{transcript.title}' already has a text. Tick “replace the text” to "
                                           "replace it with the transcription (coded passages are then re-anchored, "
@@ -164,6 +184,8 @@ def transcription_job_create(*, recording: Recording, user, engine: str, languag
     asked = {"transcript_id": transcript.pk, "engine": engine, "language": language, "version": transcript.version}
     job.result = {"transcript": transcript.pk, "asked": asked}  # for its page, the test above and a re-run
     job.save(update_fields=["result"])
+    recording.transcription = job  # the transcript page says, while it waits or runs
+    recording.save(update_fields=["transcription"])
     transcription_task.enqueue(job_id=job.pk, **asked)
     return job
 
@@ -289,6 +311,8 @@ class RecordingResult:
     transcript_file: str = ""  # the transcript file it goes with
     transcript: Transcript | None = None
     found: MediaFormat | None = None
+    alone: FileResult | None = None  # the transcript it becomes on its own, to be transcribed
+    job: Job | None = None  # that transcription, once queued
 
     @property
     def ok(self) -> bool:
@@ -318,10 +342,61 @@ def _attach_recording(transcript: Transcript, *, upload: UploadedFile, actor, ma
                               f"{' '.join(error.messages)}") from error
 
 
+def awaiting_text(name: str) -> str:
+    """The text of a transcript made from a recording alone, until its transcription replaces
+    it: transcript_create refuses an empty text, and a reader should see why it is short."""
+    return f"Awaiting the transcription of the recording {name}.\n"
+
+
+def _attach_and_transcribe(transcript: Transcript, *, upload: UploadedFile, actor, mapping,
+                           transcription: Transcription, row: RecordingResult) -> None:
+    """The `attach` of a transcript made from a recording alone: the recording (named as its
+    source), and its transcription queued to replace the placeholder, all in the
+    transcript's own transaction (a refusal stores none of them)."""
+    recording = _attach_recording(transcript, upload=upload, actor=actor, mapping=mapping)
+    transcript.source_filename, transcript.source_format = recording.original_name, "recording"
+    Transcript.objects.filter(pk=transcript.pk).update(source_filename=recording.original_name,
+                                                       source_format="recording")
+    row.job = transcription_job_create(recording=recording, user=actor, engine=transcription.engine,
+                                       language=transcription.language, replace=True)
+
+
+def _alone_file(row: RecordingResult, *, upload: UploadedFile | None, actor, mapping,
+                transcription: Transcription) -> ImportFile:
+    """A recording with no transcript file, as the file of a transcript of its own: its
+    name gives the title and the expert ("E3.mp3": E3), as a text file's name does, and the
+    placeholder is its text; the import's rules (titles, experts, pseudonyms, duplicates)
+    apply to it as to any file."""
+    text = awaiting_text(row.filename).encode()
+    how = f"to be transcribed ({transcription.describe()})"
+    if upload is None:  # named only (a preview)
+        attach, attached = None, f"recording {row.filename} (its content is checked when it is imported), {how}"
+    else:
+        attach = partial(_attach_and_transcribe, upload=upload, actor=actor, mapping=mapping,
+                         transcription=transcription, row=row)
+        attached = f"recording {row.filename} ({_described(row.found)}), {how}"
+    return ImportFile(f"{os.path.splitext(row.filename)[0]}.txt", len(text), lambda: text, attach=attach,
+                      attached=attached)
+
+
+def _alone_outcome(row: RecordingResult, result: FileResult) -> None:
+    """What became of a recording imported alone, from its transcript's result; the reason
+    names the recording, not the placeholder's file."""
+    row.alone, row.status, row.transcript = result, result.status, result.transcript
+    why = result.reason.split(": ", 1)[-1]
+    if result.status != ImportStatus.STORED:
+        row.job = None
+    if result.status == ImportStatus.DUPLICATE:
+        row.reason = (f"{row.filename}: a transcript awaiting its transcription is in the project already "
+                      f"('{result.duplicate_of}'); nothing is imported for it")
+    elif result.status == ImportStatus.REJECTED:
+        row.reason = f"{row.filename} is not imported: {why}"
+
+
 def transcripts_import_with_recordings(*, project: Project, files: Sequence[ImportFile],
                                        recordings: Sequence[UploadedFile], actor, mapping=(),
-                                       preview: bool = False, recording_names: Sequence[str] = ()
-                                       ) -> ImportWithRecordings:
+                                       preview: bool = False, recording_names: Sequence[str] = (),
+                                       transcription: Transcription | None = None) -> ImportWithRecordings:
     """Import transcript files, each with the recording of its name (interview3.vtt with
     interview3.mp3, see pairing.py); with `preview`, say what that would do and store nothing.
     A preview may name recordings without their content (`recording_names`, after the
@@ -331,9 +406,14 @@ def transcripts_import_with_recordings(*, project: Project, files: Sequence[Impo
     its transcript file is read (a refused one refuses the pair, and the preview already
     says so), and it is stored in the transcript's own transaction (ImportFile.attach), so
     that nothing of either stays when one of them fails. The other files go on as without
-    recordings. A recording that goes with no file is reported, not stored.
+    recordings. A recording that goes with no file is reported, not stored; with a
+    `transcription`, one that no transcript file has the name of becomes a transcript of its
+    own instead (checked by its content first, as a pair's is): its placeholder text, the
+    recording, and a job that transcribes it with `transcription` and replaces the
+    placeholder, all in one transaction.
 
-    Queries: those of the transcript import, and per stored pair those of recording_attach.
+    Queries: those of the transcript import, and per stored pair those of recording_attach
+    (and per recording alone, those of transcription_job_create).
     """
     if recording_names and not preview:
         raise ValueError("recordings without their content can only be previewed")
@@ -365,8 +445,21 @@ def transcripts_import_with_recordings(*, project: Project, files: Sequence[Impo
         attach = partial(_attach_recording, upload=upload, actor=actor, mapping=mapping)
         planned[file_index] = replace(files[file_index], attach=attach,
                                       attached=f"recording {row.filename} ({_described(row.found)})")
+    alone: list[RecordingResult] = []
+    for index in sorted(pairs.alone) if transcription is not None else ():
+        row, upload = outcome.recordings[index], recordings[index] if index < len(recordings) else None
+        if upload is not None:
+            try:
+                row.found = recording_check(upload)
+            except ValidationError as error:
+                row.status = ImportStatus.REJECTED
+                row.reason = f"{row.filename}: {' '.join(error.messages)}; nothing is imported for it"
+                continue
+        row.reason = ""
+        alone.append(row)
+        planned.append(_alone_file(row, upload=upload, actor=actor, mapping=mapping, transcription=transcription))
     kept = [i for i in range(len(files)) if i not in refused]
-    chosen = [planned[i] for i in kept]
+    chosen = [planned[i] for i in kept] + planned[len(files):]
     if preview:
         done = transcript_import_plan(project=project, files=chosen, mapping=mapping)
     else:
@@ -374,6 +467,8 @@ def transcripts_import_with_recordings(*, project: Project, files: Sequence[Impo
     results: list[FileResult | None] = [refused.get(i) for i in range(len(files))]
     for index, result in zip(kept, done):
         results[index] = result
+    for row, result in zip(alone, done[len(kept):]):
+        _alone_outcome(row, result)
     outcome.results = results
     for file_index, recording_index in pairs.recording_of.items():
         row, result = outcome.recordings[recording_index], results[file_index]
