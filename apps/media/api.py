@@ -20,7 +20,8 @@ from apps.transcripts.services import ImportFile, pseudonym_mapping_parse
 from apps.transcripts.text import SpeakerChoices
 
 from .pairing import is_recording_name
-from .services import transcription_check, transcripts_import_with_recordings
+from .importing import transcripts_import_with_recordings
+from .services import transcription_check
 
 router = Router(tags=["transcripts"])
 

@@ -21,17 +21,11 @@ from apps.transcripts.services import ImportStatus
 
 from .formats import FORMATS
 from .forms import ImportWithRecordingsForm, RecordingForm, TranscribeForm
+from .importing import ImportWithRecordings, transcripts_import_with_recordings
 from .pairing import RECORDING_EXTENSIONS
 from .ranges import Unsatisfiable, byte_range
 from .selectors import recording_in_project, recording_of, recording_url, transcriptions_of
-from .services import (
-    TRANSCRIPTION,
-    ImportWithRecordings,
-    recording_attach,
-    recording_remove,
-    transcription_job_create,
-    transcripts_import_with_recordings,
-)
+from .services import TRANSCRIPTION, recording_attach, recording_remove, transcription_job_create
 from .transcription import LANGUAGE_NAMES, engine_offers
 
 CHUNK = 64 * 1024

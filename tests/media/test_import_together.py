@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from apps.media.models import Recording
 from apps.media.pairing import pair
-from apps.media.services import transcripts_import_with_recordings
+from apps.media.importing import transcripts_import_with_recordings
 from apps.media.timings import Timeline
 from apps.projects.models import Activity
 from apps.transcripts.models import Expert, Transcript

@@ -8,8 +8,8 @@ from __future__ import annotations
 from django.urls import reverse
 
 from apps.media.models import Recording
-from apps.media.services import (TRANSCRIPTION, Transcription, awaiting_text, transcription_job_run,
-                                 transcripts_import_with_recordings)
+from apps.media.importing import awaiting_text, transcripts_import_with_recordings
+from apps.media.services import TRANSCRIPTION, Transcription, transcription_job_run
 from apps.media.transcription import Word
 from apps.projects.models import Activity, Job
 from apps.transcripts.models import Transcript
