@@ -21,6 +21,7 @@ from apps.transcripts.services import (FileResult, ImportFile, ImportStatus, tra
 from apps.transcripts.text import pseudonymise
 
 from .formats import MediaFormat
+from .models import Recording
 from .pairing import base_name, pair
 from .services import Transcription, recording_attach, recording_check, transcription_job_create
 from .timings import clock
@@ -117,7 +118,7 @@ def _alone_outcome(row: RecordingResult, result: FileResult) -> None:
         row.job = None
     if result.status == ImportStatus.DUPLICATE:
         row.reason = (f"{row.filename}: a transcript awaiting its transcription is in the project already "
-                      f"('{result.duplicate_of}'); nothing is imported for it")
+                      f"('{result.duplicate_of}'); nothing is imported for it (transcribe that one from its Recording page)")
     elif result.status == ImportStatus.REJECTED:
         row.reason = f"{row.filename} is not imported: {why}"
 

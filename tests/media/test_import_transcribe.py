@@ -5,6 +5,8 @@ placeholder with the recognised words and their timed turns. Without the choice 
 reported unpaired, as before; a file that is not a recording stores nothing."""
 from __future__ import annotations
 
+import html
+
 from django.urls import reverse
 
 from apps.media.models import Recording
@@ -99,6 +101,19 @@ def test_a_recording_alone_goes_with_a_pair_and_the_pair_is_not_transcribed(clie
     assert sorted(Recording.objects.values_list("transcript__title", flat=True)) == ["E3", "E4"]
     assert list(Job.objects.values_list("result__transcript", flat=True)) == [
         Transcript.objects.get(title="E4").pk]  # the pair keeps its text
+
+
+def test_a_recording_alone_imported_again_while_its_transcript_awaits_is_a_duplicate_and_stores_nothing(
+        client_for, coder, project, queued_in_database, settings):
+    client = client_for(coder)
+    wav = silent_wav_upload().read()
+    post(client, project, [upload("E3.wav", wav)], **POCKETSPHINX)
+    again = post(client, project, [upload("E3.wav", wav)], **POCKETSPHINX)
+    assert statuses(again) == {"E3.wav": "duplicate"}
+    assert ("E3.wav: a transcript awaiting its transcription is in the project already ('E3'); nothing is "
+            "imported for it") in html.unescape(again.content.decode())
+    assert Transcript.objects.count() == Recording.objects.count() == Job.objects.count() == 1
+    assert len(stored_files(settings)) == 1
 
 
 def test_the_pseudonym_list_renames_a_recording_alone_its_title_its_text_and_its_file(
