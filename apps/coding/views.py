@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_POST
 
-from apps.media.selectors import player_data, recording_of, recording_url
+from apps.media.selectors import player_data, recording_of, recording_url, transcription_awaited
 from apps.projects.access import CODE, READ, can, project_for
 from apps.transcripts.forms import TextEditForm
 from apps.transcripts.services import StaleTranscript
@@ -36,7 +36,7 @@ RETRIEVAL_PAGE = 100  # segments per page of retrieval, read by keyset (selector
 @ensure_csrf_cookie
 def transcript_detail(request, slug, pk):
     project = project_for(request.user, slug)
-    transcript = get_object_or_404(project.transcripts.select_related("expert", "recording"), pk=pk)
+    transcript = get_object_or_404(project.transcripts.select_related("expert", "recording__transcription__user"), pk=pk)
     context = transcript_workspace(transcript=transcript, project=project, can_code=can(project.membership, CODE))
     context["workspace_data"]["api"] = f"{reverse('api:api-root')}projects/{project.slug}"
     # Whose page this is: the panes' sizes are remembered per user, and "mine" is labelled.
@@ -45,6 +45,7 @@ def transcript_detail(request, slug, pk):
     recording = recording_of(transcript=transcript)
     context["recording"] = recording
     context["recording_url"] = recording_url(recording=recording, slug=project.slug) if recording else ""
+    context["transcription"] = transcription_awaited(recording=recording)  # the text is to be replaced
     context["workspace_data"]["recording"] = player_data(recording=recording, turns=context["turns"],
                                                          url=context["recording_url"])
     return render(request, "coding/transcript.html", context)

@@ -10,7 +10,7 @@ class RecordingAdmin(admin.ModelAdmin):
     list_display = ["transcript", "format", "kind", "original_name", "uploaded_by"]
     list_select_related = ["transcript", "uploaded_by"]
     search_fields = ["transcript__title", "original_name"]
-    raw_id_fields = ["transcript", "uploaded_by"]
+    raw_id_fields = ["transcript", "uploaded_by", "transcription"]
     readonly_fields = ["file", "format", "content_type", "kind"]
 
     def has_add_permission(self, request):

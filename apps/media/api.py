@@ -7,6 +7,7 @@ a reviewer a 403; input that cannot be used is a 422 with the reason.
 """
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from ninja import Field, File, Form, Router, Schema
 from ninja.files import UploadedFile
@@ -19,7 +20,8 @@ from apps.transcripts.services import ImportFile, pseudonym_mapping_parse
 from apps.transcripts.text import SpeakerChoices
 
 from .pairing import is_recording_name
-from .services import transcripts_import_with_recordings
+from .importing import transcripts_import_with_recordings
+from .services import transcription_check
 
 router = Router(tags=["transcripts"])
 
@@ -27,13 +29,17 @@ router = Router(tags=["transcripts"])
 class RecordingResultOut(Schema):
     filename: str
     status: str = Field(description="The status of the transcript file it goes with (stored | ready | rejected | "
-                                    "duplicate), or unpaired: no transcript file of its name came with it.")
+                                    "duplicate), or of the transcript it becomes on its own (with `transcribe`), "
+                                    "or unpaired: no transcript file of its name came with it.")
     reason: str = Field(description="Why it is not (or would not be) stored; it names the file.")
     transcript_file: str = Field(description="The transcript file of its name, '' if none.")
     format: str = Field(description="mp3, m4a, wav, ogg, mp4 or webm, read from the content; '' if not read.")
     kind: str = Field(description="audio | video; '' if not read.")
     duration: float | None = Field(None, description="Seconds.")
     transcript_id: int | None = None
+    transcription_job_id: int | None = Field(None, description="With `transcribe`, a recording that came alone "
+                                             "became a transcript of its own: its transcription job "
+                                             "(/api/jobs/<id>).")
 
 
 class ImportOut(Schema):
@@ -49,7 +55,8 @@ def transcript_import(request, slug: str, files: File[list[UploadedFile]], pseud
                       experts: Form[list[str]] = None, import_anyway: Form[list[str]] = None,
                       reject_label: Form[list[str]] = None, take_label: Form[list[str]] = None,
                       merge_label: Form[list[str]] = None, whole_page: Form[list[str]] = None,
-                      preview: Form[bool] = False):
+                      preview: Form[bool] = False, transcribe: Form[bool] = False, engine: Form[str] = "",
+                      language: Form[str] = ""):
     """Import files (multipart `files`, repeated). A recording (.mp3, .m4a, .wav, .ogg, .mp4,
     .webm) goes with the transcript file of its name and is stored with it, or neither is;
     each recording's result says which file it went with, or why none. `experts` gives each
@@ -59,8 +66,17 @@ def transcript_import(request, slug: str, files: File[list[UploadedFile]], pseud
     became of it, and lists the labels found: correct them as in the preview page, by file
     name and a tab, with `reject_label` ("E3.txt\tGermany": not a speaker), `take_label`
     (a speaker after all) and `merge_label` ("E3.txt\tPutin\tVladimir Putin": the same
-    speaker); `whole_page` names web pages to keep whole, navigation and footer too."""
+    speaker); `whole_page` names web pages to keep whole, navigation and footer too.
+
+    With `transcribe`, a recording that no transcript file has the name of becomes a
+    transcript of its own (titled by its name, with a placeholder text), and a job
+    transcribes it with `engine` (the installation's default if none) in `language` (the
+    engine's first if none), replacing the placeholder."""
     project = project_for(request.user, slug, CODE)
+    transcription = None
+    if transcribe:
+        transcription = transcription_check(engine=engine or settings.CASECODER_TRANSCRIPTION_ENGINE,
+                                            language=language)
     if len(files) > MAX_FILES:
         raise ValidationError({"files": f"Import at most {MAX_FILES} files at once."})
     mapping = pseudonym_mapping_parse(pseudonyms or "")
@@ -77,7 +93,8 @@ def transcript_import(request, slug: str, files: File[list[UploadedFile]], pseud
                           whole_page=f.name in whole)
                for i, f in enumerate(texts)]
     outcome = transcripts_import_with_recordings(project=project, files=uploads, recordings=recordings,
-                                                 mapping=mapping, actor=request.user, preview=preview)
+                                                 mapping=mapping, actor=request.user, preview=preview,
+                                                 transcription=transcription)
     results = outcome.results
     return {"preview": preview, "stored": sum(r.status == "stored" for r in results),
             "not_imported": sum(not r.ok for r in results),
@@ -86,5 +103,6 @@ def transcript_import(request, slug: str, files: File[list[UploadedFile]], pseud
                             "transcript_file": m.transcript_file, "format": m.found.format if m.found else "",
                             "kind": m.found.kind if m.found else "",
                             "duration": m.found.duration if m.found else None,
-                            "transcript_id": m.transcript.pk if m.transcript else None}
+                            "transcript_id": m.transcript.pk if m.transcript else None,
+                            "transcription_job_id": m.job.pk if m.job else None}
                            for m in outcome.recordings]}

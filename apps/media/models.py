@@ -4,6 +4,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from apps.projects.models import Job
 from apps.transcripts.models import Transcript
 
 
@@ -31,6 +32,10 @@ class Recording(models.Model):
     original_name = models.CharField(max_length=255, blank=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
+    transcription = models.ForeignKey(
+        Job, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        help_text="The latest transcription queued for it: read with the recording, so that the transcript page "
+                  "can say, without a query of its own, that the text awaits it.")
 
     def __str__(self):
         return f"{self.transcript} ({self.format})"

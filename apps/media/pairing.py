@@ -33,10 +33,13 @@ def is_recording_name(name: str) -> bool:
 @dataclass
 class Pairs:
     """`recording_of`: the index of a transcript file -> the index of its recording;
-    `unpaired`: the index of a recording that goes with no file -> why."""
+    `unpaired`: the index of a recording that goes with no file -> why; `alone`: those of
+    them that no transcript file has the name of (one may become a transcript of its own,
+    to be transcribed)."""
 
     recording_of: dict[int, int] = field(default_factory=dict)
     unpaired: dict[int, str] = field(default_factory=dict)
+    alone: set[int] = field(default_factory=set)
 
 
 def pair(transcript_names: Sequence[str], recording_names: Sequence[str]) -> Pairs:
@@ -59,6 +62,7 @@ def pair(transcript_names: Sequence[str], recording_names: Sequence[str]) -> Pai
                 pairs.unpaired[index] = (f"{name}: {others} has the same name; a transcript has one recording, "
                                          "so neither is attached (upload one of them)")
             elif not matches:
+                pairs.alone.add(index)
                 pairs.unpaired[index] = (f"{name}: no transcript file of the same name came with it "
                                          f"(such as {os.path.splitext(name)[0]}.vtt, .srt, .txt or .docx); "
                                          "upload both together, or attach it on the transcript's Recording page")

@@ -19,6 +19,14 @@ def recording_of(*, transcript: Transcript) -> Recording | None:
         return None
 
 
+def transcription_awaited(*, recording: Recording | None) -> Job | None:
+    """The transcription queued for the recording, while it waits or runs: the transcript's
+    text is to be replaced by it. No query when the recording was read with
+    select_related("recording__transcription__user")."""
+    job = recording.transcription if recording is not None and recording.transcription_id else None
+    return job if job is not None and job.status in Job.ACTIVE else None
+
+
 def recording_in_project(*, project: Project, transcript_id: int) -> Recording | None:
     """The recording of a transcript of `project` (with its transcript), in one query."""
     return (Recording.objects.select_related("transcript")

@@ -1,16 +1,15 @@
 """Writes of recordings: attach one to a transcript (replacing the one before), remove it,
-transcribe it (a job: the recognised words become the transcript's text and timed turns),
-and import transcripts together with their recordings."""
+and transcribe it (a job: the recognised words become the transcript's text and timed
+turns). Importing transcripts together with their recordings is importing.py's."""
 from __future__ import annotations
 
 import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
-from functools import partial
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
@@ -18,26 +17,17 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat, pluralize
 
-from apps.projects.models import Job, Project
+from apps.projects.models import Job
 from apps.projects.services import (activity_record, job_create, job_fail, job_finish, job_progress, job_start,
                                     job_work, jobs_requeue_abandoned)
 from apps.transcripts.models import Transcript
-from apps.transcripts.services import (
-    FileResult,
-    ImportFile,
-    ImportStatus,
-    transcript_import_files,
-    transcript_import_plan,
-    turn_timings_set,
-    turns_replace,
-)
+from apps.transcripts.services import turn_timings_set, turns_replace
 from apps.transcripts.signals import transcript_text_stored
-from apps.transcripts.text import TurnSpan, pseudonymise
+from apps.transcripts.text import TurnSpan
 
 from .formats import FORMATS, HEAD_BYTES, MediaFormat, NotMedia, probe, sniff
 from .models import Recording
-from .pairing import base_name, pair
-from .timings import clock, sync_point_timings
+from .timings import sync_point_timings
 from .transcription import LANGUAGE_NAMES, Recognised, TranscriptionFailed, engine_named, engine_offers
 from .transcription.turns import text_and_turns
 
@@ -136,6 +126,31 @@ def transcript_text_writer_register(writer: Callable) -> None:
     _text_writer[:] = [writer]
 
 
+@dataclass(frozen=True)
+class Transcription:
+    """How to transcribe: an engine this installation can run, and a language it knows."""
+
+    engine: str
+    language: str
+
+    def describe(self) -> str:
+        offer = next((o for o in engine_offers() if o.name == self.engine), None)
+        return f"{offer.label if offer else self.engine}, {LANGUAGE_NAMES.get(self.language, self.language)}"
+
+
+def transcription_check(*, engine: str, language: str) -> Transcription:
+    """The engine and language, if this installation can transcribe with them
+    (ValidationError with the reason otherwise); no language is the engine's first."""
+    offer = next((o for o in engine_offers() if o.name == engine), None)
+    if offer is None or not offer.available:
+        raise ValidationError({"engine": offer.why_not if offer else f"There is no engine called '{engine}'."})
+    language = language or offer.languages[0]
+    if language not in offer.languages:
+        raise ValidationError({"language": f"{offer.label} transcribes only "
+                                           f"{', '.join(LANGUAGE_NAMES.get(c, c) for c in offer.languages)}."})
+    return Transcription(engine, language)
+
+
 @transaction.atomic
 def transcription_job_create(*, recording: Recording, user, engine: str, language: str, replace: bool) -> Job:
     """Queue the transcription of a transcript's recording. Every transcript has a text
@@ -145,12 +160,7 @@ def transcription_job_create(*, recording: Recording, user, engine: str, languag
     from .tasks import transcription_task  # the task module imports this one
 
     transcript = recording.transcript
-    offer = next((o for o in engine_offers() if o.name == engine), None)
-    if offer is None or not offer.available:
-        raise ValidationError({"engine": offer.why_not if offer else f"There is no engine called '{engine}'."})
-    if language not in offer.languages:
-        raise ValidationError({"language": f"{offer.label} transcribes only "
-                                           f"{', '.join(LANGUAGE_NAMES.get(c, c) for c in offer.languages)}."})
+    transcription_check(engine=engine, language=language)
     if transcript.text.strip() and not replace:
         raise ValidationError({"replace": f"'{transcript.title}' already has a text. Tick “replace the text” to "
                                           "replace it with the transcription (coded passages are then re-anchored, "
@@ -164,6 +174,8 @@ def transcription_job_create(*, recording: Recording, user, engine: str, languag
     asked = {"transcript_id": transcript.pk, "engine": engine, "language": language, "version": transcript.version}
     job.result = {"transcript": transcript.pk, "asked": asked}  # for its page, the test above and a re-run
     job.save(update_fields=["result"])
+    recording.transcription = job  # the transcript page says, while it waits or runs
+    recording.save(update_fields=["transcription"])
     transcription_task.enqueue(job_id=job.pk, **asked)
     return job
 
@@ -269,120 +281,3 @@ def transcript_transcribed_store(*, transcript: Transcript, recognised: Recognis
                     summary=f"{locked.title}: {summary}")
     return {"transcript": locked.pk, "words": words, "turns": len(spans), "seconds": round(recognised.duration, 1),
             "language": recognised.language, "summary": summary}
-
-
-# ---------------------------------------------------------------------------------------
-# Importing transcripts together with their recordings (the Import page)
-
-UNPAIRED = "unpaired"  # a recording that goes with no transcript file of the upload
-
-
-@dataclass
-class RecordingResult:
-    """What became (or would become) of one uploaded recording: the status of its
-    transcript file (ImportStatus), or UNPAIRED; `reason` names the file and says why it
-    is not (or would not be) stored."""
-
-    filename: str
-    status: str = UNPAIRED
-    reason: str = ""
-    transcript_file: str = ""  # the transcript file it goes with
-    transcript: Transcript | None = None
-    found: MediaFormat | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.status in (ImportStatus.STORED, ImportStatus.READY)
-
-
-@dataclass
-class ImportWithRecordings:
-    results: list[FileResult] = field(default_factory=list)  # one per transcript file, in order
-    recordings: list[RecordingResult] = field(default_factory=list)  # one per recording, in order
-
-
-def _described(found: MediaFormat) -> str:
-    length = f", {clock(found.duration)}" if found.duration is not None else ""
-    return f"{found.format.upper()} {found.kind}{length}"
-
-
-def _attach_recording(transcript: Transcript, *, upload: UploadedFile, actor, mapping) -> Recording:
-    """The transcript import's `attach`: a refusal names the recording, and refuses the pair.
-    The file's name is kept pseudonymised like its transcript's ("Ivan Petrov.mp3": E3.mp3)."""
-    if mapping:
-        upload.name = pseudonymise(base_name(upload.name or ""), mapping)[0]
-    try:
-        return recording_attach(transcript=transcript, upload=upload, actor=actor)
-    except ValidationError as error:
-        raise ValidationError(f"its recording {base_name(upload.name or '')} is refused: "
-                              f"{' '.join(error.messages)}") from error
-
-
-def transcripts_import_with_recordings(*, project: Project, files: Sequence[ImportFile],
-                                       recordings: Sequence[UploadedFile], actor, mapping=(),
-                                       preview: bool = False, recording_names: Sequence[str] = ()
-                                       ) -> ImportWithRecordings:
-    """Import transcript files, each with the recording of its name (interview3.vtt with
-    interview3.mp3, see pairing.py); with `preview`, say what that would do and store nothing.
-    A preview may name recordings without their content (`recording_names`, after the
-    `recordings`): they are paired by name, and checked only when they are imported.
-
-    Each pair is all or nothing: the recording is checked by its size and content before
-    its transcript file is read (a refused one refuses the pair, and the preview already
-    says so), and it is stored in the transcript's own transaction (ImportFile.attach), so
-    that nothing of either stays when one of them fails. The other files go on as without
-    recordings. A recording that goes with no file is reported, not stored.
-
-    Queries: those of the transcript import, and per stored pair those of recording_attach.
-    """
-    if recording_names and not preview:
-        raise ValueError("recordings without their content can only be previewed")
-    names = [r.name or "" for r in recordings] + list(recording_names)
-    pairs = pair([f.filename for f in files], names)
-    outcome = ImportWithRecordings(recordings=[RecordingResult(base_name(name)) for name in names])
-    for index, reason in pairs.unpaired.items():
-        outcome.recordings[index].reason = reason
-    refused: dict[int, FileResult] = {}
-    planned = list(files)
-    for file_index, recording_index in pairs.recording_of.items():
-        row = outcome.recordings[recording_index]
-        row.transcript_file = base_name(files[file_index].filename)
-        if recording_index >= len(recordings):  # named only (a preview)
-            planned[file_index] = replace(files[file_index], attached=f"recording {row.filename} (its content is "
-                                                                     "checked when it is imported)")
-            continue
-        upload = recordings[recording_index]
-        try:
-            row.found = recording_check(upload)
-        except ValidationError as error:
-            why = " ".join(error.messages)
-            row.status = ImportStatus.REJECTED
-            row.reason = f"{row.filename}: {why}; neither it nor {row.transcript_file} is imported"
-            refused[file_index] = FileResult(filename=row.transcript_file,
-                                             reason=f"{row.transcript_file}: its recording {row.filename} is "
-                                                    f"refused: {why}")
-            continue
-        attach = partial(_attach_recording, upload=upload, actor=actor, mapping=mapping)
-        planned[file_index] = replace(files[file_index], attach=attach,
-                                      attached=f"recording {row.filename} ({_described(row.found)})")
-    kept = [i for i in range(len(files)) if i not in refused]
-    chosen = [planned[i] for i in kept]
-    if preview:
-        done = transcript_import_plan(project=project, files=chosen, mapping=mapping)
-    else:
-        done = transcript_import_files(project=project, files=chosen, mapping=mapping, actor=actor)
-    results: list[FileResult | None] = [refused.get(i) for i in range(len(files))]
-    for index, result in zip(kept, done):
-        results[index] = result
-    outcome.results = results
-    for file_index, recording_index in pairs.recording_of.items():
-        row, result = outcome.recordings[recording_index], results[file_index]
-        if row.status == ImportStatus.REJECTED:
-            continue
-        row.status, row.transcript = result.status, result.transcript
-        if result.status == ImportStatus.DUPLICATE:
-            row.reason = (f"{row.filename}: waits for its transcript {result.filename}, whose text is in the "
-                          "project already")
-        elif result.status == ImportStatus.REJECTED:
-            row.reason = f"{row.filename} is not imported either: {result.reason}"
-    return outcome

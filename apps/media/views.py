@@ -21,17 +21,11 @@ from apps.transcripts.services import ImportStatus
 
 from .formats import FORMATS
 from .forms import ImportWithRecordingsForm, RecordingForm, TranscribeForm
+from .importing import ImportWithRecordings, transcripts_import_with_recordings
 from .pairing import RECORDING_EXTENSIONS
 from .ranges import Unsatisfiable, byte_range
 from .selectors import recording_in_project, recording_of, recording_url, transcriptions_of
-from .services import (
-    TRANSCRIPTION,
-    ImportWithRecordings,
-    recording_attach,
-    recording_remove,
-    transcription_job_create,
-    transcripts_import_with_recordings,
-)
+from .services import TRANSCRIPTION, recording_attach, recording_remove, transcription_job_create
 from .transcription import LANGUAGE_NAMES, engine_offers
 
 CHUNK = 64 * 1024
@@ -179,7 +173,8 @@ def _import_results(outcome: ImportWithRecordings, *, preview: bool) -> dict:
     by_status = {status: [r for r in results if r.status == status] for status in
                  (ImportStatus.STORED, ImportStatus.READY, ImportStatus.REJECTED, ImportStatus.DUPLICATE)}
     return {"results": results, "recordings": outcome.recordings, "preview": preview,
-            "recordings_ok": [m for m in outcome.recordings if m.ok],
+            "recordings_ok": [m for m in outcome.recordings if m.ok and not m.alone],
+            "recordings_alone": [m for m in outcome.recordings if m.ok and m.alone],
             "stored": by_status[ImportStatus.STORED], "ready": by_status[ImportStatus.READY],
             "rejected": by_status[ImportStatus.REJECTED], "duplicates": by_status[ImportStatus.DUPLICATE]}
 
@@ -198,14 +193,15 @@ def transcript_import(request, slug):
                "max_bytes": settings.CASECODER_MAX_UPLOAD_BYTES,
                "max_size": human_size(settings.CASECODER_MAX_UPLOAD_BYTES),
                "max_media_bytes": settings.CASECODER_MAX_MEDIA_BYTES,
-               "max_media_size": filesizeformat(settings.CASECODER_MAX_MEDIA_BYTES), **import_page(project=project)}
+               "max_media_size": filesizeformat(settings.CASECODER_MAX_MEDIA_BYTES), "engines": form.offers,
+               "can_transcribe": any(o.available for o in form.offers), **import_page(project=project)}
     status = 200
     if request.method == "POST":
         if form.is_valid():
             outcome = transcripts_import_with_recordings(
                 project=project, files=form.import_files(), recordings=form.recordings(),
                 recording_names=form.recording_names(), mapping=form.cleaned_data["pseudonyms"],
-                actor=request.user, preview=form.is_preview)
+                actor=request.user, preview=form.is_preview, transcription=form.transcription())
             context.update(_import_results(outcome, preview=form.is_preview))
         else:
             status = 400

@@ -8,6 +8,7 @@ import pytest
 from apps.coding.services import segment_create
 from apps.transcripts.models import Transcript
 from tests.browser.conftest import assert_no_console_errors
+from tests.exports.test_worker import queued_in_database  # noqa: F401 (a fixture)
 from tests.transcripts.test_import_views import PETROV, word_interview
 
 pytestmark = pytest.mark.browser
@@ -244,4 +245,39 @@ def test_a_recording_imported_with_its_transcript_plays_beside_it(page, live_ser
     page.wait_for_function("() => document.querySelector('[data-media]').readyState >= 1")  # the file is served
     page.click("#p2 .turn-time")
     page.wait_for_selector("#p2.speaking")
+    assert_no_console_errors(page)
+
+
+def test_a_recording_alone_is_imported_to_be_transcribed_and_its_transcript_says_so(
+        page, live_server, signed_in, coder, project, queued_in_database):
+    """With "Transcribe recordings that have no transcript file" ticked, the list says what
+    the recording becomes, the results link to its transcription, and its transcript page
+    says that the text awaits it (the job stays queued: no worker runs here)."""
+    from apps.projects.models import Job
+    from tests.browser.test_pages_a11y import audit
+    from tests.media.conftest import silent_wav_upload
+
+    signed_in(page, coder)
+    page.goto(import_url(live_server, project))
+    page.set_input_files("input[name=files]", [file_payload("E8 talk.wav", silent_wav_upload().read())])
+    cell = page.locator("[data-recording-of='']")
+    assert cell.inner_text() == "recording: no transcript file of its name"
+    page.check("input[name=transcribe]")
+    assert cell.inner_text() == "recording: a transcript of its own, to be transcribed"
+    page.click("button[value=preview]")
+    page.wait_for_selector("[data-import-results][data-preview=true]")
+    assert results(page) == {"E8 talk.wav": "ready"}
+    page.click("button[value=import]")
+    page.wait_for_selector("[data-import-results][data-preview=false]")
+    assert results(page) == {"E8 talk.wav": "stored"}
+    job = Job.objects.get()
+    assert audit(page, "the import page's results with a recording to transcribe", page.console_errors) == []
+
+    page.click("[data-import-results] [data-file='E8 talk.wav'] a[href*='/transcripts/']")
+    page.wait_for_selector("body[data-workspace-ready]")
+    notice = page.locator("[data-awaiting-transcription]")
+    assert "awaits the transcription of its recording" in notice.inner_text()
+    assert page.locator("[data-player]").is_visible()
+    notice.locator("a").click()
+    page.wait_for_url(f"**/transcriptions/{job.pk}/")
     assert_no_console_errors(page)

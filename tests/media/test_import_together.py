@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from apps.media.models import Recording
 from apps.media.pairing import pair
-from apps.media.services import transcripts_import_with_recordings
+from apps.media.importing import transcripts_import_with_recordings
 from apps.media.timings import Timeline
 from apps.projects.models import Activity
 from apps.transcripts.models import Expert, Transcript
@@ -340,7 +340,7 @@ def test_the_api_imports_a_pair_and_reports_each_recording(client_for, coder, pr
     by_name = {r["filename"]: r for r in body["recordings"]}
     assert by_name["E3.mp3"] == {"filename": "E3.mp3", "status": "stored", "reason": "", "transcript_file": "E3.vtt",
                                  "format": "mp3", "kind": "audio", "duration": pytest.approx(3.5, abs=2.5),
-                                 "transcript_id": transcript.pk}
+                                 "transcript_id": transcript.pk, "transcription_job_id": None}
     assert by_name["E8.wav"]["status"] == "unpaired" and by_name["alone.ogg"]["status"] == "unpaired"
     assert Recording.objects.get().transcript == transcript
 

@@ -5,7 +5,8 @@
 // label in the preview (not a speaker, a speaker after all, the same as another) runs the
 // preview again, so the turns it gives are seen before anything is stored. A recording goes
 // with the transcript file of its name (interview3.mp3 with interview3.vtt): it has no
-// expert of its own, and its row says which file it goes with.
+// expert of its own, and its row says which file it goes with (or, with "Transcribe
+// recordings that have no transcript file" ticked, that it becomes a transcript of its own).
 const form = document.querySelector("[data-import-form]");
 
 const EXPERT_IN_NAME = /(?<![0-9A-Za-z])[Ee](\d{1,4})(?![0-9A-Za-z])/;
@@ -38,6 +39,8 @@ function setup() {
   const maxMediaBytes = Number(form.dataset.maxMediaBytes) || Infinity;
   const recordingExtensions = (form.dataset.recordingExtensions || "").split(",").filter(Boolean);
   const isRecording = (name) => recordingExtensions.some((ext) => name.toLowerCase().endsWith(ext));
+  // "Transcribe recordings that have no transcript file" (there when the server has an engine).
+  const transcribe = form.querySelector("input[name=transcribe]");
   /** @type {{file: File, expert: string}[]} */
   let chosen = [];
 
@@ -106,7 +109,8 @@ function setup() {
         expertCell.className = "muted small";
         expertCell.dataset.recordingOf = partner ? partner.file.name : "";
         expertCell.textContent = partner ? `recording of ${partner.file.name}`
-          : "recording: no transcript file of its name";
+          : transcribe && transcribe.checked ? "recording: a transcript of its own, to be transcribed"
+            : "recording: no transcript file of its name";
       } else {
         expertCell.append(...expertInput(item, index, guesses[index]));
       }
@@ -238,6 +242,8 @@ function setup() {
       file: control.closest("[data-file]")?.dataset.file };
     form.requestSubmit(form.querySelector("button[value=preview]"));
   });
+
+  if (transcribe) transcribe.addEventListener("change", render);
 
   render();
 }
