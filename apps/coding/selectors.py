@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import reduce
 
 from django.contrib.auth import get_user_model
@@ -307,16 +308,18 @@ def segment_dicts(*, project: Project, segments: QuerySet[Segment], transcript: 
     whatever their number, and no model instances (a transcript page carries hundreds).
 
     `segments` is a filtered queryset of the project's segments; with `transcript`, the
-    codings, links and member cases are read for that transcript only.
+    member cases are read for that transcript only. The codings and links are read by the
+    segments' ids (the index on each table's segment column): a join on the transcript let
+    PostgreSQL read every coding of every project instead.
     """
     rows = list(segments.values(*SEGMENT_FIELDS))
     if not rows:
         return []
     ids = [row["id"] for row in rows]
-    if transcript is not None:
-        coding_scope, link_scope = Q(content_object__transcript=transcript), Q(segment__transcript=transcript)
-    elif len(ids) <= MAX_ID_LIST:
+    if len(ids) <= MAX_ID_LIST:
         coding_scope, link_scope = Q(content_object_id__in=ids), Q(segment_id__in=ids)
+    elif transcript is not None:
+        coding_scope, link_scope = Q(content_object__transcript=transcript), Q(segment__transcript=transcript)
     else:
         subquery = segments.values("id")
         coding_scope, link_scope = Q(content_object_id__in=subquery), Q(segment_id__in=subquery)
@@ -380,11 +383,14 @@ def transcript_workspace(*, transcript: Transcript, project: Project, can_code: 
     # counts, the segments and the primary coder change only with writes.
     nodes, cases, segments, primary = cached_by_state(
         project, ("transcript-workspace", transcript.pk), lambda: (
-            code_tree(project=project, transcript=transcript, counts=False),
+            code_tree(project=project, counts=False),
             list(Case.objects.filter(project=project).only("id", "name", "project_id")),
             segment_dicts(project=project, transcript=transcript,
                           segments=Segment.objects.filter(transcript=transcript).order_by("start", "end", "id")),
             primary_coder(project=project)))
+    # The codes' counts here, from the segments just read (not in the trash, every coder's).
+    here = Counter(coding["code_id"] for segment in segments for coding in segment["codings"])
+    nodes = [replace(node, segments_here=here[node.code.pk]) for node in nodes]
     return {
         "project": project,
         "transcript": transcript,
