@@ -60,13 +60,15 @@ def _described(found: MediaFormat) -> str:
     return f"{found.format.upper()} {found.kind}{length}"
 
 
-def _attach_recording(transcript: Transcript, *, upload: UploadedFile, actor, mapping) -> Recording:
-    """The transcript import's `attach`: a refusal names the recording, and refuses the pair.
-    The file's name is kept pseudonymised like its transcript's ("Ivan Petrov.mp3": E3.mp3)."""
+def _attach_recording(transcript: Transcript, *, upload: UploadedFile, actor, mapping,
+                      found: MediaFormat) -> Recording:
+    """The transcript import's `attach` of a recording checked already (`found`): a refusal
+    names the recording, and refuses the pair. The file's name is kept pseudonymised like
+    its transcript's ("Ivan Petrov.mp3": E3.mp3)."""
     if mapping:
         upload.name = pseudonymise(base_name(upload.name or ""), mapping)[0]
     try:
-        return recording_attach(transcript=transcript, upload=upload, actor=actor)
+        return recording_attach(transcript=transcript, upload=upload, actor=actor, found=found)
     except ValidationError as error:
         raise ValidationError(f"its recording {base_name(upload.name or '')} is refused: "
                               f"{' '.join(error.messages)}") from error
@@ -83,7 +85,7 @@ def _attach_and_transcribe(transcript: Transcript, *, upload: UploadedFile, acto
     """The `attach` of a transcript made from a recording alone: the recording (named as its
     source), and its transcription queued to replace the placeholder, all in the
     transcript's own transaction (a refusal stores none of them)."""
-    recording = _attach_recording(transcript, upload=upload, actor=actor, mapping=mapping)
+    recording = _attach_recording(transcript, upload=upload, actor=actor, mapping=mapping, found=row.found)
     transcript.source_filename, transcript.source_format = recording.original_name, "recording"
     Transcript.objects.filter(pk=transcript.pk).update(source_filename=recording.original_name,
                                                        source_format="recording")
@@ -172,7 +174,7 @@ def transcripts_import_with_recordings(*, project: Project, files: Sequence[Impo
                                              reason=f"{row.transcript_file}: its recording {row.filename} is "
                                                     f"refused: {why}")
             continue
-        attach = partial(_attach_recording, upload=upload, actor=actor, mapping=mapping)
+        attach = partial(_attach_recording, upload=upload, actor=actor, mapping=mapping, found=row.found)
         planned[file_index] = replace(files[file_index], attach=attach,
                                       attached=f"recording {row.filename} ({_described(row.found)})")
     alone: list[RecordingResult] = []

@@ -69,11 +69,13 @@ def recording_check(upload: UploadedFile) -> MediaFormat:
 
 
 @transaction.atomic
-def recording_attach(*, transcript: Transcript, upload: UploadedFile, actor) -> Recording:
-    """Store `upload` as the transcript's recording, after checking its size and its content;
-    a refused file leaves nothing stored. A recording attached before is replaced (its file
+def recording_attach(*, transcript: Transcript, upload: UploadedFile, actor,
+                     found: MediaFormat | None = None) -> Recording:
+    """Store `upload` as the transcript's recording, after checking its size and its content
+    (`found`: what recording_check said of it already, so that ffprobe reads it once); a
+    refused file leaves nothing stored. A recording attached before is replaced (its file
     removed once this commits)."""
-    found = recording_check(upload)
+    found = found or recording_check(upload)
     old = Recording.objects.filter(transcript=transcript).first()
     if old is not None:
         old.delete()  # its file goes after the commit (receivers.py)
