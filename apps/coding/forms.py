@@ -35,7 +35,7 @@ class SegmentFilterForm(forms.Form):
 
     def __init__(self, data=None, *, project: Project):
         super().__init__(data)
-        self.code_nodes = code_tree(project=project)
+        self.code_nodes = code_tree(project=project, counts=False)  # names and paths: no counts
         self.cases = list(Case.objects.filter(project=project).only("id", "name", "project_id"))
         self.experts = list(Expert.objects.filter(project=project).only("id", "pseudonym", "project_id"))
         # The coders: members who may code, and anyone who coded here before becoming a reviewer.

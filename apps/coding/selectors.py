@@ -128,16 +128,13 @@ def code_tree(*, project: Project, transcript: Transcript | None = None, counts:
     codes = list(Code.objects.filter(project=project, deleted_at__isnull=True).order_by("position", "name"))
     # Counted apart from the codes, grouped by code over the codings (a segment has a code at
     # most once): a hash aggregate, where counting distinct segments on the codes' rows sorted
-    # every coding of the project, twice on the transcript page.
+    # every coding of the project.
     found = {}
-    if counts or transcript is not None:
-        alive = Coding.objects.filter(content_object__deleted_at__isnull=True).order_by().values("tag_id")
-        if counts:
-            alive = alive.filter(content_object__project=project).annotate(
-                n=Count("id"), here=Count("id", filter=Q(content_object__transcript=transcript)) if transcript
-                else Value(0))
-        else:
-            alive = alive.filter(content_object__transcript=transcript).annotate(n=Value(0), here=Count("id"))
+    if counts:
+        alive = (Coding.objects.filter(content_object__deleted_at__isnull=True, content_object__project=project)
+                 .order_by().values("tag_id")
+                 .annotate(n=Count("id"), here=Count("id", filter=Q(content_object__transcript=transcript))
+                           if transcript else Value(0)))
         found = {tag_id: (n, here) for tag_id, n, here in alive.values_list("tag_id", "n", "here")}
     for code in codes:
         code.n_segments, code.n_here = found.get(code.pk, (0, 0))
@@ -160,7 +157,7 @@ def code_tree(*, project: Project, transcript: Transcript | None = None, counts:
 
 def code_paths(*, project: Project) -> dict[int, str]:
     """'Parent > Child' path of every code, by id."""
-    return {node.code.pk: node.path for node in code_tree(project=project)}
+    return {node.code.pk: node.path for node in code_tree(project=project, counts=False)}
 
 
 def code_subtree_ids(code_ids: Iterable[int], *, parents: Mapping[int, int | None]) -> set[int]:

@@ -33,7 +33,7 @@ class Command(BaseCommand):
             columns = _attribute(project, columns).pk
         root = None
         if options["branch"]:
-            paths = {node.path: node.code for node in code_tree(project=project)}
+            paths = {node.path: node.code for node in code_tree(project=project, counts=False)}
             root = paths.get(" > ".join(part.strip() for part in options["branch"].split(">")))
             if root is None:
                 raise CommandError(f"No code with the path {options['branch']!r} in {project.slug}.")
