@@ -35,7 +35,6 @@ MAX_PER_PAGE = 200
 TRASH_LIMIT = 500
 MAX_SEGMENT_IDS = 200  # per `ids=` request; the browser asks in chunks of this size
 SEGMENT_IDS = re.compile(r"\d{1,18}(,\d{1,18})*", re.ASCII)  # 18 digits fit a 64-bit id
-SEARCH_CURSOR = re.compile(r"^\d{1,18}\.\d{1,10}\.\d{1,10}\.\d{1,18}$", re.ASCII)  # selectors.SearchCursor
 
 
 # --- schemas ---------------------------------------------------------------------------
@@ -110,7 +109,7 @@ class SegmentFilters(Schema):
     transcript: Ids = []
     q: str = Field("", max_length=limits.QUERY)
     no_value: bool = Field(False, description="Only segments with a coding of a scaled code without a value.")
-    after: str | None = Field(None, pattern=SEARCH_CURSOR.pattern, max_length=80,
+    after: str | None = Field(None, pattern=selectors.SearchCursor.PATTERN.pattern, max_length=80,
                               description="The `next` of the page before: the page that follows it (then `page` "
                                           "is ignored, and `count`, `pages` and `valueless` are not counted again).")
     page: Page = 1

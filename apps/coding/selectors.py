@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -478,13 +479,15 @@ class SearchCursor:
     def of(cls, segment: Segment) -> SearchCursor:
         return cls(segment.transcript_id, segment.start, segment.end, segment.pk)
 
+    # What `str()` writes: the one shape a cursor has (the API's schema checks it too).
+    PATTERN = re.compile(r"^\d{1,18}\.\d{1,10}\.\d{1,10}\.\d{1,18}$", re.ASCII)
+
     @classmethod
     def parse(cls, text: str) -> SearchCursor:
         """The cursor `str()` wrote; ValueError for anything else."""
-        parts = text.split(".")
-        if len(parts) != 4 or not all(p.isdigit() and len(p) <= 18 for p in parts):
+        if not cls.PATTERN.match(text):
             raise ValueError(f"not a cursor: {text!r}")
-        return cls(*map(int, parts))
+        return cls(*map(int, text.split(".")))
 
 
 def _cursor_place(project: Project, cursor: SearchCursor, *, later: bool) -> Q:
