@@ -71,7 +71,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "apps.projects.sessions.SignedInMiddleware",  # the session, its user and membership in one query
     "django.contrib.messages.middleware.MessageMiddleware",
     "config.middleware.NotFoundPageMiddleware",  # the app's 404 page under DEBUG too
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -205,6 +205,9 @@ CACHES = {"default": {**cache_from_url(os.environ.get("CASECODER_CACHE_URL", "")
                       "KEY_PREFIX": f"casecoder{os.environ.get('CASECODER_RELEASE', '').strip()}",
                       "TIMEOUT": 6 * 3600}}
 
+# Database sessions whose row names the user, read with it (apps/projects/sessions.py).
+SESSION_ENGINE = "apps.projects.sessions"
+AUTHENTICATION_BACKENDS = ["apps.projects.sessions.SessionUserBackend"]
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

@@ -400,7 +400,7 @@ def request(client, route: Route, method: str, data: dict, slug: str | None = No
 
 
 # Tables a view may read before it has decided that the user is not a member.
-ACCESS_TABLES = {"django_session", "auth_user", "projects_membership", "projects_project"}
+ACCESS_TABLES = {"projects_session", "auth_user", "projects_membership", "projects_project"}
 
 
 def tables(sql: str) -> set[str]:
@@ -413,7 +413,7 @@ def writes(queries) -> list[str]:
     for query in queries.captured_queries:
         sql = query["sql"].lstrip()
         verb = sql.split(None, 1)[0].upper() if sql else ""
-        if verb in {"INSERT", "UPDATE", "DELETE"} and not tables(sql) <= {"django_session", "projects_loginthrottle"}:
+        if verb in {"INSERT", "UPDATE", "DELETE"} and not tables(sql) <= {"projects_session", "projects_loginthrottle"}:
             found.append(sql[:120])
     return found
 

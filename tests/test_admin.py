@@ -12,7 +12,7 @@ from apps.coding.models import CaseMembership, Segment
 from apps.coding.services import code_create, segment_create, segment_delete
 from apps.exports.models import ExportFile, PendingQdpxImport
 from apps.media.models import Recording
-from apps.projects.models import Activity, LoginThrottle
+from apps.projects.models import Activity, LoginThrottle, Session
 from apps.projects.services import project_create
 from apps.search.models import CodingBatch, Passage
 from apps.transcripts.models import Transcript
@@ -23,7 +23,7 @@ OUR_APPS = [config.label for config in apps.get_app_configs() if config.name.sta
 # records of what happened, rows the case-membership rule derives, and uploads waiting for their
 # user's choice, files of export jobs, recordings (checked on their page), the search index and the batches that coded search hits: nobody
 # adds them by hand
-READ_ONLY = {Activity, LoginThrottle, CaseMembership, PendingQdpxImport, ExportFile, Passage, CodingBatch, Recording}
+READ_ONLY = {Activity, LoginThrottle, Session, CaseMembership, PendingQdpxImport, ExportFile, Passage, CodingBatch, Recording}
 
 
 def our_models():

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
 from .models import Membership, Project, Role
+from .sessions import membership_read_with_session
 
 # What each action needs. Reviewers read everything and comment but change no coding.
 READ = "read"
@@ -36,7 +37,7 @@ def project_for(user, slug: str, action: str = READ) -> Project:
     """The project `slug` if `user` may do `action` in it; the membership is on `project.membership`."""
     if not user.is_authenticated:
         raise Http404("No such project.")
-    membership = (
+    membership = membership_read_with_session(user, slug) or (
         Membership.objects.select_related("project").filter(project__slug=slug, user=user).first()
     )
     if membership is None:

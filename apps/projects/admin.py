@@ -1,7 +1,7 @@
 """Admin for projects, memberships and the activity record (read-only: it is history)."""
 from django.contrib import admin
 
-from .models import Activity, Job, LoginThrottle, Membership, Project
+from .models import Activity, Job, LoginThrottle, Membership, Project, Session
 
 
 class MembershipInline(admin.TabularInline):
@@ -57,6 +57,23 @@ class LoginThrottleAdmin(admin.ModelAdmin):
     readonly_fields = ["key", "failures", "window_started_at", "strikes"]
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Session)
+class SessionAdmin(admin.ModelAdmin):
+    """Who is signed in, and until when; delete a row to sign that browser out."""
+
+    list_display = ["user", "expire_date"]
+    list_select_related = ["user"]
+    search_fields = ["user__username"]
+    fields = ["user", "expire_date"]
+    readonly_fields = ["user", "expire_date"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
 
 

@@ -1,5 +1,6 @@
 """Projects, who belongs to them, and the record of every change."""
 from django.conf import settings
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 
 
@@ -126,3 +127,18 @@ class Job(models.Model):
 
     def __str__(self):
         return f"{self.label} ({self.status})"
+
+
+class Session(AbstractBaseSession):
+    """A browser's session with its signed-in user as a column: a request reads the session,
+    its user and (on a project's page) the membership in one query (apps.projects.sessions).
+    Deleting a user ends their sessions."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True,
+                             related_name="sessions")
+
+    @classmethod
+    def get_session_store_class(cls):
+        from .sessions import SessionStore
+
+        return SessionStore
