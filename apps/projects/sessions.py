@@ -14,20 +14,21 @@ Django's AuthenticationMiddleware.
 """
 from __future__ import annotations
 
+import functools
 import logging
 from contextvars import ContextVar
 
 from django.contrib import auth
-from django.contrib.auth import SESSION_KEY
+from django.contrib.auth import SESSION_KEY, get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 from django.core.exceptions import SuspiciousOperation
-from django.db.models import F
+from django.db import connections, router
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
-from .models import Membership, Session
+from .models import Membership, Project, Session
 
 # The user read with this request's session, while Django's get_user runs (see signed_in_user).
 _read_with_session: ContextVar = ContextVar("the user read with the session", default=None)
@@ -74,19 +75,72 @@ class SessionStore(DatabaseSessionStore):
         and its user a member: then the session loads as usual, when it is first used."""
         if self.session_key is None or hasattr(self, "_session_cache"):
             return
-        membership = (
-            Membership.objects.filter(project__slug=slug, user__sessions__session_key=self.session_key,
-                                      user__sessions__expire_date__gt=timezone.now())
-            .select_related("project", "user").annotate(session_data=F("user__sessions__session_data"))
-            .order_by().first())
-        if membership is None:
+        found = _MEMBERSHIP_READER.read(self.session_key, slug)
+        if found is None:
             return
-        data = self.decode(membership.session_data)
+        session_data, membership = found
+        data = self.decode(session_data)
         if _user_id(data) != membership.user_id:
             return  # the row's user is not the one the session names: read it the usual way
         self._session_cache = data
         self.user_row = membership.user
         self.user_row.memberships_read = {slug: membership}
+
+
+class _MembershipReader:
+    """The session's data and the membership (with its project and user) as written SQL.
+    It runs on every project page and API call: the ORM took about 2 ms to compile this
+    three-join query and build its objects, the database well under one. The columns come
+    from the models, and each value goes through the converters the ORM would apply (SQLite
+    gives dates as text), so the objects are the ones a queryset would build."""
+
+    models = (Membership, Project, get_user_model())
+
+    def read(self, session_key: str, slug: str) -> tuple[str, Membership] | None:
+        connection = connections[router.db_for_read(Session)]
+        sql, layout = self._compiled(connection.alias)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, (session_key, timezone.now(), slug))
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        objects, position = [], 1
+        for model, converters in layout:
+            values = list(row[position:position + len(converters)])
+            position += len(converters)
+            for index, (convert, column) in enumerate(converters):
+                for converter in convert:
+                    values[index] = converter(values[index], column, connection)
+            objects.append(model.from_db(connection.alias, [f.attname for f in model._meta.concrete_fields], values))
+        membership, project, user = objects
+        membership.project, membership.user = project, user
+        return row[0], membership
+
+    @functools.cache
+    def _compiled(self, alias: str):
+        """Once per database: the SQL, and each column's converters (which take the
+        connection they run on as an argument)."""
+        connection = connections[alias]
+        quote = connection.ops.quote_name
+        columns, layout = [], []
+        for alias, model in zip(("m", "p", "u"), self.models):
+            converters = []
+            for field in model._meta.concrete_fields:
+                columns.append(f"{alias}.{quote(field.column)}")
+                column = field.get_col(alias)
+                converters.append((connection.ops.get_db_converters(column) + column.get_db_converters(connection),
+                                   column))
+            layout.append((model, converters))
+        membership, project, user = (quote(model._meta.db_table) for model in self.models)
+        sql = (f"SELECT s.{quote('session_data')}, {', '.join(columns)} FROM {quote(Session._meta.db_table)} s "
+               f"JOIN {user} u ON u.{quote('id')} = s.{quote('user_id')} "
+               f"JOIN {membership} m ON m.{quote('user_id')} = u.{quote('id')} "
+               f"JOIN {project} p ON p.{quote('id')} = m.{quote('project_id')} "
+               f"WHERE s.{quote('session_key')} = %s AND s.{quote('expire_date')} > %s AND p.{quote('slug')} = %s")
+        return sql, layout
+
+
+_MEMBERSHIP_READER = _MembershipReader()
 
 
 def membership_read_with_session(user, slug: str) -> Membership | None:

@@ -122,3 +122,18 @@ def test_the_membership_read_with_the_session_serves_one_access_check(client_for
     assert user == owner
     assert membership_read_with_session(user, project.slug).role == Role.OWNER
     assert membership_read_with_session(user, project.slug) is None  # read anew after that
+
+
+def test_the_objects_read_with_the_session_are_those_the_orm_builds(client_for, project, owner):
+    """The one query is written SQL: each field comes back with the ORM's type and value
+    (SQLite hands dates back as text, for one)."""
+    client = client_for(owner)
+    store = SessionStore(client.session.session_key)
+    store.load_with_membership(project.slug)
+    read = membership_read_with_session(store.user_row, project.slug)
+    expected = type(read).objects.select_related("project", "user").get(pk=read.pk)
+    for got, want in ((read, expected), (read.project, expected.project), (read.user, expected.user)):
+        fields = [f.attname for f in type(want)._meta.concrete_fields]
+        assert [(getattr(got, f), type(getattr(got, f))) for f in fields] == \
+               [(getattr(want, f), type(getattr(want, f))) for f in fields]
+        assert not got._state.adding and got._state.db == want._state.db
