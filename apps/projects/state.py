@@ -8,9 +8,12 @@ frequencies), the method tour, the project home and the transcript page keep the
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models import Count, Max
+from django.db.models import CharField, Count, Max, Q, Subquery, Value
+from django.db.models.functions import Concat
 
 from .models import Activity, Project
 
@@ -24,6 +27,43 @@ def analysis_stamp(project: Project) -> str:
     write that commits late with a smaller id still changes the count."""
     found = Activity.objects.filter(project=project).aggregate(n=Count("id"), last=Max("id"))
     return f"{project.pk}:{project.created_at.timestamp() if project.created_at else ''}:{found['n']}:{found['last']}"
+
+
+@dataclass(frozen=True)
+class ProjectState:
+    """What `project_state` read: the stamp of every write (`stamp`), the stamps of some
+    kinds of writes (`of[name]`), and the latest activities (`recent`, with their actors,
+    without their before/after snapshots)."""
+    stamp: str
+    of: dict[str, str]
+    recent: list[Activity]
+
+
+def project_state(project: Project, *, kinds: Mapping[str, Q], recent: int = 0) -> ProjectState:
+    """The project's stamp, the stamps of some kinds of its activities (`kinds`: a name and
+    a filter of Activity each) and its `recent` latest activities, in one query. A value
+    that only some writes can change is kept under the stamp of those, and outlives the
+    others: the project home keeps its codebook while segments are coded.
+
+    A kind's stamp is its number of activities and the latest id, as `analysis_stamp` is
+    (a late commit with a smaller id changes the number). The stamps ride on the latest
+    activities as one text column: an uncorrelated subquery, which PostgreSQL and SQLite
+    work out once, not once per row."""
+    names = ["", *kinds]  # "": every write
+    parts = []
+    for name in names:
+        where = kinds.get(name)
+        parts += [Count("id", filter=where), Value(":"), Max("id", filter=where), Value("|")]
+    stamps = Concat(*parts[:-1], output_field=CharField())
+    found = Activity.objects.filter(project=project)
+    rows = []
+    if recent:
+        rows = list(found.select_related("actor").defer("before", "after").annotate(
+            stamps=Subquery(found.order_by().values("project").annotate(s=stamps).values("s")))[:recent])
+    text = rows[0].stamps if rows else found.aggregate(s=stamps)["s"]
+    prefix = f"{project.pk}:{project.created_at.timestamp() if project.created_at else ''}"
+    of = {name: f"{prefix}:{name}:{stamp}" for name, stamp in zip(names, text.split("|"))}
+    return ProjectState(stamp=of.pop(""), of=of, recent=rows)
 
 
 def cached_by_state(project: Project, key: tuple, compute, *, stamp: str | None = None):
