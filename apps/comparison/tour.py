@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 
 from apps.projects.state import cached_by_state
@@ -46,8 +46,20 @@ def method_tour(*, project: Project, stamp: str | None = None) -> MethodTour | N
     Kept in the analysis cache until the project changes (every judgment and every
     trashing is an activity): then one query for the project's state, else two more for
     the tour, whatever the size of the project. `stamp`: the project's state, when the
-    caller has read it already (the project home)."""
+    caller has read it already (the project home: the stamps of the writes that
+    `tour_writes` names, which outlive the coding of segments no judgment cites)."""
     return cached_by_state(project, ("method-tour",), lambda: _method_tour(project), stamp=stamp)
+
+
+def tour_writes(project: Project) -> dict[str, Q]:
+    """The activities that can change the tour, as kinds for `project_state`: every write
+    but a segment's (a judgment, a factor, a case value, a code, a transcript ... and the
+    undoing of a search's coding, which trashes segments as one entry), and the writes of
+    the segments a judgment cites (their trashing, restoring, editing). Coding a segment,
+    or trashing one that no judgment cites, leaves the tour as it was."""
+    cited = Judgment.evidence.through.objects.filter(judgment__project=project).values("segment_id")
+    return {"not-segments": ~Q(target_type="segment"),
+            "cited-segments": Q(target_type="segment", target_id__in=cited)}
 
 
 def _method_tour(project: Project) -> MethodTour | None:
