@@ -12,10 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 
-from apps.projects.state import cached_by_state
+from apps.projects.state import ActivityKind, cached_by_state
 from apps.cases.models import CaseValue
 from apps.coding.citations import Excerpt, cited_excerpts
 from apps.projects.models import Project
@@ -51,15 +51,19 @@ def method_tour(*, project: Project, stamp: str | None = None) -> MethodTour | N
     return cached_by_state(project, ("method-tour",), lambda: _method_tour(project), stamp=stamp)
 
 
-def tour_writes(project: Project) -> dict[str, Q]:
+def tour_writes(project: Project) -> dict[str, ActivityKind]:
     """The activities that can change the tour, as kinds for `project_state`: every write
     but a segment's (a judgment, a factor, a case value, a code, a transcript ... and the
     undoing of a search's coding, which trashes segments as one entry), and the writes of
     the segments a judgment cites (their trashing, restoring, editing). Coding a segment,
     or trashing one that no judgment cites, leaves the tour as it was."""
-    cited = Judgment.evidence.through.objects.filter(judgment__project=project).values("segment_id")
-    return {"not-segments": ~Q(target_type="segment"),
-            "cited-segments": Q(target_type="segment", target_id__in=cited)}
+    evidence, judgment = Judgment.evidence.through._meta.db_table, Judgment._meta.db_table
+    return {
+        "not-segments": ActivityKind("target_type <> %s", ("segment",)),
+        "cited-segments": ActivityKind(
+            f"target_type = %s AND target_id IN (SELECT e.segment_id FROM {evidence} e JOIN {judgment} j "
+            "ON j.id = e.judgment_id WHERE j.project_id = %s)", ("segment", project.pk)),
+    }
 
 
 def _method_tour(project: Project) -> MethodTour | None:

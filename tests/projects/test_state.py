@@ -2,14 +2,13 @@
 let a kept value outlive the writes that cannot change it (apps.projects.state)."""
 from __future__ import annotations
 
-from django.db.models import Q
-
 from apps.coding.services import code_create, segment_create
 from apps.projects.models import Activity, Project
-from apps.projects.state import project_state
+from apps.projects.state import ActivityKind, project_state
 from tests.conftest import phrase_span
 
-KINDS = {"not-segments": ~Q(target_type="segment"), "segments": Q(target_type="segment")}
+KINDS = {"not-segments": ActivityKind("target_type <> %s", ("segment",)),
+         "segments": ActivityKind("target_type = %s", ("segment",))}
 
 
 def test_a_kinds_stamp_changes_with_its_writes_only(project, owner, transcript, threat):
