@@ -1,9 +1,11 @@
 """A project's state, and what is kept for it: reads that cost more than they change.
 
-Every write records an Activity, so the number and the latest id of a project's activities
-change with every write. A value computed from the project and kept under that stamp is
-never stale, and each process may keep its own (settings.CACHES). The analysis (matrix,
-frequencies), the method tour, the project home and the transcript page keep theirs here.
+Every write records an Activity, and activities are only ever added, so the sum of the ids
+of a project's activities grows with every write. A value computed from the project and
+kept under that stamp is never stale, and each process may keep its own (settings.CACHES).
+The analysis (matrix, frequencies), the method tour, the project home and the transcript
+page keep theirs here; a value that only some writes can change may be kept under the
+stamp of those (`project_state`).
 """
 from __future__ import annotations
 
@@ -13,7 +15,6 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, Max
 from django.db.models.expressions import RawSQL
 
 from .models import Activity, Project
@@ -23,11 +24,9 @@ _NOT_CACHED = object()
 
 
 def analysis_stamp(project: Project) -> str:
-    """Changes whenever the project's coding does (one query). The number of activities
-    as well as the latest id: ids are handed out before their transactions commit, so a
-    write that commits late with a smaller id still changes the count."""
-    found = Activity.objects.filter(project=project).aggregate(n=Count("id"), last=Max("id"))
-    return f"{project.pk}:{project.created_at.timestamp() if project.created_at else ''}:{found['n']}:{found['last']}"
+    """Changes whenever the project's coding does (one query): the stamp of every write
+    (`project_state`)."""
+    return project_state(project, kinds={}).stamp
 
 
 @dataclass(frozen=True)
