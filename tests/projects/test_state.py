@@ -48,7 +48,7 @@ def test_a_project_without_activities_has_stamps_too(owner):
 
 
 def test_a_write_that_commits_late_with_a_smaller_id_changes_the_stamp(project):
-    """Ids are handed out before transactions commit: the count tells a late one apart."""
+    """Ids are handed out before transactions commit: the latest id alone would miss it."""
     latest = Activity.objects.filter(project=project).latest("id").pk
     Activity.objects.create(id=latest + 100, project=project, verb="created", target_type="code")
     before = project_state(project, kinds=KINDS, recent=8)
