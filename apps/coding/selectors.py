@@ -127,16 +127,10 @@ def code_tree(*, project: Project, transcript: Transcript | None = None, counts:
     segments per code in the project and, if given, in one transcript (`counts=False`:
     without them, which saves a join over every coding of a large project)."""
     codes = list(Code.objects.filter(project=project, deleted_at__isnull=True).order_by("position", "name"))
-    # Counted apart from the codes, grouped by code over the codings (a segment has a code at
-    # most once): a hash aggregate, where counting distinct segments on the codes' rows sorted
-    # every coding of the project.
     found = {}
     if counts:
-        alive = (Coding.objects.filter(content_object__deleted_at__isnull=True, content_object__project=project)
-                 .order_by().values("tag_id")
-                 .annotate(n=Count("id"), here=Count("id", filter=Q(content_object__transcript=transcript))
-                           if transcript else Value(0)))
-        found = {tag_id: (n, here) for tag_id, n, here in alive.values_list("tag_id", "n", "here")}
+        found = {tag_id: (n, here) for tag_id, n, here in
+                 code_segment_counts(project=project, transcript=transcript).values_list("tag_id", "n", "here")}
     for code in codes:
         code.n_segments, code.n_here = found.get(code.pk, (0, 0))
     by_parent: dict[int | None, list[Code]] = {}
@@ -154,6 +148,17 @@ def code_tree(*, project: Project, transcript: Transcript | None = None, counts:
 
     walk(None, 0, "")
     return flat
+
+
+def code_segment_counts(*, project: Project, transcript: Transcript | None = None) -> QuerySet:
+    """Rows of `tag_id`, `n` (the code's segments in the project, not in the trash) and
+    `here` (those in `transcript`; 0 without one). Counted apart from the codes, grouped by
+    code over the codings (a segment has a code at most once): a hash aggregate, where
+    counting distinct segments on the codes' rows sorted every coding of the project."""
+    return (Coding.objects.filter(content_object__deleted_at__isnull=True, content_object__project=project)
+            .order_by().values("tag_id")
+            .annotate(n=Count("id"), here=Count("id", filter=Q(content_object__transcript=transcript))
+                      if transcript else Value(0)))
 
 
 def code_paths(*, project: Project) -> dict[int, str]:

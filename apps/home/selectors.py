@@ -2,47 +2,64 @@
 holds, which is why they live on the top floor."""
 from __future__ import annotations
 
-from django.db.models import Count, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, Value
 
 from apps.cases.models import Case
 from apps.coding.models import Code, Comment, Segment
-from apps.coding.selectors import code_tree
-from apps.comparison.tour import method_tour
+from apps.coding.selectors import code_segment_counts, code_tree
+from apps.comparison.tour import method_tour, tour_writes
 from apps.projects.history import TARGET_TYPES, target_history
-from apps.projects.models import Activity, Project
-from apps.projects.state import analysis_stamp, cached_by_state
+from apps.projects.models import Project
+from apps.projects.state import cached_by_state, project_state
 from apps.transcripts.selectors import transcripts_for_project
 
 
 def project_home(*, project: Project) -> dict:
-    """What the project home page shows. Everything but the cases' own rows is kept in the
-    analysis cache for the project's state (`analysis_stamp`, one query: every write records
-    an Activity, which is what the analysis cache rests on already), so a home page of an
-    unchanged project reads the state and the cases only, whatever the project's size. The
-    cases and their attribute values are read each time: those change without an Activity."""
-    stamp = analysis_stamp(project)
+    """What the project home page shows, kept for the project's state in three parts, each
+    under the stamp of the writes that can change it (every write records an Activity):
+    the transcripts, codebook, open comments and cases until a write that is not a
+    segment's; the numbers of segments until any write; the tour until one `tour_writes`
+    names. So a home read right after a passage is coded or trashed reads the state (one
+    query, with the recent activities) and the numbers (one more), whatever the project's
+    size; an unchanged project's home reads the state only."""
+    kinds = tour_writes(project)
+    state = project_state(project, kinds=kinds, recent=8)
+    listing = cached_by_state(project, ("project-home",), lambda: _listing(project), stamp=state.of["not-segments"])
+    counts = cached_by_state(project, ("project-home-counts",), lambda: _segment_counts(project), stamp=state.stamp)
+    per_transcript, per_code = counts["transcript"], counts["code"]
     return {
         "project": project,
-        **cached_by_state(project, ("project-home",), lambda: _project_contents(project, stamp), stamp=stamp),
+        "transcripts": [{**t, "n_segments": per_transcript.get(t["pk"], 0)} for t in listing["transcripts"]],
+        "codes": [{**c, "segments": per_code.get(c["pk"], 0)} for c in listing["codes"]],
+        "n_segments": sum(per_transcript.values()),
+        "open_comments": listing["open_comments"],
+        "cases": listing["cases"],
+        "recent": state.recent,
+        "tour": method_tour(project=project, stamp="+".join(state.of[kind] for kind in kinds)),
+    }
+
+
+def _listing(project: Project) -> dict:
+    """The parts of the home that coding, editing or trashing a segment leaves as they are."""
+    return {
+        "transcripts": list(transcripts_for_project(project=project)
+                            .values("pk", "title", expert_pseudonym=F("expert__pseudonym"))),
+        "codes": [{"pk": node.code.pk, "name": node.code.name, "colour": node.code.colour, "depth": node.depth}
+                  for node in code_tree(project=project, counts=False)],
+        "open_comments": Comment.objects.filter(project=project, resolved_at__isnull=True, parent__isnull=True).count(),
         "cases": list(Case.objects.filter(project=project).prefetch_related("values__attribute")),
     }
 
 
-def _project_contents(project: Project, stamp: str) -> dict:
-    segments = (Segment.objects.filter(transcript=OuterRef("pk")).order_by().values("transcript")
-                .annotate(n=Count("pk")).values("n"))
-    transcripts = list(transcripts_for_project(project=project)
-                       .annotate(n_segments=Coalesce(Subquery(segments), 0)))
-    return {
-        "transcripts": transcripts,
-        "codes": code_tree(project=project),
-        "n_segments": sum(t.n_segments for t in transcripts),  # every segment stands in one of them
-        "open_comments": Comment.objects.filter(project=project, resolved_at__isnull=True, parent__isnull=True).count(),
-        "recent": list(Activity.objects.filter(project=project).select_related("actor")[:8]),
-        "members": list(project.memberships.select_related("user")),
-        "tour": method_tour(project=project, stamp=stamp),
-    }
+def _segment_counts(project: Project) -> dict[str, dict[int, int]]:
+    """The segments (not in the trash) of each transcript and of each code, in one query."""
+    per_transcript = (Segment.objects.filter(project=project).order_by().values("transcript_id")
+                      .annotate(n=Count("id"), kind=Value("transcript")).values_list("kind", "transcript_id", "n"))
+    per_code = code_segment_counts(project=project).annotate(kind=Value("code")).values_list("kind", "tag_id", "n")
+    counts: dict[str, dict[int, int]] = {"transcript": {}, "code": {}}
+    for kind, pk, n in per_transcript.union(per_code, all=True):
+        counts[kind][pk] = n
+    return counts
 
 
 def target_history_page(*, project: Project, target_type: str, target_id: int) -> dict | None:

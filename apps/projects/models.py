@@ -68,7 +68,10 @@ class Activity(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["project", "target_type", "target_id"])]
+        # An object's history by its target; with the id as well, the project's stamps
+        # (apps.projects.state: sums of the ids of its activities, some by target)
+        # are read from the index alone on PostgreSQL, not from every row of the history.
+        indexes = [models.Index(fields=["project", "target_type", "target_id", "id"])]
         verbose_name_plural = "activities"
 
     def __str__(self):

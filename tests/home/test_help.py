@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from apps.comparison.services import factor_add, judgment_set, outcome_choose
-from apps.coding.services import segment_create, segment_delete
+from apps.coding.services import segment_create, segment_delete, segment_restore, segment_update
 from apps.home.help import GUIDE, SCREENSHOTS, render_guide
 from apps.transcripts.services import transcript_create
 from tests.conftest import SAMPLE_TEXT, phrase_span
@@ -132,6 +132,41 @@ def test_tour_forgets_evidence_in_the_trash(client_for, owner, project, transcri
     segment_delete(segment=segment, actor=owner)
     html = client_for(owner).get(reverse("project_home", args=[project.slug])).content.decode()
     assert "data-method-tour" not in html
+
+
+def test_tour_follows_its_evidence_into_the_trash_and_back(client_for, owner, project, transcript, russian_interest,
+                                                           kazakhstan, armenia, outcome):
+    _factor, segment = _judged(project, owner, transcript, russian_interest, kazakhstan, armenia, outcome)
+    client, url = client_for(owner), reverse("project_home", args=[project.slug])
+    assert "data-method-tour" in client.get(url).content.decode()
+    segment_delete(segment=segment, actor=owner)
+    assert "data-method-tour" not in client.get(url).content.decode()
+    segment_restore(segment=segment, actor=owner)
+    assert "data-method-tour" in client.get(url).content.decode()
+
+
+def test_tour_shows_an_edit_of_its_evidence(client_for, owner, project, transcript, russian_interest, kazakhstan,
+                                            armenia, outcome):
+    _factor, segment = _judged(project, owner, transcript, russian_interest, kazakhstan, armenia, outcome)
+    client, url = client_for(owner), reverse("project_home", args=[project.slug])
+    assert "<q>Because Moscow wanted it to.</q>" in client.get(url).content.decode()
+    start, end = phrase_span(transcript, "Because Moscow wanted it")
+    segment_update(segment=segment, version=segment.version, actor=owner, start=start, end=end)
+    assert "<q>Because Moscow wanted it</q>" in client.get(url).content.decode()
+
+
+def test_coding_a_passage_no_judgment_cites_keeps_the_tour(client_for, owner, project, transcript, russian_interest,
+                                                          threat, kazakhstan, armenia, outcome,
+                                                          django_assert_max_num_queries):
+    _judged(project, owner, transcript, russian_interest, kazakhstan, armenia, outcome)
+    client, url = client_for(owner), reverse("project_home", args=[project.slug])
+    client.get(url)
+    start, end = phrase_span(transcript, "Nobody wanted to fight Azerbaijan.")
+    other = segment_create(transcript=transcript, start=start, end=end, coder=owner, codes=[threat])
+    segment_delete(segment=other, actor=owner)
+    # session, user, membership, the project's state, the numbers of segments: not the tour
+    with django_assert_max_num_queries(5):
+        assert "data-method-tour" in client.get(url).content.decode()
 
 
 def test_tour_quotes_are_escaped(client_for, owner, project, russian_interest, kazakhstan, armenia, outcome):

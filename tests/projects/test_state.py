@@ -1,0 +1,57 @@
+"""A project's stamps: the stamp of every write, and those of some kinds of writes, which
+let a kept value outlive the writes that cannot change it (apps.projects.state)."""
+from __future__ import annotations
+
+from apps.coding.services import code_create, segment_create
+from apps.projects.models import Activity, Project
+from apps.projects.state import ActivityKind, project_state
+from tests.conftest import phrase_span
+
+KINDS = {"not-segments": ActivityKind("target_type <> %s", ("segment",)),
+         "segments": ActivityKind("target_type = %s", ("segment",))}
+
+
+def test_a_kinds_stamp_changes_with_its_writes_only(project, owner, transcript, threat):
+    before = project_state(project, kinds=KINDS)
+    start, end = phrase_span(transcript, "Because Moscow wanted it to.")
+    segment_create(transcript=transcript, start=start, end=end, codes=[threat], coder=owner)
+    coded = project_state(project, kinds=KINDS)
+    assert coded.stamp != before.stamp
+    assert coded.of["segments"] != before.of["segments"]
+    assert coded.of["not-segments"] == before.of["not-segments"]
+    code_create(project=project, name="Alliance credibility", actor=owner)
+    named = project_state(project, kinds=KINDS)
+    assert named.stamp != coded.stamp and named.of["not-segments"] != coded.of["not-segments"]
+    assert named.of["segments"] == coded.of["segments"]
+
+
+def test_the_recent_activities_come_with_the_same_stamps(project, owner, transcript, threat,
+                                                          django_assert_num_queries):
+    code_create(project=project, name="Alliance credibility", actor=owner)
+    alone = project_state(project, kinds=KINDS)
+    with django_assert_num_queries(1):
+        state = project_state(project, kinds=KINDS, recent=3)
+        assert [a.actor.username for a in state.recent] == [owner.username] * 3
+    assert (state.stamp, state.of) == (alone.stamp, alone.of)
+    latest = Activity.objects.filter(project=project).values_list("pk", flat=True)[:3]
+    assert [a.pk for a in state.recent] == list(latest)
+
+
+def test_a_project_without_activities_has_stamps_too(owner):
+    project = Project.objects.create(name="Quiet", slug="quiet", created_by=owner)
+    state = project_state(project, kinds=KINDS, recent=8)
+    assert state.recent == [] and set(state.of) == set(KINDS)
+    Activity.objects.create(project=project, verb="created", target_type="code")
+    later = project_state(project, kinds=KINDS, recent=8)
+    assert later.stamp != state.stamp and later.of["not-segments"] != state.of["not-segments"]
+    assert later.of["segments"] == state.of["segments"]
+
+
+def test_a_write_that_commits_late_with_a_smaller_id_changes_the_stamp(project):
+    """Ids are handed out before transactions commit: the latest id alone would miss it."""
+    latest = Activity.objects.filter(project=project).latest("id").pk
+    Activity.objects.create(id=latest + 100, project=project, verb="created", target_type="code")
+    before = project_state(project, kinds=KINDS, recent=8)
+    Activity.objects.create(id=latest + 50, project=project, verb="created", target_type="code")
+    after = project_state(project, kinds=KINDS, recent=8)
+    assert after.stamp != before.stamp and after.of["not-segments"] != before.of["not-segments"]
