@@ -25,7 +25,7 @@ from django.db.models.expressions import RawSQL
 from apps.cases.models import Case
 from apps.projects.models import Project
 from apps.projects.selectors import primary_coder
-from apps.projects.state import cached_by_state
+from apps.projects.state import ActivityKind, cached_by_state, project_state
 from apps.transcripts.models import Transcript
 from apps.transcripts.selectors import TurnIndex
 
@@ -370,27 +370,36 @@ def primary_codings(*, project: Project, coder_id: int | None = None) -> Q:
     return Q(content_object__coder_id=coder_id) | Q(settled=True)
 
 
+def transcript_page_writes(transcript: Transcript) -> ActivityKind:
+    """The writes that can change what a transcript's page keeps (`project_state`): every
+    write but a segment's (codes, cases and their links, the text, members, comments, a
+    search's coding ...), a segment's write without a target, and the writes of this
+    transcript's segments (in the trash too). Coding in another transcript leaves it."""
+    return ActivityKind(f"(target_type <> %s OR target_id IS NULL OR target_id IN "
+                        f"(SELECT id FROM {Segment._meta.db_table} WHERE transcript_id = %s))",
+                        ("segment", transcript.pk))
+
+
 def transcript_workspace(*, transcript: Transcript, project: Project, can_code: bool) -> dict:
     """Everything the reading and coding page shows, in a fixed number of queries: the
     turns (with their text, rendered once on the server), the codebook with its counts in
     this transcript, the cases, and the segments with their member cases for the page's
     script. Nothing here reads beyond this transcript, so the page costs the same in a
     project of 7 transcripts or of 700 (#19): the codebook's project-wide counts (`n_all`
-    None here) arrive after the page, from the codes API. All but the turns are kept for
-    the project's state, so the page of an unchanged project queries little more than its
-    turns."""
+    None here) arrive after the page, from the codes API. All but the turns are kept until
+    a write that can change them (`transcript_page_writes`), so the page of a transcript
+    nobody codes in right now queries little more than its turns, however busy the others."""
     turns = list(transcript.turns.order_by("number"))
     for turn in turns:
         turn.text = transcript.text[turn.start:turn.end]
-    # Kept for the project's state: every write records an Activity, and the codebook's
-    # counts, the segments and the primary coder change only with writes.
+    state = project_state(project, kinds={"page": transcript_page_writes(transcript)})
     nodes, cases, segments, primary = cached_by_state(
         project, ("transcript-workspace", transcript.pk), lambda: (
             code_tree(project=project, counts=False),
             list(Case.objects.filter(project=project).only("id", "name", "project_id")),
             segment_dicts(project=project, transcript=transcript,
                           segments=Segment.objects.filter(transcript=transcript).order_by("start", "end", "id")),
-            primary_coder(project=project)))
+            primary_coder(project=project)), stamp=state.of["page"])
     # The codes' counts here, from the segments just read (not in the trash, every coder's).
     here = Counter(coding["code_id"] for segment in segments for coding in segment["codings"])
     nodes = [replace(node, segments_here=here[node.code.pk]) for node in nodes]
