@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import CharField, F, IntegerField, Value
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -529,26 +529,67 @@ def segment_update(*, segment: Segment, version: int, actor, start: int | None =
     return segment
 
 
+def _codings_and_cases(segment_id: int) -> tuple[list[Coding], list[Case]]:
+    """A segment's codings (with their codes' names, in the order they were written) and
+    its cases, as the history records them: one query, a union of the two."""
+    codings = (Coding.objects.filter(content_object_id=segment_id).order_by()
+               .values_list(Value(0, output_field=IntegerField()), "tag_id", "tag__name", "value", "id"))
+    cases = (Case.objects.filter(segments=segment_id).order_by()
+             .values_list(Value(1, output_field=IntegerField()), "id", "name",
+                          Value("", output_field=CharField()), "position"))
+    rows = list(codings.union(cases, all=True))
+    return ([Coding(content_object_id=segment_id, tag=Code(pk=code_id, name=name), value=value)
+             for _, code_id, name, value, _ in sorted((r for r in rows if r[0] == 0), key=lambda r: r[4])],
+            [Case(pk=case_id, name=name, position=position) for kind, case_id, name, _, position in rows if kind == 1])
+
+
 @transaction.atomic
 def segment_delete(*, segment: Segment, actor, version: int | None = None) -> Segment:
-    """Move a segment to the trash; its codings and case links stay for a restore."""
-    locked = Segment.all_objects.select_for_update(of=("self",)).select_related("coder").get(pk=segment.pk)
-    if locked.deleted_at is not None:
-        raise ValidationError({"segment": "This segment is in the trash already."})
-    _check_may_change(locked, actor)
-    if version is not None and locked.version != version:
-        raise StaleVersion(locked)
-    locked.deleted_at = timezone.now()
-    locked.deleted_by = actor
-    locked.version += 1
-    locked.save(update_fields=["deleted_at", "deleted_by", "version", "updated_at"])
-    codings, cases = list(locked.codings.select_related("tag")), list(locked.cases.all())
-    # The caller's segment usually comes with its project (the API's does): no query for it again.
-    activity_record(project=segment.project, actor=actor, verb="deleted", target=locked, summary=locked.quote[:80],
-                    before=segment_snapshot(locked, codings=codings, cases=cases))
+    """Move a segment to the trash; its codings and case links stay for a restore.
+
+    The caller's segment is taken as it was read when the row still has its version
+    (every change of a segment's row raises it): the update is conditional on that version,
+    so nothing is read again. Otherwise it is read again under a row lock and checked."""
+    now = timezone.now()
+    trashed = dict(deleted_at=now, deleted_by=actor, version=F("version") + 1, updated_at=now)
+    if segment.deleted_at is None and version in (None, segment.version):
+        _check_may_change(segment, actor)
+        claimed = Segment.objects.filter(pk=segment.pk, version=segment.version).update(**trashed)
+    else:
+        claimed = False
+    if not claimed:  # changed since the caller read it (or in the trash): read it again, locked
+        segment = Segment.all_objects.select_for_update(of=("self",)).select_related("coder", "project") \
+            .get(pk=segment.pk)
+        if segment.deleted_at is not None:
+            raise ValidationError({"segment": "This segment is in the trash already."})
+        _check_may_change(segment, actor)
+        if version is not None and segment.version != version:
+            raise StaleVersion(segment)
+        Segment.all_objects.filter(pk=segment.pk).update(**trashed)
+    segment.deleted_at, segment.deleted_by, segment.updated_at = now, actor, now
+    segment.version += 1
+    codings, cases = _codings_and_cases(segment.pk)
+    # An update sends no post_save: the refresh the receiver would ask for, knowing the cases.
+    segment_memberships_refresh(segment, linked=bool(cases))
+    activity_record(project=segment.project, actor=actor, verb="deleted", target=segment, summary=segment.quote[:80],
+                    before=segment_snapshot(segment, codings=codings, cases=cases))
     # What it holds, for an answer that need not read it back (selectors.segment_written_json).
-    locked.written_codings, locked.written_cases = codings, cases
-    return locked
+    segment.written_codings, segment.written_cases = codings, cases
+    return segment
+
+
+def segment_memberships_refresh(segment: Segment, *, new: bool = False, linked: bool | None = None) -> None:
+    """Refresh the stored case memberships after a segment was created, moved or put in the
+    trash: its own, or its whole transcript's when it is linked to cases (a case section
+    that moves or goes changes its neighbours too). `linked`, when the caller knows
+    whether it has cases, saves asking; a new segment has none yet."""
+    if linked is None:
+        linked = not new and Segment.cases.through.objects.filter(segment_id=segment.pk).exists()
+    if linked:
+        case_membership_refresh(project_id=segment.project_id, transcript_ids=[segment.transcript_id])
+    else:
+        case_membership_refresh(project_id=segment.project_id, transcript_ids=[segment.transcript_id],
+                                segment_ids=[segment.pk], new=new)
 
 
 @transaction.atomic
