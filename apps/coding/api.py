@@ -214,7 +214,7 @@ def _big_list(rows: list[dict]) -> JsonResponse:
 
 def _segment_get(project, pk: int, *, trash: bool = False) -> Segment:
     manager = Segment.all_objects if trash else Segment.objects
-    return get_object_or_404(manager.select_related("project"), project=project, pk=pk)
+    return get_object_or_404(manager.select_related("project", "coder"), project=project, pk=pk)
 
 
 def _codes(project, ids) -> list[Code]:

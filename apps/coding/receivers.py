@@ -6,8 +6,8 @@ Receivers rather than calls in each service: the links also change in the cases 
 the admin and the ORM change them too. Each receiver refreshes the smallest scope the
 change can reach, in the writer's transaction; a service that makes several such changes
 in one write collects them with `case_memberships_refreshed_once`. Bulk writes that send
-no signals (bulk_create, queryset.update, a text edit's re-anchoring) call
-`case_membership_refresh` themselves.
+no signals (bulk_create, queryset.update, a text edit's re-anchoring, a segment put in
+the trash) call `case_membership_refresh` or `segment_memberships_refresh` themselves.
 """
 from django.db.models.signals import m2m_changed, post_save
 from django.dispatch import receiver
@@ -15,7 +15,7 @@ from django.dispatch import receiver
 from apps.cases.models import Case
 
 from .models import Segment
-from .services import case_membership_refresh
+from .services import case_membership_refresh, segment_memberships_refresh
 
 # A segment's membership changes with these fields only (its transcript never changes).
 RULE_FIELDS = frozenset({"start", "end", "deleted_at"})
@@ -25,12 +25,7 @@ RULE_FIELDS = frozenset({"start", "end", "deleted_at"})
 def _segment_saved(sender, instance: Segment, created: bool, raw: bool, update_fields=None, **kwargs):
     if raw or (update_fields is not None and not RULE_FIELDS & set(update_fields)):
         return
-    if not created and Segment.cases.through.objects.filter(segment_id=instance.pk).exists():
-        # A case-linked segment that moved or went to the trash changes its neighbours too.
-        case_membership_refresh(project_id=instance.project_id, transcript_ids=[instance.transcript_id])
-    else:
-        case_membership_refresh(project_id=instance.project_id, transcript_ids=[instance.transcript_id],
-                                segment_ids=[instance.pk], new=created)
+    segment_memberships_refresh(instance, new=created)
 
 
 @receiver(m2m_changed, sender=Segment.cases.through, dispatch_uid="membership_segment_cases")

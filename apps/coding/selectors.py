@@ -293,14 +293,15 @@ def segment_row(segment: Segment) -> dict:
 def segment_written_json(segment: Segment, *, project: Project) -> dict:
     """The JSON of a segment that `segment_create` has just written or `segment_delete`
     has just put in the trash, from what the service holds (`written_codings`,
-    `written_cases`) and the member cases the refresh stored: one query (none for a segment
-    in the trash, which counts for no case), where reading the segment back
-    (`segment_dicts`) takes four on every coding."""
+    `written_cases`) and the member cases the refresh stored (`written_members`, when the
+    refresh returned them; else one query; none for a segment in the trash, which counts
+    for no case), where reading the segment back (`segment_dicts`) takes four on every coding."""
     codings = sorted(((c.tag_id, c.tag.name, c.value) for c in segment.written_codings),
                      key=lambda coding: (coding[1], coding[0]))
     cases = sorted(segment.written_cases, key=lambda case: (case.position, case.name))
-    members = [] if segment.deleted_at else \
-        cases_for_segments(project=project, segment_ids=[segment.pk]).get(segment.pk, [])
+    members = [] if segment.deleted_at else getattr(segment, "written_members", None)
+    if members is None:
+        members = cases_for_segments(project=project, segment_ids=[segment.pk]).get(segment.pk, [])
     return segment_json(segment_row(segment), codings=codings, case_ids=[c.pk for c in cases],
                         member_case_ids=members)
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import CharField, F, IntegerField, Value
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -267,37 +267,52 @@ class _Refreshes:
                                                              {int(i) for i in segment_ids}))
             self.all_new &= new
 
+    stored: dict[int, list[int]] | None = None  # after `run`: the case ids stored per segment refreshed
+
     def run(self) -> None:
         for project_id in sorted(self.projects):
             _case_membership_store(project_id=project_id)
+        stored: dict[int, list[int]] = {}
         for project_id, transcript_ids in sorted(self.transcripts.items()):
             if project_id not in self.projects:
-                _case_membership_store(project_id=project_id, transcript_ids=transcript_ids)
+                _case_membership_store(project_id=project_id, transcript_ids=transcript_ids, stored=stored)
         for project_id, groups in sorted(self.segments.items()):
             whole = self.transcripts.get(project_id, set())
             rest = [(t, s) for t, s in groups if not t <= whole]  # those of whole transcripts are stored already
             if rest and project_id not in self.projects:
                 _case_membership_store(project_id=project_id, transcript_ids=set().union(*(t for t, _ in rest)),
-                                       segment_ids=set().union(*(s for _, s in rest)), new=self.all_new)
+                                       segment_ids=set().union(*(s for _, s in rest)), new=self.all_new,
+                                       stored=stored)
+        if not self.projects:  # a whole project's rows are not returned: too many to hold
+            self.stored = stored
+
+    def members(self, segment: Segment) -> list[int] | None:
+        """The case ids stored for a segment whose refresh was asked for inside this
+        collection, as the refresh wrote them (None when they were not returned)."""
+        return None if self.stored is None else sorted(self.stored.get(segment.pk, []))
 
 
 _refreshes: ContextVar[_Refreshes | None] = ContextVar("case_membership_refreshes", default=None)
 
 
 @contextmanager
-def case_memberships_refreshed_once() -> Iterator[None]:
+def case_memberships_refreshed_once() -> Iterator[_Refreshes]:
     """Collect every `case_membership_refresh` asked for inside it (by the receivers of
     each save and each change of a segment's cases) and run them once, merged, on the
     way out: a segment created or changed with its cases is refreshed once, not after
     each step. Nested uses collect into the outermost; after an error nothing is run
-    (the transaction is rolled back). Also a decorator, inside @transaction.atomic."""
+    (the transaction is rolled back). Also a decorator, inside @transaction.atomic.
+
+    It gives the collection, whose `members` tell after the way out what the refresh
+    stored for a segment (an answer need not read it back); a nested use gives an empty
+    one, since the outermost runs the refresh."""
     if _refreshes.get() is not None:
-        yield
+        yield _Refreshes()
         return
     token = _refreshes.set(_Refreshes())
     try:
-        yield
         pending = _refreshes.get()
+        yield pending
     finally:
         _refreshes.reset(token)
     pending.run()
@@ -418,7 +433,6 @@ def _codings_write(segment: Segment, codes: Sequence[Code], values: Mapping[int,
 
 
 @transaction.atomic
-@case_memberships_refreshed_once()
 def segment_create(*, transcript: Transcript, start: int, end: int, coder, codes: Sequence[Code] = (),
                    values: Mapping[int, str] | None = None, cases: Sequence[Case] = (), memo: str = "",
                    quote: str | None = None, is_case_section: bool = False) -> Segment:
@@ -431,18 +445,20 @@ def segment_create(*, transcript: Transcript, start: int, end: int, coder, codes
     _check_cases(transcript.project_id, cases)
     if not codes and not cases:
         raise ValidationError({"codes": "choose at least one code or case"})
-    segment = Segment.objects.create(project_id=transcript.project_id, transcript=transcript, start=start, end=end,
-                                     quote=actual, words=quote_words(actual), coder=coder, memo=memo,
-                                     is_case_section=is_case_section)
-    codings = Coding.objects.bulk_create(Coding(content_object=segment, tag=c, value=values.get(c.pk, "") or "")
-                                         for c in codes)
-    if cases:
-        segment.cases.add(*cases)
-    activity_record(project=transcript.project, actor=coder, verb="coded", target=segment,
-                    summary=f"{', '.join(c.name for c in codes) or 'case section'}: {actual[:80]}",
-                    after=segment_snapshot(segment, codings=codings, cases=cases))
+    with case_memberships_refreshed_once() as refreshes:
+        segment = Segment.objects.create(project_id=transcript.project_id, transcript=transcript, start=start,
+                                         end=end, quote=actual, words=quote_words(actual), coder=coder, memo=memo,
+                                         is_case_section=is_case_section)
+        codings = Coding.objects.bulk_create(Coding(content_object=segment, tag=c, value=values.get(c.pk, "") or "")
+                                             for c in codes)
+        if cases:
+            segment.cases.add(*cases)
+        activity_record(project=transcript.project, actor=coder, verb="coded", target=segment,
+                        summary=f"{', '.join(c.name for c in codes) or 'case section'}: {actual[:80]}",
+                        after=segment_snapshot(segment, codings=codings, cases=cases))
     # What was just written, for an answer that need not read it back (selectors.segment_written_json).
     segment.written_codings, segment.written_cases = codings, cases
+    segment.written_members = refreshes.members(segment)
     return segment
 
 
@@ -513,26 +529,67 @@ def segment_update(*, segment: Segment, version: int, actor, start: int | None =
     return segment
 
 
+def _codings_and_cases(segment_id: int) -> tuple[list[Coding], list[Case]]:
+    """A segment's codings (with their codes' names, in the order they were written) and
+    its cases, as the history records them: one query, a union of the two."""
+    codings = (Coding.objects.filter(content_object_id=segment_id).order_by()
+               .values_list(Value(0, output_field=IntegerField()), "tag_id", "tag__name", "value", "id"))
+    cases = (Case.objects.filter(segments=segment_id).order_by()
+             .values_list(Value(1, output_field=IntegerField()), "id", "name",
+                          Value("", output_field=CharField()), "position"))
+    rows = list(codings.union(cases, all=True))
+    return ([Coding(content_object_id=segment_id, tag=Code(pk=code_id, name=name), value=value)
+             for _, code_id, name, value, _ in sorted((r for r in rows if r[0] == 0), key=lambda r: r[4])],
+            [Case(pk=case_id, name=name, position=position) for kind, case_id, name, _, position in rows if kind == 1])
+
+
 @transaction.atomic
 def segment_delete(*, segment: Segment, actor, version: int | None = None) -> Segment:
-    """Move a segment to the trash; its codings and case links stay for a restore."""
-    locked = Segment.all_objects.select_for_update(of=("self",)).select_related("coder").get(pk=segment.pk)
-    if locked.deleted_at is not None:
-        raise ValidationError({"segment": "This segment is in the trash already."})
-    _check_may_change(locked, actor)
-    if version is not None and locked.version != version:
-        raise StaleVersion(locked)
-    locked.deleted_at = timezone.now()
-    locked.deleted_by = actor
-    locked.version += 1
-    locked.save(update_fields=["deleted_at", "deleted_by", "version", "updated_at"])
-    codings, cases = list(locked.codings.select_related("tag")), list(locked.cases.all())
-    # The caller's segment usually comes with its project (the API's does): no query for it again.
-    activity_record(project=segment.project, actor=actor, verb="deleted", target=locked, summary=locked.quote[:80],
-                    before=segment_snapshot(locked, codings=codings, cases=cases))
+    """Move a segment to the trash; its codings and case links stay for a restore.
+
+    The caller's segment is taken as it was read when the row still has its version
+    (every change of a segment's row raises it): the update is conditional on that version,
+    so nothing is read again. Otherwise it is read again under a row lock and checked."""
+    now = timezone.now()
+    trashed = dict(deleted_at=now, deleted_by=actor, version=F("version") + 1, updated_at=now)
+    if segment.deleted_at is None and version in (None, segment.version):
+        _check_may_change(segment, actor)
+        claimed = Segment.objects.filter(pk=segment.pk, version=segment.version).update(**trashed)
+    else:
+        claimed = False
+    if not claimed:  # changed since the caller read it (or in the trash): read it again, locked
+        segment = Segment.all_objects.select_for_update(of=("self",)).select_related("coder", "project") \
+            .get(pk=segment.pk)
+        if segment.deleted_at is not None:
+            raise ValidationError({"segment": "This segment is in the trash already."})
+        _check_may_change(segment, actor)
+        if version is not None and segment.version != version:
+            raise StaleVersion(segment)
+        Segment.all_objects.filter(pk=segment.pk).update(**trashed)
+    segment.deleted_at, segment.deleted_by, segment.updated_at = now, actor, now
+    segment.version += 1
+    codings, cases = _codings_and_cases(segment.pk)
+    # An update sends no post_save: the refresh the receiver would ask for, knowing the cases.
+    segment_memberships_refresh(segment, linked=bool(cases))
+    activity_record(project=segment.project, actor=actor, verb="deleted", target=segment, summary=segment.quote[:80],
+                    before=segment_snapshot(segment, codings=codings, cases=cases))
     # What it holds, for an answer that need not read it back (selectors.segment_written_json).
-    locked.written_codings, locked.written_cases = codings, cases
-    return locked
+    segment.written_codings, segment.written_cases = codings, cases
+    return segment
+
+
+def segment_memberships_refresh(segment: Segment, *, new: bool = False, linked: bool | None = None) -> None:
+    """Refresh the stored case memberships after a segment was created, moved or put in the
+    trash: its own, or its whole transcript's when it is linked to cases (a case section
+    that moves or goes changes its neighbours too). `linked`, when the caller knows
+    whether it has cases, saves asking; a new segment has none yet."""
+    if linked is None:
+        linked = not new and Segment.cases.through.objects.filter(segment_id=segment.pk).exists()
+    if linked:
+        case_membership_refresh(project_id=segment.project_id, transcript_ids=[segment.transcript_id])
+    else:
+        case_membership_refresh(project_id=segment.project_id, transcript_ids=[segment.transcript_id],
+                                segment_ids=[segment.pk], new=new)
 
 
 @transaction.atomic
@@ -762,7 +819,10 @@ def case_membership_refresh(*, project_id: int, transcript_ids: Sequence[int] | 
                                new=new)
 
 
-def _case_membership_store(*, project_id: int, transcript_ids=None, segment_ids=None, new: bool = False) -> None:
+def _case_membership_store(*, project_id: int, transcript_ids=None, segment_ids=None, new: bool = False,
+                           stored: dict[int, list[int]] | None = None) -> None:
+    """Store the rows of the rule for the scope; with `stored`, add to it the case ids
+    written per segment (the INSERT returns them: no query to read them back)."""
     if transcript_ids is None:
         locked = sorted(Transcript.objects.filter(project_id=project_id).values_list("pk", flat=True))
         scope, column, ids = "", "", []
@@ -786,16 +846,22 @@ def _case_membership_store(*, project_id: int, transcript_ids=None, segment_ids=
     if not new:
         where = f" AND {column} IN ({', '.join(map(str, ids))})" if scope else ""
         statements.append((f"DELETE FROM {table} WHERE project_id = %s{where}", [project_id]))
+    returning = " RETURNING segment_id, case_id" if stored is not None else ""
     statements.append((f"INSERT INTO {table} (project_id, transcript_id, segment_id, case_id) "
-                       f"SELECT %s, m.transcript_id, m.segment_id, m.case_id FROM ({rule}) m",
+                       f"SELECT %s, m.transcript_id, m.segment_id, m.case_id FROM ({rule}) m{returning}",
                        [project_id, *[project_id for name in names if name == "project_id"]]))
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         if _one_round_trip():
             # Each statement still reads with a snapshot of its own, taken after the lock.
             cursor.execute(";\n".join(sql for sql, _ in statements), [p for _, ps in statements for p in ps])
+            while cursor.nextset():  # to the INSERT's result, the last
+                pass
         else:
             for sql, params in statements:
                 cursor.execute(sql, params)
+        if stored is not None:
+            for segment_id, case_id in cursor.fetchall():
+                stored.setdefault(segment_id, []).append(case_id)
 
 
 def _one_round_trip() -> bool:

@@ -173,6 +173,23 @@ def test_create_a_segment_with_codes_values_cases_and_memo(client_for, coder, pr
     assert segment.coder == coder
 
 
+def test_a_passage_coded_inside_a_case_section_is_answered_with_the_section_case(client_for, coder, project, transcript,
+                                                                                 threat, russian_interest, kazakhstan):
+    coded(transcript, "Why did the alliance act in Kazakhstan?\n\nE1: Because Moscow wanted it to.", [],
+          coder, cases=[kazakhstan], is_case_section=True)
+    client = client_for(coder)
+    start, end = phrase_span(transcript, "Moscow wanted")
+    inside = send(client, "post", url(project, "segments"), {
+        "transcript_id": transcript.pk, "start": start, "end": end, "code_ids": [threat.pk]}).json()
+    start, end = phrase_span(transcript, "Baku had too many friends")
+    outside = send(client, "post", url(project, "segments"), {
+        "transcript_id": transcript.pk, "start": start, "end": end, "code_ids": [russian_interest.pk]}).json()
+
+    assert (inside["case_ids"], inside["member_case_ids"]) == ([], [kazakhstan.pk])
+    assert (outside["case_ids"], outside["member_case_ids"]) == ([], [])
+    assert client.get(url(project, f"segments/{inside['id']}")).json() == inside  # as it is read back
+
+
 def test_create_counts_offsets_in_code_points(client_for, owner, coder, project, expert, threat):
     text = "Q: 𝔘 и 😀 — why?\n\nE1: Because Moscow wanted it."
     transcript = transcript_create(project=project, title="Astral", text=text, expert=expert, created_by=owner)
@@ -279,7 +296,11 @@ def test_create_runs_a_fixed_number_of_queries(n, client_for, coder, project, tr
     bulk_segments(transcript=transcript, coder=coder, codes=[threat], n=n, cases=[kazakhstan])
     client = client_for(coder)
     start, end = phrase_span(transcript, "Moscow wanted it to")
-    with django_assert_max_num_queries(30):
+    # session, user, access, the transcript, codes, cases, a savepoint and its release, the
+    # segment, its codings, its case link (read and insert), the activity, the case
+    # memberships (one round trip on PostgreSQL, two statements on SQLite) returning the
+    # member cases for the answer (it was 16 with them read back).
+    with django_assert_max_num_queries(15):
         response = send(client, "post", url(project, "segments"), {
             "transcript_id": transcript.pk, "start": start, "end": end, "code_ids": [threat.pk],
             "case_ids": [kazakhstan.pk]})
@@ -432,10 +453,12 @@ def test_delete_runs_a_fixed_number_of_queries(client_for, coder, project, trans
                                               kazakhstan, armenia, django_assert_max_num_queries):
     segment = coded(transcript, "Moscow wanted it to", [threat, russian_interest], coder, cases=[kazakhstan, armenia])
     client = client_for(coder)
-    # session, user, access, the segment, its lock, the update, the case memberships (two or
-    # three statements), its codings and cases for the history, the activity, a savepoint.
-    # Nothing is read back for the answer (it was 17 with that).
-    with django_assert_max_num_queries(14):
+    # session, user, access, the segment, a savepoint and its release, the update
+    # (conditional on the version read: no second read under a lock), its codings and cases
+    # for the history (one query), the case memberships (one round trip on PostgreSQL, two
+    # statements on SQLite), the activity. Nothing is read back for the answer (it was 17
+    # with that, 14 with a locked read, a separate read of the cases and a check for them).
+    with django_assert_max_num_queries(11):
         assert client.delete(url(project, f"segments/{segment.pk}")).status_code == 200
 
 

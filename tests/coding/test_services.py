@@ -541,6 +541,16 @@ def test_the_trash_refuses_twice_and_restores_only_what_it_holds(segment, coder)
         segment_delete(segment=segment, actor=coder)
 
 
+def test_a_segment_deleted_through_a_copy_read_before_an_edit_is_recorded_as_it_stands(segment, coder):
+    segment_update(segment=segment, version=1, memo="edited", actor=coder)  # `segment` still says version 1
+    trashed = segment_delete(segment=segment, actor=coder)
+
+    assert (trashed.version, trashed.memo) == (3, "edited")
+    assert Segment.all_objects.get(pk=segment.pk).version == 3
+    before = Activity.objects.get(verb="deleted", target_id=segment.pk).before
+    assert (before["memo"], before["version"], before["codes"]) == ("edited", 3, {"Threat perception": "present"})
+
+
 def test_segment_delete_with_a_stale_version_raises(segment, coder):
     segment_update(segment=segment, version=1, memo="edited", actor=coder)
     with rejected("now version 2", error=StaleVersion) as info:

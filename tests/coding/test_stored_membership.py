@@ -91,6 +91,15 @@ def test_the_trash_takes_memberships_away_and_a_restore_brings_them_back(project
     assert_in_step(project)
 
 
+def test_a_section_trashed_through_a_copy_read_before_it_moved_takes_its_case_from_where_it_is(project, coder, study,
+                                                                                               kazakhstan):
+    section = study["section"]
+    segment_update(segment=section, version=section.version, actor=coder, start=0, end=5)  # `section` is stale
+    assert (study["outside"].pk, kazakhstan.pk) in stored(project)
+    segment_delete(segment=section, actor=coder)
+    assert stored(project) == set() == live(project)
+
+
 def test_linking_cases_to_a_segment_through_the_service_and_the_orm(project, coder, study, armenia):
     outside = study["outside"]
     segment_update(segment=outside, version=outside.version, actor=coder, cases=[armenia])
