@@ -47,6 +47,34 @@ def test_csv_export_lists_name_path_texts_and_counts(coded):
     assert threat["scale"] == "presence" and threat["segments"] == "3"
 
 
+def test_the_counts_leave_out_the_trash_other_projects_and_transcripts_without_an_expert(
+        project, owner, coder, transcript, threat, other_project, outsider):
+    """A trashed passage counts nowhere; one of a transcript without an expert counts as a
+    segment but names no expert; another project's codings of a code of the same name are
+    its own."""
+    from apps.coding.services import segment_create, segment_delete
+    from apps.transcripts.services import transcript_create
+
+    from tests.conftest import phrase_span
+
+    segment_create(transcript=transcript, **dict(zip(("start", "end"), phrase_span(transcript, "Moscow wanted it to"))),
+                   coder=coder, codes=[threat])
+    trashed = segment_create(transcript=transcript, **dict(zip(("start", "end"), phrase_span(
+        transcript, "The members feared"))), coder=coder, codes=[threat])
+    segment_delete(segment=trashed, actor=coder)
+    anonymous = transcript_create(project=project, title="Unattributed", text="Nobody said who spoke here.",
+                                  created_by=owner)
+    segment_create(transcript=anonymous, start=0, end=6, coder=owner, codes=[threat])
+    theirs = code_create(project=other_project, name=threat.name, actor=outsider)
+    elsewhere = transcript_create(project=other_project, title="Theirs", text="Their own words here.",
+                                  created_by=outsider)
+    segment_create(transcript=elsewhere, start=0, end=5, coder=outsider, codes=[theirs])
+    [entry] = [e for e in codebook_entries(project=project) if e.id == threat.pk]
+    assert (entry.segments, entry.experts) == (2, 1)
+    [entry] = [e for e in codebook_entries(project=other_project) if e.id == theirs.pk]
+    assert (entry.segments, entry.experts) == (1, 0)
+
+
 def test_docx_and_markdown_export_show_the_tree(coded):
     document = Document(io.BytesIO(export(coded["project"], "docx")))
     headings = [(p.style.name, p.text) for p in document.paragraphs if p.style.name.startswith("Heading")]
