@@ -19,7 +19,7 @@ from typing import TypeVar
 from apps.media.selectors import timelines
 from apps.media.timings import clock
 from apps.transcripts.models import Transcript
-from apps.transcripts.selectors import citation, turn_indexes
+from apps.transcripts.selectors import citation, turn_indexes, turn_indexes_and_texts
 
 from .models import Segment
 
@@ -105,15 +105,17 @@ def cited_excerpts(excerpts: Iterable[E], *, context: int = 0, times: bool = Fal
 
     With `context`, each also gets up to that many characters before and after it, from
     the turns it stands in ("…" where the turn goes on). One query for the turns of all
-    the transcripts, and one more for their texts when context is asked for. With `times`,
+    the transcripts (and their texts, where context is asked for). With `times`,
     each excerpt of a transcript with a timed recording gets its time (two queries more).
     """
     excerpts = list(excerpts)
     if not excerpts:
         return []
     transcript_ids = {e.transcript_id for e in excerpts}
-    indexes = turn_indexes(transcript_ids=transcript_ids)
-    texts = dict(Transcript.objects.filter(pk__in=transcript_ids).values_list("pk", "text")) if context else {}
+    if context:
+        indexes, texts = turn_indexes_and_texts(transcript_ids=transcript_ids)
+    else:
+        indexes, texts = turn_indexes(transcript_ids=transcript_ids), {}
     lines = timelines(transcript_ids=transcript_ids) if times else {}
     found = []
     for excerpt in excerpts:
