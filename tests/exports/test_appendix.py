@@ -127,8 +127,10 @@ def test_introduction_lists_experts_without_real_names_unless_asked(coded):
 
 def test_appendix_data_runs_the_same_number_of_queries_for_small_and_large_projects(
         coded, demo, django_assert_max_num_queries):
+    # The codebook, the passages with their codings (and suggestions), cases, memberships,
+    # attributes, case values, experts, expert values, memos, turns.
     for project in (coded["project"], demo):
-        with django_assert_max_num_queries(15):
+        with django_assert_max_num_queries(10):
             appendix_data(project=project, selection=EVERYONE)
 
 
