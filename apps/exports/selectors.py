@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Subquery
 from django.utils import timezone
 
 from apps.cases.models import Attribute, Case, CaseValue, ExpertValue
@@ -19,7 +19,7 @@ from apps.coding.citations import Excerpt, cited_excerpts
 from apps.coding.models import Code, Coding, Memo, Segment
 from apps.coding.selectors import CodeNode, cases_for_segments, code_subtree_ids, code_tree, primary_codings
 from apps.projects.models import Project
-from apps.projects.selectors import primary_coder
+from apps.projects.selectors import primary_coder, primary_coder_rows
 from apps.projects.values import value_display
 from apps.suggestions.models import SuggestionOrigin
 from apps.transcripts.models import Expert
@@ -220,12 +220,14 @@ def codebook_entries(*, project: Project, counts: bool = True, nodes: list[CodeN
     ]
 
 
-def appendix_data(*, project: Project, selection: AppendixSelection, code_nodes: list[CodeNode] | None = None
-                  ) -> Appendix:
+def appendix_data(*, project: Project, selection: AppendixSelection, code_nodes: list[CodeNode] | None = None,
+                  introduction: bool = True) -> Appendix:
     """The excerpts of an appendix, grouped as the selection asks, with the introduction
-    (experts and codebook entries used). About ten queries whatever the data size (one
-    less with `code_nodes`, the codebook as `code_tree` gives it, where the caller has
-    it); the passages are read as plain rows (no model instances), with their codings."""
+    (experts and codebook entries used, the selection's lines). About ten queries whatever
+    the data size (one less with `code_nodes`, the codebook as `code_tree` gives it, where
+    the caller has it; one less without the introduction, whose experts and selection
+    lines are then empty: a format that shows the excerpts alone); the passages are read as
+    plain rows (no model instances), with their codings."""
     entries = codebook_entries(project=project, counts=False, nodes=code_nodes)
     by_code = {e.id: e for e in entries}
     if selection.code_ids:
@@ -240,8 +242,12 @@ def appendix_data(*, project: Project, selection: AppendixSelection, code_nodes:
     primary = None
     counted = Q()
     if not selection.coder_ids and not selection.all_coders:
-        primary = primary_coder(project=project)
-        counted = primary_codings(project=project, coder_id=primary[0] if primary else None)
+        if introduction:  # which names the primary coder
+            primary = primary_coder(project=project)
+            coder = primary[0] if primary else None
+        else:  # the primary coder's id, a subquery of the codings' query
+            coder = Subquery(primary_coder_rows(project=project).values("user_id")[:1])
+        counted = primary_codings(project=project, coder_id=coder)
     segments_qs = Segment.objects.filter(
         project=project, id__in=Coding.objects.filter(counted, tag_id__in=chosen).values("content_object_id"))
     if selection.expert_ids:
@@ -277,15 +283,15 @@ def appendix_data(*, project: Project, selection: AppendixSelection, code_nodes:
     attributes = list(project.attributes.all())
     expert_attrs = [a.name for a in attributes if a.applies_to == Attribute.AppliesTo.EXPERT]
     case_attrs = [a.name for a in attributes if a.applies_to == Attribute.AppliesTo.CASE]
-    # Values exist only for attributes (and cases or experts) that do.
+    # Values exist only for attributes (and cases) that do, and show only where they do.
     case_values: dict[int, dict[str, str]] = defaultdict(dict)
-    if cases and attributes:
+    if cases and case_attrs:
         for case_id, name, value in (CaseValue.objects.filter(case__project=project)
                                      .values_list("case_id", "attribute__name", "value")):
             case_values[case_id][name] = value_display(value)
-    experts = list(Expert.objects.filter(project=project).order_by("pseudonym"))
+    experts = list(Expert.objects.filter(project=project).order_by("pseudonym")) if introduction else []
     expert_values: dict[int, dict[str, str]] = defaultdict(dict)
-    if experts and attributes:
+    if expert_attrs:
         for expert_id, name, value in (ExpertValue.objects.filter(expert__project=project)
                                        .values_list("expert_id", "attribute__name", "value")):
             expert_values[expert_id][name] = value_display(value)
@@ -323,7 +329,8 @@ def appendix_data(*, project: Project, selection: AppendixSelection, code_nodes:
         segment_cases = set(case_ids_by_segment.get(segment.pk, ()))
         in_cases = [c for c in case_order if c in segment_cases] or ([None] if wanted_cases is None else [])
         for coding in codings.get(segment.pk, []):
-            if coding.code_id in chosen and (selection.include_suggested or not is_suggested(segment.pk, coding.code_id)):
+            if coding.code_id in chosen and (selection.include_suggested
+                                             or not is_suggested(segment.pk, coding.code_id)):
                 for case_id in in_cases:
                     leaves.append((coding.code_id, case_id, segment, coding))
 
@@ -370,9 +377,9 @@ def appendix_data(*, project: Project, selection: AppendixSelection, code_nodes:
     used_experts = {segment.expert_id for _, _, segment, _ in leaves}
     User = get_user_model()
     coder_names = sorted(User.objects.filter(pk__in=selection.coder_ids).values_list("username", flat=True)) \
-        if selection.coder_ids else []
+        if selection.coder_ids and introduction else []
     chosen_experts = [e.pseudonym for e in experts if e.pk in set(selection.expert_ids)]
-    lines = [
+    lines = [] if not introduction else [
         "Codes: " + ("all" if not selection.code_ids else ", ".join(by_code[i].path for i in sorted(
             chosen, key=code_rank.get))),
         "Cases: " + ("all" if wanted_cases is None else ", ".join(case_names[c] for c in case_order)),

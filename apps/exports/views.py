@@ -64,7 +64,8 @@ def appendix_download(request, slug):
         params = {key: request.GET.getlist(key) for key in request.GET if key != "background"}
         job = export_job_create(user=request.user, project=project, what=APPENDIX, params=params)
         return redirect("export_job", job_id=job.pk)
-    appendix = appendix_data(project=project, selection=form.selection(), code_nodes=nodes)
+    appendix = appendix_data(project=project, selection=form.selection(), code_nodes=nodes,
+                             introduction=fmt.introduction)
     if fmt.key == "html":
         return render(request, "exports/appendix_print.html", {"project": project, "appendix": appendix,
                                                                "nav": "exports"})

@@ -234,6 +234,18 @@ def test_csv_has_one_row_per_excerpt_with_every_attribute(coded):
     assert armenia_row["case: intervention granted"] == "no" and armenia_row["expert: country"] == "Germany"
 
 
+@pytest.mark.parametrize("selection", [EVERYONE, AppendixSelection(), everyone(grouping=GROUP_CASE_CODE),
+                                       everyone(include_memos=False), AppendixSelection(include_times=True)])
+def test_csv_without_the_introduction_is_the_same_csv(coded, demo, selection):
+    """The CSV shows no introduction (experts, codebook entries, the choice), so the
+    download leaves it out (`introduction=False`, one query less) and the bytes are the same."""
+    for project in (coded["project"], demo):
+        whole = render_appendix(appendix_data(project=project, selection=selection), "csv")
+        alone = appendix_data(project=project, selection=selection, introduction=False)
+        assert render_appendix(alone, "csv") == whole
+        assert alone.experts == [] and alone.selection_lines == []
+
+
 def test_xlsx_has_one_row_per_excerpt_and_never_a_formula(coded, owner, threat):
     from apps.coding.services import segment_create
     from tests.conftest import phrase_span
