@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TypeVar
 
 from apps.media.selectors import timelines
@@ -126,8 +126,17 @@ def cited_excerpts(excerpts: Iterable[E], *, context: int = 0, times: bool = Fal
             where["time"] = lines[excerpt.transcript_id].at(excerpt.start)
         if context:
             where.update(_around(excerpt, texts.get(excerpt.transcript_id, ""), first, last, context))
-        found.append(replace(excerpt, **where))
+        found.append(_with(excerpt, where))
     return found
+
+
+def _with(excerpt: E, fields: dict) -> E:
+    """A copy of the excerpt with `fields` changed: `dataclasses.replace` without its
+    __init__ over every field, which was most of the time an appendix spent citing
+    (excerpts have no __post_init__ to run, and are frozen: nothing else sets a field)."""
+    copy = object.__new__(type(excerpt))
+    copy.__dict__.update(excerpt.__dict__, **fields)
+    return copy
 
 
 def _around(excerpt: Excerpt, text: str, first, last, context: int) -> dict[str, str]:
