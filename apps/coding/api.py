@@ -291,23 +291,29 @@ def segment_list(request, slug: str, filters: Query[SegmentFilters]):
                                     expert_ids=filters.expert, coder_ids=filters.coder,
                                     transcript_ids=filters.transcript, text=filters.q, no_value=filters.no_value)
     size = filters.per_page
-    results = None
     if filters.after is not None:
         cursor = selectors.SearchCursor.parse(filters.after)
-        rows = selectors.segments_after(rows, project=project, cursor=cursor)
+        found = selectors.hit_dicts(project=project, segments=selectors.segments_after(rows, project=project,
+                                                                                       cursor=cursor), limit=size + 1)
+        if not found.hits and not selectors.cursor_is_known(project=project, cursor=cursor):
+            raise ValidationError({"after": "the cursor names a transcript this project does not have"})
         count = page = pages = valueless = None
-        offset = 0
     else:
-        if filters.page == 1:  # a first page that holds every row counts them itself: no COUNT query
-            results = selectors.hit_dicts(project=project, segments=rows[:size + 1])
-        count = len(results) if results is not None and len(results) <= size else rows.count()
+        # The page's query counts every row too; only a page past the end asks again.
+        found = selectors.hit_dicts(project=project, segments=rows, offset=(filters.page - 1) * size,
+                                    limit=size + 1, count=True)
+        count = found.total or 0
+        if not found.hits and filters.page > 1:  # past the last page: the last page
+            count = rows.count()
         pages = max(1, ceil(count / size))
         page = min(filters.page, pages)
-        offset = (page - 1) * size
-        valueless = selectors.valueless_count(segments=rows, code_ids=filters.code)
-    if results is None:
-        results = selectors.hit_dicts(project=project, segments=rows[offset:offset + size + 1])
-    more, results = len(results) > size, results[:size]  # one row beyond the page says whether one follows
+        if page != filters.page:
+            found = selectors.hit_dicts(project=project, segments=rows, offset=(page - 1) * size, limit=size + 1,
+                                        count=True)
+        valueless = found.valueless(code_ids=filters.code)
+        if valueless is None:
+            valueless = selectors.valueless_count(segments=rows, code_ids=filters.code)
+    more, results = len(found.hits) > size, found.hits[:size]  # one row beyond the page says whether one follows
     last = results[-1] if results else None
     # Sent as built (the shape HitPage documents): checking 200 hits against the schema again
     # would cost more than reading them (see _big_list).

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TypeVar
 
 from apps.media.selectors import timelines
 from apps.media.timings import clock
 from apps.transcripts.models import Transcript
-from apps.transcripts.selectors import citation, turn_indexes
+from apps.transcripts.selectors import citation, turn_indexes, turn_indexes_and_texts
 
 from .models import Segment
 
@@ -105,15 +105,17 @@ def cited_excerpts(excerpts: Iterable[E], *, context: int = 0, times: bool = Fal
 
     With `context`, each also gets up to that many characters before and after it, from
     the turns it stands in ("…" where the turn goes on). One query for the turns of all
-    the transcripts, and one more for their texts when context is asked for. With `times`,
+    the transcripts (and their texts, where context is asked for). With `times`,
     each excerpt of a transcript with a timed recording gets its time (two queries more).
     """
     excerpts = list(excerpts)
     if not excerpts:
         return []
     transcript_ids = {e.transcript_id for e in excerpts}
-    indexes = turn_indexes(transcript_ids=transcript_ids)
-    texts = dict(Transcript.objects.filter(pk__in=transcript_ids).values_list("pk", "text")) if context else {}
+    if context:
+        indexes, texts = turn_indexes_and_texts(transcript_ids=transcript_ids)
+    else:
+        indexes, texts = turn_indexes(transcript_ids=transcript_ids), {}
     lines = timelines(transcript_ids=transcript_ids) if times else {}
     found = []
     for excerpt in excerpts:
@@ -124,8 +126,17 @@ def cited_excerpts(excerpts: Iterable[E], *, context: int = 0, times: bool = Fal
             where["time"] = lines[excerpt.transcript_id].at(excerpt.start)
         if context:
             where.update(_around(excerpt, texts.get(excerpt.transcript_id, ""), first, last, context))
-        found.append(replace(excerpt, **where))
+        found.append(_with(excerpt, where))
     return found
+
+
+def _with(excerpt: E, fields: dict) -> E:
+    """A copy of the excerpt with `fields` changed: `dataclasses.replace` without its
+    __init__ over every field, which was most of the time an appendix spent citing
+    (excerpts have no __post_init__ to run, and are frozen: nothing else sets a field)."""
+    copy = object.__new__(type(excerpt))
+    copy.__dict__.update(excerpt.__dict__, **fields)
+    return copy
 
 
 def _around(excerpt: Excerpt, text: str, first, last, context: int) -> dict[str, str]:

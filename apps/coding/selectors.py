@@ -19,7 +19,7 @@ from functools import reduce
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import Count, Prefetch, Q, QuerySet, Value
+from django.db.models import Count, Prefetch, Q, QuerySet, Subquery, Value, Window
 from django.db.models.expressions import RawSQL
 
 from apps.cases.models import Case
@@ -308,37 +308,88 @@ def segment_written_json(segment: Segment, *, project: Project) -> dict:
 
 def segment_dicts(*, project: Project, segments: QuerySet[Segment], transcript: Transcript | None = None
                   ) -> list[dict]:
-    """Segments in their JSON shape (`segment_json`), read as plain rows: four queries
-    whatever their number, and no model instances (a transcript page carries hundreds).
+    """Segments in their JSON shape (`segment_json`), read as plain rows: two queries
+    whatever their number (the rows, then `segment_parts`), and no model instances (a
+    transcript page carries hundreds).
 
     `segments` is a filtered queryset of the project's segments; with `transcript`, the
-    member cases are read for that transcript only. The codings and links are read by the
-    segments' ids (the index on each table's segment column): a join on the transcript let
-    PostgreSQL read every coding of every project instead.
+    member cases are read for that transcript only.
     """
     rows = list(segments.values(*SEGMENT_FIELDS))
-    if not rows:
-        return []
-    ids = [row["id"] for row in rows]
+    return segments_json(rows, segment_parts(project=project, ids=[row["id"] for row in rows], transcript=transcript,
+                                             segments=segments))
+
+
+@dataclass
+class SegmentParts:
+    """What a list of segments shows beside their own rows, by segment id: the codings
+    (code id, code name, value) in display order, the linked cases in the cases' order,
+    and the member cases; and the scale of each code met."""
+
+    codings: dict[int, list[tuple[int, str, str]]] = field(default_factory=dict)
+    links: dict[int, list[int]] = field(default_factory=dict)
+    members: dict[int, list[int]] = field(default_factory=dict)
+    scales: dict[int, str] = field(default_factory=dict)
+
+
+def segment_parts(*, project: Project, ids: list[int], transcript: Transcript | None = None,
+                  segments: QuerySet[Segment] | None = None) -> SegmentParts:
+    """The codings, case links and member cases of the segments `ids`, in one query (a
+    UNION of the three, each part told by its first column): each was a round trip of its
+    own, most of a short list's time.
+
+    The rows are found by the segments' ids (the index on each table's segment column;
+    a join on the transcript let PostgreSQL read every coding of every project). The ids
+    are integers, written into the SQL: a page repeats them three times, beyond what
+    SQLite takes as parameters for a long list. Past MAX_ID_LIST they are asked for by the
+    transcript, or else by `segments` (the queryset they came from) as a subquery.
+    """
+    parts = SegmentParts()
+    if not ids:
+        return parts
+    qn = connection.ops.quote_name
+    params: list = []
     if len(ids) <= MAX_ID_LIST:
-        coding_scope, link_scope = Q(content_object_id__in=ids), Q(segment_id__in=ids)
+        scope = ", ".join(str(int(i)) for i in ids)
     elif transcript is not None:
-        coding_scope, link_scope = Q(content_object__transcript=transcript), Q(segment__transcript=transcript)
+        scope, params = f"SELECT id FROM {qn(Segment._meta.db_table)} WHERE transcript_id = %s", [transcript.pk]
     else:
-        subquery = segments.values("id")
-        coding_scope, link_scope = Q(content_object_id__in=subquery), Q(segment_id__in=subquery)
-    codings: dict[int, list[tuple[int, str, str]]] = {}
-    for segment_id, code_id, name, value in (Coding.objects.filter(coding_scope).order_by("tag__name", "tag_id")
-                                             .values_list("content_object_id", "tag_id", "tag__name", "value")):
-        codings.setdefault(segment_id, []).append((code_id, name, value))
-    links: dict[int, list[int]] = {}
-    for segment_id, case_id in (Segment.cases.through.objects.filter(link_scope)
-                                .order_by("case__position", "case__name").values_list("segment_id", "case_id")):
-        links.setdefault(segment_id, []).append(case_id)
-    members = cases_for_segments(project=project, transcript=transcript) if transcript is not None else \
-        cases_for_segments(project=project, segment_ids=ids)
-    return [segment_json(row, codings=codings.get(row["id"], []), case_ids=links.get(row["id"], []),
-                         member_case_ids=members.get(row["id"], [])) for row in rows]
+        scope, params = segments.order_by().values("id").query.sql_with_params()
+    if transcript is not None:
+        member_scope, member_params = f"m.{qn('transcript_id')} = %s", [transcript.pk]
+    else:
+        member_scope, member_params = f"m.{qn('segment_id')} IN ({scope})", list(params)
+    segment_id, case_id, links, cases = qn("segment_id"), qn("case_id"), Segment.cases.through, Case
+    sql = f"""
+        SELECT 0, c.{qn("content_object_id")}, c.{qn("tag_id")}, k.{qn("name")}, c.{qn("value")}, k.{qn("scale")}, 0
+          FROM {qn(Coding._meta.db_table)} c JOIN {qn(Code._meta.db_table)} k ON k.{qn("id")} = c.{qn("tag_id")}
+         WHERE c.{qn("content_object_id")} IN ({scope})
+        UNION ALL
+        SELECT 1, l.{segment_id}, l.{case_id}, a.{qn("name")}, '', '', a.{qn("position")}
+          FROM {qn(links._meta.db_table)} l JOIN {qn(cases._meta.db_table)} a ON a.{qn("id")} = l.{case_id}
+         WHERE l.{segment_id} IN ({scope})
+        UNION ALL
+        SELECT 2, m.{segment_id}, m.{case_id}, '', '', '', 0 FROM {membership_table()} m
+         WHERE m.{qn("project_id")} = %s AND {member_scope}
+        ORDER BY 1, 7, 4, 3"""
+    # Codings by code name (then id), links by the cases' position and name: their order on screen.
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *params, project.pk, *member_params])
+        for kind, segment_id, ref_id, name, value, scale, _position in cursor.fetchall():
+            if kind == 0:
+                parts.codings.setdefault(segment_id, []).append((ref_id, name, value))
+                parts.scales[ref_id] = scale
+            elif kind == 1:
+                parts.links.setdefault(segment_id, []).append(ref_id)
+            else:
+                parts.members.setdefault(segment_id, []).append(ref_id)
+    return parts
+
+
+def segments_json(rows: list[Mapping], parts: SegmentParts) -> list[dict]:
+    """`segment_json` of each row (SEGMENT_FIELDS, and any more keys, which it leaves out)."""
+    return [segment_json(row, codings=parts.codings.get(row["id"], []), case_ids=parts.links.get(row["id"], []),
+                         member_case_ids=parts.members.get(row["id"], [])) for row in rows]
 
 
 def code_data(node: CodeNode) -> dict:
@@ -363,8 +414,9 @@ def primary_codings(*, project: Project, coder_id: int | None = None) -> Q:
     """The codings that count by default (a filter on Coding): the primary coder's
     (apps.projects.selectors.primary_coder), and those kept when an agreement review
     settled a disagreement, whoever coded them. `coder_id` saves the query when the caller
-    has the primary coder already. A second coder's reliability coding is left out, so it
-    never silently changes a finding or repeats a quote."""
+    has the primary coder already (or a subquery of it: `primary_coder_rows`). A second
+    coder's reliability coding is left out, so it never silently changes a finding or
+    repeats a quote."""
     if coder_id is None:
         primary = primary_coder(project=project)
         coder_id = primary[0] if primary else None
@@ -506,12 +558,10 @@ class SearchCursor:
 
 
 def _cursor_place(project: Project, cursor: SearchCursor, *, later: bool) -> Q:
-    """The rows of a `segment_search` after (or before) `cursor` in SEARCH_ORDER. A
-    transcript the project does not have is a ValidationError (one query for its title)."""
-    title = Transcript.objects.filter(project=project, pk=cursor.transcript_id).values_list("title", flat=True).first()
-    if title is None:
-        raise ValidationError({"after" if later else "before": "the cursor names a transcript this project does "
-                                                               "not have"})
+    """The rows of a `segment_search` after (or before) `cursor` in SEARCH_ORDER. The
+    cursor's transcript title is a subquery of the rows' query, not a query of its own: a
+    transcript the project does not have gives no rows (`cursor_is_known` tells why)."""
+    title = Subquery(Transcript.objects.filter(project=project, pk=cursor.transcript_id).values("title")[:1])
     beyond = "gt" if later else "lt"
     same_place = Q(transcript_id=cursor.transcript_id)
     within = (Q(**{f"start__{beyond}": cursor.start}) | Q(start=cursor.start, **{f"end__{beyond}": cursor.end})
@@ -519,6 +569,13 @@ def _cursor_place(project: Project, cursor: SearchCursor, *, later: bool) -> Q:
     return (Q(**{f"transcript__title__{beyond}": title})
             | Q(transcript__title=title, **{f"transcript_id__{beyond}": cursor.transcript_id})
             | (Q(transcript__title=title) & same_place & within))
+
+
+def cursor_is_known(*, project: Project, cursor: SearchCursor) -> bool:
+    """Whether the cursor's transcript is one of the project's (one query): asked only when
+    a page after or before it comes back empty, to tell the end of the list from a cursor
+    that names a transcript elsewhere."""
+    return Transcript.objects.filter(project=project, pk=cursor.transcript_id).exists()
 
 
 def segments_after(rows: QuerySet[Segment], *, project: Project, cursor: SearchCursor) -> QuerySet[Segment]:
@@ -546,15 +603,18 @@ class SegmentPage:
 def segment_page(rows: QuerySet[Segment], *, project: Project, size: int, after: str = "",
                  before: str = "") -> SegmentPage:
     """The page of `rows` after `after` or before `before` (cursors as SearchCursor writes
-    them), or the first page: one query for the rows (and one for a cursor's transcript).
+    them), or the first page: one query for the rows (and one more where a cursor's page
+    is empty, to tell the end of the list from a cursor of another project's transcript).
     A cursor that is not one (a garbled or foreign link) gives the first page."""
     try:
         cursor = SearchCursor.parse(after or before) if (after or before) else None
-        if cursor is not None:
-            rows = (segments_after if after else segments_before)(rows, project=project, cursor=cursor)
-    except (ValueError, ValidationError):
+    except ValueError:
         cursor = None
-    found = list(rows[:size + 1])
+    placed = (segments_after if after else segments_before)(rows, project=project, cursor=cursor) if cursor else rows
+    found = list(placed[:size + 1])
+    if cursor is not None and not found and not cursor_is_known(project=project, cursor=cursor):
+        cursor = None
+        found = list(rows[:size + 1])
     more, found = len(found) > size, found[:size]
     if cursor is not None and not after:  # read backwards from the cursor
         found.reverse()
@@ -589,27 +649,58 @@ def valueless_count(*, segments: QuerySet[Segment], code_ids=()) -> int:
     return valueless_codings(code_ids=code_ids).filter(content_object__in=segments.values("id")).count()
 
 
-def hit_dicts(*, project: Project, segments: QuerySet[Segment]) -> list[dict]:
-    """A page of retrieved segments in the API's shape: each segment's JSON (`segment_json`)
-    with its citation, ¶, transcript title and the text around it. Read as plain rows, like
-    `segment_dicts` (no model instances: building them was most of a page's time), in eight
-    queries whatever the page's size. `segments` is the page: ordered and sliced."""
-    page = list(segments.values_list("id", "transcript__title", "transcript__expert__pseudonym"))
-    if not page:
-        return []
-    by_id = {row["id"]: row for row in segment_dicts(project=project,
-                                                     segments=Segment.all_objects.filter(pk__in=[p[0] for p in page]))}
-    excerpts = cited_excerpts((Excerpt(transcript_id=by_id[pk]["transcript_id"], transcript=title,
-                                       pseudonym=pseudonym or "", start=by_id[pk]["start"], end=by_id[pk]["end"],
-                                       segment_id=pk, quote=by_id[pk]["quote"]) for pk, title, pseudonym in page),
-                              context=CONTEXT_CHARS)
-    return [{**by_id[e.segment_id], "citation": e.citation, "paragraph": e.first, "transcript_title": e.transcript,
-             "before": e.before, "after": e.after} for e in excerpts]
+@dataclass(frozen=True)
+class HitRows:
+    """Rows of a `segment_search` in the API's shape (`hit_dicts`), with what reading them
+    told: how many rows the whole search has (where asked for, and a row was read), and
+    the scale of each code on these rows."""
+
+    hits: list[dict]
+    total: int | None = None
+    scales: Mapping[int, str] = field(default_factory=dict)
+
+    def valueless(self, *, code_ids=()) -> int | None:
+        """`valueless_count` of the whole search where these rows tell it without a query:
+        they are every row, or each chosen code is on them without a scale (none of its
+        codings can lack a value). None where they cannot tell."""
+        if self.total is not None and self.total == len(self.hits):
+            wanted = set(code_ids)
+            return sum(1 for hit in self.hits for coding in hit["codings"]
+                       if not coding["value"] and self.scales[coding["code_id"]] != Code.Scale.NONE
+                       and (not wanted or coding["code_id"] in wanted))
+        if code_ids and all(self.scales.get(code_id) == Code.Scale.NONE for code_id in code_ids):
+            return 0
+        return None
+
+
+def hit_dicts(*, project: Project, segments: QuerySet[Segment], offset: int = 0, limit: int,
+              count: bool = False) -> HitRows:
+    """Rows `offset` to `offset + limit` of a `segment_search` in the API's shape: each
+    segment's JSON (`segment_json`) with its citation, ¶, transcript title and the text
+    around it. Read as plain rows (no model instances: building them was most of a page's
+    time) in three queries whatever the page's size: the rows, their parts
+    (`segment_parts`), and the turns and texts of their transcripts (`cited_excerpts`).
+    With `count`, the rows' query counts the whole search too (a window over it, which
+    the ordering reads anyway), instead of a COUNT query of its own."""
+    fields = (*SEGMENT_FIELDS, "transcript__title", "transcript__expert__pseudonym")
+    rows = segments.values(*fields)
+    if count:
+        rows = rows.annotate(total=Window(Count("id")))
+    rows = list(rows[offset:offset + limit])
+    if not rows:
+        return HitRows(hits=[])
+    parts = segment_parts(project=project, ids=[row["id"] for row in rows])
+    excerpts = cited_excerpts((Excerpt(transcript_id=row["transcript_id"], transcript=row["transcript__title"],
+                                       pseudonym=row["transcript__expert__pseudonym"] or "", start=row["start"],
+                                       end=row["end"]) for row in rows), context=CONTEXT_CHARS)
+    hits = [{**segment, "citation": e.citation, "paragraph": e.first, "transcript_title": e.transcript,
+             "before": e.before, "after": e.after} for segment, e in zip(segments_json(rows, parts), excerpts)]
+    return HitRows(hits=hits, total=rows[0]["total"] if count else None, scales=parts.scales)
 
 
 def segment_hits(*, project: Project, segments: list[Segment], cases: list[Case] | None = None) -> list[Hit]:
-    """Citations and surrounding turns for a page of segments: four queries whatever the
-    number of segments (turns, texts of their transcripts, member cases, cases)."""
+    """Citations and surrounding turns for a page of segments: three queries whatever the
+    number of segments (turns with the texts of their transcripts, member cases, cases)."""
     if not segments:
         return []
     members = cases_for_segments(project=project, segment_ids=[s.pk for s in segments])

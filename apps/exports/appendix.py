@@ -35,6 +35,7 @@ class Format:
     label: str
     extension: str
     content_type: str
+    introduction: bool = True  # shows the experts, codebook entries and the choice (the CSV: excerpts alone)
 
 
 APPENDIX_FORMATS = {
@@ -42,7 +43,7 @@ APPENDIX_FORMATS = {
                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
     "md": Format("md", "Markdown", "md", "text/markdown; charset=utf-8"),
     "tex": Format("tex", "LaTeX", "tex", "application/x-tex; charset=utf-8"),
-    "csv": Format("csv", "CSV (one row per excerpt)", "csv", "text/csv; charset=utf-8"),
+    "csv": Format("csv", "CSV (one row per excerpt)", "csv", "text/csv; charset=utf-8", introduction=False),
     "xlsx": Format("xlsx", "Excel (XLSX, one row per excerpt)", "xlsx",
                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
     "html": Format("html", "Print view (HTML)", "html", "text/html; charset=utf-8"),

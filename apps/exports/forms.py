@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.contrib.auth import get_user_model
 from django.template.defaultfilters import filesizeformat
 
@@ -15,11 +16,38 @@ from .codebook import CODEBOOK_FORMATS
 from .selectors import GROUP_CODE_CASE_EXPERT, GROUPINGS, AppendixSelection
 
 
+class ReadChoicesField(forms.ModelMultipleChoiceField):
+    """A ModelMultipleChoiceField whose choices the view may have read already (`known`,
+    by the text of their ids): then the chosen ids are checked against them, with the
+    same messages, and no query."""
+
+    known: dict[str, object] | None = None
+
+    def _check_values(self, value):
+        if self.known is None:
+            return super()._check_values(value)
+        try:
+            value = frozenset(value)
+        except TypeError:
+            raise ValidationError(self.error_messages["invalid_list"], code="invalid_list") from None
+        for val in value:
+            self.validate_no_null_characters(val)
+            if str(val) in self.known:
+                continue
+            try:
+                int(val)
+            except (ValueError, TypeError):
+                raise ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value",
+                                      params={"pk": val}) from None
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice", params={"value": val})
+        return [self.known[str(val)] for val in value]
+
+
 class AppendixForm(forms.Form):
     """The appendix's codes, cases, experts and coders (none chosen: the primary coding, or
     with `all_coders` every coder's), grouping and format."""
 
-    codes = forms.ModelMultipleChoiceField(queryset=Code.objects.none(), required=False)
+    codes = ReadChoicesField(queryset=Code.objects.none(), required=False)
     subcodes = forms.BooleanField(required=False, label="With their sub-codes")
     cases = forms.ModelMultipleChoiceField(queryset=Case.objects.none(), required=False)
     experts = forms.ModelMultipleChoiceField(queryset=Expert.objects.none(), required=False)
@@ -35,9 +63,12 @@ class AppendixForm(forms.Form):
     omit_suggested = forms.BooleanField(required=False,
                                         label="Leave out codings accepted from the suggestion engine")
 
-    def __init__(self, *args, project, **kwargs):
+    def __init__(self, *args, project, codes: list[Code] | None = None, **kwargs):
+        """`codes`: the project's codes not in the trash, where the view has read them."""
         super().__init__(*args, **kwargs)
         self.fields["codes"].queryset = Code.objects.filter(project=project, deleted_at__isnull=True)
+        if codes is not None:
+            self.fields["codes"].known = {str(code.pk): code for code in codes}
         self.fields["cases"].queryset = Case.objects.filter(project=project)
         self.fields["experts"].queryset = Expert.objects.filter(project=project)
         # Coders are users who coded in this project; ids of others are simply not valid choices.

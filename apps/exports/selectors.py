@@ -2,24 +2,25 @@
 what the Exports page offers to choose from. Each runs a fixed number of queries.
 
 Which segments count for which case is decided by apps.coding.selectors
-(`segment_case_pairs`), the one case-membership rule; nothing here re-implements it.
+(`cases_for_segments`), the one case-membership rule; nothing here re-implements it.
 """
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Q, Subquery
 from django.utils import timezone
 
-from apps.cases.models import Attribute, Case
+from apps.cases.models import Attribute, Case, CaseValue, ExpertValue
 from apps.coding.citations import Excerpt, cited_excerpts
 from apps.coding.models import Code, Coding, Memo, Segment
-from apps.coding.selectors import code_subtree_ids, code_tree, primary_codings, segment_case_pairs
+from apps.coding.selectors import CodeNode, cases_for_segments, code_subtree_ids, code_tree, primary_codings
 from apps.projects.models import Project
-from apps.projects.selectors import primary_coder
+from apps.projects.selectors import primary_coder, primary_coder_rows
 from apps.projects.values import value_display
 from apps.suggestions.models import SuggestionOrigin
 from apps.transcripts.models import Expert, Transcript
@@ -119,6 +120,33 @@ class AppendixExcerpt(Excerpt):
     suggested: str = ""  # "suggested by <engine> <version>, accepted by <user>" for an accepted suggestion
 
 
+class Passage(NamedTuple):
+    """A coded passage as the appendix reads it (PASSAGE_FIELDS, from its codings' rows)."""
+
+    pk: int
+    transcript_id: int
+    start: int
+    end: int
+    quote: str
+    memo: str
+    coder: str
+    title: str
+    expert_id: int | None
+    pseudonym: str | None
+
+
+PASSAGE_FIELDS = tuple(f"content_object__{name}" for name in (
+    "transcript_id", "start", "end", "quote", "memo", "coder__username", "transcript__title", "transcript__expert_id",
+    "transcript__expert__pseudonym"))
+ORIGIN_FIELDS = ("code_id", "engine", "engine_version", "accepted_by__username")
+
+
+class CodingRow(NamedTuple):
+    code_id: int
+    name: str
+    value: str
+
+
 @dataclass
 class Section:
     """A heading of the appendix (level 1 to 3) with its excerpts or sub-sections."""
@@ -175,35 +203,44 @@ _CODE_EXPERT_COUNTS = (
     "WHERE s.project_id = %s AND s.deleted_at IS NULL GROUP BY c.tag_id, t.expert_id")
 
 
-def codebook_entries(*, project: Project) -> list[CodeEntry]:
+def codebook_entries(*, project: Project, counts: bool = True, nodes: list[CodeNode] | None = None
+                     ) -> list[CodeEntry]:
     """The codebook in tree order with the number of segments and of distinct experts per
-    code (segments in the trash do not count). Two queries: the codes, and both counts in
-    one aggregate over the codings."""
-    counts: dict[int, tuple[int, int]] = {}
+    code (segments in the trash do not count). Two queries: the codes (none where the
+    caller has read them: `nodes`, from `code_tree`), and both counts in one aggregate
+    over the codings (`counts=False`: 0 for both, for an appendix, which shows no count)."""
+    found: dict[int, tuple[int, int]] = {}
     # Grouped by code and expert in the database (a hash aggregate: a count of distinct
     # experts would sort every coding), then per code here: codes x experts rows at most.
     # Written SQL: the ORM took longer to compile and read this aggregate than the database
     # to answer it, on an export a coder clicks often (#19).
-    with connection.cursor() as cursor:
-        cursor.execute(_CODE_EXPERT_COUNTS, [project.pk])
-        rows = cursor.fetchall()
+    rows = []
+    if counts:
+        with connection.cursor() as cursor:
+            cursor.execute(_CODE_EXPERT_COUNTS, [project.pk])
+            rows = cursor.fetchall()
     for tag_id, expert_id, n in rows:
-        segments, experts = counts.get(tag_id, (0, 0))
-        counts[tag_id] = (segments + n, experts + (expert_id is not None))
+        segments, experts = found.get(tag_id, (0, 0))
+        found[tag_id] = (segments + n, experts + (expert_id is not None))
     return [
         CodeEntry(id=node.code.pk, name=node.code.name, path=node.path, depth=node.depth, colour=node.code.colour,
                   description=node.code.description, inclusion=node.code.inclusion,
                   exclusion=node.code.exclusion, example=node.code.example, scale=node.code.scale,
                   levels=list(node.code.levels or []), parent_id=node.code.parent_id,
-                  segments=counts.get(node.code.pk, (0, 0))[0], experts=counts.get(node.code.pk, (0, 0))[1])
-        for node in code_tree(project=project, counts=False)
+                  segments=found.get(node.code.pk, (0, 0))[0], experts=found.get(node.code.pk, (0, 0))[1])
+        for node in (nodes if nodes is not None else code_tree(project=project, counts=False))
     ]
 
 
-def appendix_data(*, project: Project, selection: AppendixSelection) -> Appendix:
+def appendix_data(*, project: Project, selection: AppendixSelection, code_nodes: list[CodeNode] | None = None,
+                  introduction: bool = True) -> Appendix:
     """The excerpts of an appendix, grouped as the selection asks, with the introduction
-    (experts and codebook entries used). About a dozen queries whatever the data size."""
-    entries = codebook_entries(project=project)
+    (experts and codebook entries used, the selection's lines). About ten queries whatever
+    the data size (one less with `code_nodes`, the codebook as `code_tree` gives it, where
+    the caller has it; one less without the introduction, whose experts and selection
+    lines are then empty: a format that shows the excerpts alone); the passages are read as
+    plain rows (no model instances), with their codings."""
+    entries = codebook_entries(project=project, counts=False, nodes=code_nodes)
     by_code = {e.id: e for e in entries}
     if selection.code_ids:
         chosen = {i for i in selection.code_ids if i in by_code}
@@ -217,30 +254,39 @@ def appendix_data(*, project: Project, selection: AppendixSelection) -> Appendix
     primary = None
     counted = Q()
     if not selection.coder_ids and not selection.all_coders:
-        primary = primary_coder(project=project)
-        counted = primary_codings(project=project, coder_id=primary[0] if primary else None)
+        if introduction:  # which names the primary coder
+            primary = primary_coder(project=project)
+            coder = primary[0] if primary else None
+        else:  # the primary coder's id, a subquery of the codings' query
+            coder = Subquery(primary_coder_rows(project=project).values("user_id")[:1])
+        counted = primary_codings(project=project, coder_id=coder)
     segments_qs = Segment.objects.filter(
         project=project, id__in=Coding.objects.filter(counted, tag_id__in=chosen).values("content_object_id"))
     if selection.expert_ids:
         segments_qs = segments_qs.filter(transcript__expert_id__in=selection.expert_ids)
     if selection.coder_ids:
         segments_qs = segments_qs.filter(coder_id__in=selection.coder_ids)
-    segments = {
-        s.pk: s for s in segments_qs.select_related("coder", "transcript__expert")
-        .only("id", "transcript_id", "start", "end", "quote", "memo", "coder__username", "transcript__title",
-              "transcript__expert__pseudonym")
-    }
-    codings: dict[int, list[Coding]] = defaultdict(list)
-    for coding in (Coding.objects.filter(counted, content_object__in=segments_qs).select_related("tag")
-                   .only("content_object_id", "value", "tag__name", "tag_id").order_by("tag__position", "tag__name")):
-        codings[coding.content_object_id].append(coding)
+    # The counted codings of the chosen passages, each with its passage and the suggestion
+    # the passage began as (if it did): one query where passages, codings and suggestions
+    # were three. Every chosen passage has a counted coding, so each is on some row.
+    segments: dict[int, Passage] = {}
+    codings: dict[int, list[CodingRow]] = defaultdict(list)
+    origins: dict[int, tuple[int, str]] = {}
+    for (segment_id, code_id, name, value, *passage, origin_code_id, engine, version, accepted_by) in (
+            Coding.objects.filter(counted, content_object__in=segments_qs)
+            .order_by("tag__position", "tag__name", "tag_id")
+            .values_list("content_object_id", "tag_id", "tag__name", "value", *PASSAGE_FIELDS,
+                         *(f"content_object__suggestion_origin__{name}" for name in ORIGIN_FIELDS))):
+        if segment_id not in segments:
+            segments[segment_id] = Passage(segment_id, *passage)
+            if origin_code_id is not None:
+                origins[segment_id] = (origin_code_id, suggested_by(engine, version, accepted_by))
+        codings[segment_id].append(CodingRow(code_id, name, value))
 
-    cases = list(Case.objects.filter(project=project).prefetch_related("values__attribute"))
+    cases = list(Case.objects.filter(project=project))
     case_names = {c.pk: c.name for c in cases}
-    case_ids_by_segment: dict[int, list[int]] = defaultdict(list)
-    for segment_id, case_id in segment_case_pairs(project=project):
-        if segment_id in segments:
-            case_ids_by_segment[segment_id].append(case_id)
+    # Only a project with cases has memberships and case values to read.
+    case_ids_by_segment = cases_for_segments(project=project, segment_ids=list(segments)) if cases else {}
     wanted_cases = set(selection.case_ids) & set(case_names) if selection.case_ids else None
     if wanted_cases is not None:
         segments = {pk: s for pk, s in segments.items() if wanted_cases & set(case_ids_by_segment.get(pk, ()))}
@@ -249,11 +295,18 @@ def appendix_data(*, project: Project, selection: AppendixSelection) -> Appendix
     attributes = list(project.attributes.all())
     expert_attrs = [a.name for a in attributes if a.applies_to == Attribute.AppliesTo.EXPERT]
     case_attrs = [a.name for a in attributes if a.applies_to == Attribute.AppliesTo.CASE]
-    case_values = {c.pk: {v.attribute.name: value_display(v.value) for v in c.values.all()} for c in cases}
-    experts = list(Expert.objects.filter(project=project).prefetch_related("values__attribute").order_by("pseudonym"))
-    expert_values = {e.pk: {v.attribute.name: value_display(v.value) for v in e.values.all()} for e in experts}
-
-    origins = suggestion_origins(project=project, segments=segments_qs)
+    # Values exist only for attributes (and cases) that do, and show only where they do.
+    case_values: dict[int, dict[str, str]] = defaultdict(dict)
+    if cases and case_attrs:
+        for case_id, name, value in (CaseValue.objects.filter(case__project=project)
+                                     .values_list("case_id", "attribute__name", "value")):
+            case_values[case_id][name] = value_display(value)
+    experts = list(Expert.objects.filter(project=project).order_by("pseudonym")) if introduction else []
+    expert_values: dict[int, dict[str, str]] = defaultdict(dict)
+    if expert_attrs:
+        for expert_id, name, value in (ExpertValue.objects.filter(expert__project=project)
+                                       .values_list("expert_id", "attribute__name", "value")):
+            expert_values[expert_id][name] = value_display(value)
 
     def is_suggested(segment_id: int, code_id: int) -> bool:
         return origins.get(segment_id, (None,))[0] == code_id
@@ -263,20 +316,19 @@ def appendix_data(*, project: Project, selection: AppendixSelection) -> Appendix
         for memo in Memo.objects.filter(project=project, segment__in=segments_qs).order_by("created_at", "id"):
             memos[memo.segment_id].append(f"{memo.title}: {memo.text}" if memo.title else memo.text)
 
-    def excerpt(segment: Segment, coding: Coding, case_id: int | None) -> AppendixExcerpt:
+    def excerpt(segment: Passage, coding: CodingRow, case_id: int | None) -> AppendixExcerpt:
         """The leaf, not cited yet: `cited_excerpts` adds the paragraphs of every leaf at once."""
-        expert = segment.transcript.expert
         memo_parts = ([segment.memo] if segment.memo and selection.include_memos else []) + memos.get(segment.pk, [])
-        return AppendixExcerpt.of(
-            segment, coder=segment.coder.username,
-            code=coding.tag.name, code_path=by_code[coding.tag_id].path, value=coding.value,
+        return AppendixExcerpt(
+            transcript_id=segment.transcript_id, transcript=segment.title, pseudonym=segment.pseudonym or "",
+            start=segment.start, end=segment.end, segment_id=segment.pk, quote=segment.quote,
+            coder=segment.coder, code=coding.name, code_path=by_code[coding.code_id].path, value=coding.value,
             case=case_names.get(case_id, "") if case_id else "", memo="\n\n".join(memo_parts),
-            all_codes="; ".join(f"{c.tag.name} = {c.value}" if c.value else c.tag.name
-                                for c in codings.get(segment.pk, [])),
+            all_codes="; ".join(f"{c.name} = {c.value}" if c.value else c.name for c in codings.get(segment.pk, [])),
             all_cases="; ".join(case_names[c] for c in case_order_all(segment.pk)),
-            expert_values=expert_values.get(expert.pk, {}) if expert else {},
+            expert_values=expert_values.get(segment.expert_id, {}) if segment.expert_id else {},
             case_values=case_values.get(case_id, {}) if case_id else {},
-            suggested=origins[segment.pk][1] if is_suggested(segment.pk, coding.tag_id) else "",
+            suggested=origins[segment.pk][1] if is_suggested(segment.pk, coding.code_id) else "",
         )
 
     def case_order_all(segment_id):
@@ -284,24 +336,23 @@ def appendix_data(*, project: Project, selection: AppendixSelection) -> Appendix
         return [c.pk for c in cases if c.pk in ids]
 
     # (code id, case id or None, segment) triples: the leaves of the appendix.
-    leaves: list[tuple[int, int | None, Segment, Coding]] = []
+    leaves: list[tuple[int, int | None, Passage, CodingRow]] = []
     for segment in segments.values():
         segment_cases = set(case_ids_by_segment.get(segment.pk, ()))
         in_cases = [c for c in case_order if c in segment_cases] or ([None] if wanted_cases is None else [])
         for coding in codings.get(segment.pk, []):
-            if coding.tag_id in chosen and (selection.include_suggested or not is_suggested(segment.pk, coding.tag_id)):
+            if coding.code_id in chosen and (selection.include_suggested
+                                             or not is_suggested(segment.pk, coding.code_id)):
                 for case_id in in_cases:
-                    leaves.append((coding.tag_id, case_id, segment, coding))
+                    leaves.append((coding.code_id, case_id, segment, coding))
 
     code_rank = {e.id: i for i, e in enumerate(entries)}
     case_rank = {c: i for i, c in enumerate(case_order)}
 
-    def pseudonym_of(segment):
-        return segment.transcript.expert.pseudonym if segment.transcript.expert else ""
 
     def position(leaf):
         _, _, segment, _ = leaf
-        return (pseudonym_of(segment) or "\uffff", segment.transcript.title, segment.start, segment.end, segment.pk)
+        return (segment.pseudonym or "\uffff", segment.title, segment.start, segment.end, segment.pk)
 
     leaves.sort(key=lambda leaf: (code_rank[leaf[0]], case_rank.get(leaf[1], len(case_rank)), position(leaf)))
     if selection.grouping == GROUP_CASE_CODE:
@@ -328,19 +379,19 @@ def appendix_data(*, project: Project, selection: AppendixSelection) -> Appendix
             cases_here = sections[-1].children
             if not cases_here or cases_here[-1].title != case_title:
                 cases_here.append(Section(title=case_title, level=2, kind="case"))
-            expert_title = pseudonym_of(segment) or NO_EXPERT
+            expert_title = segment.pseudonym or NO_EXPERT
             experts_here = cases_here[-1].children
             if not experts_here or experts_here[-1].title != expert_title:
                 experts_here.append(Section(title=expert_title, level=3, kind="expert"))
             experts_here[-1].excerpts.append(cited)
 
     used_codes = {leaf[0] for leaf in leaves}
-    used_experts = {segment.transcript.expert_id for _, _, segment, _ in leaves}
+    used_experts = {segment.expert_id for _, _, segment, _ in leaves}
     User = get_user_model()
     coder_names = sorted(User.objects.filter(pk__in=selection.coder_ids).values_list("username", flat=True)) \
-        if selection.coder_ids else []
+        if selection.coder_ids and introduction else []
     chosen_experts = [e.pseudonym for e in experts if e.pk in set(selection.expert_ids)]
-    lines = [
+    lines = [] if not introduction else [
         "Codes: " + ("all" if not selection.code_ids else ", ".join(by_code[i].path for i in sorted(
             chosen, key=code_rank.get))),
         "Cases: " + ("all" if wanted_cases is None else ", ".join(case_names[c] for c in case_order)),

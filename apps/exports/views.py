@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from apps.coding.selectors import code_tree
 from apps.projects.access import CODE, can, project_for
 from apps.projects.downloads import attachment
 from apps.projects.models import Job
@@ -54,7 +55,8 @@ def exports_page(request, slug):
 @require_GET
 def appendix_download(request, slug):
     project = project_for(request.user, slug)
-    form = AppendixForm(request.GET, project=project)
+    nodes = code_tree(project=project, counts=False)  # read once: for the form's check and the appendix
+    form = AppendixForm(request.GET, project=project, codes=[node.code for node in nodes])
     if not form.is_valid():
         return _page(request, project, form=form, status=400)
     fmt = APPENDIX_FORMATS[form.cleaned_data["format"] or "docx"]
@@ -62,7 +64,8 @@ def appendix_download(request, slug):
         params = {key: request.GET.getlist(key) for key in request.GET if key != "background"}
         job = export_job_create(user=request.user, project=project, what=APPENDIX, params=params)
         return redirect("export_job", job_id=job.pk)
-    appendix = appendix_data(project=project, selection=form.selection())
+    appendix = appendix_data(project=project, selection=form.selection(), code_nodes=nodes,
+                             introduction=fmt.introduction)
     if fmt.key == "html":
         return render(request, "exports/appendix_print.html", {"project": project, "appendix": appendix,
                                                                "nav": "exports"})

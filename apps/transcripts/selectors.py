@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass
+from typing import NamedTuple
 
+from django.db import connection
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
@@ -29,14 +31,23 @@ def transcripts_for_project(*, project: Project) -> QuerySet[Transcript]:
     )
 
 
+class TurnPlace(NamedTuple):
+    """A turn's paragraph number and range: what a citation needs of it."""
+
+    number: int
+    start: int
+    end: int
+
+
 class TurnIndex:
-    """Finds the paragraph (turn number) of an offset, for citations like "E3, ¶12"."""
+    """Finds the paragraph (turn number) of an offset, for citations like "E3, ¶12", among
+    turns (Turn rows or TurnPlaces)."""
 
     def __init__(self, turns):
         self.turns = sorted(turns, key=lambda t: t.start)
         self.starts = [t.start for t in self.turns]
 
-    def turn_at(self, offset: int) -> Turn | None:
+    def turn_at(self, offset: int) -> Turn | TurnPlace | None:
         """The last turn starting at or before `offset` (the first turn for an offset before
         every turn); None without turns."""
         if not self.turns:
@@ -47,7 +58,7 @@ class TurnIndex:
         turn = self.turn_at(offset)
         return turn.number if turn is not None else None
 
-    def turns_of(self, start: int, end: int) -> tuple[Turn | None, Turn | None]:
+    def turns_of(self, start: int, end: int) -> tuple[Turn | TurnPlace | None, Turn | TurnPlace | None]:
         """The turns holding the first and the last character of [start, end)."""
         return self.turn_at(start), self.turn_at(max(start, end - 1))
 
@@ -65,12 +76,37 @@ def citation(*, pseudonym: str, first: int | None, last: int | None) -> str:
 
 
 def turn_indexes(*, transcript_ids) -> dict[int, TurnIndex]:
-    """A TurnIndex per transcript, in one query."""
-    turns: dict[int, list[Turn]] = {}
-    for turn in Turn.objects.filter(transcript_id__in=list(transcript_ids)).only("transcript_id", "number", "start",
-                                                                                 "end", "speaker"):
-        turns.setdefault(turn.transcript_id, []).append(turn)
+    """A TurnIndex per transcript, in one query (of TurnPlaces: no model instances)."""
+    turns: dict[int, list[TurnPlace]] = {}
+    for transcript_id, *place in (Turn.objects.filter(transcript_id__in=list(transcript_ids))
+                                  .order_by("transcript_id", "number")
+                                  .values_list("transcript_id", "number", "start", "end")):
+        turns.setdefault(transcript_id, []).append(TurnPlace(*place))
     return {tid: TurnIndex(ts) for tid, ts in turns.items()}
+
+
+def turn_indexes_and_texts(*, transcript_ids) -> tuple[dict[int, TurnIndex], dict[int, str]]:
+    """`turn_indexes` and the transcripts' texts, in one query (a UNION: a text's row has
+    no turn number), for citations with the text around them."""
+    ids = ", ".join(str(int(i)) for i in transcript_ids)  # integers, written into the SQL
+    if not ids:
+        return {}, {}
+    qn = connection.ops.quote_name
+    turns: dict[int, list[TurnPlace]] = {}
+    texts: dict[int, str] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(f"""
+            SELECT transcript_id, {qn("number")}, {qn("start")}, {qn("end")}, NULL FROM {qn(Turn._meta.db_table)}
+             WHERE transcript_id IN ({ids})
+            UNION ALL
+            SELECT id, NULL, NULL, NULL, {qn("text")} FROM {qn(Transcript._meta.db_table)} WHERE id IN ({ids})
+            ORDER BY 1, 2""")
+        for transcript_id, number, start, end, text in cursor.fetchall():
+            if number is None:
+                texts[transcript_id] = text
+            else:
+                turns.setdefault(transcript_id, []).append(TurnPlace(number, start, end))
+    return {tid: TurnIndex(ts) for tid, ts in turns.items()}, texts
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from django.urls import reverse
 from apps.cases.services import case_create
 from apps.coding.api import SegmentOut
 from apps.coding.models import Code, Coding, Segment
+from apps.coding.selectors import segment_search, valueless_count
 from apps.coding.services import code_create, segment_create, segment_delete
 from apps.projects.models import Activity
 from apps.transcripts.services import transcript_create
@@ -554,9 +555,10 @@ def test_retrieval_is_paginated(client_for, coder, project, transcript, threat):
     assert (body["count"], body["page"], body["pages"], len(body["results"])) == (30, 2, 2, 10)
 
 
-@pytest.mark.parametrize("n, per_page", [(12, 20), (20, 20), (21, 20)])
-def test_a_first_page_holding_every_segment_counts_them_without_a_count_query(n, per_page, client_for, coder, project,
-                                                                              transcript, threat):
+@pytest.mark.parametrize("n, per_page", [(12, 20), (20, 20), (21, 20), (45, 20)])
+def test_a_page_counts_every_segment_without_a_count_query(n, per_page, client_for, coder, project, transcript,
+                                                           threat):
+    """The page's own query counts the whole list (a window over it)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -565,8 +567,33 @@ def test_a_first_page_holding_every_segment_counts_them_without_a_count_query(n,
         body = client_for(coder).get(url(project, f"segments?code={threat.pk}&per_page={per_page}")).json()
     assert (body["count"], body["pages"], len(body["results"])) == (n, -(-n // per_page), min(n, per_page))
     assert (body["next"] is None) == (n <= per_page)
-    counted = [q for q in queries.captured_queries if 'SELECT COUNT(*) AS "__count" FROM "coding_segment"' in q["sql"]]
-    assert len(counted) == (0 if n <= per_page else 1)
+    assert not [q for q in queries.captured_queries if 'SELECT COUNT(*) AS "__count" FROM "coding_segment"' in q["sql"]]
+
+
+def test_a_page_past_the_last_is_the_last_page(client_for, coder, project, transcript, threat):
+    bulk_segments(transcript=transcript, coder=coder, codes=[threat], n=30)
+    body = client_for(coder).get(url(project, f"segments?code={threat.pk}&per_page=20&page=7")).json()
+    assert (body["count"], body["page"], body["pages"], len(body["results"])) == (30, 2, 2, 10)
+    empty = client_for(coder).get(url(project, "segments?q=nowhere-in-the-text&page=3")).json()
+    assert (empty["count"], empty["page"], empty["pages"], empty["results"]) == (0, 1, 1, [])
+
+
+@pytest.mark.parametrize("per_page", [1, 200])
+@pytest.mark.parametrize("chosen", ["threat", "plain", "both", "none"])
+def test_retrieval_counts_codings_without_a_value_on_any_page(per_page, chosen, client_for, owner, coder, project,
+                                                              transcript, threat, russian_interest):
+    """The count is of the whole list, whether the page holds all of it or not, and whether
+    the chosen codes have a scale (a code without one has no missing values)."""
+    plain = code_create(project=project, name="Plain", actor=owner)
+    coded(transcript, "Moscow wanted it to", [threat, plain], coder)
+    coded(transcript, "Nobody wanted to fight", [threat, russian_interest], coder, values={threat.pk: "present"})
+    coded(transcript, "Baku had too many friends", [plain, russian_interest], coder)
+    codes = {"threat": [threat], "plain": [plain], "both": [threat, plain], "none": []}[chosen]
+    query = "".join(f"&code={code.pk}" for code in codes)
+    body = client_for(coder).get(url(project, f"segments?per_page={per_page}{query}")).json()
+    expected = valueless_count(segments=segment_search(project=project, code_ids=[c.pk for c in codes]),
+                               code_ids=[c.pk for c in codes])
+    assert body["valueless"] == expected == {"threat": 1, "plain": 0, "both": 1, "none": 3}[chosen]
 
 
 def test_retrieval_pages_follow_each_other_by_cursor_with_every_segment_once_in_order(
@@ -582,7 +609,10 @@ def test_retrieval_pages_follow_each_other_by_cursor_with_every_segment_once_in_
     assert everything["count"] == 75 and everything["next"] is None
     walked, after, pages = [], None, 0
     while True:
-        with django_assert_max_num_queries(QUERY_BOUND):
+        # session, user, access; the rows (and the count, on the first page), their codings and
+        # cases, their transcripts' turns and texts; the first page also counts the codings
+        # without a value (Threat perception has a scale, and the page is not every row).
+        with django_assert_max_num_queries(7 if after is None else 6):
             body = client.get(url(project, f"segments?code={threat.pk}&per_page=20"
                                            + (f"&after={after}" if after else ""))).json()
         walked += [r["id"] for r in body["results"]]
@@ -627,7 +657,8 @@ def test_retrieval_runs_a_fixed_number_of_queries(n, client_for, coder, project,
                                                   russian_interest, kazakhstan, django_assert_max_num_queries):
     bulk_segments(transcript=transcript, coder=coder, codes=[threat, russian_interest], n=n, cases=[kazakhstan])
     client = client_for(coder)
-    with django_assert_max_num_queries(QUERY_BOUND):
+    # As a page above (see there), and the segments of the case.
+    with django_assert_max_num_queries(8):
         response = client.get(url(project, f"segments?code={threat.pk}&case={kazakhstan.pk}&q=a"))
     assert response.status_code == 200
 

@@ -51,7 +51,7 @@ def test_passages_of_many_transcripts_are_cited_in_one_query(project, owner, exp
 
 
 def test_context_is_the_text_of_the_turns_around_the_passage(transcript, django_assert_num_queries):
-    with django_assert_num_queries(2):  # turns, texts
+    with django_assert_num_queries(1):  # turns and texts
         cited = cited_excerpts([passage(transcript, "The members feared")], context=12)[0]
     assert cited.before == "…nted it to. "
     assert cited.after == " the same cr…"

@@ -135,7 +135,7 @@ def test_segment_hits_span_paragraphs_and_shorten_long_context(project, owner, c
 
 def test_segment_hits_run_a_fixed_number_of_queries_for_a_page(project, study, django_assert_num_queries):
     segments = list(segment_search(project=project))
-    with django_assert_num_queries(4):  # turns, texts, member cases, cases
+    with django_assert_num_queries(3):  # turns and texts, member cases, cases
         segment_hits(project=project, segments=segments)
 
 

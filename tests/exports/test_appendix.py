@@ -127,8 +127,10 @@ def test_introduction_lists_experts_without_real_names_unless_asked(coded):
 
 def test_appendix_data_runs_the_same_number_of_queries_for_small_and_large_projects(
         coded, demo, django_assert_max_num_queries):
+    # The codebook, the passages with their codings (and suggestions), cases, memberships,
+    # attributes, case values, experts, expert values, memos, turns.
     for project in (coded["project"], demo):
-        with django_assert_max_num_queries(15):
+        with django_assert_max_num_queries(10):
             appendix_data(project=project, selection=EVERYONE)
 
 
@@ -230,6 +232,18 @@ def test_csv_has_one_row_per_excerpt_with_every_attribute(coded):
         rows[0])
     armenia_row = next(r for r in rows if r["case"] == "Armenia 2022")
     assert armenia_row["case: intervention granted"] == "no" and armenia_row["expert: country"] == "Germany"
+
+
+@pytest.mark.parametrize("selection", [EVERYONE, AppendixSelection(), everyone(grouping=GROUP_CASE_CODE),
+                                       everyone(include_memos=False), AppendixSelection(include_times=True)])
+def test_csv_without_the_introduction_is_the_same_csv(coded, demo, selection):
+    """The CSV shows no introduction (experts, codebook entries, the choice), so the
+    download leaves it out (`introduction=False`, one query less) and the bytes are the same."""
+    for project in (coded["project"], demo):
+        whole = render_appendix(appendix_data(project=project, selection=selection), "csv")
+        alone = appendix_data(project=project, selection=selection, introduction=False)
+        assert render_appendix(alone, "csv") == whole
+        assert alone.experts == [] and alone.selection_lines == []
 
 
 def test_xlsx_has_one_row_per_excerpt_and_never_a_formula(coded, owner, threat):

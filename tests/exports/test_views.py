@@ -70,6 +70,13 @@ def test_appendix_with_a_code_of_another_project_is_a_400_with_the_reason(coded,
     assert b"is not one of the available choices" in response.content
 
 
+@pytest.mark.parametrize("codes, reason", [(["x"], b"is not a valid value"), (["999999"], b"999999 is not one of")])
+def test_appendix_with_a_code_that_is_not_one_is_a_400_with_the_reason(coded, client_for, owner, codes, reason):
+    response = client_for(owner).get(url("exports_appendix", coded["project"]), {"format": "csv", "codes": codes})
+    assert response.status_code == 400
+    assert reason in response.content
+
+
 def test_unknown_format_is_a_400(coded, client_for, owner):
     response = client_for(owner).get(url("exports_appendix", coded["project"]), {"format": "pdf"})
     assert response.status_code == 400
@@ -215,6 +222,20 @@ def test_export_views_run_a_bounded_number_of_queries(coded, demo, client, name,
         client.force_login(project.created_by)
         with django_assert_max_num_queries(24):
             assert client.get(url(name, project), params).status_code == 200
+
+
+def test_appendix_csv_of_one_code_runs_a_bounded_number_of_queries(coded, demo, client,
+                                                                   django_assert_max_num_queries):
+    """Session, user, access; the codebook (read once, for the form's check too), the
+    project's size (made here or by the worker), the passages with their codings and
+    suggestions, cases, memberships, attributes, case values, expert values, turns (not the
+    experts nor the primary coder's name: the CSV has no introduction)."""
+    for project in (coded["project"], demo):
+        client.force_login(project.created_by)
+        code = project.codes.order_by("id").first()
+        with django_assert_max_num_queries(12):
+            response = client.get(url("exports_appendix", project), {"format": "csv", "codes": code.pk})
+        assert response.status_code == 200 and response.content.count(b"\n") > 1
 
 
 def test_preview_runs_a_bounded_number_of_queries(coded, demo, client, django_assert_max_num_queries):
