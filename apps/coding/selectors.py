@@ -429,14 +429,25 @@ def primary_codings(*, project: Project, coder_id: int | None = None) -> Q:
     return Q(content_object__coder_id=coder_id) | Q(settled=True)
 
 
+# The activities of segments, for `project_state`: a segment's own writes (coding, editing,
+# trashing, restoring one) name it as their target; every other write names something else
+# (a code, a case, a transcript, a search's coding of many segments ...).
+NOT_SEGMENT_WRITES = ActivityKind("target_type <> %s", (Segment._meta.model_name,))
+
+
+def segment_writes(segment_ids_sql: str, params: tuple = ()) -> ActivityKind:
+    """The writes of the segments whose ids the SQL subquery gives."""
+    return ActivityKind(f"target_type = %s AND target_id IN ({segment_ids_sql})",
+                        (Segment._meta.model_name, *params))
+
+
 def transcript_page_writes(transcript: Transcript) -> ActivityKind:
-    """The writes that can change what a transcript's page keeps (`project_state`): every
-    write but a segment's (codes, cases and their links, the text, members, comments, a
-    search's coding ...), a segment's write without a target, and the writes of this
-    transcript's segments (in the trash too). Coding in another transcript leaves it."""
-    return ActivityKind(f"(target_type <> %s OR target_id IS NULL OR target_id IN "
-                        f"(SELECT id FROM {Segment._meta.db_table} WHERE transcript_id = %s))",
-                        ("segment", transcript.pk))
+    """The writes that can change what a transcript's page keeps: every write but a
+    segment's (codes, cases and their links, the text, members, comments ...) and the
+    writes of this transcript's segments (in the trash too). Coding in another transcript
+    leaves it."""
+    return NOT_SEGMENT_WRITES | segment_writes(f"SELECT id FROM {Segment._meta.db_table} WHERE transcript_id = %s",
+                                               (transcript.pk,))
 
 
 def transcript_workspace(*, transcript: Transcript, project: Project, can_code: bool) -> dict:

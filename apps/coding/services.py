@@ -256,6 +256,7 @@ class _Refreshes:
     transcripts: dict[int, set[int]] = field(default_factory=dict)
     segments: dict[int, list[tuple[set[int], set[int]]]] = field(default_factory=dict)  # (transcripts, segments)
     all_new: bool = True  # every segment refresh was of segments just created
+    stored: dict[int, list[int]] | None = None  # after `run`: the case ids stored per segment refreshed
 
     def add(self, project_id: int, transcript_ids, segment_ids, new: bool) -> None:
         if transcript_ids is None:
@@ -266,8 +267,6 @@ class _Refreshes:
             self.segments.setdefault(project_id, []).append(({int(i) for i in transcript_ids},
                                                              {int(i) for i in segment_ids}))
             self.all_new &= new
-
-    stored: dict[int, list[int]] | None = None  # after `run`: the case ids stored per segment refreshed
 
     def run(self) -> None:
         for project_id in sorted(self.projects):

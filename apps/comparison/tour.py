@@ -18,6 +18,7 @@ from django.urls import reverse
 from apps.projects.state import ActivityKind, cached_by_state
 from apps.cases.models import CaseValue
 from apps.coding.citations import Excerpt, cited_excerpts
+from apps.coding.selectors import NOT_SEGMENT_WRITES, segment_writes
 from apps.projects.models import Project
 
 from .models import Judgment
@@ -46,24 +47,21 @@ def method_tour(*, project: Project, stamp: str | None = None) -> MethodTour | N
     Kept in the analysis cache until the project changes (every judgment and every
     trashing is an activity): then one query for the project's state, else two more for
     the tour, whatever the size of the project. `stamp`: the project's state, when the
-    caller has read it already (the project home: the stamps of the writes that
-    `tour_writes` names, which outlive the coding of segments no judgment cites)."""
+    caller has read it already (the project home: the stamp of the writes that
+    `tour_writes` names, which outlives the coding of segments no judgment cites)."""
     return cached_by_state(project, ("method-tour",), lambda: _method_tour(project), stamp=stamp)
 
 
-def tour_writes(project: Project) -> dict[str, ActivityKind]:
-    """The activities that can change the tour, as kinds for `project_state`: every write
+def tour_writes(project: Project) -> ActivityKind:
+    """The activities that can change the tour, as a kind for `project_state`: every write
     but a segment's (a judgment, a factor, a case value, a code, a transcript ... and the
     undoing of a search's coding, which trashes segments as one entry), and the writes of
     the segments a judgment cites (their trashing, restoring, editing). Coding a segment,
     or trashing one that no judgment cites, leaves the tour as it was."""
     evidence, judgment = Judgment.evidence.through._meta.db_table, Judgment._meta.db_table
-    return {
-        "not-segments": ActivityKind("target_type <> %s", ("segment",)),
-        "cited-segments": ActivityKind(
-            f"target_type = %s AND target_id IN (SELECT e.segment_id FROM {evidence} e JOIN {judgment} j "
-            "ON j.id = e.judgment_id WHERE j.project_id = %s)", ("segment", project.pk)),
-    }
+    return NOT_SEGMENT_WRITES | segment_writes(
+        f"SELECT e.segment_id FROM {evidence} e JOIN {judgment} j ON j.id = e.judgment_id WHERE j.project_id = %s",
+        (project.pk,))
 
 
 def _method_tour(project: Project) -> MethodTour | None:

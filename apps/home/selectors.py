@@ -6,7 +6,7 @@ from django.db.models import Count, F, Value
 
 from apps.cases.models import Case
 from apps.coding.models import Code, Comment, Segment
-from apps.coding.selectors import code_segment_counts, code_tree
+from apps.coding.selectors import NOT_SEGMENT_WRITES, code_segment_counts, code_tree
 from apps.comparison.tour import method_tour, tour_writes
 from apps.projects.history import TARGET_TYPES, target_history
 from apps.projects.models import Project
@@ -22,9 +22,8 @@ def project_home(*, project: Project) -> dict:
     names. So a home read right after a passage is coded or trashed reads the state (one
     query, with the recent activities) and the numbers (one more), whatever the project's
     size; an unchanged project's home reads the state only."""
-    kinds = tour_writes(project)
-    state = project_state(project, kinds=kinds, recent=8)
-    listing = cached_by_state(project, ("project-home",), lambda: _listing(project), stamp=state.of["not-segments"])
+    state = project_state(project, kinds={"listing": NOT_SEGMENT_WRITES, "tour": tour_writes(project)}, recent=8)
+    listing = cached_by_state(project, ("project-home",), lambda: _listing(project), stamp=state.of["listing"])
     counts = cached_by_state(project, ("project-home-counts",), lambda: _segment_counts(project), stamp=state.stamp)
     per_transcript, per_code = counts["transcript"], counts["code"]
     return {
@@ -35,7 +34,7 @@ def project_home(*, project: Project) -> dict:
         "open_comments": listing["open_comments"],
         "cases": listing["cases"],
         "recent": state.recent,
-        "tour": method_tour(project=project, stamp="+".join(state.of[kind] for kind in kinds)),
+        "tour": method_tour(project=project, stamp=state.of["tour"]),
     }
 
 

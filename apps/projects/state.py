@@ -36,6 +36,10 @@ class ActivityKind:
     where: str
     params: tuple = ()
 
+    def __or__(self, other: "ActivityKind") -> "ActivityKind":
+        """The activities of either kind."""
+        return ActivityKind(f"({self.where}) OR ({other.where})", (*self.params, *other.params))
+
 
 @dataclass(frozen=True)
 class ProjectState:
