@@ -57,12 +57,11 @@ def suggested_by(engine: str, version: str, accepted_by: str) -> str:
     return f"suggested by {engine} {version}, accepted by {accepted_by}"
 
 
-def suggestion_origins(*, project: Project, segments=None) -> dict[int, tuple[int, str]]:
+def suggestion_origins(*, project: Project) -> dict[int, tuple[int, str]]:
     """segment id -> (the code it was suggested for, "suggested by <engine> <version>,
-    accepted by <user>"), for the segments that began as an accepted suggestion. One query."""
+    accepted by <user>"), for the segments that began as an accepted suggestion. One query
+    (the appendix reads the same with its passages: ORIGIN_FIELDS)."""
     origins = SuggestionOrigin.objects.filter(segment__project=project)
-    if segments is not None:
-        origins = origins.filter(segment__in=segments)
     return {segment_id: (code_id, suggested_by(engine, version, user)) for segment_id, code_id, engine, version, user
             in origins.values_list("segment_id", "code_id", "engine", "engine_version", "accepted_by__username")}
 
