@@ -23,6 +23,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet, Subquery, Value, Wind
 from django.db.models.expressions import RawSQL
 
 from apps.cases.models import Case
+from apps.projects.compiled import CompiledRead
 from apps.projects.models import Project
 from apps.projects.selectors import primary_coder
 from apps.projects.state import ActivityKind, cached_by_state, project_state
@@ -135,8 +136,8 @@ def code_tree(*, project: Project, transcript: Transcript | None = None, counts:
     codes = list(Code.objects.raw(_CODEBOOK_SQL, [project.pk]))
     found = {}
     if counts:
-        found = {tag_id: (n, here) for tag_id, n, here in
-                 code_segment_counts(project=project, transcript=transcript).values_list("tag_id", "n", "here")}
+        found = {tag_id: (n, here) for tag_id, n, here in _CODE_SEGMENT_COUNTS.rows(
+            project=project.pk, **({"transcript": transcript.pk} if transcript else {}))}
     for code in codes:
         code.n_segments, code.n_here = found.get(code.pk, (0, 0))
     by_parent: dict[int | None, list[Code]] = {}
@@ -156,15 +157,20 @@ def code_tree(*, project: Project, transcript: Transcript | None = None, counts:
     return flat
 
 
-def code_segment_counts(*, project: Project, transcript: Transcript | None = None) -> QuerySet:
+def code_segment_counts(*, project: Project | int, transcript: Transcript | int | None = None) -> QuerySet:
     """Rows of `tag_id`, `n` (the code's segments in the project, not in the trash) and
-    `here` (those in `transcript`; 0 without one). Counted apart from the codes, grouped by
-    code over the codings (a segment has a code at most once): a hash aggregate, where
-    counting distinct segments on the codes' rows sorted every coding of the project."""
+    `here` (those in `transcript`; 0 without one); the project and the transcript may be
+    given by id. Counted apart from the codes, grouped by code over the codings (a segment
+    has a code at most once): a hash aggregate, where counting distinct segments on the
+    codes' rows sorted every coding of the project."""
     return (Coding.objects.filter(content_object__deleted_at__isnull=True, content_object__project=project)
             .order_by().values("tag_id")
             .annotate(n=Count("id"), here=Count("id", filter=Q(content_object__transcript=transcript))
                       if transcript else Value(0)))
+
+
+_CODE_SEGMENT_COUNTS = CompiledRead(lambda project, transcript=None: code_segment_counts(
+    project=project, transcript=transcript).values_list("tag_id", "n", "here"))
 
 
 def code_paths(*, project: Project) -> dict[int, str]:

@@ -2,6 +2,8 @@
 holds, which is why they live on the top floor."""
 from __future__ import annotations
 
+import hashlib
+
 from django.db.models import Count, F, Value
 
 from apps.cases.models import Case
@@ -9,6 +11,7 @@ from apps.coding.models import Code, Comment, Segment
 from apps.coding.selectors import NOT_SEGMENT_WRITES, code_segment_counts, code_tree
 from apps.comparison.tour import method_tour, tour_writes
 from apps.projects.history import TARGET_TYPES, target_history
+from apps.projects.compiled import CompiledRead
 from apps.projects.models import Project
 from apps.projects.state import cached_by_state, project_state
 from apps.transcripts.selectors import transcripts_for_project
@@ -24,7 +27,7 @@ def project_home(*, project: Project) -> dict:
     size; an unchanged project's home reads the state only."""
     state = project_state(project, kinds={"listing": NOT_SEGMENT_WRITES, "tour": tour_writes(project)}, recent=8)
     listing = cached_by_state(project, ("project-home",), lambda: _listing(project), stamp=state.of["listing"])
-    counts = cached_by_state(project, ("project-home-counts",), lambda: _segment_counts(project), stamp=state.stamp)
+    counts = cached_by_state(project, ("project-home-counts",), lambda: _segment_counts(project.pk), stamp=state.stamp)
     per_transcript, per_code = counts["transcript"], counts["code"]
     return {
         "project": project,
@@ -35,6 +38,10 @@ def project_home(*, project: Project) -> dict:
         "cases": listing["cases"],
         "recent": state.recent,
         "tour": method_tour(project=project, stamp=state.of["tour"]),
+        # What the page's lists show, for its cached rendering: a write that leaves them as
+        # they were (a passage coded, then deleted again) renders nothing anew.
+        "shown": hashlib.sha256(repr((state.of["listing"], state.of["tour"], sorted(per_transcript.items()),
+                                      sorted(per_code.items()))).encode()).hexdigest(),
     }
 
 
@@ -46,17 +53,27 @@ def _listing(project: Project) -> dict:
         "codes": [{"pk": node.code.pk, "name": node.code.name, "colour": node.code.colour, "depth": node.depth}
                   for node in code_tree(project=project, counts=False)],
         "open_comments": Comment.objects.filter(project=project, resolved_at__isnull=True, parent__isnull=True).count(),
-        "cases": list(Case.objects.filter(project=project).prefetch_related("values__attribute")),
+        # Plain values: kept in the cache, they are copied on every read.
+        "cases": [{"name": case.name, "values": [(v.attribute.name, v.value) for v in case.values.all()]}
+                  for case in Case.objects.filter(project=project).prefetch_related("values__attribute")],
     }
 
 
-def _segment_counts(project: Project) -> dict[str, dict[int, int]]:
-    """The segments (not in the trash) of each transcript and of each code, in one query."""
+def _segment_counts_query(project: int):
     per_transcript = (Segment.objects.filter(project=project).order_by().values("transcript_id")
                       .annotate(n=Count("id"), kind=Value("transcript")).values_list("kind", "transcript_id", "n"))
     per_code = code_segment_counts(project=project).annotate(kind=Value("code")).values_list("kind", "tag_id", "n")
+    return per_transcript.union(per_code, all=True)
+
+
+_SEGMENT_COUNTS = CompiledRead(_segment_counts_query)
+
+
+def _segment_counts(project_id: int) -> dict[str, dict[int, int]]:
+    """The segments (not in the trash) of each transcript and of each code, in one query
+    (read after every write: compiled once)."""
     counts: dict[str, dict[int, int]] = {"transcript": {}, "code": {}}
-    for kind, pk, n in per_transcript.union(per_code, all=True):
+    for kind, pk, n in _SEGMENT_COUNTS.rows(project=project_id):
         counts[kind][pk] = n
     return counts
 

@@ -1,0 +1,47 @@
+"""A read of fixed shape compiled once: the same rows as its queryset, for any values."""
+import pytest
+
+from apps.coding.models import Segment
+from apps.coding.services import segment_create
+from apps.projects.compiled import CompiledRead
+from tests.conftest import phrase_span
+
+
+def segments_per_transcript(project: int):
+    return Segment.objects.filter(project=project).order_by("transcript_id").values_list("transcript_id", "id")
+
+
+@pytest.fixture
+def coded(transcript, owner, threat):
+    start, end = phrase_span(transcript, "Moscow wanted it")
+    return segment_create(transcript=transcript, start=start, end=end, coder=owner, codes=[threat])
+
+
+def test_the_rows_are_the_querysets_for_each_value(coded, project, other_project, django_assert_num_queries):
+    calls = []
+
+    def build(project):
+        calls.append(project)
+        return segments_per_transcript(project)
+
+    read = CompiledRead(build)
+    expected = list(segments_per_transcript(project.pk))
+    with django_assert_num_queries(1):
+        assert read.rows(project=project.pk) == expected == [(coded.transcript_id, coded.pk)]
+    with django_assert_num_queries(1):
+        assert read.rows(project=other_project.pk) == []
+    assert len(calls) == 1, "compiled once, run with each project's id"
+
+
+def test_a_value_the_query_does_not_take_as_a_parameter_is_refused(project):
+    def ignores_the_value(project):
+        return Segment.objects.values_list("id")
+
+    with pytest.raises(ValueError, match="must be parameters"):
+        CompiledRead(ignores_the_value).rows(project=project.pk)
+
+
+def test_constants_of_the_query_stay_as_they_are(coded, project, transcript, threat):
+    """Other parameters (a filter's constant) are kept from the compiled query."""
+    read = CompiledRead(lambda project: segments_per_transcript(project).filter(end__gt=0, codings__tag=threat.pk))
+    assert read.rows(project=project.pk) == [(transcript.pk, coded.pk)]
