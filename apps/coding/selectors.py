@@ -123,8 +123,15 @@ class CodeNode:
     children: list["CodeNode"] = field(default_factory=list)
 
 
-_CODEBOOK_SQL = (f"SELECT * FROM {Code._meta.db_table} WHERE project_id = %s AND deleted_at IS NULL "
-                 "ORDER BY position, name")
+def codebook_sql(*, columns: str = "", join: str = "") -> str:
+    """The SQL of a project's codebook (codes not in the trash, in the codebook's order),
+    whose last parameter is the project's id; `columns` (", k.n") and `join` ("LEFT JOIN
+    ... k ON k.tag_id = code.id") add columns, which a raw queryset sets on each code."""
+    return (f"SELECT code.*{columns} FROM {Code._meta.db_table} code {join} "
+            "WHERE code.project_id = %s AND code.deleted_at IS NULL ORDER BY code.position, code.name")
+
+
+_CODEBOOK_SQL = codebook_sql()
 
 
 def code_tree(*, project: Project, transcript: Transcript | None = None, counts: bool = True) -> list[CodeNode]:
@@ -140,6 +147,12 @@ def code_tree(*, project: Project, transcript: Transcript | None = None, counts:
             project=project.pk, **({"transcript": transcript.pk} if transcript else {}))}
     for code in codes:
         code.n_segments, code.n_here = found.get(code.pk, (0, 0))
+    return codes_in_tree_order(codes)
+
+
+def codes_in_tree_order(codes: list[Code]) -> list[CodeNode]:
+    """Codes (of one project, in the codebook's order) as the nodes of `code_tree`; a code's
+    `n_segments` and `n_here`, where set, become its node's counts."""
     by_parent: dict[int | None, list[Code]] = {}
     for code in codes:
         by_parent.setdefault(code.parent_id, []).append(code)

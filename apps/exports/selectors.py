@@ -18,7 +18,8 @@ from django.utils import timezone
 from apps.cases.models import Attribute, Case, CaseValue, ExpertValue
 from apps.coding.citations import Excerpt, cited_excerpts
 from apps.coding.models import Code, Coding, Memo, Segment
-from apps.coding.selectors import CodeNode, cases_for_segments, code_subtree_ids, code_tree, primary_codings
+from apps.coding.selectors import (CodeNode, cases_for_segments, code_subtree_ids, code_tree, codebook_sql,
+                                  codes_in_tree_order, primary_codings)
 from apps.projects.models import Project
 from apps.projects.selectors import primary_coder, primary_coder_rows
 from apps.projects.values import value_display
@@ -195,39 +196,38 @@ def project_segment_count(*, project: Project) -> int:
     return Segment.objects.filter(project=project).count()
 
 
-_CODE_EXPERT_COUNTS = (
-    f"SELECT c.tag_id, t.expert_id, COUNT(*) FROM {Coding._meta.db_table} c "
+# Per code, its segments and its distinct experts: grouped by code and expert first (a hash
+# aggregate; a count of distinct experts would sort every coding), then per code.
+_SEGMENTS_AND_EXPERTS = (
+    "SELECT g.tag_id, SUM(g.n) AS n_segments, COUNT(g.expert_id) AS n_experts FROM ("
+    f"SELECT c.tag_id, t.expert_id, COUNT(*) AS n FROM {Coding._meta.db_table} c "
     f"JOIN {Segment._meta.db_table} s ON s.id = c.content_object_id "
     f"JOIN {Transcript._meta.db_table} t ON t.id = s.transcript_id "
-    "WHERE s.project_id = %s AND s.deleted_at IS NULL GROUP BY c.tag_id, t.expert_id")
+    "WHERE s.project_id = %s AND s.deleted_at IS NULL GROUP BY c.tag_id, t.expert_id) g GROUP BY g.tag_id")
+_CODEBOOK_WITH_COUNTS = codebook_sql(columns=", COALESCE(k.n_segments, 0) AS n_segments, "
+                                             "COALESCE(k.n_experts, 0) AS n_experts",
+                                     join=f"LEFT JOIN ({_SEGMENTS_AND_EXPERTS}) k ON k.tag_id = code.id")
 
 
 def codebook_entries(*, project: Project, counts: bool = True, nodes: list[CodeNode] | None = None
                      ) -> list[CodeEntry]:
     """The codebook in tree order with the number of segments and of distinct experts per
-    code (segments in the trash do not count). Two queries: the codes (none where the
-    caller has read them: `nodes`, from `code_tree`), and both counts in one aggregate
-    over the codings (`counts=False`: 0 for both, for an appendix, which shows no count)."""
-    found: dict[int, tuple[int, int]] = {}
-    # Grouped by code and expert in the database (a hash aggregate: a count of distinct
-    # experts would sort every coding), then per code here: codes x experts rows at most.
-    # Written SQL: the ORM took longer to compile and read this aggregate than the database
-    # to answer it, on an export a coder clicks often (#19).
-    rows = []
+    code (segments in the trash do not count). One query, the codes with both counts
+    (written SQL: the ORM took longer to compile and read this aggregate than the database
+    to answer it, on an export a coder clicks often, #19); `counts=False`: 0 for both, for
+    an appendix, which shows no count, from the codes alone (none read where the caller
+    has them: `nodes`, from `code_tree`)."""
     if counts:
-        with connection.cursor() as cursor:
-            cursor.execute(_CODE_EXPERT_COUNTS, [project.pk])
-            rows = cursor.fetchall()
-    for tag_id, expert_id, n in rows:
-        segments, experts = found.get(tag_id, (0, 0))
-        found[tag_id] = (segments + n, experts + (expert_id is not None))
+        nodes = codes_in_tree_order(list(Code.objects.raw(_CODEBOOK_WITH_COUNTS, [project.pk, project.pk])))
+    elif nodes is None:
+        nodes = code_tree(project=project, counts=False)
     return [
         CodeEntry(id=node.code.pk, name=node.code.name, path=node.path, depth=node.depth, colour=node.code.colour,
                   description=node.code.description, inclusion=node.code.inclusion,
                   exclusion=node.code.exclusion, example=node.code.example, scale=node.code.scale,
                   levels=list(node.code.levels or []), parent_id=node.code.parent_id,
-                  segments=found.get(node.code.pk, (0, 0))[0], experts=found.get(node.code.pk, (0, 0))[1])
-        for node in (nodes if nodes is not None else code_tree(project=project, counts=False))
+                  segments=int(getattr(node.code, "n_segments", 0)), experts=int(getattr(node.code, "n_experts", 0)))
+        for node in nodes
     ]
 
 

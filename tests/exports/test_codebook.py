@@ -191,3 +191,12 @@ def test_maxqda_code_list_csv_imports_codes_memos_and_subcodes(project, owner):
     assert Code.objects.get(project=project, name="Oil").parent.parent.name == "Motives"
     assert Code.objects.get(project=project, name="Motives").description == "Why states act"
     assert report.notes[-1] == "Column 'author' of codes.csv is not read: Casecoder has no field for it."
+
+
+def test_the_download_reads_the_codes_with_their_counts_in_one_query(coded, owner, client_for,
+                                                                      django_assert_num_queries):
+    client = client_for(owner)
+    url = f"/projects/{coded['project'].slug}/exports/codebook/?format=csv"
+    with django_assert_num_queries(2):  # the session with the membership; the codes with their counts
+        answer = client.get(url)
+    assert answer.status_code == 200 and b"Spill-over" in answer.content
