@@ -23,11 +23,11 @@ from django.db.models import Count, Prefetch, Q, QuerySet, Subquery, Value, Wind
 from django.db.models.expressions import RawSQL
 
 from apps.cases.models import Case
-from apps.projects.compiled import CompiledRead
+from apps.projects.compiled import CompiledRead, RelatedRead
 from apps.projects.models import Project
 from apps.projects.selectors import primary_coder
 from apps.projects.state import ActivityKind, cached_by_state, project_state
-from apps.transcripts.models import Transcript
+from apps.transcripts.models import Transcript, Turn
 from apps.transcripts.selectors import TurnIndex
 
 from .citations import Excerpt, cited_excerpts
@@ -469,6 +469,33 @@ def transcript_page_writes(transcript: Transcript) -> ActivityKind:
                                                (transcript.pk,))
 
 
+# The transcript of its page, with its expert, recording and the recording's transcription
+# and its user: compiling the four joins took longer than reading them (#19).
+_TRANSCRIPT_OF_PAGE = RelatedRead(Transcript, "expert", "recording__transcription__user",
+                                  where="t0.id = %s AND t0.project_id = %s")
+
+
+def transcript_of_page(*, project: Project, pk: int) -> Transcript | None:
+    """The transcript `pk` of `project` as `select_related("expert", "recording__transcription__user")`
+    reads it, or None; one query."""
+    return _TRANSCRIPT_OF_PAGE.first(pk, project.pk)
+
+
+@dataclass(frozen=True)
+class TurnText:
+    """A paragraph of the transcript page: its number, speaker, range and text."""
+    number: int
+    speaker: str
+    start: int
+    end: int
+    text: str
+
+
+# Read on every view of a transcript's page: compiled once.
+_TURN_SPANS = CompiledRead(lambda transcript: Turn.objects.filter(transcript=transcript).order_by("number")
+                           .values_list("number", "speaker", "start", "end"))
+
+
 def transcript_workspace(*, transcript: Transcript, project: Project, can_code: bool) -> dict:
     """Everything the reading and coding page shows, in a fixed number of queries: the
     turns (with their text, rendered once on the server), the codebook with its counts in
@@ -478,9 +505,8 @@ def transcript_workspace(*, transcript: Transcript, project: Project, can_code: 
     None here) arrive after the page, from the codes API. All but the turns are kept until
     a write that can change them (`transcript_page_writes`), so the page of a transcript
     nobody codes in right now queries little more than its turns, however busy the others."""
-    turns = list(transcript.turns.order_by("number"))
-    for turn in turns:
-        turn.text = transcript.text[turn.start:turn.end]
+    turns = [TurnText(number, speaker, start, end, transcript.text[start:end])
+             for number, speaker, start, end in _TURN_SPANS.rows(transcript=transcript.pk)]
     state = project_state(project, kinds={"page": transcript_page_writes(transcript)})
     nodes, cases, segments, primary = cached_by_state(
         project, ("transcript-workspace", transcript.pk), lambda: (
@@ -497,6 +523,7 @@ def transcript_workspace(*, transcript: Transcript, project: Project, can_code: 
         "transcript": transcript,
         "turns": turns,
         "body_key": transcript_body_key(transcript=transcript, turns=turns),
+        "page_stamp": state.of["page"],  # what the codebook pane shows is rendered once for it
         "segments": segments,
         "code_nodes": nodes,
         "cases": cases,

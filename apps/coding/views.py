@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import ensure_csrf_cookie
@@ -23,6 +24,7 @@ from .selectors import (
     segment_search,
     segments_in_trash,
     text_edit_summary,
+    transcript_of_page,
     transcript_workspace,
     valueless_count,
 )
@@ -36,7 +38,9 @@ RETRIEVAL_PAGE = 100  # segments per page of retrieval, read by keyset (selector
 @ensure_csrf_cookie
 def transcript_detail(request, slug, pk):
     project = project_for(request.user, slug)
-    transcript = get_object_or_404(project.transcripts.select_related("expert", "recording__transcription__user"), pk=pk)
+    transcript = transcript_of_page(project=project, pk=pk)
+    if transcript is None:
+        raise Http404("No such transcript in this project.")
     context = transcript_workspace(transcript=transcript, project=project, can_code=can(project.membership, CODE))
     context["workspace_data"]["api"] = f"{reverse('api:api-root')}projects/{project.slug}"
     # Whose page this is: the panes' sizes are remembered per user, and "mine" is labelled.
@@ -46,8 +50,10 @@ def transcript_detail(request, slug, pk):
     context["recording"] = recording
     context["recording_url"] = recording_url(recording=recording, slug=project.slug) if recording else ""
     context["transcription"] = transcription_awaited(recording=recording)  # the text is to be replaced
-    context["workspace_data"]["recording"] = player_data(recording=recording, turns=context["turns"],
-                                                         url=context["recording_url"])
+    # The player's timings are in the turns' meta, read only where there is a recording.
+    context["workspace_data"]["recording"] = player_data(
+        recording=recording, turns=list(transcript.turns.order_by("number")) if recording else [],
+        url=context["recording_url"])
     return render(request, "coding/transcript.html", context)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.models import QuerySet
 
 # Stand-ins for the values of a read: ids no row has, and that no query of ours spells out.
@@ -64,3 +64,102 @@ class _Slot:
 
     def __init__(self, name: str):
         self.name = name
+
+
+class RelatedRead:
+    """One `model` row with the related objects that `select_related(*paths)` would give,
+    by SQL written from the models' fields once per database. Each column goes through the
+    converters the ORM would apply, and the objects are built and linked as a queryset
+    builds them (a missing related object is None; a missing reverse one-to-one raises
+    DoesNotExist when read, as after select_related). `where` is SQL on the columns of the
+    model's table as `t0` ("t0.id = %s AND t0.project_id = %s"): no manager's filter
+    applies, so it must say all that the read needs."""
+
+    def __init__(self, model: type[models.Model], *paths: str, where: str):
+        self.model, self.paths, self.where = model, paths, where
+        self._compiled: dict[str, tuple] = {}
+
+    def first(self, *params, using: str = DEFAULT_DB_ALIAS) -> models.Model | None:
+        sql, tables = self._compiled.get(using) or self._compile(using)
+        connection = connections[using]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        built: dict[str, models.Model | None] = {}
+        position = 0
+        for table in tables:
+            values = row[position:position + len(table.columns)]
+            position += len(table.columns)
+            built[table.path] = table.build(values, connection) if values[table.pk_index] is not None else None
+            if table.link is not None and built[table.parent] is not None:
+                table.link(built[table.parent], built[table.path])
+        return built[""]
+
+    def _compile(self, using: str):
+        connection = connections[using]
+        quote = connection.ops.quote_name
+        tables = [_Table("", None, self.model, "t0", None, connection)]
+        joins = []
+        for path in sorted({prefix for path in self.paths
+                            for prefix in ("__".join(path.split("__")[:n + 1]) for n in range(path.count("__") + 1))},
+                           key=lambda p: p.count("__")):
+            parent_path, _, name = path.rpartition("__")
+            parent = next(t for t in tables if t.path == parent_path)
+            field = parent.model._meta.get_field(name)
+            alias = f"t{len(tables)}"
+            table = _Table(path, parent_path, field.related_model, alias, field, connection)
+            rel_table = quote(field.related_model._meta.db_table)
+            if field.concrete:  # a foreign key (or one-to-one) on the parent's row
+                on = f"{alias}.{quote(field.target_field.column)} = {parent.alias}.{quote(field.column)}"
+            else:  # a reverse one-to-one: the key is on the related row
+                on = f"{alias}.{quote(field.field.column)} = {parent.alias}.{quote(field.field.target_field.column)}"
+            joins.append(f"LEFT JOIN {rel_table} {alias} ON {on}")
+            tables.append(table)
+        columns = ", ".join(column for table in tables for column in table.columns)
+        sql = f"SELECT {columns} FROM {quote(self.model._meta.db_table)} t0 {' '.join(joins)} WHERE {self.where}"
+        self._compiled[using] = (sql, tables)
+        return sql, tables
+
+
+class ModelColumns:
+    """A model's columns in written SQL under a table alias, and its objects built from a
+    row's values as the ORM builds them: each value through the converters the ORM would
+    apply (SQLite gives dates and JSON as text; they take the connection as an argument)."""
+
+    def __init__(self, model: type[models.Model], alias: str, connection):
+        self.model, self.alias = model, alias
+        quote = connection.ops.quote_name
+        fields = model._meta.concrete_fields
+        self.columns = [f"{alias}.{quote(f.column)}" for f in fields]
+        self.attnames = [f.attname for f in fields]
+        self.pk_index = next(i for i, f in enumerate(fields) if f.primary_key)
+        self.converters = []
+        for f in fields:
+            column = f.get_col(alias)
+            self.converters.append((connection.ops.get_db_converters(column) + column.get_db_converters(connection),
+                                    column))
+
+    def build(self, values, connection) -> models.Model:
+        values = list(values)
+        for index, (convert, column) in enumerate(self.converters):
+            for converter in convert:
+                values[index] = converter(values[index], column, connection)
+        return self.model.from_db(connection.alias, self.attnames, values)
+
+
+class _Table(ModelColumns):
+    """One model of a RelatedRead: where it hangs (`path`, its `parent`'s path) and how it
+    is cached on its parent."""
+
+    def __init__(self, path: str, parent: str | None, model, alias: str, field, connection):
+        super().__init__(model, alias, connection)
+        self.path, self.parent = path, parent
+        self.link = None
+        if field is not None:
+            def link(parent_object, child, field=field):
+                field.set_cached_value(parent_object, child)  # as select_related caches it
+                if child is not None and field.one_to_one:
+                    (field.remote_field if field.concrete else field.field).set_cached_value(child, parent_object)
+            self.link = link

@@ -28,6 +28,7 @@ from django.db import connections, router
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
+from .compiled import ModelColumns
 from .models import Membership, Project, Session
 
 # The user read with this request's session, while Django's get_user runs (see signed_in_user).
@@ -105,13 +106,10 @@ class _MembershipReader:
         if row is None:
             return None
         objects, position = [], 1
-        for model, converters in layout:
-            values = list(row[position:position + len(converters)])
-            position += len(converters)
-            for index, (convert, column) in enumerate(converters):
-                for converter in convert:
-                    values[index] = converter(values[index], column, connection)
-            objects.append(model.from_db(connection.alias, [f.attname for f in model._meta.concrete_fields], values))
+        for model_columns in layout:
+            values = row[position:position + len(model_columns.columns)]
+            position += len(model_columns.columns)
+            objects.append(model_columns.build(values, connection))
         membership, project, user = objects
         membership.project, membership.user = project, user
         return row[0], membership
@@ -122,15 +120,8 @@ class _MembershipReader:
         connection they run on as an argument)."""
         connection = connections[alias]
         quote = connection.ops.quote_name
-        columns, layout = [], []
-        for alias, model in zip(("m", "p", "u"), self.models):
-            converters = []
-            for field in model._meta.concrete_fields:
-                columns.append(f"{alias}.{quote(field.column)}")
-                column = field.get_col(alias)
-                converters.append((connection.ops.get_db_converters(column) + column.get_db_converters(connection),
-                                   column))
-            layout.append((model, converters))
+        layout = [ModelColumns(model, table, connection) for table, model in zip(("m", "p", "u"), self.models)]
+        columns = [column for model_columns in layout for column in model_columns.columns]
         membership, project, user = (quote(model._meta.db_table) for model in self.models)
         sql = (f"SELECT s.{quote('session_data')}, {', '.join(columns)} FROM {quote(Session._meta.db_table)} s "
                f"JOIN {user} u ON u.{quote('id')} = s.{quote('user_id')} "
