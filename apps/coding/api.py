@@ -15,7 +15,7 @@ from math import ceil
 from typing import Annotated
 
 from django.core.exceptions import ValidationError
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 
@@ -213,8 +213,10 @@ def _big_list(rows: list[dict]) -> JsonResponse:
 
 
 def _segment_get(project, pk: int, *, trash: bool = False) -> Segment:
-    manager = Segment.all_objects if trash else Segment.objects
-    return get_object_or_404(manager.select_related("project", "coder"), project=project, pk=pk)
+    segment = selectors.segment_of_project(project=project, pk=pk, trash=trash)
+    if segment is None:
+        raise Http404("No such segment in this project.")
+    return segment
 
 
 def _codes(project, ids) -> list[Code]:

@@ -481,6 +481,23 @@ def transcript_of_page(*, project: Project, pk: int) -> Transcript | None:
     return _TRANSCRIPT_OF_PAGE.first(pk, project.pk)
 
 
+# A segment with its coder, as a write reads it before it changes it: alive (the rule of
+# Segment.objects, AliveSegmentManager, restated: written SQL runs no manager), or any.
+_SEGMENT_WITH_CODER = {
+    False: RelatedRead(Segment, "coder", where="t0.id = %s AND t0.project_id = %s AND t0.deleted_at IS NULL"),
+    True: RelatedRead(Segment, "coder", where="t0.id = %s AND t0.project_id = %s"),
+}
+
+
+def segment_of_project(*, project: Project, pk: int, trash: bool = False) -> Segment | None:
+    """Segment `pk` of `project` (not in the trash; `trash=True`: wherever it is) with its
+    coder and the given project, or None; one query, compiled once."""
+    segment = _SEGMENT_WITH_CODER[trash].first(pk, project.pk)
+    if segment is not None:
+        segment.project = project
+    return segment
+
+
 @dataclass(frozen=True)
 class TurnText:
     """A paragraph of the transcript page: its number, speaker, range and text."""

@@ -20,6 +20,7 @@ from django.utils.text import slugify
 from apps.cases.models import Case
 from apps.projects.access import listed_briefly
 from apps.projects.limits import COMMENT, DESCRIPTION, IDS, MEMO, VALUES, check_limits
+from apps.projects.compiled import CompiledRead
 from apps.projects.models import Activity, Membership, Project, Role
 from apps.projects.services import activities_record, activity_build, activity_record
 from apps.transcripts.models import Transcript
@@ -528,15 +529,22 @@ def segment_update(*, segment: Segment, version: int, actor, start: int | None =
     return segment
 
 
-def _codings_and_cases(segment_id: int) -> tuple[list[Coding], list[Case]]:
-    """A segment's codings (with their codes' names, in the order they were written) and
-    its cases, as the history records them: one query, a union of the two."""
-    codings = (Coding.objects.filter(content_object_id=segment_id).order_by()
+def _codings_and_cases_query(segment: int):
+    codings = (Coding.objects.filter(content_object_id=segment).order_by()
                .values_list(Value(0, output_field=IntegerField()), "tag_id", "tag__name", "value", "id"))
-    cases = (Case.objects.filter(segments=segment_id).order_by()
+    cases = (Case.objects.filter(segments=segment).order_by()
              .values_list(Value(1, output_field=IntegerField()), "id", "name",
                           Value("", output_field=CharField()), "position"))
-    rows = list(codings.union(cases, all=True))
+    return codings.union(cases, all=True)
+
+
+_CODINGS_AND_CASES = CompiledRead(_codings_and_cases_query)
+
+
+def _codings_and_cases(segment_id: int) -> tuple[list[Coding], list[Case]]:
+    """A segment's codings (with their codes' names, in the order they were written) and
+    its cases, as the history records them: one query, a union of the two, compiled once."""
+    rows = _CODINGS_AND_CASES.rows(segment=segment_id)
     return ([Coding(content_object_id=segment_id, tag=Code(pk=code_id, name=name), value=value)
              for _, code_id, name, value, _ in sorted((r for r in rows if r[0] == 0), key=lambda r: r[4])],
             [Case(pk=case_id, name=name, position=position) for kind, case_id, name, _, position in rows if kind == 1])

@@ -70,3 +70,22 @@ def test_a_recorded_transcript_with_or_without_its_transcription(project, owner,
 
 def test_another_projects_transcript_is_not_read(other_project, transcript):
     assert transcript_of_page(project=other_project, pk=transcript.pk) is None
+
+
+def test_a_segment_with_its_coder_alive_or_in_the_trash(project, other_project, owner, transcript, threat,
+                                                         django_assert_num_queries):
+    from apps.coding.models import Segment
+    from apps.coding.selectors import segment_of_project
+    from apps.coding.services import segment_create, segment_delete
+
+    segment = segment_create(transcript=transcript, start=0, end=12, coder=owner, codes=[threat])
+    with django_assert_num_queries(1):
+        read = segment_of_project(project=project, pk=segment.pk)
+    expected = Segment.objects.select_related("coder").get(pk=segment.pk)
+    with django_assert_num_queries(0):
+        assert fields(read) == fields(expected) and fields(read.coder) == fields(expected.coder)
+        assert read.project is project
+    assert segment_of_project(project=other_project, pk=segment.pk) is None
+    segment_delete(segment=read, actor=owner)
+    assert segment_of_project(project=project, pk=segment.pk) is None, "the trash is not read as alive"
+    assert segment_of_project(project=project, pk=segment.pk, trash=True).deleted_at is not None
