@@ -25,6 +25,7 @@ from apps.projects.access import CODE, READ, in_project, one_in_project, project
 from apps.projects.inputs import Count, Id, Offset, bounded_int
 from apps.projects.responses import WRITE_ERRORS, ErrorOut
 from apps.transcripts.models import Transcript
+from apps.transcripts.selectors import transcript_in_project
 
 from . import selectors, services
 from .models import Code, Segment
@@ -222,11 +223,11 @@ def _segment_get(project, pk: int, *, trash: bool = False) -> Segment:
 def _codes(project, ids) -> list[Code]:
     """The project's codes with these ids; another project's code is as unknown as a
     code that does not exist (apps.projects.access.in_project)."""
-    return in_project(Code.objects.all(), project=project, ids=ids, field="code_ids", noun="codes")
+    return in_project(Code, project=project, ids=ids, field="code_ids", noun="codes")
 
 
 def _cases(project, ids) -> list[Case]:
-    return in_project(Case.objects.all(), project=project, ids=ids, field="case_ids", noun="cases")
+    return in_project(Case, project=project, ids=ids, field="case_ids", noun="cases")
 
 
 def _values(values: dict[str, str] | None) -> dict[int, str] | None:
@@ -336,7 +337,9 @@ def segment_detail(request, slug: str, segment_id: Id):
 def segment_create(request, slug: str, payload: SegmentIn):
     """Code a passage: offsets, codes with values, cases, memo; or mark a case section."""
     project = project_for(request.user, slug, CODE)
-    transcript = get_object_or_404(project.transcripts, pk=payload.transcript_id)  # knows its project
+    transcript = transcript_in_project(project=project, pk=payload.transcript_id)
+    if transcript is None:
+        raise Http404("No such transcript in this project.")
     start, end, quote = payload.start, payload.end, payload.quote
     if payload.snap:
         start, end = services.segment_bounds_snapped(text=transcript.text, start=start, end=end)

@@ -9,10 +9,23 @@ from django.db import connection
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+from apps.projects.compiled import RelatedRead
 from apps.projects.models import Project
 
 from .models import Transcript, Turn
 from .text import speakers as turns_per_speaker
+
+
+# Read on every coding click (the transcript the passage is in): written once from the model.
+_TRANSCRIPT_IN_PROJECT = RelatedRead(Transcript, where="t0.id = %s AND t0.project_id = %s")
+
+
+def transcript_in_project(*, project: Project, pk: int) -> Transcript | None:
+    """Transcript `pk` of `project` (the given project set on it), or None; one query."""
+    transcript = _TRANSCRIPT_IN_PROJECT.first(pk, project.pk)
+    if transcript is not None:
+        transcript.project = project
+    return transcript
 
 
 def transcripts_for_project(*, project: Project) -> QuerySet[Transcript]:
