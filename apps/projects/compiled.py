@@ -1,10 +1,13 @@
-"""A read of fixed shape, compiled by the ORM once per process and database.
+"""Reads of fixed shape that run on every click, without the ORM's compiling each time.
 
 Compiling a filtered queryset costs 0.5-3 ms on a small machine, often more than the
-database takes to answer it (#19). A read that runs on every click with the same shape,
-where only some ids change, is built as a queryset once, with stand-in values for those
-ids, and runs from then on as that SQL with the request's values. The queryset stays the
-one statement of the rule; only its compiling is kept.
+database takes to answer it (#19). Two ways around it, both built from the models:
+
+- `CompiledRead`: a queryset built once, with stand-in values for the ids that change, and
+  run from then on as that SQL with the request's ids. The queryset stays the one
+  statement of the rule; only its compiling is kept. Rows come as the database gives them.
+- `RelatedRead`: one row with its related objects, as `select_related` builds them, by SQL
+  written from the models' fields (joins, columns and converters) once per database.
 """
 from __future__ import annotations
 

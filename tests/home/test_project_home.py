@@ -112,3 +112,23 @@ def test_each_write_that_is_not_a_segments_shows_on_the_next_read(client_for, ow
     shown("<dt>Region</dt><dd>South Caucasus</dd>")
     case_value_set(case=case, attribute=region, value="Caucasus", actor=owner)
     shown("<dt>Region</dt><dd>Caucasus</dd>")
+
+
+def test_the_lists_are_rendered_once_for_what_they_show(client_for, owner, project, transcript, threat):
+    """A write that leaves the lists as they were (a passage coded, then deleted again) reads
+    the counts anew and finds the same lists rendered; a change renders them again."""
+    client = client_for(owner)
+    home = reverse("project_home", args=[project.slug])
+
+    def rendered_lists() -> bool:  # the method tour is included inside the rendered lists
+        return "comparison/_method_tour.html" in [t.name for t in client.get(home).templates]
+
+    assert rendered_lists()
+    assert not rendered_lists()
+    start, end = phrase_span(transcript, "Because Moscow wanted it to.")
+    segment = segment_create(transcript=transcript, start=start, end=end, codes=[threat], coder=owner)
+    assert rendered_lists()
+    segment_delete(segment=segment, actor=owner)
+    page = client.get(home)
+    assert "comparison/_method_tour.html" not in [t.name for t in page.templates]
+    assert "0 coded segments" in page.content.decode() and "deleted segment: Because Moscow" in page.content.decode()
