@@ -445,6 +445,11 @@ def primary_codings(*, project: Project, coder_id: int | None = None) -> Q:
     if coder_id is None:
         primary = primary_coder(project=project)
         coder_id = primary[0] if primary else None
+    return codings_of_primary(coder_id)
+
+
+def codings_of_primary(coder_id) -> Q:
+    """`primary_codings` for a primary coder read already (None: the project has none)."""
     return Q(content_object__coder_id=coder_id) | Q(settled=True)
 
 

@@ -12,16 +12,17 @@ from typing import NamedTuple
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Q, Subquery
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from apps.cases.models import Attribute, Case, CaseValue, ExpertValue
 from apps.coding.citations import Excerpt, cited_excerpts
 from apps.coding.models import Code, Coding, Memo, Segment
 from apps.coding.selectors import (CodeNode, cases_for_segments, code_subtree_ids, code_tree, codebook_sql,
-                                  codes_in_tree_order, primary_codings)
+                                  codes_in_tree_order, codings_of_primary)
+from apps.projects.compiled import CompiledRead
 from apps.projects.models import Project
-from apps.projects.selectors import primary_coder, primary_coder_rows
+from apps.projects.selectors import primary_coder
 from apps.projects.values import value_display
 from apps.suggestions.models import SuggestionOrigin
 from apps.transcripts.models import Expert, Transcript
@@ -231,6 +232,44 @@ def codebook_entries(*, project: Project, counts: bool = True, nodes: list[CodeN
     ]
 
 
+def _counted_codings(counted: str, coder: int | None = None) -> Q:
+    """Whose codings an appendix shows (a filter on Coding): `counted` is "every coder",
+    "primary" (the primary `coder`'s and the settled ones) or "no primary" (a project
+    without a primary coder: the settled ones)."""
+    if counted == "every coder":
+        return Q()
+    return codings_of_primary(coder if counted == "primary" else None)
+
+
+def _chosen_segments(*, project: int, chosen: list[int], counted: str, coder: int | None = None,
+                     expert_ids: list[int] | None = None, coder_ids: list[int] | None = None) -> QuerySet[Segment]:
+    """The passages of an appendix: those with a counted coding of a chosen code, of the
+    chosen experts and coders, if any are chosen."""
+    segments = Segment.objects.filter(project=project, id__in=Coding.objects.filter(
+        _counted_codings(counted, coder), tag_id__in=chosen).values("content_object_id"))
+    if expert_ids:
+        segments = segments.filter(transcript__expert_id__in=expert_ids)
+    if coder_ids:
+        segments = segments.filter(coder_id__in=coder_ids)
+    return segments
+
+
+def _excerpt_codings_query(*, project: int, chosen: list[int], counted: str, coder: int | None = None,
+                           expert_ids: list[int] | None = None, coder_ids: list[int] | None = None):
+    return (Coding.objects.filter(_counted_codings(counted, coder),
+                                  content_object__in=_chosen_segments(
+                                      project=project, chosen=chosen, counted=counted, coder=coder,
+                                      expert_ids=expert_ids, coder_ids=coder_ids))
+            .order_by("tag__position", "tag__name", "tag_id")
+            .values_list("content_object_id", "tag_id", "tag__name", "value", *PASSAGE_FIELDS,
+                         *(f"content_object__suggestion_origin__{name}" for name in ORIGIN_FIELDS)))
+
+
+# The appendix's main read, compiled once per shape of selection: building it cost more than
+# running it, on every CSV of a code's passages (#19).
+_EXCERPT_CODINGS = CompiledRead(_excerpt_codings_query)
+
+
 def appendix_data(*, project: Project, selection: AppendixSelection, code_nodes: list[CodeNode] | None = None,
                   introduction: bool = True) -> Appendix:
     """The excerpts of an appendix, grouped as the selection asks, with the introduction
@@ -251,20 +290,18 @@ def appendix_data(*, project: Project, selection: AppendixSelection, code_nodes:
     # Whose codings: the chosen coders', or every coder's, or by default the primary ones
     # (the primary coder's and the settled ones), so a reliability coding repeats no quote.
     primary = None
-    counted = Q()
-    if not selection.coder_ids and not selection.all_coders:
-        if introduction:  # which names the primary coder
-            primary = primary_coder(project=project)
-            coder = primary[0] if primary else None
-        else:  # the primary coder's id, a subquery of the codings' query
-            coder = Subquery(primary_coder_rows(project=project).values("user_id")[:1])
-        counted = primary_codings(project=project, coder_id=coder)
-    segments_qs = Segment.objects.filter(
-        project=project, id__in=Coding.objects.filter(counted, tag_id__in=chosen).values("content_object_id"))
+    values = {"project": project.pk, "chosen": sorted(chosen)}
     if selection.expert_ids:
-        segments_qs = segments_qs.filter(transcript__expert_id__in=selection.expert_ids)
+        values["expert_ids"] = list(selection.expert_ids)
     if selection.coder_ids:
-        segments_qs = segments_qs.filter(coder_id__in=selection.coder_ids)
+        values["coder_ids"] = list(selection.coder_ids)
+    if selection.coder_ids or selection.all_coders:
+        counted = "every coder"
+    else:
+        primary = primary_coder(project=project)
+        counted = "primary" if primary else "no primary"
+        if primary:
+            values["coder"] = primary[0]
     # The counted codings of the chosen passages, each with its passage and the suggestion
     # the passage began as (if it did): one query where passages, codings and suggestions
     # were three. Every chosen passage has a counted coding, so each is on some row.
@@ -272,10 +309,7 @@ def appendix_data(*, project: Project, selection: AppendixSelection, code_nodes:
     codings: dict[int, list[CodingRow]] = defaultdict(list)
     origins: dict[int, tuple[int, str]] = {}
     for (segment_id, code_id, name, value, *passage, origin_code_id, engine, version, accepted_by) in (
-            Coding.objects.filter(counted, content_object__in=segments_qs)
-            .order_by("tag__position", "tag__name", "tag_id")
-            .values_list("content_object_id", "tag_id", "tag__name", "value", *PASSAGE_FIELDS,
-                         *(f"content_object__suggestion_origin__{name}" for name in ORIGIN_FIELDS))):
+            _EXCERPT_CODINGS.rows(shape=(("counted", counted),), **values)):
         if segment_id not in segments:
             segments[segment_id] = Passage(segment_id, *passage)
             if origin_code_id is not None:
@@ -312,7 +346,8 @@ def appendix_data(*, project: Project, selection: AppendixSelection, code_nodes:
 
     memos: dict[int, list[str]] = defaultdict(list)
     if selection.include_memos:
-        for memo in Memo.objects.filter(project=project, segment__in=segments_qs).order_by("created_at", "id"):
+        chosen_segments = _chosen_segments(**values, counted=counted)
+        for memo in Memo.objects.filter(project=project, segment__in=chosen_segments).order_by("created_at", "id"):
             memos[memo.segment_id].append(f"{memo.title}: {memo.text}" if memo.title else memo.text)
 
     def excerpt(segment: Passage, coding: CodingRow, case_id: int | None) -> AppendixExcerpt:

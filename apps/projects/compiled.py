@@ -12,8 +12,9 @@ database takes to answer it (#19). Two ways around it, both built from the model
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 
+from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.models import QuerySet
 
@@ -23,50 +24,74 @@ _FIRST_STAND_IN = -7_300_000_001
 
 class CompiledRead:
     """`build(**values)` returns the queryset for some integer `values` (ids), the same
-    shape whatever they are: no list of ids, no condition that depends on a value. `rows`
-    runs its SQL with the given values and returns the rows as the database gives them
-    (ids and counts; no converters run)."""
+    shape whatever they are: no condition that depends on a value. A value may also be a
+    list of ids (compiled once per length), and `shape` names what else the query's shape
+    depends on (given to `build` as it is, and part of what is compiled once). `rows` runs
+    the SQL with the given values and returns the rows as the database gives them (ids,
+    counts and text; no converters run)."""
 
     def __init__(self, build: Callable[..., QuerySet]):
         self.build = build
-        self._compiled: dict[tuple[str, tuple[str, ...]], tuple[str, list]] = {}
+        self._compiled: dict[tuple, tuple[str, list] | None] = {}
         self._lock = threading.Lock()
 
-    def rows(self, *, using: str = DEFAULT_DB_ALIAS, **values: int) -> list[tuple]:
-        sql, layout = self.sql(using=using, names=tuple(sorted(values)))
-        params = [values[slot.name] if isinstance(slot, _Slot) else slot for slot in layout]
+    def rows(self, *, using: str = DEFAULT_DB_ALIAS, shape: tuple[tuple[str, Hashable], ...] = (),
+             **values: int | list[int]) -> list[tuple]:
+        lengths = tuple(sorted((name, len(v) if isinstance(v, (list, tuple)) else None) for name, v in values.items()))
+        compiled = self.sql(using=using, lengths=lengths, shape=shape)
+        if compiled is None:  # a list of no ids: the query finds nothing
+            return []
+        sql, layout = compiled
+        params = [slot.value(values) if isinstance(slot, _Slot) else slot for slot in layout]
         with connections[using].cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchall()
 
-    def sql(self, *, using: str, names: tuple[str, ...]) -> tuple[str, list]:
-        """The SQL and, for each of its parameters, a constant or the `_Slot` of a value."""
-        key = (using, names)
-        found = self._compiled.get(key)
-        if found is None:
+    def sql(self, *, using: str, lengths: tuple, shape: tuple = ()) -> tuple[str, list] | None:
+        """The SQL and, for each of its parameters, a constant or the `_Slot` of a value;
+        None for a query that finds nothing whatever the values."""
+        key = (using, lengths, shape)
+        if key not in self._compiled:
             with self._lock:
-                found = self._compiled.get(key) or self._compile(using, names)
-                self._compiled[key] = found
-        return found
+                if key not in self._compiled:
+                    self._compiled[key] = self._compile(using, lengths, shape)
+        return self._compiled[key]
 
-    def _compile(self, using: str, names: tuple[str, ...]) -> tuple[str, list]:
-        stand_ins = {name: _FIRST_STAND_IN - index for index, name in enumerate(names)}
-        queryset = self.build(**stand_ins)
-        sql, params = queryset.query.get_compiler(using=using).as_sql()
-        by_value = {value: _Slot(name) for name, value in stand_ins.items()}
-        layout = [by_value.get(param, param) if type(param) is int else param for param in params]
-        missing = [name for name, value in stand_ins.items() if value not in params]
-        if missing or any(str(value) in sql for value in stand_ins.values()):
-            raise ValueError(f"{self.build.__qualname__}: the values {missing or names} must be parameters of "
-                             "the query, each as itself")
+    def _compile(self, using: str, lengths: tuple, shape: tuple) -> tuple[str, list] | None:
+        stand_ins: dict[str, int | list[int]] = {}
+        slots: dict[int, _Slot] = {}
+        for name, length in lengths:
+            if length is None:
+                stand_ins[name] = value = _FIRST_STAND_IN - len(slots)
+                slots[value] = _Slot(name)
+                continue
+            stand_ins[name] = []
+            for index in range(length):
+                value = _FIRST_STAND_IN - len(slots)
+                stand_ins[name].append(value)
+                slots[value] = _Slot(name, index)
+        queryset = self.build(**stand_ins, **dict(shape))
+        try:
+            sql, params = queryset.query.get_compiler(using=using).as_sql()
+        except EmptyResultSet:
+            return None
+        layout = [slots.get(param, param) if type(param) is int else param for param in params]
+        missing = [slot.name for value, slot in slots.items() if value not in params]
+        if missing or any(str(value) in sql for value in slots):
+            raise ValueError(f"{self.build.__qualname__}: the values {missing or list(stand_ins)} must be "
+                             "parameters of the query, each as itself")
         return sql, layout
 
 
 class _Slot:
-    __slots__ = ("name",)
+    """Where a value (or the `index`-th id of a list of them) goes among the parameters."""
+    __slots__ = ("name", "index")
 
-    def __init__(self, name: str):
-        self.name = name
+    def __init__(self, name: str, index: int | None = None):
+        self.name, self.index = name, index
+
+    def value(self, values: dict):
+        return values[self.name] if self.index is None else values[self.name][self.index]
 
 
 class RelatedRead:

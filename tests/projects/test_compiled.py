@@ -45,3 +45,32 @@ def test_constants_of_the_query_stay_as_they_are(coded, project, transcript, thr
     """Other parameters (a filter's constant) are kept from the compiled query."""
     read = CompiledRead(lambda project: segments_per_transcript(project).filter(end__gt=0, codings__tag=threat.pk))
     assert read.rows(project=project.pk) == [(transcript.pk, coded.pk)]
+
+
+def test_a_list_of_ids_is_compiled_once_for_each_length(coded, project, threat, russian_interest,
+                                                        django_assert_num_queries):
+    calls = []
+
+    def build(project, codes):
+        calls.append(len(codes))
+        return segments_per_transcript(project).filter(codings__tag__in=codes)
+
+    read = CompiledRead(build)
+    expected = [(coded.transcript_id, coded.pk)]
+    assert read.rows(project=project.pk, codes=[threat.pk]) == expected
+    assert read.rows(project=project.pk, codes=[russian_interest.pk]) == []
+    assert read.rows(project=project.pk, codes=[russian_interest.pk, threat.pk]) == expected
+    assert calls == [1, 2], "once for one id, once for two"
+    with django_assert_num_queries(0):
+        assert read.rows(project=project.pk, codes=[]) == [], "no ids: nothing found, nothing asked"
+
+
+def test_the_shape_is_given_to_the_query_and_compiled_for_each(coded, project, threat):
+    def build(project, trash: bool):
+        return (Segment.all_objects if trash else Segment.objects).filter(project=project).values_list("id")
+
+    read = CompiledRead(build)
+    coded.deleted_at = coded.created_at
+    coded.save()
+    assert read.rows(project=project.pk, shape=(("trash", False),)) == []
+    assert read.rows(project=project.pk, shape=(("trash", True),)) == [(coded.pk,)]
