@@ -354,12 +354,15 @@ def test_cooccurrence_excerpts(study):
                                  case=study.am).total == 0
 
 
-def test_cooccurrence_runs_three_queries_whatever_the_data(study, coder, django_assert_num_queries):
-    with django_assert_num_queries(3 + analytic()):
-        code_cooccurrence(project=study.project, case=study.kz)
+def test_cooccurrence_runs_four_queries_whatever_the_data(study, coder, django_assert_num_queries):
+    """The code tree, the project's state, the segments, their codings."""
+    for case in (study.kz, None):
+        with django_assert_num_queries(4):
+            code_cooccurrence(project=study.project, case=case)
     more_segments(study, 120, coder)
-    with django_assert_num_queries(3 + analytic()):
-        code_cooccurrence(project=study.project, case=study.kz)
+    for case in (study.kz, None):
+        with django_assert_num_queries(4):
+            code_cooccurrence(project=study.project, case=case)
 
 
 # --- the dashboard -----------------------------------------------------------------------------------
