@@ -321,13 +321,23 @@ def _string_agg(expression: str) -> str:
 
 
 def _closure_cte() -> str:
-    """Each alive code with itself and each of its ancestors as `row_id`; one parameter."""
+    """Each alive code with itself and each of its ancestors as `row_id`; one parameter.
+
+    On PostgreSQL the recursive walk is read back through two arrays (sub-queries run
+    once, before the rest): it runs no part of a query in parallel that joins a recursive
+    CTE, and the matrix with sub-codes rolled up took 1.6 s at 100x serially, ~1.2 s so."""
     t = _tables()
-    return f"""closure(code_id, row_id) AS (
+    walk = "closure_walk" if connection.vendor == "postgresql" else "closure"
+    sql = f"""{walk}(code_id, row_id) AS (
         SELECT id, id FROM {t['code']} WHERE project_id = %s AND deleted_at IS NULL
         UNION ALL
-        SELECT k.id, cl.row_id FROM {t['code']} k JOIN closure cl ON k.parent_id = cl.code_id
+        SELECT k.id, cl.row_id FROM {t['code']} k JOIN {walk} cl ON k.parent_id = cl.code_id
          WHERE k.deleted_at IS NULL)"""
+    if connection.vendor == "postgresql":
+        sql += """, closure(code_id, row_id) AS (
+        SELECT * FROM unnest((SELECT array_agg(code_id) FROM closure_walk),
+                             (SELECT array_agg(row_id) FROM closure_walk)) AS w(code_id, row_id))"""
+    return sql
 
 
 def _base(project: Project, kind: str, cols: list[MatrixColumn], rollup: bool, row_ids, *, words: bool,
