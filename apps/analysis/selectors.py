@@ -377,14 +377,22 @@ def _base(project: Project, kind: str, cols: list[MatrixColumn], rollup: bool, r
                  f"FROM {t['segment']} s{expert_join}{values_join} WHERE s.project_id = %s AND s.deleted_at IS NULL"
                  + (" AND tr.expert_id IS NOT NULL" if kind == "experts" else ""))
     params.append(project.pk)
+    # the codings that count: the table, or the primary coding's rows read as a sub-query
+    # (its own join to the segments; filtering the table by their ids read the codings twice)
+    codings = t["coding"]
+    if counted is not None:
+        counted_sql, counted_params = (Coding.objects.filter(counted)
+                                       .values("id", "content_object_id", "tag_id", "value").query.sql_with_params())
+        codings = f"({counted_sql})"
+        params += list(counted_params)
     if rollup:
         codes = (f"SELECT c.content_object_id AS segment_id, cl.row_id, "
                  f"MAX(CASE WHEN c.tag_id = cl.row_id THEN c.value ELSE '' END) AS value "
-                 f"FROM {t['coding']} c JOIN closure cl ON cl.code_id = c.tag_id")
+                 f"FROM {codings} c JOIN closure cl ON cl.code_id = c.tag_id")
         row_column = "cl.row_id"
     else:
         codes = (f"SELECT c.content_object_id AS segment_id, c.tag_id AS row_id, c.value "
-                 f"FROM {t['coding']} c JOIN {t['code']} k ON k.id = c.tag_id AND k.deleted_at IS NULL "
+                 f"FROM {codings} c JOIN {t['code']} k ON k.id = c.tag_id AND k.deleted_at IS NULL "
                  f"AND k.project_id = %s")
         params.append(project.pk)
         row_column = "c.tag_id"
@@ -392,10 +400,6 @@ def _base(project: Project, kind: str, cols: list[MatrixColumn], rollup: bool, r
     if row_ids is not None:
         where.append(f"{row_column} IN ({', '.join('%s' for _ in row_ids)})")
         params += list(row_ids)
-    if counted is not None:
-        counted_sql, counted_params = Coding.objects.filter(counted).values("id").query.sql_with_params()
-        where.append(f"c.id IN ({counted_sql})")
-        params += list(counted_params)
     if where:
         codes += " WHERE " + " AND ".join(where)
     if rollup:
