@@ -377,14 +377,21 @@ def _base(project: Project, kind: str, cols: list[MatrixColumn], rollup: bool, r
                  f"FROM {t['segment']} s{expert_join}{values_join} WHERE s.project_id = %s AND s.deleted_at IS NULL"
                  + (" AND tr.expert_id IS NOT NULL" if kind == "experts" else ""))
     params.append(project.pk)
-    # the codings that count: the table, or the primary coding's rows read as a sub-query
-    # (its own join to the segments; filtering the table by their ids read the codings twice)
+    # The codings that count: the table, or only the primary coding's. On PostgreSQL those
+    # are read as a sub-query (with its own join to the segments): filtering the table by
+    # the ids of that sub-query read the codings twice (at 100x the matrix page took 0.68 s,
+    # 0.44 s so). SQLite is faster with the filter (at 10x, 135 ms against 180 ms).
     codings = t["coding"]
+    counted_filter: tuple[str, list] | None = None
     if counted is not None:
-        counted_sql, counted_params = (Coding.objects.filter(counted)
-                                       .values("id", "content_object_id", "tag_id", "value").query.sql_with_params())
-        codings = f"({counted_sql})"
-        params += list(counted_params)
+        if connection.vendor == "postgresql":
+            counted_sql, counted_params = (Coding.objects.filter(counted).values("id", "content_object_id", "tag_id",
+                                                                                 "value").query.sql_with_params())
+            codings = f"({counted_sql})"
+            params += list(counted_params)
+        else:
+            counted_sql, counted_params = Coding.objects.filter(counted).values("id").query.sql_with_params()
+            counted_filter = (f"c.id IN ({counted_sql})", list(counted_params))
     if rollup:
         codes = (f"SELECT c.content_object_id AS segment_id, cl.row_id, "
                  f"MAX(CASE WHEN c.tag_id = cl.row_id THEN c.value ELSE '' END) AS value "
@@ -400,6 +407,9 @@ def _base(project: Project, kind: str, cols: list[MatrixColumn], rollup: bool, r
     if row_ids is not None:
         where.append(f"{row_column} IN ({', '.join('%s' for _ in row_ids)})")
         params += list(row_ids)
+    if counted_filter is not None:
+        where.append(counted_filter[0])
+        params += counted_filter[1]
     if where:
         codes += " WHERE " + " AND ".join(where)
     if rollup:
