@@ -14,22 +14,23 @@ is a few sorts of integer arrays: ~0.3 s at 100x, about what reading the rows co
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Sequence
 
 import numpy as np
 
 
-def cooccurrence_counts(segments: Iterable[tuple[int, int, int, int]],
-                        codings: Iterable[tuple[int, int]]) -> dict[tuple[int, int], int]:
+def cooccurrence_counts(segments: Sequence[tuple[int, int, int, int]] | np.ndarray,
+                        codings: Sequence[tuple[int, int]] | np.ndarray) -> dict[tuple[int, int], int]:
     """{(code a, code b): segments coded a that overlap a segment coded b}, b not a.
 
     `segments`: rows (segment id, transcript id, start, end) of the segments that count
-    (both segments of a pair must be among them); `codings`: rows (segment id, code id),
+    (both segments of a pair must be among them), as tuples or an integer array of four
+    columns; `codings`: rows (segment id, code id) likewise,
     at most one per segment and code; codings of segments not in `segments` are ignored.
     Pairs that are never counted are absent. Offsets must be below 2**32.
     """
-    seg = np.array(list(segments), dtype=np.int64).reshape(-1, 4)
-    cod = np.array(list(codings), dtype=np.int64).reshape(-1, 2)
+    seg = np.asarray(segments, dtype=np.int64).reshape(-1, 4)
+    cod = np.asarray(codings, dtype=np.int64).reshape(-1, 2)
     if not len(seg) or not len(cod):
         return {}
     # each coding's segment (a row of seg), dropping codings of other segments
