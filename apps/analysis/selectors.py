@@ -1,6 +1,7 @@
 """Reads of the analysis: frequencies, the code x case matrix, co-occurrence, the review
 dashboard. Every number is counted in the database (COUNT(DISTINCT ...), SUM) in a fixed
-number of queries, whatever the number of segments.
+number of queries, whatever the number of segments, except co-occurrence: the database
+reads its rows and numpy counts the overlapping pairs (`overlap.py` says why).
 
 Which segments count for which case is decided only by the one case-membership rule,
 `apps.coding.selectors.case_membership_sql`; its stored result (the CaseMembership table,
@@ -26,6 +27,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Literal
 
+import numpy as np
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -46,6 +48,7 @@ from apps.projects.values import value_display
 from apps.transcripts.models import Expert, Transcript
 
 from .models import Review
+from .overlap import cooccurrence_counts
 
 Measure = Literal["experts", "segments", "words"]
 MEASURES: dict[str, str] = {"experts": "Distinct experts", "segments": "Segments", "words": "Words coded"}
@@ -318,14 +321,28 @@ def _string_agg(expression: str) -> str:
     return f"string_agg({expression}, %s)" if connection.vendor == "postgresql" else f"group_concat({expression}, %s)"
 
 
-def _closure_cte() -> str:
-    """Each alive code with itself and each of its ancestors as `row_id`; one parameter."""
+def _closure_cte(*, arrays: bool) -> str:
+    """Each alive code with itself and each of its ancestors as `row_id`; one parameter.
+
+    With `arrays` (PostgreSQL only) the recursive walk is read back through two arrays
+    (sub-queries run once, before the rest): PostgreSQL runs no part of a query in parallel
+    that joins a recursive CTE, and the whole matrix with sub-codes rolled up took 1.6 s at
+    100x serially, ~1 s so. Not when the rows are filtered (frequencies roll up only the
+    codes with sub-codes): its guess for the arrays, cut by the filter, then gives a serial
+    plan that is slower than the CTE's (0.40 s against 0.32 s)."""
     t = _tables()
-    return f"""closure(code_id, row_id) AS (
+    arrays = arrays and connection.vendor == "postgresql"
+    walk = "closure_walk" if arrays else "closure"
+    sql = f"""{walk}(code_id, row_id) AS (
         SELECT id, id FROM {t['code']} WHERE project_id = %s AND deleted_at IS NULL
         UNION ALL
-        SELECT k.id, cl.row_id FROM {t['code']} k JOIN closure cl ON k.parent_id = cl.code_id
+        SELECT k.id, cl.row_id FROM {t['code']} k JOIN {walk} cl ON k.parent_id = cl.code_id
          WHERE k.deleted_at IS NULL)"""
+    if arrays:
+        sql += """, closure(code_id, row_id) AS (
+        SELECT * FROM unnest((SELECT array_agg(code_id) FROM closure_walk),
+                             (SELECT array_agg(row_id) FROM closure_walk)) AS w(code_id, row_id))"""
+    return sql
 
 
 def _base(project: Project, kind: str, cols: list[MatrixColumn], rollup: bool, row_ids, *, words: bool,
@@ -365,14 +382,29 @@ def _base(project: Project, kind: str, cols: list[MatrixColumn], rollup: bool, r
                  f"FROM {t['segment']} s{expert_join}{values_join} WHERE s.project_id = %s AND s.deleted_at IS NULL"
                  + (" AND tr.expert_id IS NOT NULL" if kind == "experts" else ""))
     params.append(project.pk)
+    # The codings that count: the table, or only the primary coding's. On PostgreSQL those
+    # are read as a sub-query (with its own join to the segments): filtering the table by
+    # the ids of that sub-query read the codings twice (at 100x the matrix page took 0.68 s,
+    # 0.44 s so). SQLite is faster with the filter (at 10x, 135 ms against 180 ms).
+    codings = t["coding"]
+    counted_filter: tuple[str, list] | None = None
+    if counted is not None:
+        if connection.vendor == "postgresql":
+            counted_sql, counted_params = (Coding.objects.filter(counted).values("id", "content_object_id", "tag_id",
+                                                                                 "value").query.sql_with_params())
+            codings = f"({counted_sql})"
+            params += list(counted_params)
+        else:
+            counted_sql, counted_params = Coding.objects.filter(counted).values("id").query.sql_with_params()
+            counted_filter = (f"c.id IN ({counted_sql})", list(counted_params))
     if rollup:
         codes = (f"SELECT c.content_object_id AS segment_id, cl.row_id, "
                  f"MAX(CASE WHEN c.tag_id = cl.row_id THEN c.value ELSE '' END) AS value "
-                 f"FROM {t['coding']} c JOIN closure cl ON cl.code_id = c.tag_id")
+                 f"FROM {codings} c JOIN closure cl ON cl.code_id = c.tag_id")
         row_column = "cl.row_id"
     else:
         codes = (f"SELECT c.content_object_id AS segment_id, c.tag_id AS row_id, c.value "
-                 f"FROM {t['coding']} c JOIN {t['code']} k ON k.id = c.tag_id AND k.deleted_at IS NULL "
+                 f"FROM {codings} c JOIN {t['code']} k ON k.id = c.tag_id AND k.deleted_at IS NULL "
                  f"AND k.project_id = %s")
         params.append(project.pk)
         row_column = "c.tag_id"
@@ -380,10 +412,9 @@ def _base(project: Project, kind: str, cols: list[MatrixColumn], rollup: bool, r
     if row_ids is not None:
         where.append(f"{row_column} IN ({', '.join('%s' for _ in row_ids)})")
         params += list(row_ids)
-    if counted is not None:
-        counted_sql, counted_params = Coding.objects.filter(counted).values("id").query.sql_with_params()
-        where.append(f"c.id IN ({counted_sql})")
-        params += list(counted_params)
+    if counted_filter is not None:
+        where.append(counted_filter[0])
+        params += counted_filter[1]
     if where:
         codes += " WHERE " + " AND ".join(where)
     if rollup:
@@ -413,7 +444,7 @@ def _cells(project, kind, cols, rollup, row_ids, *, ids: bool, words: bool = Tru
     t = _tables()
     with_parts, with_params = [], []
     if rollup:
-        with_parts.append(_closure_cte())
+        with_parts.append(_closure_cte(arrays=row_ids is None))
         with_params.append(project.pk)
     with_parts.append(f"segments AS ({base})")
     with_params += base_params
@@ -642,21 +673,51 @@ def _overlap_sql(project: Project, case: Case | None) -> tuple[str, list]:
 
 def code_cooccurrence(*, project: Project, case: Case | None = None) -> Cooccurrence:
     """Codes x codes co-occurrence, optionally among the segments that count for `case`
-    (both segments must). Three queries: the code tree, the project's state, the counts
-    (kept until the coding changes)."""
+    (both segments must). Four queries: the code tree, the project's state, and when
+    nothing is cached the segments and their codings (kept until the coding changes).
+
+    The pairs are counted in Python (`overlap.cooccurrence_counts`, the rule of
+    `_overlap_sql`, which gives the excerpts behind a cell): the database reads the rows,
+    numpy finds the overlaps. In SQL the range self-join and the distinct count took 1.5 to
+    1.8 s at 100x however the query was shaped (one pass instead of two, each pair once,
+    coded segments only, work_mem); reading the rows and counting them here takes ~0.6 s."""
     if case is not None and case.project_id != project.pk:
         raise ValidationError({"case": "That case belongs to another project."})
     rows = [MatrixRow(code=n.code, path=n.path, depth=n.depth) for n in code_tree(project=project, counts=False)]
     result = Cooccurrence(project=project, case=case, rows=rows, cells={})
-    def count():
-        sql, params = _overlap_sql(project, case)
-        with _analytic_cursor() as cursor:
-            cursor.execute(f"SELECT o.a, o.b, COUNT(DISTINCT o.segment_a) FROM ({sql}) o GROUP BY o.a, o.b", params)
-            return {(a, b): n for a, b, n in cursor.fetchall()}
-
-    result.cells = cached_by_state(project, ("cooccurrence", case.pk if case else None), count)
+    result.cells = cached_by_state(project, ("cooccurrence", case.pk if case else None),
+                                   lambda: _cooccurrence_cells(project, case))
     result.max_count = max(result.cells.values(), default=0)
     return result
+
+
+def _cooccurrence_cells(project: Project, case: Case | None) -> dict[tuple[int, int], int]:
+    """Two reads: the alive segments that count (the project's, or the case's by the stored
+    memberships) and their codings (codes in the trash too, as `_overlap_sql`). A coding's
+    code is always of its segment's project (the services refuse others), so the project's
+    codings are read through its codes, without joining the wide segments table again."""
+    t = _tables()
+    if case is None:
+        segments_sql = (f"SELECT s.id, s.transcript_id, s.{t['start']}, s.{t['end']} FROM {t['segment']} s "
+                        f"WHERE s.project_id = %s AND s.deleted_at IS NULL")
+        segments_params = [project.pk]
+        codings_sql = (f"SELECT c.content_object_id, c.tag_id FROM {t['coding']} c "
+                       f"JOIN {t['code']} k ON k.id = c.tag_id WHERE k.project_id = %s")
+        codings_params = [project.pk]
+    else:
+        members, members_params = membership_sql(project, "case_id = %s", [case.pk])
+        segments_sql = (f"SELECT s.id, s.transcript_id, s.{t['start']}, s.{t['end']} FROM {t['segment']} s "
+                        f"JOIN ({members}) m ON m.segment_id = s.id WHERE s.deleted_at IS NULL")
+        segments_params = members_params
+        codings_sql = (f"SELECT c.content_object_id, c.tag_id FROM {t['coding']} c "
+                       f"JOIN ({members}) m ON m.segment_id = c.content_object_id")
+        codings_params = members_params
+    with connection.cursor() as cursor:  # as arrays at once: the rows as Python tuples weigh ten times more
+        cursor.execute(segments_sql, segments_params)
+        segments = np.array(cursor.fetchall(), dtype=np.int64)
+        cursor.execute(codings_sql, codings_params)
+        codings = np.array(cursor.fetchall(), dtype=np.int64)
+    return cooccurrence_counts(segments, codings)
 
 
 def cooccurrence_excerpts(*, project: Project, code: Code, other: Code, case: Case | None = None,

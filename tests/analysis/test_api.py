@@ -160,7 +160,7 @@ def test_review_status_by_reviewers_only(study, client_for, reviewer, coder, out
 # --- bounded queries --------------------------------------------------------------------------------
 
 API_BOUNDS = {"analysis/matrix": (9, 1), "analysis/matrix?all_coders=1": (8, 1), "analysis/frequencies": (8, 2),
-              "analysis/cooccurrence": (7, 1), "review/progress": (11, 1),
+              "analysis/cooccurrence": (8, 0), "review/progress": (11, 1),
               "analysis/breakdown?by=experts": (8, 1)}  # (queries, large aggregates)
 
 

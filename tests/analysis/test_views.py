@@ -169,7 +169,7 @@ def test_outsiders_cannot_download(study, client_for, outsider):
 # --- bounded queries ------------------------------------------------------------------------------
 
 PAGE_BOUNDS = {  # with the session, the user and the membership; (queries, large aggregates)
-    "analysis_matrix": (10, 1), "analysis_frequencies": (12, 3), "analysis_cooccurrence": (8, 1),
+    "analysis_matrix": (10, 1), "analysis_frequencies": (12, 3), "analysis_cooccurrence": (9, 0),
     "review_dashboard": (13, 1),
 }
 
