@@ -5,10 +5,11 @@ does not allow the action gets a 403; reviewers read and comment but do not code
 """
 import pytest
 from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
-from apps.projects.access import CODE, COMMENT, OWN, READ, can, project_for
+from apps.coding.models import Code
+from apps.projects.access import CODE, COMMENT, OWN, READ, can, in_project, project_for
 
 
 @pytest.mark.parametrize("action", [READ, COMMENT, CODE, OWN])
@@ -72,3 +73,17 @@ def test_can_answers_without_raising(project, reviewer):
     assert can(membership, READ) and can(membership, COMMENT)
     assert not can(membership, CODE) and not can(membership, OWN)
     assert not can(None, READ)
+
+
+@pytest.mark.parametrize("strangers", [3, 400], ids=["by written SQL", "in batches"])
+def test_ids_a_client_sends_are_read_in_the_given_order_and_strangers_are_unknown(
+        project, other_project_code, threat, russian_interest, strangers):
+    """A code of another project is as unknown as one that does not exist; few ids are read
+    by written SQL, many in the ORM's batches, with the same answer."""
+    assert in_project(Code, project=project, ids=[russian_interest.pk, threat.pk, russian_interest.pk],
+                      field="code_ids", noun="codes") == [russian_interest, threat]
+    unknown = [other_project_code.pk] + [10**9 + n for n in range(strangers - 1)]
+    with pytest.raises(ValidationError) as refused:
+        in_project(Code, project=project, ids=[threat.pk, *unknown], field="code_ids", noun="codes")
+    assert f"unknown codes: {other_project_code.pk}," in str(refused.value)
+    assert ("more" in str(refused.value)) == (strangers > 10)
