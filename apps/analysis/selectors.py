@@ -38,8 +38,8 @@ from django.db.models.functions import Length
 from apps.cases.models import Attribute, Case, CaseValue, ExpertValue
 from apps.coding.citations import Excerpt, cited_excerpts
 from apps.coding.models import Code, Coding, Comment, Segment
-from apps.coding.selectors import (CodeNode, code_subtree_ids, code_tree, membership_sql, membership_table,
-                                   primary_codings)
+from apps.coding.selectors import (CodeNode, code_subtree_ids, code_tree, codings_of_primary, membership_sql,
+                                   membership_table)
 from apps.projects.models import Activity, Project
 from apps.projects.selectors import primary_coder
 from apps.projects.sorting import natural_key
@@ -209,7 +209,7 @@ def _counted(project: Project, kind: str, all_coders: bool) -> tuple[Q | None, t
     if all_coders or kind == "coders":
         return None, None
     primary = primary_coder(project=project)
-    return primary_codings(project=project, coder_id=primary[0] if primary else None), primary
+    return codings_of_primary(primary[0] if primary else None), primary
 
 
 def _heat(count: int, largest: int) -> int:

@@ -439,9 +439,8 @@ def primary_codings(*, project: Project, coder_id: int | None = None) -> Q:
     """The codings that count by default (a filter on Coding): the primary coder's
     (apps.projects.selectors.primary_coder), and those kept when an agreement review
     settled a disagreement, whoever coded them. `coder_id` saves the query when the caller
-    has the primary coder already (or a subquery of it: `primary_coder_rows`). A second
-    coder's reliability coding is left out, so it never silently changes a finding or
-    repeats a quote."""
+    has the primary coder already (`codings_of_primary`). A second coder's reliability
+    coding is left out, so it never silently changes a finding or repeats a quote."""
     if coder_id is None:
         primary = primary_coder(project=project)
         coder_id = primary[0] if primary else None

@@ -41,17 +41,11 @@ def primary_coder(*, project: Project) -> tuple[int, str] | None:
     comparison use by default: the project's primary-coder setting while that user is still
     a member who can code, else the project's first owner. One query; the one place this
     rule lives (the coding filter built on it is apps.coding.selectors.primary_codings)."""
-    return primary_coder_rows(project=project).first()
-
-
-def primary_coder_rows(*, project: Project) -> QuerySet:
-    """The candidates of `primary_coder`, best first, as (user id, username) rows: a query
-    that needs the primary coder's id alone takes the first as a subquery."""
     owners = Q(role=Role.OWNER)
     chosen = Q(user_id=project.primary_coder_id, role__in=CODING_ROLES) if project.primary_coder_id else Q(pk=None)
     return (Membership.objects.filter(owners | chosen, project=project)
             .annotate(rank=DbCase(When(chosen, then=0), default=1))
-            .order_by("rank", "created_at", "id").values_list("user_id", "user__username"))
+            .order_by("rank", "created_at", "id").values_list("user_id", "user__username").first())
 
 
 def coding_members(*, project: Project) -> list[tuple[int, str]]:

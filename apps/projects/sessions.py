@@ -44,7 +44,13 @@ def _user_id(data: dict) -> int | None:
 
 # A live session with its user, on a page without a project (one query, written once from
 # the models: the ORM took longer to compile the join than to read it).
-_SESSION_WITH_USER = RelatedRead(Session, "user", where="t0.session_key = %s AND t0.expire_date > %s")
+def _live_session(alias: str) -> str:
+    """The SQL condition of Django's `_get_session_from_db` on a session table's `alias`:
+    this key (first parameter), not expired by now (second; `_now_as_stored`)."""
+    return f"{alias}.session_key = %s AND {alias}.expire_date > %s"
+
+
+_SESSION_WITH_USER = RelatedRead(Session, "user", where=_live_session("t0"))
 
 
 def _now_as_stored(connection):
@@ -138,7 +144,7 @@ class _MembershipReader:
                f"JOIN {user} u ON u.{quote('id')} = s.{quote('user_id')} "
                f"JOIN {membership} m ON m.{quote('user_id')} = u.{quote('id')} "
                f"JOIN {project} p ON p.{quote('id')} = m.{quote('project_id')} "
-               f"WHERE s.{quote('session_key')} = %s AND s.{quote('expire_date')} > %s AND p.{quote('slug')} = %s")
+               f"WHERE {_live_session('s')} AND p.{quote('slug')} = %s")
         return sql, layout
 
 
