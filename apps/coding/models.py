@@ -100,6 +100,9 @@ class Segment(models.Model):
             models.Index(fields=["project", "deleted_at"]),
             # the case-membership rule's overlap join: both ends are checked inside the index
             models.Index(fields=["transcript", "start", "end"], name="segment_overlap"),
+            # The project's live segments from the index alone, without reading their wide rows
+            # (quote, memo): what the counts by transcript and by code join (codebook, home).
+            models.Index(fields=["project", "transcript", "id"], condition=Q(deleted_at=None), name="segment_alive"),
         ]
 
     def __str__(self):

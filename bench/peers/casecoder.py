@@ -15,7 +15,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from .client import Client
-from ..servers import free_port, production_environment, reset_database, stop, wait_until_up
+from ..servers import free_port, production_environment, remove_sqlite, reset_database, stop, wait_until_up
 from .workload import Passage, Workload
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -44,8 +44,7 @@ class Casecoder:
         """An empty database for this scale; returns what it is, for the report."""
         if self.database == "sqlite":
             path = self.home / f"casecoder-{scale}.sqlite3"
-            for leftover in (path, path.with_name(path.name + "-journal")):
-                leftover.unlink(missing_ok=True)
+            remove_sqlite(path)
             self.env["DATABASE_URL"] = f"sqlite:///{path}"
             return f"SQLite {sqlite3.sqlite_version}"
         self.env["DATABASE_URL"] = PG_URL
@@ -101,8 +100,9 @@ class Casecoder:
         self.texts = workload.documents
         for passage in workload.passages:
             self.create(passage)
-        # A database in service has its statistics: autovacuum analyses a table within a minute
-        # of this many new rows. Without them the planner takes the fresh tables for empty.
+        # A database in service has its statistics and its visibility map: autovacuum vacuums
+        # and analyses a table within a minute of this many new rows. Without them the planner
+        # takes the fresh tables for empty, and no index can answer a count alone.
         if self.database == "sqlite":
             with sqlite3.connect(self.env["DATABASE_URL"].removeprefix("sqlite:///")) as connection:
                 connection.execute("ANALYZE")
@@ -110,7 +110,7 @@ class Casecoder:
         import psycopg
 
         with psycopg.connect(PG_URL, autocommit=True, connect_timeout=5) as connection:
-            connection.execute("ANALYZE")
+            connection.execute("VACUUM ANALYZE")
 
     def create(self, passage: Passage) -> int:
         """The quote is checked against the stored text: a mismatch would be a 422."""
