@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from . import MODULES, Report
+from .servers import remove_sqlite
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "var" / "bench"
@@ -23,7 +24,7 @@ def child(database: str, scales: list[str], only: list[str]) -> None:
     """Run the modules against one fresh database, in this process."""
     if database == "sqlite":
         path = OUT / "bench.sqlite3"
-        path.unlink(missing_ok=True)
+        remove_sqlite(path)
         os.environ["DATABASE_URL"] = f"sqlite:///{path}"
     else:
         os.environ["DATABASE_URL"] = PG_URL

@@ -33,6 +33,12 @@ def production_environment(database_url: str, var_dir: Path) -> dict[str, str]:
     return env
 
 
+def remove_sqlite(path: Path) -> None:
+    """A SQLite database file gone with its write-ahead log and index, for a fresh start."""
+    for leftover in (path, *(path.with_name(path.name + suffix) for suffix in ("-wal", "-shm", "-journal"))):
+        leftover.unlink(missing_ok=True)
+
+
 def reset_database(database_url: str) -> str:
     """Drop and create the database of `database_url`; returns PostgreSQL's version."""
     import dj_database_url

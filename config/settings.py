@@ -104,8 +104,17 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)
-    # Wait for a lock instead of failing at once when two requests write together.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        # Wait for a lock instead of failing at once when two requests write together; a
+        # transaction takes the write lock when it begins, so a waiting one never finds
+        # after reading that another wrote first (which no wait can mend).
+        "timeout": 20, "transaction_mode": "IMMEDIATE",
+        # A write-ahead log: readers (the web workers, the task worker) and the writer do not
+        # block each other, and a commit appends to one file instead of journalling and
+        # rewriting pages: coding a passage took 4.7 ms with the default journal, 2.0 with
+        # the log (#19). Synchronous stays FULL, so a commit is on disk when it returns.
+        "init_command": "PRAGMA journal_mode=WAL;",
+    })
     # Connections are kept (CONN_MAX_AGE) as on PostgreSQL: a new one reads and parses the
     # whole schema before its first query, about 1.5 ms of every request here (#19).
 

@@ -6,8 +6,10 @@ environment-dependent cases run in a fresh Python.
 """
 import os
 import secrets
+import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from io import StringIO
 
 import pytest
@@ -74,3 +76,17 @@ def test_database_url_switches_from_sqlite_under_var_to_postgresql(tmp_path):
     assert sqlite.stdout.split() == ["django.db.backends.sqlite3", str(tmp_path / "var" / "casecoder.sqlite3")]
     postgres = python(show, tmp_path, DATABASE_URL="postgres://postgres@127.0.0.1:5432/casecoder")
     assert postgres.stdout.split() == ["django.db.backends.postgresql", "casecoder"]
+
+
+def test_a_sqlite_file_keeps_a_write_ahead_log_and_writers_take_the_lock_when_they_begin(tmp_path):
+    """Readers and the writer do not block each other, a commit is on disk when it returns
+    (synchronous FULL), and a transaction never finds, after reading, that another wrote."""
+    show = ("import django; django.setup(); from django.db import connection, transaction\n"
+            "with transaction.atomic():\n"
+            "    cursor = connection.cursor()\n"
+            "    print(cursor.execute('PRAGMA journal_mode').fetchone()[0], "
+            "cursor.execute('PRAGMA synchronous').fetchone()[0], connection.transaction_mode)")
+    result = python(show, tmp_path, DATABASE_URL=None)
+    assert result.stdout.split() == ["wal", "2", "IMMEDIATE"], result.stderr
+    with closing(sqlite3.connect(tmp_path / "var" / "casecoder.sqlite3")) as plain:  # the mode is in the file
+        assert plain.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
