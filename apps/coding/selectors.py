@@ -523,19 +523,26 @@ def transcript_workspace(*, transcript: Transcript, project: Project, can_code: 
     this transcript, the cases, and the segments with their member cases for the page's
     script. Nothing here reads beyond this transcript, so the page costs the same in a
     project of 7 transcripts or of 700 (#19): the codebook's project-wide counts (`n_all`
-    None here) arrive after the page, from the codes API. All but the turns are kept until
-    a write that can change them (`transcript_page_writes`), so the page of a transcript
-    nobody codes in right now queries little more than its turns, however busy the others."""
+    None here) arrive after the page, from the codes API. All but the turns are kept: the
+    segments until a write that can change them (`transcript_page_writes`), so the page of
+    a transcript nobody codes in right now queries little more than its turns, however busy
+    the others; the codebook, the cases and the primary coder, which every transcript's
+    page shows alike, until a write that is not a segment's, so that coding here re-reads
+    only the segments here."""
     turns = [TurnText(number, speaker, start, end, transcript.text[start:end])
              for number, speaker, start, end in _TURN_SPANS.rows(transcript=transcript.pk)]
-    state = project_state(project, kinds={"page": transcript_page_writes(transcript)})
-    nodes, cases, segments, primary = cached_by_state(
-        project, ("transcript-workspace", transcript.pk), lambda: (
+    state = project_state(project, kinds={"page": transcript_page_writes(transcript),
+                                          "codebook": NOT_SEGMENT_WRITES})
+    nodes, cases, primary = cached_by_state(
+        project, ("transcript-workspace-codebook",), lambda: (
             code_tree(project=project, counts=False),
             list(Case.objects.filter(project=project).only("id", "name", "project_id")),
-            segment_dicts(project=project, transcript=transcript,
-                          segments=Segment.objects.filter(transcript=transcript).order_by("start", "end", "id")),
-            primary_coder(project=project)), stamp=state.of["page"])
+            primary_coder(project=project)), stamp=state.of["codebook"])
+    segments = cached_by_state(
+        project, ("transcript-workspace-segments", transcript.pk), lambda: segment_dicts(
+            project=project, transcript=transcript,
+            segments=Segment.objects.filter(transcript=transcript).order_by("start", "end", "id")),
+        stamp=state.of["page"])
     # The codes' counts here, from the segments just read (not in the trash, every coder's).
     here = Counter(coding["code_id"] for segment in segments for coding in segment["codings"])
     nodes = [replace(node, segments_here=here[node.code.pk]) for node in nodes]

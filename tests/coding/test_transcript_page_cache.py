@@ -52,6 +52,25 @@ def test_coding_in_one_interview_keeps_the_page_of_another(client_for, coder, pr
     assert len(page(client, project, transcript)["segments"]) == 1
 
 
+def test_coding_here_rereads_only_the_segments_here(client_for, coder, project, transcript, second, threat):
+    """The codebook, the cases and the primary coder are alike on every transcript's page
+    and no segment's write changes them: they are kept across it (and read once for all
+    the project's pages)."""
+    client = client_for(coder)
+    page(client, project, transcript)
+    coded(transcript, "Moscow wanted it to", [threat], coder)
+    with CaptureQueriesContext(connection) as queries:
+        shown = page(client, project, transcript)
+    assert len(shown["segments"]) == 1 and "Threat perception" in [c["name"] for c in shown["codes"]]
+    read = " ".join(q["sql"] for q in queries.captured_queries)
+    assert "coding_segment" in read
+    codebook, cases, primary_coder = "FROM coding_code code", 'FROM "cases_case"', '"projects_membership"."role"'
+    assert codebook not in read and cases not in read and primary_coder not in read
+    with CaptureQueriesContext(connection) as queries:
+        page(client, project, second)
+    assert cases not in " ".join(q["sql"] for q in queries.captured_queries)
+
+
 def test_a_segment_coded_edited_trashed_or_restored_here_shows_at_once(client_for, coder, project, transcript,
                                                                        threat, russian_interest):
     client = client_for(coder)
