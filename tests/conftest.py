@@ -1,7 +1,11 @@
 """Shared fixtures. Objects are built through the services, so tests exercise the real rules."""
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 
 from apps.cases.models import Attribute
@@ -19,6 +23,16 @@ SAMPLE_TEXT = (
     "Interviewer: And in Armenia?\n\n"
     "E1: Nobody wanted to fight Azerbaijan. Baku had too many friends in the room."
 )
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """On SQLite the test database is a file, not memory: the task worker of
+    tests/exports/test_worker.py is a second process that opens it, as the worker `make run`
+    starts opens var/casecoder.sqlite3. Named after this process: two runs never share one."""
+    database = django_settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database.setdefault("TEST", {})["NAME"] = str(Path(django_settings.VAR_DIR) / f"test-{os.getpid()}.sqlite3")
 
 
 @pytest.fixture(autouse=True)

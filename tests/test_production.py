@@ -71,8 +71,11 @@ def free_port() -> int:
 
 
 def database_url() -> str:
-    """The test database (test_...), which this process has created and both servers share."""
+    """The test database (test_...), which this process has created and another process
+    (a second server, the task worker) opens too: on SQLite a file (tests/conftest.py)."""
     db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
     auth = urllib.parse.quote(db["USER"] or "postgres") + (f":{urllib.parse.quote(db['PASSWORD'])}"
                                                           if db["PASSWORD"] else "")
     return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
