@@ -34,6 +34,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import connection
 
 BASE_DIR = Path(settings.BASE_DIR)
 SPLIT_PARENT = "b340668"
@@ -49,7 +50,7 @@ MOVED_MODELS = {"factor", "judgment", "outcomecalibration"}
 SPLIT_MIGRATIONS = {("analysis", "0004_comparison_app"), ("comparison", "0001_initial")}
 SUBPROCESS_SECONDS = 300
 
-ON_POSTGRES = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+ON_POSTGRES = connection.vendor == "postgresql"
 
 Row = tuple[str | None, ...]
 

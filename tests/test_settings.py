@@ -75,7 +75,7 @@ def test_database_url_switches_from_sqlite_under_var_to_postgresql(tmp_path):
     sqlite = python(show, tmp_path, DATABASE_URL=None)
     assert sqlite.stdout.split() == ["django.db.backends.sqlite3", str(tmp_path / "var" / "casecoder.sqlite3")]
     postgres = python(show, tmp_path, DATABASE_URL="postgres://postgres@127.0.0.1:5432/casecoder")
-    assert postgres.stdout.split() == ["django.db.backends.postgresql", "casecoder"]
+    assert postgres.stdout.split() == ["config.postgresql", "casecoder"]  # Django's, its health check aside
 
 
 def test_a_sqlite_file_keeps_a_write_ahead_log_and_writers_take_the_lock_when_they_begin(tmp_path):
