@@ -105,6 +105,10 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Django's, with a health check that reads the socket before it asks the server (#19).
     DATABASES["default"]["ENGINE"] = "config.postgresql"
+# The reads that run on every click are prepared statements on PostgreSQL, planned once per
+# connection (apps/projects/compiled.py); off behind a pooler that shares server connections
+# between clients, such as PgBouncer in transaction mode (docs/deploy.md).
+CASECODER_PREPARED_STATEMENTS = env_flag("CASECODER_PREPARED_STATEMENTS", True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES["default"].setdefault("OPTIONS", {}).update({

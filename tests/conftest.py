@@ -140,6 +140,18 @@ def armenia(project, owner, outcome):
     return case
 
 
+def statement_text(sql: str) -> str:
+    """A captured query's SQL, also when it ran a prepared statement ("EXECUTE name(...)" on
+    PostgreSQL, apps/projects/compiled.py): then the statement the connection prepared."""
+    if not sql.startswith("EXECUTE casecoder_"):
+        return sql
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements WHERE name = %s", [sql[8:].split("(")[0]])
+        return cursor.fetchone()[0]
+
+
 def phrase_span(transcript, phrase: str) -> tuple[int, int]:
     start = transcript.text.index(phrase)
     return start, start + len(phrase)

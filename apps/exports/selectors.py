@@ -20,7 +20,7 @@ from apps.coding.citations import Excerpt, cited_excerpts
 from apps.coding.models import Code, Coding, Memo, Segment
 from apps.coding.selectors import (CodeNode, cases_for_segments, code_subtree_ids, code_tree, codebook_sql,
                                   codes_in_tree_order, codings_of_primary)
-from apps.projects.compiled import CompiledRead
+from apps.projects.compiled import CompiledRead, raw_prepared
 from apps.projects.models import Project
 from apps.projects.selectors import primary_coder
 from apps.projects.values import value_display
@@ -219,7 +219,7 @@ def codebook_entries(*, project: Project, counts: bool = True, nodes: list[CodeN
     an appendix, which shows no count, from the codes alone (none read where the caller
     has them: `nodes`, from `code_tree`)."""
     if counts:
-        nodes = codes_in_tree_order(list(Code.objects.raw(_CODEBOOK_WITH_COUNTS, [project.pk, project.pk])))
+        nodes = codes_in_tree_order(list(raw_prepared(Code, _CODEBOOK_WITH_COUNTS, [project.pk, project.pk])))
     elif nodes is None:
         nodes = code_tree(project=project, counts=False)
     return [

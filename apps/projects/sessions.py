@@ -28,7 +28,7 @@ from django.db import connections, router
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
-from .compiled import ModelColumns, RelatedRead
+from .compiled import ModelColumns, RelatedRead, execute_prepared
 from .models import Membership, Project, Session
 
 # The user read with this request's session, while Django's get_user runs (see signed_in_user).
@@ -118,7 +118,7 @@ class _MembershipReader:
         connection = connections[router.db_for_read(Session)]
         sql, layout = self._compiled(connection.alias)
         with connection.cursor() as cursor:
-            cursor.execute(sql, (session_key, _now_as_stored(connection), slug))
+            execute_prepared(cursor, sql, (session_key, _now_as_stored(connection), slug))
             row = cursor.fetchone()
         if row is None:
             return None

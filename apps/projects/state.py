@@ -17,6 +17,7 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import connection
 
+from .compiled import execute_prepared, raw_prepared
 from .models import Activity, Project
 
 CACHE_SECONDS = 6 * 3600
@@ -81,12 +82,12 @@ def project_state(project: Project, *, kinds: Mapping[str, ActivityKind], recent
     sql, params = f"SELECT {joined} FROM {table} WHERE project_id = %s", [*params, project.pk]
     rows = []
     if recent:
-        rows = list(Activity.objects.raw(_RECENT_SQL.format(stamps=sql), [*params, project.pk, recent]))
+        rows = list(raw_prepared(Activity, _RECENT_SQL.format(stamps=sql), [*params, project.pk, recent]))
     if rows:
         text = rows[0].stamps
     else:  # no activity yet (or none asked for): the stamps alone
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+            execute_prepared(cursor, sql, params)
             text = cursor.fetchone()[0]
     prefix = f"{project.pk}:{project.created_at.timestamp() if project.created_at else ''}"
     found = dict(zip(["", *kinds], str(text).split("|")))

@@ -12,7 +12,7 @@ from django.utils import timezone
 from apps.projects.models import Role, Session
 from apps.projects.sessions import SessionStore, membership_read_with_session
 
-from ..conftest import PASSWORD, make_user
+from ..conftest import PASSWORD, make_user, statement_text
 
 LOGIN = reverse("login")
 
@@ -23,8 +23,8 @@ def home(project):
 
 def sign_in_reads(queries) -> list[str]:
     """The statements that read the session, the user's row or a membership by the user."""
-    return [q["sql"] for q in queries.captured_queries
-            if '"projects_session"' in q["sql"] or q["sql"].startswith('SELECT "auth_user"')]
+    statements = [statement_text(q["sql"]) for q in queries.captured_queries]
+    return [sql for sql in statements if '"projects_session"' in sql or sql.startswith('SELECT "auth_user"')]
 
 
 def test_a_project_page_reads_the_session_its_user_and_the_membership_in_one_query(client_for, project, owner):

@@ -1,0 +1,104 @@
+"""On PostgreSQL the reads that run on every click are prepared statements: planned once
+per connection, run as EXECUTE from then on, one query each time, with the rows the plain
+SQL gives (apps/projects/compiled.py). On SQLite they run as they are."""
+import pytest
+from django.db import DataError, connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from apps.coding.models import Code
+from apps.coding.services import segment_create
+from apps.projects.compiled import execute_prepared, raw_prepared
+from tests.conftest import phrase_span
+
+SQL = "SELECT id, name FROM coding_code WHERE project_id = %s AND name LIKE %s ORDER BY id"
+
+on_postgres = pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements of PostgreSQL")
+
+
+def rows(sql=SQL, params=()):
+    with connection.cursor() as cursor:
+        execute_prepared(cursor, sql, params)
+        return cursor.fetchall()
+
+
+def prepared_here() -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM pg_prepared_statements WHERE name LIKE 'casecoder%%'")
+        return {name for (name,) in cursor.fetchall()}
+
+
+@pytest.fixture
+def coded(transcript, owner, threat):
+    start, end = phrase_span(transcript, "Moscow wanted it")
+    return segment_create(transcript=transcript, start=start, end=end, coder=owner, codes=[threat])
+
+
+def test_the_rows_are_those_of_the_plain_sql_each_time_in_one_query(project, threat, russian_interest):
+    with connection.cursor() as cursor:
+        cursor.execute(SQL, [project.pk, "%"])
+        expected = cursor.fetchall()
+    assert len(expected) >= 2
+    for _ in range(3):
+        with CaptureQueriesContext(connection) as queries:
+            assert rows(params=[project.pk, "%"]) == expected
+        assert len(queries) == 1
+    assert rows(params=[project.pk, "Threat%"]) == [(threat.pk, threat.name)]  # a literal % as a value
+
+
+@on_postgres
+def test_a_statement_is_prepared_once_per_connection_then_executed(project, threat):
+    before = prepared_here()
+    fresh = f"{SQL} -- a statement this connection has not run"  # a comment ends the statement's line
+    with CaptureQueriesContext(connection) as queries:
+        rows(fresh, [project.pk, "%"])
+        rows(fresh, [project.pk, "T%"])
+    first, second = (q["sql"] for q in queries.captured_queries)
+    assert first.startswith("PREPARE casecoder_") and "EXECUTE" in first
+    assert second.startswith("EXECUTE casecoder_")
+    assert len(prepared_here() - before) == 1
+
+
+@on_postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_new_connection_prepares_again(project, threat):
+    rows(params=[project.pk, "%"])
+    connection.close()  # as when the server ended it: the next read opens another
+    with CaptureQueriesContext(connection) as queries:
+        assert rows(params=[project.pk, "%"])
+    assert queries.captured_queries[0]["sql"].startswith("PREPARE casecoder_")
+
+
+@on_postgres
+def test_a_failed_first_run_is_prepared_again_under_another_name(project, threat):
+    failing = "SELECT id FROM coding_code WHERE project_id = %s AND id / %s > 0 ORDER BY id"
+    with pytest.raises(DataError), transaction.atomic():
+        rows(failing, [project.pk, 0])  # division by zero, after the statement was prepared
+    with CaptureQueriesContext(connection) as queries:
+        found = rows(failing, [project.pk, 1])
+    assert found == list(Code.objects.filter(project=project).order_by("id").values_list("id"))
+    assert queries.captured_queries[0]["sql"].startswith("PREPARE casecoder_")  # a new name: no clash
+
+
+@on_postgres
+def test_values_of_other_types_run_as_plain_sql(project, threat):
+    with CaptureQueriesContext(connection) as queries:
+        assert rows("SELECT id FROM coding_code WHERE project_id = %s AND id = ANY(%s)", [project.pk, [threat.pk]]) \
+            == [(threat.pk,)]
+    assert queries.captured_queries[0]["sql"].startswith("SELECT")
+
+
+@on_postgres
+def test_turned_off_the_reads_run_as_plain_sql(project, threat, settings):
+    settings.CASECODER_PREPARED_STATEMENTS = False
+    with CaptureQueriesContext(connection) as queries:
+        assert rows(params=[project.pk, "%"])
+    assert queries.captured_queries[0]["sql"].startswith("SELECT")
+
+
+def test_a_raw_read_builds_the_models_as_raw_does(project, threat, russian_interest, coded):
+    sql = "SELECT code.*, 7 AS extra FROM coding_code code WHERE code.project_id = %s ORDER BY code.id"
+    expected = list(Code.objects.raw(sql, [project.pk]))
+    for _ in range(2):
+        found = list(raw_prepared(Code, sql, [project.pk]))
+        assert [(c.pk, c.name, c.colour, c.created_at, c.extra) for c in found] \
+            == [(c.pk, c.name, c.colour, c.created_at, c.extra) for c in expected]
