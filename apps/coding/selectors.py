@@ -23,7 +23,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet, Subquery, Value, Wind
 from django.db.models.expressions import RawSQL
 
 from apps.cases.models import Case
-from apps.projects.compiled import CompiledRead, RelatedRead, raw_prepared
+from apps.projects.compiled import CompiledRead, RelatedRead, model_columns, raw_prepared
 from apps.projects.models import Project
 from apps.projects.selectors import primary_coder
 from apps.projects.state import ActivityKind, cached_by_state, project_state
@@ -126,8 +126,10 @@ class CodeNode:
 def codebook_sql(*, columns: str = "", join: str = "") -> str:
     """The SQL of a project's codebook (codes not in the trash, in the codebook's order),
     whose last parameter is the project's id; `columns` (", k.n") and `join` ("LEFT JOIN
-    ... k ON k.tag_id = code.id") add columns, which a raw queryset sets on each code."""
-    return (f"SELECT code.*{columns} FROM {Code._meta.db_table} code {join} "
+    ... k ON k.tag_id = code.id") add columns, which a raw queryset sets on each code. The
+    code's columns are named, not `code.*`: a statement prepared by a server that runs the
+    previous release keeps its columns when a release adds one (compiled.execute_prepared)."""
+    return (f"SELECT {model_columns(Code, 'code')}{columns} FROM {Code._meta.db_table} code {join} "
             "WHERE code.project_id = %s AND code.deleted_at IS NULL ORDER BY code.position, code.name")
 
 

@@ -270,6 +270,13 @@ def _parameter_types(params: Sequence) -> tuple[str, ...] | None:
     return tuple(types)
 
 
+def model_columns(model: type[models.Model], alias: str = "") -> str:
+    """The model's columns by name, for the written SQL of a raw read: a prepared statement
+    with `*` would fail on a server still running when a new release adds a column."""
+    prefix = f"{alias}." if alias else ""
+    return ", ".join(f'{prefix}"{field.column}"' for field in model._meta.concrete_fields)
+
+
 class _PreparedRawQuery(RawQuery):
     def _execute_query(self):
         self.cursor = connections[self.using].cursor()

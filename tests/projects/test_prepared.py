@@ -102,3 +102,17 @@ def test_a_raw_read_builds_the_models_as_raw_does(project, threat, russian_inter
         found = list(raw_prepared(Code, sql, [project.pk]))
         assert [(c.pk, c.name, c.colour, c.created_at, c.extra) for c in found] \
             == [(c.pk, c.name, c.colour, c.created_at, c.extra) for c in expected]
+
+
+@on_postgres
+def test_a_column_added_by_a_newer_release_leaves_the_prepared_reads_working(project, threat, coded):
+    """During a rolling release a server that runs the old code keeps its prepared
+    statements while the new one adds a column: the reads name their columns."""
+    from apps.coding.selectors import code_tree
+
+    for _ in range(2):
+        before = [(node.code.pk, node.code.n_segments) for node in code_tree(project=project)]
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the test's rows are checked before the change
+        cursor.execute("ALTER TABLE coding_code ADD COLUMN added_by_a_newer_release integer")
+    assert [(node.code.pk, node.code.n_segments) for node in code_tree(project=project)] == before
