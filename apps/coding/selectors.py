@@ -12,7 +12,7 @@ import hashlib
 import json
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import reduce
 
@@ -123,13 +123,15 @@ class CodeNode:
     children: list["CodeNode"] = field(default_factory=list)
 
 
-def codebook_sql(*, columns: str = "", join: str = "") -> str:
+def codebook_sql(*, columns: str = "", join: str = "", fields: Sequence[str] | None = None) -> str:
     """The SQL of a project's codebook (codes not in the trash, in the codebook's order),
     whose last parameter is the project's id; `columns` (", k.n") and `join` ("LEFT JOIN
     ... k ON k.tag_id = code.id") add columns, which a raw queryset sets on each code. The
     code's columns are named, not `code.*`: a statement prepared by a server that runs the
-    previous release keeps its columns when a release adds one (compiled.execute_prepared)."""
-    return (f"SELECT {model_columns(Code, 'code')}{columns} FROM {Code._meta.db_table} code {join} "
+    previous release keeps its columns when a release adds one (compiled.execute_prepared).
+    `fields`: only those of the code's fields (the others deferred), for a read that needs
+    no more (each date costs its parsing)."""
+    return (f"SELECT {model_columns(Code, 'code', fields)}{columns} FROM {Code._meta.db_table} code {join} "
             "WHERE code.project_id = %s AND code.deleted_at IS NULL ORDER BY code.position, code.name")
 
 

@@ -205,7 +205,9 @@ _SEGMENTS_AND_EXPERTS = (
     f"JOIN {Segment._meta.db_table} s ON s.id = c.content_object_id "
     f"JOIN {Transcript._meta.db_table} t ON t.id = s.transcript_id "
     "WHERE s.project_id = %s AND s.deleted_at IS NULL GROUP BY c.tag_id, t.expert_id) g GROUP BY g.tag_id")
-_CODEBOOK_WITH_COUNTS = codebook_sql(columns=", COALESCE(k.n_segments, 0) AS n_segments, "
+_CODEBOOK_WITH_COUNTS = codebook_sql(fields=("id", "parent", "name", "colour", "description", "inclusion", "exclusion",
+                                             "example", "scale", "levels"),
+                                     columns=", COALESCE(k.n_segments, 0) AS n_segments, "
                                              "COALESCE(k.n_experts, 0) AS n_experts",
                                      join=f"LEFT JOIN ({_SEGMENTS_AND_EXPERTS}) k ON k.tag_id = code.id")
 

@@ -270,11 +270,13 @@ def _parameter_types(params: Sequence) -> tuple[str, ...] | None:
     return tuple(types)
 
 
-def model_columns(model: type[models.Model], alias: str = "") -> str:
-    """The model's columns by name, for the written SQL of a raw read: a prepared statement
-    with `*` would fail on a server still running when a new release adds a column."""
+def model_columns(model: type[models.Model], alias: str = "", fields: Sequence[str] | None = None) -> str:
+    """The model's columns by name (or those of `fields`, the rest deferred), for the
+    written SQL of a raw read: a prepared statement with `*` would fail on a server still
+    running when a new release adds a column."""
     prefix = f"{alias}." if alias else ""
-    return ", ".join(f'{prefix}"{field.column}"' for field in model._meta.concrete_fields)
+    chosen = model._meta.concrete_fields if fields is None else [model._meta.get_field(name) for name in fields]
+    return ", ".join(f'{prefix}"{field.column}"' for field in chosen)
 
 
 class _PreparedRawQuery(RawQuery):
