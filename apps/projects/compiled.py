@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import re
 import threading
-import weakref
 from collections.abc import Callable, Hashable, Sequence
 from datetime import datetime
 
@@ -213,15 +212,18 @@ _PARAMETER_TYPES = {bool: "boolean", int: "bigint", str: "text", float: "double 
 _PLACEHOLDER = re.compile(r"%%|%s")
 
 
+# A connection prepares at most this many statements (a read of a list of ids is one per
+# length of the list); the reads beyond run as they are.
+MOST_PREPARED = 500
+
+
 class _Prepared:
     """The statements prepared on one connection to the server (they live as long as it)."""
 
-    def __init__(self):
+    def __init__(self, server_connection):
+        self.server_connection = server_connection
         self.names: dict[tuple, str] = {}
         self.attempt = 0  # after a failure, a statement is prepared again under another name
-
-
-_PREPARED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # psycopg connection -> _Prepared
 
 
 def execute_prepared(cursor, sql: str, params: Sequence = ()) -> None:
@@ -230,20 +232,23 @@ def execute_prepared(cursor, sql: str, params: Sequence = ()) -> None:
     then on, so that the server plans it once. For reads of fixed shape that run on every
     click; CASECODER_PREPARED_STATEMENTS=0 turns it off (a pooler that shares a server
     connection between clients, docs/deploy.md)."""
-    connection = cursor.db
+    connection = cursor.db  # one thread's: its statements need no lock
     types = _parameter_types(params) if connection.vendor == "postgresql" else None
     if types is None or not getattr(settings, "CASECODER_PREPARED_STATEMENTS", True):
         cursor.execute(sql, params)
         return
     connection.ensure_connection()
-    prepared = _PREPARED.get(connection.connection)
-    if prepared is None:
-        prepared = _PREPARED[connection.connection] = _Prepared()
+    prepared = getattr(connection, "casecoder_prepared", None)
+    if prepared is None or prepared.server_connection is not connection.connection:  # a new connection
+        prepared = connection.casecoder_prepared = _Prepared(connection.connection)
     key = (sql, types)
     arguments = f"({', '.join(['%s'] * len(params))})" if params else ""
     name = prepared.names.get(key)
     if name is not None:
         cursor.execute(f"EXECUTE {name}{arguments}", params)
+        return
+    if len(prepared.names) >= MOST_PREPARED:
+        cursor.execute(sql, params)
         return
     name = f"casecoder_{hashlib.sha256(repr(key).encode()).hexdigest()[:20]}_{prepared.attempt}"
     numbered = iter(range(1, len(params) + 1))
@@ -281,8 +286,10 @@ def model_columns(model: type[models.Model], alias: str = "", fields: Sequence[s
 
 class _PreparedRawQuery(RawQuery):
     def _execute_query(self):
-        self.cursor = connections[self.using].cursor()
-        execute_prepared(self.cursor, self.sql, list(self.params))
+        connection = connections[self.using]
+        self.cursor = connection.cursor()
+        # The values adapted as a raw queryset adapts them (RawQuery._execute_query).
+        execute_prepared(self.cursor, self.sql, [connection.ops.adapt_unknown_value(v) for v in self.params])
 
     def clone(self, using):
         return _PreparedRawQuery(self.sql, using, params=self.params)

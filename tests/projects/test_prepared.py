@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 
 from apps.coding.models import Code
 from apps.coding.services import segment_create
+from apps.projects import compiled
 from apps.projects.compiled import execute_prepared, raw_prepared
 from tests.conftest import phrase_span
 
@@ -116,3 +117,13 @@ def test_a_column_added_by_a_newer_release_leaves_the_prepared_reads_working(pro
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the test's rows are checked before the change
         cursor.execute("ALTER TABLE coding_code ADD COLUMN added_by_a_newer_release integer")
     assert [(node.code.pk, node.code.n_segments) for node in code_tree(project=project)] == before
+
+
+@on_postgres
+def test_beyond_the_most_a_connection_prepares_the_reads_run_as_plain_sql(project, threat, monkeypatch):
+    rows(params=[project.pk, "%"])
+    monkeypatch.setattr(compiled, "MOST_PREPARED", len(connection.casecoder_prepared.names))
+    with CaptureQueriesContext(connection) as queries:
+        assert rows(f"{SQL} -- one more", [project.pk, "%"]) == rows(params=[project.pk, "%"])
+    first, second = (q["sql"] for q in queries.captured_queries)
+    assert first.startswith("SELECT") and second.startswith("EXECUTE casecoder_")  # the known one still runs
