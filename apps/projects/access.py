@@ -99,8 +99,9 @@ def in_project(source, *, project: Project, ids, field: str, noun: str) -> list:
         found = queryset.filter(project=project).in_bulk(valid)  # in batches a database takes
     elif valid:
         table = connection.ops.quote_name(source._meta.db_table)
+        placeholders = ", ".join(["%s"] * len(valid))
         found = {row.pk: row for row in raw_prepared(
-            source, f"SELECT {model_columns(source)} FROM {table} WHERE project_id = %s AND id IN ({', '.join(['%s'] * len(valid))})",
+            source, f"SELECT {model_columns(source)} FROM {table} WHERE project_id = %s AND id IN ({placeholders})",
             [project.pk, *valid])}
     else:
         found = {}

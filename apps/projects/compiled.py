@@ -234,7 +234,7 @@ def execute_prepared(cursor, sql: str, params: Sequence = ()) -> None:
     connection between clients, docs/deploy.md)."""
     connection = cursor.db  # one thread's: its statements need no lock
     types = _parameter_types(params) if connection.vendor == "postgresql" else None
-    if types is None or not getattr(settings, "CASECODER_PREPARED_STATEMENTS", True):
+    if types is None or not settings.CASECODER_PREPARED_STATEMENTS:
         cursor.execute(sql, params)
         return
     connection.ensure_connection()
