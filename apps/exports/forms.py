@@ -12,7 +12,6 @@ from apps.coding.models import Code
 from apps.transcripts.models import Expert
 
 from .appendix import APPENDIX_FORMATS
-from .codebook import CODEBOOK_FORMATS
 from .selectors import GROUP_CODE_CASE_EXPERT, GROUPINGS, AppendixSelection
 
 
@@ -93,10 +92,6 @@ class QdpxExportForm(forms.Form):
 
     def omits_suggested(self) -> bool:
         return self.is_valid() and self.cleaned_data["omit_suggested"]
-
-
-class CodebookFormatForm(forms.Form):
-    format = forms.ChoiceField(choices=[(f.key, f.label) for f in CODEBOOK_FORMATS.values()])
 
 
 class UploadForm(forms.Form):

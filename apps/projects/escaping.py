@@ -49,10 +49,15 @@ def formula_like(text: str) -> bool:
     return text.startswith(FORMULA_STARTS) and not _DASH_PROSE.fullmatch(text)
 
 
+# What a cell may need: a formula's first character, or a character XML forbids anywhere.
+# Most cells have neither and are returned as they are (an export writes thousands).
+_CELL_NEEDS_CARE = re.compile("[=+\\-@\t\r]|.*?[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]", re.S)
+
+
 def spreadsheet_cell(value):
     """A value for a CSV cell: text that a spreadsheet would run as a formula (=, +, -,
     @, tab, carriage return) gets a leading apostrophe; numbers stay numbers."""
-    if not isinstance(value, str):
+    if not isinstance(value, str) or not _CELL_NEEDS_CARE.match(value):
         return value
     value = xml_safe(value)
     return "'" + value if formula_like(value) else value

@@ -73,6 +73,19 @@ def test_spreadsheet_cell_defuses_every_formula_start_and_a_call_after_a_dash():
         assert not formula_like(text) and spreadsheet_cell(text) == text
 
 
+def test_spreadsheet_cell_finds_a_formula_behind_a_control_character():
+    assert spreadsheet_cell("\x01=HYPERLINK(1)") == "'=HYPERLINK(1)"
+    assert spreadsheet_cell("ok\x0bok") == "okok"
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.sampled_from("=+-@ \t\r\n\x00\x01\x0b\x1f\ufffe\uffffaZ1(|!¶")) | st.text())
+def test_spreadsheet_cell_is_its_rule_also_where_it_returns_a_cell_at_once(text):
+    """The quick return of plain cells changes no result: each is what the whole rule gives."""
+    clean = xml_safe(text)
+    assert spreadsheet_cell(text) == ("'" + clean if formula_like(clean) else clean)
+
+
 def test_xml_safe_drops_control_characters():
     assert xml_safe("a\x00b\x0bc\td\n") == "abc\td\n"
 
