@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -141,15 +142,21 @@ def armenia(project, owner, outcome):
 
 
 def statement_text(sql: str) -> str:
-    """A captured query's SQL, also when it ran a prepared statement ("EXECUTE name(...)" on
-    PostgreSQL, apps/projects/compiled.py): then the statement the connection prepared."""
+    """A captured query's SQL, also when it ran prepared statements ("EXECUTE name(...)" on
+    PostgreSQL, one or several, apps/projects/compiled.py): then the text that prepared
+    them, each text once (statements prepared together share the one text they came in)."""
     if not sql.startswith("EXECUTE casecoder_"):
         return sql
     from django.db import connection
 
+    texts = []
     with connection.cursor() as cursor:
-        cursor.execute("SELECT statement FROM pg_prepared_statements WHERE name = %s", [sql[8:].split("(")[0]])
-        return cursor.fetchone()[0]
+        for name in re.findall(r"EXECUTE (casecoder_\w+)", sql):
+            cursor.execute("SELECT statement FROM pg_prepared_statements WHERE name = %s", [name])
+            text = cursor.fetchone()[0]
+            if text not in texts:
+                texts.append(text)
+    return "\n".join(texts)
 
 
 def phrase_span(transcript, phrase: str) -> tuple[int, int]:

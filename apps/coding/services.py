@@ -20,7 +20,7 @@ from django.utils.text import slugify
 from apps.cases.models import Case
 from apps.projects.access import listed_briefly
 from apps.projects.limits import COMMENT, DESCRIPTION, IDS, MEMO, VALUES, check_limits
-from apps.projects.compiled import CompiledRead
+from apps.projects.compiled import CompiledRead, execute_prepared_together
 from apps.projects.models import Activity, Membership, Project, Role
 from apps.projects.services import activities_record, activity_build, activity_record
 from apps.transcripts.models import Transcript
@@ -832,7 +832,7 @@ def _case_membership_store(*, project_id: int, transcript_ids=None, segment_ids=
     written per segment (the INSERT returns them: no query to read them back)."""
     if transcript_ids is None:
         locked = sorted(Transcript.objects.filter(project_id=project_id).values_list("pk", flat=True))
-        scope, column, ids = "", "", []
+        column, ids = "", []
     else:
         locked = sorted({int(i) for i in transcript_ids})
         if segment_ids is None:
@@ -841,40 +841,32 @@ def _case_membership_store(*, project_id: int, transcript_ids=None, segment_ids=
             column, ids = "segment_id", sorted({int(i) for i in segment_ids})
         if not ids:
             return
-        # integers only: written into the SQL (a transcript can have more segments than
-        # SQLite takes parameters)
-        scope = f"s.{'id' if column == 'segment_id' else column} IN ({', '.join(map(str, ids))})"
     table = membership_table()
+    on_postgresql = connection.vendor == "postgresql"
+    # The ids as one array on PostgreSQL: the same statements for every write, which the
+    # connection prepares once (planning them took longer than running them, #19). SQLite
+    # has no arrays: integers only, written into the SQL (a transcript can have more
+    # segments than SQLite takes parameters).
+    listed, id_params = ("= ANY(%s)", [ids]) if on_postgresql else (f"IN ({', '.join(map(str, ids))})", [])
+    scope = f"s.{'id' if column == 'segment_id' else column} {listed}" if column else ""
     rule, names = case_membership_sql(scope)
     statements: list[tuple[str, list]] = []
-    if connection.vendor == "postgresql" and locked:
-        statements.append(("SELECT pg_advisory_xact_lock(%s, k) FROM unnest(%s::int[]) AS k ORDER BY k",
+    if on_postgresql and locked:
+        statements.append(("SELECT pg_advisory_xact_lock(%s::int, k) FROM unnest(%s::int[]) AS k ORDER BY k",
                            [_MEMBERSHIP_LOCK, locked]))
     if not new:
-        where = f" AND {column} IN ({', '.join(map(str, ids))})" if scope else ""
-        statements.append((f"DELETE FROM {table} WHERE project_id = %s{where}", [project_id]))
+        where, where_params = (f" AND {column} {listed}", id_params) if column else ("", [])
+        statements.append((f"DELETE FROM {table} WHERE project_id = %s{where}", [project_id, *where_params]))
     returning = " RETURNING segment_id, case_id" if stored is not None else ""
+    rule_params = [value for name in names for value in ([project_id] if name == "project_id" else id_params)]
     statements.append((f"INSERT INTO {table} (project_id, transcript_id, segment_id, case_id) "
                        f"SELECT %s, m.transcript_id, m.segment_id, m.case_id FROM ({rule}) m{returning}",
-                       [project_id, *[project_id for name in names if name == "project_id"]]))
+                       [project_id, *rule_params]))
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        if _one_round_trip():
-            # Each statement still reads with a snapshot of its own, taken after the lock.
-            cursor.execute(";\n".join(sql for sql, _ in statements), [p for _, ps in statements for p in ps])
-            while cursor.nextset():  # to the INSERT's result, the last
-                pass
-        else:
-            for sql, params in statements:
-                cursor.execute(sql, params)
+        execute_prepared_together(cursor, statements)
         if stored is not None:
             for segment_id, case_id in cursor.fetchall():
                 stored.setdefault(segment_id, []).append(case_id)
-
-
-def _one_round_trip() -> bool:
-    """Several statements go to PostgreSQL in one execute when the parameters are merged
-    on the client (Django's default for psycopg 3), which saves a round trip per write."""
-    return connection.vendor == "postgresql" and not connection.settings_dict["OPTIONS"].get("server_side_binding")
 
 
 # --- memos and comments ---------------------------------------------------------------

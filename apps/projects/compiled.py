@@ -209,6 +209,8 @@ class _Table(ModelColumns):
 # an aware datetime as a timestamp with time zone); a read with a value of another type (or
 # None) runs as it is.
 _PARAMETER_TYPES = {bool: "boolean", int: "bigint", str: "text", float: "double precision"}
+# and a list of ids as an array of them
+_ARRAY_TYPES = {int: "bigint[]"}
 _PLACEHOLDER = re.compile(r"%%|%s")
 
 
@@ -232,41 +234,61 @@ def execute_prepared(cursor, sql: str, params: Sequence = ()) -> None:
     then on, so that the server plans it once. For reads of fixed shape that run on every
     click; CASECODER_PREPARED_STATEMENTS=0 turns it off (a pooler that shares a server
     connection between clients, docs/deploy.md)."""
+    execute_prepared_together(cursor, [(sql, params)])
+
+
+def execute_prepared_together(cursor, statements: Sequence[tuple[str, Sequence]]) -> None:
+    """Several statements, each as `execute_prepared` runs one, in one round trip on
+    PostgreSQL where the parameters are merged on the client (Django's default for
+    psycopg 3); elsewhere one after the other. The cursor is left at the last one's rows.
+    For writes that run on every click: planning their statements cost more than running
+    them (#19). Each statement still reads with a snapshot of its own."""
     connection = cursor.db  # one thread's: its statements need no lock
-    types = _parameter_types(params) if connection.vendor == "postgresql" else None
-    if types is None or not settings.CASECODER_PREPARED_STATEMENTS:
-        cursor.execute(sql, params)
+    if connection.vendor != "postgresql" or connection.settings_dict["OPTIONS"].get("server_side_binding"):
+        for sql, params in statements:
+            cursor.execute(sql, params)
         return
-    connection.ensure_connection()
-    prepared = getattr(connection, "casecoder_prepared", None)
-    if prepared is None or prepared.server_connection is not connection.connection:  # a new connection
-        prepared = connection.casecoder_prepared = _Prepared(connection.connection)
-    key = (sql, types)
-    arguments = f"({', '.join(['%s'] * len(params))})" if params else ""
-    name = prepared.names.get(key)
-    if name is not None:
-        cursor.execute(f"EXECUTE {name}{arguments}", params)
-        return
-    if len(prepared.names) >= MOST_PREPARED:
-        cursor.execute(sql, params)
-        return
-    name = f"casecoder_{hashlib.sha256(repr(key).encode()).hexdigest()[:20]}_{prepared.attempt}"
-    numbered = iter(range(1, len(params) + 1))
-    statement = _PLACEHOLDER.sub(lambda m: "%%" if m.group() == "%%" else f"${next(numbered)}", sql)
-    declared = f"({', '.join(types)})" if types else ""
+    prepared = None
+    if settings.CASECODER_PREPARED_STATEMENTS:
+        connection.ensure_connection()
+        prepared = getattr(connection, "casecoder_prepared", None)
+        if prepared is None or prepared.server_connection is not connection.connection:  # a new connection
+            prepared = connection.casecoder_prepared = _Prepared(connection.connection)
+    parts, values, new = [], [], {}
+    for sql, params in statements:
+        values += params
+        types = _parameter_types(params) if prepared is not None else None
+        key = (sql, types)
+        name = None if types is None else prepared.names.get(key) or new.get(key)
+        if name is None and (types is None or len(prepared.names) + len(new) >= MOST_PREPARED):
+            parts.append(sql)  # runs as it is
+            continue
+        arguments = f"({', '.join(['%s'] * len(params))})" if params else ""
+        if name is None:
+            name = new[key] = f"casecoder_{hashlib.sha256(repr(key).encode()).hexdigest()[:20]}_{prepared.attempt}"
+            numbered = iter(range(1, len(params) + 1))
+            statement = _PLACEHOLDER.sub(lambda m: "%%" if m.group() == "%%" else f"${next(numbered)}", sql)
+            declared = f"({', '.join(types)})" if types else ""
+            parts.append(f"PREPARE {name} {declared} AS {statement}")
+        parts.append(f"EXECUTE {name}{arguments}")
     try:
-        cursor.execute(f"PREPARE {name} {declared} AS {statement}\n; EXECUTE {name}{arguments}", params)
+        cursor.execute("\n; ".join(parts), values)
     except Exception:
-        prepared.attempt += 1  # it may exist or not: the next try takes a new name
+        if new:
+            prepared.attempt += 1  # they may exist or not: the next try takes new names
         raise
-    cursor.nextset()  # the rows are the EXECUTE's
-    prepared.names[key] = name
+    while cursor.nextset():  # to the last statement's rows
+        pass
+    if new:
+        prepared.names.update(new)
 
 
 def _parameter_types(params: Sequence) -> tuple[str, ...] | None:
     types = []
     for value in params:
         kind = _PARAMETER_TYPES.get(type(value))
+        if kind is None and type(value) is list and value and len({type(v) for v in value}) == 1:
+            kind = _ARRAY_TYPES.get(type(value[0]))
         if kind is None and type(value) is datetime and value.tzinfo is not None:
             kind = "timestamp with time zone"
         if kind is None:

@@ -27,7 +27,7 @@ from apps.coding.services import (
     transcript_update_text,
 )
 from apps.transcripts.services import transcript_create
-from tests.conftest import SAMPLE_TEXT, phrase_span
+from tests.conftest import SAMPLE_TEXT, phrase_span, statement_text
 
 SECTION = "Why did the alliance act in Kazakhstan?\n\nE1: Because Moscow wanted it to."
 
@@ -119,7 +119,7 @@ def refreshes(queries: CaptureQueriesContext) -> int:
     """How many membership refreshes ran: each stores its rows with one INSERT into the
     table (on PostgreSQL inside the one batch of statements the refresh sends)."""
     insert = f"INSERT INTO {membership_table()}"
-    return sum(insert in query["sql"] for query in queries.captured_queries)
+    return sum(insert in statement_text(query["sql"]) for query in queries.captured_queries)
 
 
 def test_a_segment_created_with_its_cases_refreshes_the_memberships_once(project, transcript, coder, threat,

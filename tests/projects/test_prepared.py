@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from apps.coding.models import Code
 from apps.coding.services import segment_create
 from apps.projects import compiled
-from apps.projects.compiled import execute_prepared, raw_prepared
+from apps.projects.compiled import execute_prepared, execute_prepared_together, raw_prepared
 from tests.conftest import phrase_span
 
 SQL = "SELECT id, name FROM coding_code WHERE project_id = %s AND name LIKE %s ORDER BY id"
@@ -83,9 +83,60 @@ def test_a_failed_first_run_is_prepared_again_under_another_name(project, threat
 @on_postgres
 def test_values_of_other_types_run_as_plain_sql(project, threat):
     with CaptureQueriesContext(connection) as queries:
-        assert rows("SELECT id FROM coding_code WHERE project_id = %s AND id = ANY(%s)", [project.pk, [threat.pk]]) \
-            == [(threat.pk,)]
-    assert queries.captured_queries[0]["sql"].startswith("SELECT")
+        by_name = "SELECT id FROM coding_code WHERE project_id = %s AND name = ANY(%s)"
+        assert rows(by_name, [project.pk, [threat.name]]) == [(threat.pk,)]
+        assert rows("SELECT id FROM coding_code WHERE project_id = %s AND id = ANY(%s)", [project.pk, []]) == []
+    assert all(q["sql"].startswith("SELECT") for q in queries.captured_queries)
+
+
+@on_postgres
+def test_a_list_of_ids_is_one_array_parameter_whatever_its_length(project, threat, russian_interest):
+    sql = "SELECT id FROM coding_code WHERE project_id = %s AND id = ANY(%s) ORDER BY id"
+    before = prepared_here()
+    assert rows(sql, [project.pk, [threat.pk]]) == [(threat.pk,)]
+    with CaptureQueriesContext(connection) as queries:
+        both = rows(sql, [project.pk, [russian_interest.pk, threat.pk]])
+    assert both == sorted([(threat.pk,), (russian_interest.pk,)])
+    assert queries.captured_queries[0]["sql"].startswith("EXECUTE casecoder_")
+    assert len(prepared_here() - before) == 1
+
+
+def test_statements_run_together_leave_the_cursor_at_the_last_one_s_rows(project, threat, russian_interest):
+    statements = [("SELECT COUNT(*) FROM coding_code WHERE project_id = %s", [project.pk]), (SQL, [project.pk, "%"])]
+    for _ in range(2):
+        with connection.cursor() as cursor:
+            execute_prepared_together(cursor, statements)
+            assert cursor.fetchall() == rows(params=[project.pk, "%"])
+
+
+@on_postgres
+def test_statements_run_together_go_in_one_query_each_prepared_once(project, threat):
+    first_sql = "SELECT pg_advisory_xact_lock(%s::int, %s::int) -- taken, then the read"
+    statements = [(first_sql, [7_302, project.pk]), (f"{SQL} -- after a lock", [project.pk, "%"])]
+    before = prepared_here()
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as queries, connection.cursor() as cursor:
+            execute_prepared_together(cursor, statements)
+            assert cursor.fetchall() == [(threat.pk, threat.name)]
+        assert len(queries) == 1
+    assert queries.captured_queries[0]["sql"].startswith("EXECUTE casecoder_")
+    assert len(prepared_here() - before) == 2
+
+
+@on_postgres
+def test_each_coded_passage_stores_its_case_memberships_with_the_same_prepared_statements(
+        transcript, owner, threat, coded):
+    """The write after every click: the segment's ids are an array, so the statements are
+    the same each time and planned once per connection."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM pg_prepared_statements WHERE statement LIKE %s",
+                       ["%INSERT INTO \"coding_casemembership\"%"])
+        storing = {name for (name,) in cursor.fetchall()}
+    assert storing, "the memberships of the first passage were not stored by prepared statements"
+    known = prepared_here()
+    start, end = phrase_span(transcript, "The members feared")
+    segment_create(transcript=transcript, start=start, end=end, coder=owner, codes=[threat])
+    assert prepared_here() == known
 
 
 @on_postgres
