@@ -142,16 +142,17 @@ def armenia(project, owner, outcome):
 
 
 def statement_text(sql: str) -> str:
-    """A captured query's SQL, also when it ran prepared statements ("EXECUTE name(...)" on
-    PostgreSQL, one or several, apps/projects/compiled.py): then the text that prepared
-    them, each text once (statements prepared together share the one text they came in)."""
-    if not sql.startswith("EXECUTE casecoder_"):
+    """A captured query's SQL, also where it ran prepared statements ("EXECUTE name(...)" on
+    PostgreSQL, one or several, apps/projects/compiled.py): then with the texts that
+    prepared them, each text once (statements prepared together share the text they came in)."""
+    names = re.findall(r"EXECUTE (casecoder_\w+)", sql)
+    if not names:
         return sql
     from django.db import connection
 
-    texts = []
+    texts = [sql]
     with connection.cursor() as cursor:
-        for name in re.findall(r"EXECUTE (casecoder_\w+)", sql):
+        for name in names:
             cursor.execute("SELECT statement FROM pg_prepared_statements WHERE name = %s", [name])
             text = cursor.fetchone()[0]
             if text not in texts:

@@ -19,8 +19,8 @@ from django.utils.text import slugify
 
 from apps.cases.models import Case
 from apps.projects.access import listed_briefly
+from apps.projects.compiled import CompiledRead, execute_prepared_together, insert_statements
 from apps.projects.limits import COMMENT, DESCRIPTION, IDS, MEMO, VALUES, check_limits
-from apps.projects.compiled import CompiledRead, execute_prepared_together
 from apps.projects.models import Activity, Membership, Project, Role
 from apps.projects.services import activities_record, activity_build, activity_record
 from apps.transcripts.models import Transcript
@@ -258,6 +258,8 @@ class _Refreshes:
     segments: dict[int, list[tuple[set[int], set[int]]]] = field(default_factory=dict)  # (transcripts, segments)
     all_new: bool = True  # every segment refresh was of segments just created
     stored: dict[int, list[int]] | None = None  # after `run`: the case ids stored per segment refreshed
+    runs: bool = True  # the outermost collection, which runs the refreshes (a nested one is empty)
+    along: list[tuple[str, list]] = field(default_factory=list)  # writes sent with the first store
 
     def add(self, project_id: int, transcript_ids, segment_ids, new: bool) -> None:
         if transcript_ids is None:
@@ -269,20 +271,39 @@ class _Refreshes:
                                                              {int(i) for i in segment_ids}))
             self.all_new &= new
 
+    def send_along(self, statements: list[tuple[str, list]]) -> None:
+        """Writes whose rows nothing reads before the collection ends (the codings and the
+        history of a passage just coded): sent in the round trip of the first refresh, on
+        the way out. Inside a nested collection they are written at once: the outer one's
+        callers may read them."""
+        if self.runs:
+            self.along += statements
+        elif statements:
+            with connection.cursor() as cursor:
+                execute_prepared_together(cursor, statements)
+
+    def _first(self) -> list[tuple[str, list]]:
+        along, self.along = self.along, []
+        return along
+
     def run(self) -> None:
         for project_id in sorted(self.projects):
-            _case_membership_store(project_id=project_id)
+            _case_membership_store(project_id=project_id, first=self._first())
         stored: dict[int, list[int]] = {}
         for project_id, transcript_ids in sorted(self.transcripts.items()):
             if project_id not in self.projects:
-                _case_membership_store(project_id=project_id, transcript_ids=transcript_ids, stored=stored)
+                _case_membership_store(project_id=project_id, transcript_ids=transcript_ids, stored=stored,
+                                       first=self._first())
         for project_id, groups in sorted(self.segments.items()):
             whole = self.transcripts.get(project_id, set())
             rest = [(t, s) for t, s in groups if not t <= whole]  # those of whole transcripts are stored already
             if rest and project_id not in self.projects:
                 _case_membership_store(project_id=project_id, transcript_ids=set().union(*(t for t, _ in rest)),
                                        segment_ids=set().union(*(s for _, s in rest)), new=self.all_new,
-                                       stored=stored)
+                                       stored=stored, first=self._first())
+        if self.along:  # no refresh ran: the writes alone
+            with connection.cursor() as cursor:
+                execute_prepared_together(cursor, self._first())
         if not self.projects:  # a whole project's rows are not returned: too many to hold
             self.stored = stored
 
@@ -307,7 +328,7 @@ def case_memberships_refreshed_once() -> Iterator[_Refreshes]:
     stored for a segment (an answer need not read it back); a nested use gives an empty
     one, since the outermost runs the refresh."""
     if _refreshes.get() is not None:
-        yield _Refreshes()
+        yield _Refreshes(runs=False)
         return
     token = _refreshes.set(_Refreshes())
     try:
@@ -449,13 +470,14 @@ def segment_create(*, transcript: Transcript, start: int, end: int, coder, codes
         segment = Segment.objects.create(project_id=transcript.project_id, transcript=transcript, start=start,
                                          end=end, quote=actual, words=quote_words(actual), coder=coder, memo=memo,
                                          is_case_section=is_case_section)
-        codings = Coding.objects.bulk_create(Coding(content_object=segment, tag=c, value=values.get(c.pk, "") or "")
-                                             for c in codes)
+        codings = [Coding(content_object=segment, tag=c, value=values.get(c.pk, "") or "") for c in codes]
         if cases:
             segment.cases.add(*cases)
-        activity_record(project=transcript.project, actor=coder, verb="coded", target=segment,
-                        summary=f"{', '.join(c.name for c in codes) or 'case section'}: {actual[:80]}",
-                        after=segment_snapshot(segment, codings=codings, cases=cases))
+        activity = activity_build(project=transcript.project, actor=coder, verb="coded", target=segment,
+                                  summary=f"{', '.join(c.name for c in codes) or 'case section'}: {actual[:80]}",
+                                  after=segment_snapshot(segment, codings=codings, cases=cases))
+        # Nothing reads them back here: written with the case memberships, in one round trip.
+        refreshes.send_along(insert_statements(codings) + insert_statements([activity]))
     # What was just written, for an answer that need not read it back (selectors.segment_written_json).
     segment.written_codings, segment.written_cases = codings, cases
     segment.written_members = refreshes.members(segment)
@@ -576,10 +598,13 @@ def segment_delete(*, segment: Segment, actor, version: int | None = None) -> Se
     segment.deleted_at, segment.deleted_by, segment.updated_at = now, actor, now
     segment.version += 1
     codings, cases = _codings_and_cases(segment.pk)
-    # An update sends no post_save: the refresh the receiver would ask for, knowing the cases.
-    segment_memberships_refresh(segment, linked=bool(cases))
-    activity_record(project=segment.project, actor=actor, verb="deleted", target=segment, summary=segment.quote[:80],
-                    before=segment_snapshot(segment, codings=codings, cases=cases))
+    with case_memberships_refreshed_once() as refreshes:
+        # An update sends no post_save: the refresh the receiver would ask for, knowing the cases.
+        segment_memberships_refresh(segment, linked=bool(cases))
+        # The history, written with the refresh in one round trip.
+        refreshes.send_along(insert_statements([activity_build(
+            project=segment.project, actor=actor, verb="deleted", target=segment, summary=segment.quote[:80],
+            before=segment_snapshot(segment, codings=codings, cases=cases))]))
     # What it holds, for an answer that need not read it back (selectors.segment_written_json).
     segment.written_codings, segment.written_cases = codings, cases
     return segment
@@ -827,9 +852,10 @@ def case_membership_refresh(*, project_id: int, transcript_ids: Sequence[int] | 
 
 
 def _case_membership_store(*, project_id: int, transcript_ids=None, segment_ids=None, new: bool = False,
-                           stored: dict[int, list[int]] | None = None) -> None:
+                           stored: dict[int, list[int]] | None = None, first: list[tuple[str, list]] = ()) -> None:
     """Store the rows of the rule for the scope; with `stored`, add to it the case ids
-    written per segment (the INSERT returns them: no query to read them back)."""
+    written per segment (the INSERT returns them: no query to read them back). `first`:
+    statements sent before, in the same round trip (`_Refreshes.send_along`)."""
     if transcript_ids is None:
         locked = sorted(Transcript.objects.filter(project_id=project_id).values_list("pk", flat=True))
         column, ids = "", []
@@ -840,6 +866,9 @@ def _case_membership_store(*, project_id: int, transcript_ids=None, segment_ids=
         else:
             column, ids = "segment_id", sorted({int(i) for i in segment_ids})
         if not ids:
+            if first:
+                with connection.cursor() as cursor:
+                    execute_prepared_together(cursor, list(first))
             return
     table = membership_table()
     on_postgresql = connection.vendor == "postgresql"
@@ -850,7 +879,7 @@ def _case_membership_store(*, project_id: int, transcript_ids=None, segment_ids=
     listed, id_params = ("= ANY(%s)", [ids]) if on_postgresql else (f"IN ({', '.join(map(str, ids))})", [])
     scope = f"s.{'id' if column == 'segment_id' else column} {listed}" if column else ""
     rule, names = case_membership_sql(scope)
-    statements: list[tuple[str, list]] = []
+    statements: list[tuple[str, list]] = list(first)
     if on_postgresql and locked:
         statements.append(("SELECT pg_advisory_xact_lock(%s::int, k) FROM unnest(%s::int[]) AS k ORDER BY k",
                            [_MEMBERSHIP_LOCK, locked]))

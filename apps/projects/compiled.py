@@ -26,7 +26,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.models import QuerySet
 from django.db.models.query import RawQuerySet
-from django.db.models.sql import RawQuery
+from django.db.models.sql import InsertQuery, RawQuery
 
 # Stand-ins for the values of a read: ids no row has, and that no query of ours spells out.
 _FIRST_STAND_IN = -7_300_000_001
@@ -281,6 +281,19 @@ def execute_prepared_together(cursor, statements: Sequence[tuple[str, Sequence]]
         pass
     if new:
         prepared.names.update(new)
+
+
+def insert_statements(objs: Sequence[models.Model], using: str = DEFAULT_DB_ALIAS) -> list[tuple[str, list]]:
+    """The INSERT of `objs` (of one model, their ids left to the database) as bulk_create
+    writes it, reading nothing back: for rows nobody reads again in the transaction, sent
+    with other statements in one round trip (`execute_prepared_together`). As with
+    bulk_create, no signal is sent; the objects get their automatic dates, not their ids."""
+    if not objs:
+        return []
+    opts = type(objs[0])._meta
+    query = InsertQuery(type(objs[0]))
+    query.insert_values([f for f in opts.concrete_fields if not f.generated and f is not opts.auto_field], objs)
+    return query.get_compiler(using=using).as_sql()
 
 
 def _parameter_types(params: Sequence) -> tuple[str, ...] | None:

@@ -12,20 +12,22 @@ import threading
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from apps.cases.services import case_transcripts_set, transcript_cases_set
-from apps.coding.models import CaseMembership
+from apps.coding.models import CaseMembership, Coding
 from apps.coding.selectors import case_membership_sql, membership_table
 from apps.coding.services import (
     case_membership_refresh,
+    case_memberships_refreshed_once,
     segment_create,
     segment_delete,
     segment_restore,
     segment_update,
     transcript_update_text,
 )
+from apps.projects.models import Activity
 from apps.transcripts.services import transcript_create
 from tests.conftest import SAMPLE_TEXT, phrase_span, statement_text
 
@@ -115,11 +117,16 @@ def test_linking_cases_to_a_segment_through_the_service_and_the_orm(project, cod
 
 # --- one refresh per write --------------------------------------------------------------------
 
-def refreshes(queries: CaptureQueriesContext) -> int:
-    """How many membership refreshes ran: each stores its rows with one INSERT into the
-    table (on PostgreSQL inside the one batch of statements the refresh sends)."""
+def refreshes_in(query: dict) -> bool:
+    """Whether a captured query stored memberships: each refresh does with one INSERT into
+    the table (on PostgreSQL inside the one batch of statements the refresh sends)."""
     insert = f"INSERT INTO {membership_table()}"
-    return sum(insert in statement_text(query["sql"]) for query in queries.captured_queries)
+    return insert in statement_text(query["sql"])
+
+
+def refreshes(queries: CaptureQueriesContext) -> int:
+    """How many membership refreshes ran."""
+    return sum(refreshes_in(query) for query in queries.captured_queries)
 
 
 def test_a_segment_created_with_its_cases_refreshes_the_memberships_once(project, transcript, coder, threat,
@@ -139,6 +146,43 @@ def test_a_segment_created_without_cases_refreshes_once(project, transcript, cod
     assert refreshes(queries) == 1
     assert (segment.pk, kazakhstan.pk) in stored(project)
     assert_in_step(project)
+
+
+def test_a_coded_passage_s_codings_and_history_go_with_its_memberships_in_one_query(project, transcript, coder,
+                                                                                   threat, russian_interest):
+    start, end = phrase_span(transcript, "Moscow")
+    with CaptureQueriesContext(connection) as queries:
+        segment = segment_create(transcript=transcript, start=start, end=end, coder=coder,
+                                 codes=[threat, russian_interest])
+    together = [q["sql"] for q in queries.captured_queries if refreshes_in(q)]
+    assert len(together) == 1
+    if connection.vendor == "postgresql":  # one round trip; SQLite, in the process, runs them one by one
+        text = statement_text(together[0])
+        assert 'INSERT INTO "coding_coding"' in text and 'INSERT INTO "projects_activity"' in text
+    assert sorted(segment.codings.values_list("tag_id", flat=True)) == sorted([threat.pk, russian_interest.pk])
+    assert Activity.objects.filter(target_type="segment", target_id=segment.pk, verb="coded").count() == 1
+
+
+def test_a_trashed_passage_s_history_goes_with_its_memberships_in_one_query(project, transcript, coder, threat):
+    start, end = phrase_span(transcript, "Moscow")
+    segment = segment_create(transcript=transcript, start=start, end=end, coder=coder, codes=[threat])
+    with CaptureQueriesContext(connection) as queries:
+        segment_delete(segment=segment, actor=coder)
+    together = [q["sql"] for q in queries.captured_queries if refreshes_in(q)]
+    assert len(together) == 1
+    if connection.vendor == "postgresql":
+        assert 'INSERT INTO "projects_activity"' in statement_text(together[0])
+    assert Activity.objects.filter(target_type="segment", target_id=segment.pk, verb="deleted").count() == 1
+
+
+def test_inside_a_wider_collection_a_passage_s_codings_are_written_at_once(project, transcript, coder, threat):
+    """A caller that codes many passages in one collection may read what it wrote: the
+    codings and the history are not held back until the collection ends."""
+    start, end = phrase_span(transcript, "Moscow")
+    with transaction.atomic(), case_memberships_refreshed_once():
+        segment = segment_create(transcript=transcript, start=start, end=end, coder=coder, codes=[threat])
+        assert list(Coding.objects.filter(content_object=segment).values_list("tag_id", flat=True)) == [threat.pk]
+        assert Activity.objects.filter(target_type="segment", target_id=segment.pk).exists()
 
 
 def test_a_segment_updated_with_new_bounds_codes_and_cases_refreshes_once(project, transcript, coder, study,

@@ -74,3 +74,33 @@ def test_the_shape_is_given_to_the_query_and_compiled_for_each(coded, project, t
     coded.save()
     assert read.rows(project=project.pk, shape=(("trash", False),)) == []
     assert read.rows(project=project.pk, shape=(("trash", True),)) == [(coded.pk,)]
+
+
+# --- rows written with other statements (insert_statements) -----------------------------------
+
+def test_an_insert_statement_writes_the_rows_bulk_create_writes(coded, owner, threat, russian_interest):
+    from django.db import connection
+
+    from apps.coding.models import Coding
+    from apps.projects.compiled import execute_prepared_together, insert_statements
+    from apps.projects.models import Activity
+    from apps.projects.services import activity_build
+
+    Coding.objects.filter(content_object=coded).delete()
+    codings = [Coding(content_object=coded, tag=threat, value="high"),
+               Coding(content_object=coded, tag=russian_interest)]
+    history = activity_build(project=coded.project, actor=owner, verb="coded", target=coded, summary="two codes",
+                             after={"codes": {"Threat perception": "high"}, "cases": []})
+    with connection.cursor() as cursor:
+        execute_prepared_together(cursor, insert_statements(codings) + insert_statements([history]))
+    stored = list(Coding.objects.filter(content_object=coded).order_by("tag_id").values_list("tag_id", "value"))
+    assert stored == sorted([(threat.pk, "high"), (russian_interest.pk, "")])
+    assert all(c.created_at is not None for c in codings), "the automatic dates are set, as bulk_create sets them"
+    written = Activity.objects.filter(target_type="segment", target_id=coded.pk, summary="two codes").get()
+    assert (written.after, written.actor_id, written.verb) == (history.after, owner.pk, "coded")
+
+
+def test_no_objects_no_statement():
+    from apps.projects.compiled import insert_statements
+
+    assert insert_statements([]) == []
