@@ -278,9 +278,8 @@ class _Refreshes:
         callers may read them."""
         if self.runs:
             self.along += statements
-        elif statements:
-            with connection.cursor() as cursor:
-                execute_prepared_together(cursor, statements)
+        else:
+            _written_now(statements)
 
     def _first(self) -> list[tuple[str, list]]:
         along, self.along = self.along, []
@@ -301,9 +300,7 @@ class _Refreshes:
                 _case_membership_store(project_id=project_id, transcript_ids=set().union(*(t for t, _ in rest)),
                                        segment_ids=set().union(*(s for _, s in rest)), new=self.all_new,
                                        stored=stored, first=self._first())
-        if self.along:  # no refresh ran: the writes alone
-            with connection.cursor() as cursor:
-                execute_prepared_together(cursor, self._first())
+        _written_now(self._first())  # what no refresh took along (none ran)
         if not self.projects:  # a whole project's rows are not returned: too many to hold
             self.stored = stored
 
@@ -851,6 +848,13 @@ def case_membership_refresh(*, project_id: int, transcript_ids: Sequence[int] | 
                                new=new)
 
 
+def _written_now(statements: Sequence[tuple[str, list]]) -> None:
+    """Statements `send_along` held, when no refresh sends them."""
+    if statements:
+        with connection.cursor() as cursor:
+            execute_prepared_together(cursor, list(statements))
+
+
 def _case_membership_store(*, project_id: int, transcript_ids=None, segment_ids=None, new: bool = False,
                            stored: dict[int, list[int]] | None = None, first: list[tuple[str, list]] = ()) -> None:
     """Store the rows of the rule for the scope; with `stored`, add to it the case ids
@@ -866,9 +870,7 @@ def _case_membership_store(*, project_id: int, transcript_ids=None, segment_ids=
         else:
             column, ids = "segment_id", sorted({int(i) for i in segment_ids})
         if not ids:
-            if first:
-                with connection.cursor() as cursor:
-                    execute_prepared_together(cursor, list(first))
+            _written_now(first)
             return
     table = membership_table()
     on_postgresql = connection.vendor == "postgresql"

@@ -49,9 +49,9 @@ def formula_like(text: str) -> bool:
     return text.startswith(FORMULA_STARTS) and not _DASH_PROSE.fullmatch(text)
 
 
-# What a cell may need: a formula's first character, or a character XML forbids anywhere.
-# Most cells have neither and are returned as they are (an export writes thousands).
-_CELL_NEEDS_CARE = re.compile("[=+\\-@\t\r]|.*?[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]", re.S)
+# What a cell may need, from the two rules above: a formula's first character, or a
+# character XML forbids anywhere. Most cells have neither and are returned as they are.
+_CELL_NEEDS_CARE = re.compile(f"[{re.escape(''.join(FORMULA_STARTS))}]|.*?{_XML_ILLEGAL.pattern}", re.S)
 
 
 def spreadsheet_cell(value):
