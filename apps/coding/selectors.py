@@ -456,16 +456,17 @@ def codings_of_primary(coder_id) -> Q:
     return Q(content_object__coder_id=coder_id) | Q(settled=True)
 
 
-# The activities of segments, for `project_state`: a segment's own writes (coding, editing,
-# trashing, restoring one) name it as their target; every other write names something else
-# (a code, a case, a transcript, a search's coding of many segments ...).
-NOT_SEGMENT_WRITES = ActivityKind("target_type <> %s", (Segment._meta.model_name,))
+# The writes of a project, for `project_state`: a segment's own writes (coding, editing,
+# trashing, restoring one) are tied to its transcript (Activity.segment_transcript); every
+# other write is untied (a code, a case, a transcript, a search's coding of many segments ...).
+NOT_SEGMENT_WRITES = ActivityKind(untied=True)
 
 
-def segment_writes(segment_ids_sql: str, params: tuple = ()) -> ActivityKind:
-    """The writes of the segments whose ids the SQL subquery gives."""
-    return ActivityKind(f"target_type = %s AND target_id IN ({segment_ids_sql})",
-                        (Segment._meta.model_name, *params))
+def untied_writes_and_segments(segment_ids_sql: str, params: tuple = ()) -> ActivityKind:
+    """Every write but a segment's, and the writes of the segments whose ids the SQL
+    subquery gives."""
+    return ActivityKind(untied=True, where=f"target_type = %s AND target_id IN ({segment_ids_sql})",
+                        params=(Segment._meta.model_name, *params))
 
 
 def transcript_page_writes(transcript: Transcript) -> ActivityKind:
@@ -473,8 +474,7 @@ def transcript_page_writes(transcript: Transcript) -> ActivityKind:
     segment's (codes, cases and their links, the text, members, comments ...) and the
     writes of this transcript's segments (in the trash too). Coding in another transcript
     leaves it."""
-    return NOT_SEGMENT_WRITES | segment_writes(f"SELECT id FROM {Segment._meta.db_table} WHERE transcript_id = %s",
-                                               (transcript.pk,))
+    return ActivityKind(untied=True, transcript=transcript.pk)
 
 
 # The transcript of its page, with its expert, recording and the recording's transcription

@@ -471,6 +471,7 @@ def segment_create(*, transcript: Transcript, start: int, end: int, coder, codes
         if cases:
             segment.cases.add(*cases)
         activity = activity_build(project=transcript.project, actor=coder, verb="coded", target=segment,
+                                  segment_transcript=transcript.pk,
                                   summary=f"{', '.join(c.name for c in codes) or 'case section'}: {actual[:80]}",
                                   after=segment_snapshot(segment, codings=codings, cases=cases))
         # Nothing reads them back here: written with the case memberships, in one round trip.
@@ -544,6 +545,7 @@ def segment_update(*, segment: Segment, version: int, actor, start: int | None =
     segment.version += 1
     segment.save()
     activity_record(project=segment.project, actor=actor, verb="edited", target=segment,
+                    segment_transcript=segment.transcript_id,
                     summary=segment.quote[:80], before=before, after=segment_snapshot(segment))
     return segment
 
@@ -601,6 +603,7 @@ def segment_delete(*, segment: Segment, actor, version: int | None = None) -> Se
         # The history, written with the refresh in one round trip.
         refreshes.send_along(insert_statements([activity_build(
             project=segment.project, actor=actor, verb="deleted", target=segment, summary=segment.quote[:80],
+            segment_transcript=segment.transcript_id,
             before=segment_snapshot(segment, codings=codings, cases=cases))]))
     # What it holds, for an answer that need not read it back (selectors.segment_written_json).
     segment.written_codings, segment.written_cases = codings, cases
@@ -635,6 +638,7 @@ def segment_restore(*, segment: Segment, actor) -> Segment:
     locked.version += 1
     locked.save(update_fields=["deleted_at", "deleted_by", "version", "updated_at"])
     activity_record(project=locked.project, actor=actor, verb="restored", target=locked, summary=locked.quote[:80],
+                    segment_transcript=locked.transcript_id,
                     after=segment_snapshot(locked))
     return locked
 
@@ -699,7 +703,7 @@ def segments_create_bulk(*, passages: Sequence[NewSegment], record: bool = False
             codings_of.setdefault(coding.content_object_id, []).append(coding)
         project = passages[0].transcript.project
         activities_record([activity_build(
-            project=project, actor=p.coder, verb="coded", target=s,
+            project=project, actor=p.coder, verb="coded", target=s, segment_transcript=s.transcript_id,
             summary=f"{', '.join(c.name for c in p.codes) or 'case section'}: {s.quote[:80]}",
             after=segment_snapshot(s, codings=codings_of.get(s.pk, []), cases=list(p.cases)))
             for s, p in zip(segments, passages)])

@@ -18,7 +18,7 @@ from django.urls import reverse
 from apps.projects.state import ActivityKind, cached_by_state
 from apps.cases.models import CaseValue
 from apps.coding.citations import Excerpt, cited_excerpts
-from apps.coding.selectors import NOT_SEGMENT_WRITES, segment_writes
+from apps.coding.selectors import untied_writes_and_segments
 from apps.projects.models import Project
 
 from .models import Judgment
@@ -59,7 +59,7 @@ def tour_writes(project: Project) -> ActivityKind:
     the segments a judgment cites (their trashing, restoring, editing). Coding a segment,
     or trashing one that no judgment cites, leaves the tour as it was."""
     evidence, judgment = Judgment.evidence.through._meta.db_table, Judgment._meta.db_table
-    return NOT_SEGMENT_WRITES | segment_writes(
+    return untied_writes_and_segments(
         f"SELECT e.segment_id FROM {evidence} e JOIN {judgment} j ON j.id = e.judgment_id WHERE j.project_id = %s",
         (project.pk,))
 

@@ -3,32 +3,40 @@ holds, which is why they live on the top floor."""
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
+from dataclasses import dataclass
 
 from django.db.models import Count, F, Value
 
 from apps.cases.models import Case
-from apps.coding.models import Code, Comment, Segment
-from apps.coding.selectors import NOT_SEGMENT_WRITES, code_segment_counts, code_tree
+from apps.coding.models import Code, Coding, Comment, Segment
+from apps.coding.selectors import NOT_SEGMENT_WRITES, code_tree
 from apps.comparison.tour import method_tour, tour_writes
 from apps.projects.history import TARGET_TYPES, target_history
 from apps.projects.compiled import CompiledRead
 from apps.projects.models import Project
-from apps.projects.state import cached_by_state, project_state
+from apps.projects.state import cached_by_state, cached_many_by_state, project_state
 from apps.transcripts.selectors import transcripts_for_project
 
 
 def project_home(*, project: Project) -> dict:
-    """What the project home page shows, kept for the project's state in three parts, each
-    under the stamp of the writes that can change it (every write records an Activity):
-    the transcripts, codebook, open comments and cases until a write that is not a
-    segment's; the numbers of segments until any write; the tour until one `tour_writes`
-    names. So a home read right after a passage is coded or trashed reads the state (one
-    query, with the recent activities) and the numbers (one more), whatever the project's
-    size; an unchanged project's home reads the state only."""
+    """What the project home page shows, kept for the project's state, each part under the
+    stamp of the writes that can change it (every write records an Activity): the
+    transcripts, codebook, open comments and cases until a write that is not a segment's;
+    each transcript's numbers of segments until a write of its segments (or one that is not
+    a segment's); the tour until one `tour_writes` names. So a home read right after a
+    passage is coded or trashed reads the state (one query, with the recent activities) and
+    counts that one transcript's segments again (one more); an unchanged project's home
+    reads the state only."""
     state = project_state(project, kinds={"listing": NOT_SEGMENT_WRITES, "tour": tour_writes(project)}, recent=8)
     listing = cached_by_state(project, ("project-home",), lambda: _listing(project), stamp=state.of["listing"])
-    counts = cached_by_state(project, ("project-home-counts",), lambda: _segment_counts(project.pk), stamp=state.stamp)
-    per_transcript, per_code = counts["transcript"], counts["code"]
+    counted = cached_many_by_state(
+        {t["pk"]: (("project-home-counts", t["pk"]), state.of_transcript(t["pk"])) for t in listing["transcripts"]},
+        lambda transcripts: _segment_counts(project.pk, transcripts))
+    per_transcript = {pk: counts.segments for pk, counts in counted.items()}
+    per_code = Counter()
+    for counts in counted.values():
+        per_code.update(counts.codes)
     return {
         "project": project,
         "transcripts": [{**t, "n_segments": per_transcript.get(t["pk"], 0)} for t in listing["transcripts"]],
@@ -59,23 +67,38 @@ def _listing(project: Project) -> dict:
     }
 
 
-def _segment_counts_query(project: int):
-    per_transcript = (Segment.objects.filter(project=project).order_by().values("transcript_id")
-                      .annotate(n=Count("id"), kind=Value("transcript")).values_list("kind", "transcript_id", "n"))
-    per_code = code_segment_counts(project=project).annotate(kind=Value("code")).values_list("kind", "tag_id", "n")
+@dataclass(frozen=True)
+class TranscriptCounts:
+    """One transcript's segments not in the trash, and those of each code (by id)."""
+    segments: int
+    codes: dict[int, int]
+
+
+def _segment_counts_query(project: int, transcripts: list[int]):
+    per_transcript = (Segment.objects.filter(project=project, transcript_id__in=transcripts).order_by()
+                      .values("transcript_id").annotate(n=Count("id"), kind=Value("transcript"))
+                      .values_list("kind", "transcript_id", "transcript_id", "n"))
+    per_code = (Coding.objects.filter(content_object__deleted_at__isnull=True, content_object__project=project,
+                                      content_object__transcript_id__in=transcripts)
+                .order_by().values("content_object__transcript_id", "tag_id")
+                .annotate(n=Count("id"), kind=Value("code"))
+                .values_list("kind", "content_object__transcript_id", "tag_id", "n"))
     return per_transcript.union(per_code, all=True)
 
 
 _SEGMENT_COUNTS = CompiledRead(_segment_counts_query)
 
 
-def _segment_counts(project_id: int) -> dict[str, dict[int, int]]:
-    """The segments (not in the trash) of each transcript and of each code, in one query
-    (read after every write: compiled once)."""
-    counts: dict[str, dict[int, int]] = {"transcript": {}, "code": {}}
-    for kind, pk, n in _SEGMENT_COUNTS.rows(project=project_id):
-        counts[kind][pk] = n
-    return counts
+def _segment_counts(project_id: int, transcripts: list[int]) -> dict[int, TranscriptCounts]:
+    """The segments (not in the trash) of each of these transcripts and of each code in
+    it, in one query (read after every write: compiled once)."""
+    segments, codes = dict.fromkeys(transcripts, 0), {pk: {} for pk in transcripts}
+    for kind, transcript, pk, n in _SEGMENT_COUNTS.rows(project=project_id, transcripts=list(transcripts)):
+        if kind == "transcript":
+            segments[transcript] = n
+        else:
+            codes[transcript][pk] = n
+    return {pk: TranscriptCounts(segments=segments[pk], codes=codes[pk]) for pk in transcripts}
 
 
 def target_history_page(*, project: Project, target_type: str, target_id: int) -> dict | None:

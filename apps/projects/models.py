@@ -61,6 +61,12 @@ class Activity(models.Model):
     verb = models.CharField(max_length=40)
     target_type = models.CharField(max_length=40)
     target_id = models.PositiveBigIntegerField(null=True)
+    # The transcript of the one segment this write changed (a segment's coding, editing,
+    # trashing, restoring), or None for any other write: the stamps of a project are read
+    # per transcript from it (apps.projects.state). A write tied to a transcript here must
+    # change nothing but that transcript's segments; one left untied costs only a wider
+    # recomputation. No foreign key: the history outlives the transcript.
+    segment_transcript = models.PositiveBigIntegerField(null=True, blank=True)
     summary = models.CharField(max_length=300, blank=True)
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
@@ -68,10 +74,12 @@ class Activity(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        # An object's history by its target; with the id as well, the project's stamps
-        # (apps.projects.state: sums of the ids of its activities, some by target)
-        # are read from the index alone on PostgreSQL, not from every row of the history.
-        indexes = [models.Index(fields=["project", "target_type", "target_id", "id"])]
+        # An object's history by its target (with the id as well, the stamps of some
+        # segments' writes); the project's stamps per transcript (apps.projects.state: sums
+        # of the ids of its activities), read from the index alone, not from every row of
+        # the history.
+        indexes = [models.Index(fields=["project", "target_type", "target_id", "id"]),
+                   models.Index(fields=["project", "segment_transcript", "id"], name="activity_stamps")]
         verbose_name_plural = "activities"
 
     def __str__(self):

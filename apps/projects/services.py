@@ -19,14 +19,17 @@ logger = logging.getLogger(__name__)
 
 
 def activity_build(*, project: Project, actor, verb: str, target=None, target_type: str = "",
-                   summary: str = "", before=None, after=None) -> Activity:
-    """The Activity that `activity_record` stores, unsaved: for `activities_record`."""
+                   summary: str = "", before=None, after=None, segment_transcript: int | None = None) -> Activity:
+    """The Activity that `activity_record` stores, unsaved: for `activities_record`.
+    `segment_transcript`: the transcript of the one segment the write changed, and nothing
+    else (Activity.segment_transcript)."""
     return Activity(
         project=project,
         actor=actor if actor is not None and actor.is_authenticated else None,
         verb=verb,
         target_type=target_type or (target._meta.model_name if target is not None else "project"),
         target_id=getattr(target, "pk", None),
+        segment_transcript=segment_transcript,
         summary=summary[:300],
         before=before,
         after=after,

@@ -6,12 +6,17 @@ kept under that stamp is never stale, and each process may keep its own (setting
 The analysis (matrix, frequencies), the method tour, the project home and the transcript
 page keep theirs here; a value that only some writes can change may be kept under the
 stamp of those (`project_state`).
+
+The sums are read per transcript (`Activity.segment_transcript`): a segment's write is tied
+to its transcript, every other write to none. So a value of one transcript (its page, its
+numbers on the home) is kept under the writes of its segments and the untied writes, and
+outlives the coding of every other transcript.
 """
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Hashable, Mapping
+from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
@@ -32,14 +37,13 @@ def analysis_stamp(project: Project) -> str:
 
 @dataclass(frozen=True)
 class ActivityKind:
-    """Some of a project's activities: an SQL condition on the columns of its Activity
-    rows (`target_type`, `target_id`, ...) with its parameters, for `project_state`."""
-    where: str
+    """Some of a project's writes, for `project_state`: the untied ones (`untied`: every
+    write but a segment's), those of the segments of `transcript`, and those an SQL
+    condition on the columns of the Activity rows picks (`where`, with its `params`)."""
+    untied: bool = False
+    transcript: int | None = None
+    where: str = ""
     params: tuple = ()
-
-    def __or__(self, other: "ActivityKind") -> "ActivityKind":
-        """The activities of either kind."""
-        return ActivityKind(f"({self.where}) OR ({other.where})", (*self.params, *other.params))
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,13 @@ class ProjectState:
     stamp: str
     of: dict[str, str]
     recent: list[Activity]
+    prefix: str = ""
+    sums: dict[int | None, int] = field(default_factory=dict)
+
+    def of_transcript(self, transcript_id: int) -> str:
+        """The stamp of the writes that can change what one transcript holds: its segments'
+        and the untied ones (`ActivityKind(untied=True, transcript=...)`)."""
+        return f"{self.prefix}:t{transcript_id}:{self.sums.get(None, 0) + self.sums.get(transcript_id, 0)}"
 
 
 # The latest activities with their actor's name, without their before/after snapshots; the
@@ -61,6 +72,20 @@ _RECENT_SQL = (f"SELECT a.id, a.project_id, a.actor_id, a.verb, a.target_type, a
                "WHERE a.project_id = %s ORDER BY a.created_at DESC, a.id DESC LIMIT %s")
 
 
+def _stamps_sql(wheres: list[str]) -> str:
+    """One text: "transcript:sum,..." (no transcript: the untied writes), then "|" and the
+    sum of each condition's activities. An uncorrelated subquery, which PostgreSQL and
+    SQLite work out once, not once per row of the recent activities."""
+    table = Activity._meta.db_table
+    joined = "string_agg" if connection.vendor == "postgresql" else "group_concat"
+    groups = (f"SELECT COALESCE({joined}(COALESCE(CAST(segment_transcript AS TEXT), '') || ':' || CAST(total AS TEXT), "
+              f"','), '') FROM (SELECT segment_transcript, SUM(id) AS total FROM {table} WHERE project_id = %s "
+              "GROUP BY segment_transcript) per_transcript")
+    parts = [f"({groups})"] + [f"COALESCE((SELECT SUM(id) FROM {table} WHERE project_id = %s AND ({where})), 0)"
+                                for where in wheres]
+    return " || '|' || ".join(parts)
+
+
 def project_state(project: Project, *, kinds: Mapping[str, ActivityKind], recent: int = 0) -> ProjectState:
     """The project's stamp, the stamps of some kinds of its activities and its `recent`
     latest activities, in one query. A value that only some writes can change is kept
@@ -69,17 +94,12 @@ def project_state(project: Project, *, kinds: Mapping[str, ActivityKind], recent
 
     A stamp is the sum of the ids of the activities: they are only ever added, so the sum
     grows with each one, also with a late commit of a smaller id (ids are handed out before
-    transactions commit). The stamps ride on the latest activities as one text column: an
-    uncorrelated subquery, which PostgreSQL and SQLite work out once, not once per row. It
-    is written in SQL: the ORM took longer to compile the filtered aggregates (2-3 ms) than
-    PostgreSQL takes to read them from the index (about 1 ms for 4,000 activities)."""
-    table = Activity._meta.db_table
-    sums, params = ["COALESCE(SUM(id), 0)"], []
-    for kind in kinds.values():
-        sums.append(f"COALESCE(SUM(CASE WHEN {kind.where} THEN id END), 0)")
-        params += kind.params
-    joined = " || '|' || ".join(sums)
-    sql, params = f"SELECT {joined} FROM {table} WHERE project_id = %s", [*params, project.pk]
+    transactions commit). The sums per transcript are one pass over an index, whatever the
+    kinds; a kind's condition (`where`) adds a read of the activities it picks. Written SQL:
+    the ORM took longer to compile the aggregates (2-3 ms) than the database to read them."""
+    picking = [name for name, kind in kinds.items() if kind.where]
+    sql = _stamps_sql([kinds[name].where for name in picking])
+    params = [project.pk] + [p for name in picking for p in (project.pk, *kinds[name].params)]
     rows = []
     if recent:
         rows = list(raw_prepared(Activity, _RECENT_SQL.format(stamps=sql), [*params, project.pk, recent]))
@@ -87,20 +107,48 @@ def project_state(project: Project, *, kinds: Mapping[str, ActivityKind], recent
         text = rows[0].stamps
     else:  # no activity yet (or none asked for): the stamps alone
         with connection.cursor() as cursor:
-            execute_prepared(cursor, sql, params)
+            execute_prepared(cursor, f"SELECT {sql}", params)
             text = cursor.fetchone()[0]
+    groups, *picked = str(text).split("|")
+    sums: dict[int | None, int] = {}
+    for group in filter(None, groups.split(",")):
+        transcript, total = group.split(":")
+        sums[int(transcript) if transcript else None] = int(total)
+    picked_sums = dict(zip(picking, map(int, picked)))
     prefix = f"{project.pk}:{project.created_at.timestamp() if project.created_at else ''}"
-    found = dict(zip(["", *kinds], str(text).split("|")))
-    return ProjectState(stamp=f"{prefix}:{found.pop('')}", of={name: f"{prefix}:{name}:{found[name]}" for name in kinds},
-                        recent=rows)
+    of = {}
+    for name, kind in kinds.items():
+        total = ((sums.get(None, 0) if kind.untied else 0) + (sums.get(kind.transcript, 0) if kind.transcript else 0)
+                 + picked_sums.get(name, 0))
+        of[name] = f"{prefix}:{name}:{total}"
+    return ProjectState(stamp=f"{prefix}:{sum(sums.values())}", of=of, recent=rows, prefix=prefix, sums=sums)
+
+
+def _cache_name(stamp: str, key: tuple) -> str:
+    return "analysis:" + hashlib.sha256(repr((stamp, key)).encode()).hexdigest()
 
 
 def cached_by_state(project: Project, key: tuple, compute, *, stamp: str | None = None):
     """compute(), or its result for the same project state and parameters."""
     stamp = stamp or analysis_stamp(project)
-    name = "analysis:" + hashlib.sha256(repr((stamp, key)).encode()).hexdigest()
+    name = _cache_name(stamp, key)
     found = cache.get(name, _NOT_CACHED)
     if found is _NOT_CACHED:  # a result may be None itself (no tour yet): that is kept too
         found = compute()
         cache.set(name, found, CACHE_SECONDS)
     return found
+
+
+def cached_many_by_state(stamped: Mapping[Hashable, tuple[tuple, str]],
+                         compute: Callable[[list[Hashable]], Mapping[Hashable, object]]) -> dict:
+    """A value for each item of `stamped` (item -> (key, stamp)): those kept for the same
+    key and stamp, and compute(items) for the others at once (it returns a value for each)."""
+    names = {item: _cache_name(stamp, key) for item, (key, stamp) in stamped.items()}
+    found = cache.get_many(list(names.values()))
+    values = {item: found[name] for item, name in names.items() if name in found}
+    missing = [item for item in stamped if item not in values]
+    if missing:
+        computed = compute(missing)
+        cache.set_many({names[item]: computed[item] for item in missing}, CACHE_SECONDS)
+        values.update((item, computed[item]) for item in missing)
+    return values

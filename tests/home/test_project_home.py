@@ -3,13 +3,15 @@ queries, a passage coded or trashed costs one more, and every write shows at onc
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils import timezone
 
 from apps.cases.models import Attribute
 from apps.cases.services import attribute_create, case_create, case_update, case_value_set
+from apps.coding.models import Segment
 from apps.coding.services import (code_create, code_delete, code_update, comment_create, comment_resolve,
                                   segment_create, segment_delete, segment_restore)
 from apps.transcripts.services import expert_create, transcript_create, transcript_speakers_update
-from tests.conftest import phrase_span
+from tests.conftest import SAMPLE_TEXT, phrase_span
 
 # Tables the home reads only when a write other than a segment's changed them.
 LISTING_TABLES = ("transcripts_transcript", "coding_code", "coding_comment", "cases_case")
@@ -51,6 +53,31 @@ def test_a_home_read_after_a_passage_is_coded_or_trashed_counts_again_and_keeps_
 
     segment_restore(segment=segment, actor=owner)
     assert "1 coded segment" in client.get(home).content.decode()
+
+
+def test_coding_in_one_transcript_counts_that_transcripts_segments_again_and_keeps_the_others(
+        client_for, owner, project, transcript, threat, expert):
+    """Each transcript's numbers are kept under the writes of its own segments and the
+    writes that are not a segment's: a home read after coding in one interview counts that
+    interview again, whatever the size of the others (#19)."""
+    client = client_for(owner)
+    home = reverse("project_home", args=[project.slug])
+    second = transcript_create(project=project, title="Second interview", text=SAMPLE_TEXT, expert=expert,
+                               allow_duplicate=True,
+                               created_by=owner)
+    start, end = phrase_span(transcript, "Because Moscow wanted it to.")
+    first_segment = segment_create(transcript=transcript, start=start, end=end, codes=[threat], coder=owner)
+    assert 'Threat perception <span class="count">1</span>' in client.get(home).content.decode()
+    # Changed behind the services' back (no Activity): only a recount of the first interview would show it.
+    Segment.objects.filter(pk=first_segment.pk).update(deleted_at=timezone.now())
+
+    segment_create(transcript=second, start=start, end=end, codes=[threat], coder=owner)
+    page = client.get(home).content.decode()
+    assert "2 coded segments" in page and 'Threat perception <span class="count">2</span>' in page  # kept
+
+    code_create(project=project, name="Alliance credibility", actor=owner)  # not a segment's write: all anew
+    page = client.get(home).content.decode()
+    assert "1 coded segment" in page and 'Threat perception <span class="count">1</span>' in page
 
 
 def test_every_write_shows_on_the_project_home_at_once(client_for, owner, project, transcript, expert):

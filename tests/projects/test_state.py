@@ -5,10 +5,11 @@ from __future__ import annotations
 from apps.coding.services import code_create, segment_create
 from apps.projects.models import Activity, Project
 from apps.projects.state import ActivityKind, project_state
+from apps.transcripts.services import transcript_create
 from tests.conftest import phrase_span
 
-KINDS = {"not-segments": ActivityKind("target_type <> %s", ("segment",)),
-         "segments": ActivityKind("target_type = %s", ("segment",))}
+KINDS = {"not-segments": ActivityKind(untied=True),
+         "segments": ActivityKind(where="target_type = %s", params=("segment",))}
 
 
 def test_a_kinds_stamp_changes_with_its_writes_only(project, owner, transcript, threat):
@@ -23,6 +24,24 @@ def test_a_kinds_stamp_changes_with_its_writes_only(project, owner, transcript, 
     named = project_state(project, kinds=KINDS)
     assert named.stamp != coded.stamp and named.of["not-segments"] != coded.of["not-segments"]
     assert named.of["segments"] == coded.of["segments"]
+
+
+def test_a_segments_write_changes_the_stamp_of_its_transcript_and_an_untied_write_every_one(
+        project, owner, transcript, expert, threat):
+    second = transcript_create(project=project, title="Second interview", text=transcript.text, expert=expert,
+                               allow_duplicate=True,
+                               created_by=owner)
+    before = project_state(project, kinds={})
+    start, end = phrase_span(transcript, "Because Moscow wanted it to.")
+    segment = segment_create(transcript=second, start=start, end=end, codes=[threat], coder=owner)
+    coded = project_state(project, kinds={})
+    assert coded.of_transcript(second.pk) != before.of_transcript(second.pk)
+    assert coded.of_transcript(transcript.pk) == before.of_transcript(transcript.pk)
+    assert Activity.objects.get(target_type="segment", target_id=segment.pk).segment_transcript == second.pk
+    code_create(project=project, name="Alliance credibility", actor=owner)
+    named = project_state(project, kinds={})
+    assert named.of_transcript(second.pk) != coded.of_transcript(second.pk)
+    assert named.of_transcript(transcript.pk) != coded.of_transcript(transcript.pk)
 
 
 def test_the_recent_activities_come_with_the_same_stamps(project, owner, transcript, threat,
