@@ -15,7 +15,7 @@ outlives the coding of every other transcript.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
@@ -49,13 +49,15 @@ class ActivityKind:
 @dataclass(frozen=True)
 class ProjectState:
     """What `project_state` read: the stamp of every write (`stamp`), the stamps of some
-    kinds of writes (`of[name]`), and the latest activities (`recent`, with their actor's
-    name as `actor_username`, without their before/after snapshots)."""
+    kinds of writes (`of[name]`), the latest activities (`recent`, with their actor's
+    name as `actor_username`, without their before/after snapshots), the sums behind the
+    stamps (`sums`, by transcript) and the texts read `along` with them."""
     stamp: str
     of: dict[str, str]
     recent: list[Activity]
     prefix: str = ""
     sums: dict[int | None, int] = field(default_factory=dict)
+    along: dict[str, str] = field(default_factory=dict)
 
     def of_transcript(self, transcript_id: int) -> str:
         """The stamp of the writes that can change what one transcript holds: its segments'
@@ -64,12 +66,20 @@ class ProjectState:
 
 
 # The latest activities with their actor's name, without their before/after snapshots; the
-# stamps ride along as one more column (written SQL: a raw queryset still converts each
-# column as the ORM does, and the ORM took longer to compile the join than to read it).
+# stamps (and any other reads asked for) ride along as more columns (written SQL: a raw
+# queryset still converts each column as the ORM does, and the ORM took longer to compile
+# the join than to read it).
 _RECENT_SQL = (f"SELECT a.id, a.project_id, a.actor_id, a.verb, a.target_type, a.target_id, a.summary, a.created_at, "
-               f"u.username AS actor_username, ({{stamps}}) AS stamps FROM {Activity._meta.db_table} a "
+               f"u.username AS actor_username, {{columns}} FROM {Activity._meta.db_table} a "
                f"LEFT JOIN {get_user_model()._meta.db_table} u ON u.id = a.actor_id "
                "WHERE a.project_id = %s ORDER BY a.created_at DESC, a.id DESC LIMIT %s")
+
+
+def text_aggregate(expression: str, separator: str = ",") -> str:
+    """SQL joining the texts of `expression` over the rows with `separator`, '' for none
+    (the name of that aggregate differs between PostgreSQL and SQLite)."""
+    joined = "string_agg" if connection.vendor == "postgresql" else "group_concat"
+    return f"COALESCE({joined}({expression}, '{separator}'), '')"
 
 
 def _stamps_sql(wheres: list[str]) -> str:
@@ -77,20 +87,22 @@ def _stamps_sql(wheres: list[str]) -> str:
     sum of each condition's activities. An uncorrelated subquery, which PostgreSQL and
     SQLite work out once, not once per row of the recent activities."""
     table = Activity._meta.db_table
-    joined = "string_agg" if connection.vendor == "postgresql" else "group_concat"
-    groups = (f"SELECT COALESCE({joined}(COALESCE(CAST(segment_transcript AS TEXT), '') || ':' || CAST(total AS TEXT), "
-              f"','), '') FROM (SELECT segment_transcript, SUM(id) AS total FROM {table} WHERE project_id = %s "
-              "GROUP BY segment_transcript) per_transcript")
+    each = "COALESCE(CAST(segment_transcript AS TEXT), '') || ':' || CAST(total AS TEXT)"
+    groups = (f"SELECT {text_aggregate(each)} FROM (SELECT segment_transcript, SUM(id) AS total FROM {table} "
+              "WHERE project_id = %s GROUP BY segment_transcript) per_transcript")
     parts = [f"({groups})"] + [f"COALESCE((SELECT SUM(id) FROM {table} WHERE project_id = %s AND ({where})), 0)"
                                 for where in wheres]
     return " || '|' || ".join(parts)
 
 
-def project_state(project: Project, *, kinds: Mapping[str, ActivityKind], recent: int = 0) -> ProjectState:
+def project_state(project: Project, *, kinds: Mapping[str, ActivityKind], recent: int = 0,
+                  along: Mapping[str, tuple[str, Sequence]] | None = None) -> ProjectState:
     """The project's stamp, the stamps of some kinds of its activities and its `recent`
     latest activities, in one query. A value that only some writes can change is kept
     under the stamp of those, and outlives the others: the project home keeps its codebook
-    while segments are coded.
+    while segments are coded. `along`: other reads for the same round trip, each an SQL
+    expression giving one text (with its parameters), in `ProjectState.along` by name; they
+    see what the stamps see (one statement).
 
     A stamp is the sum of the ids of the activities: they are only ever added, so the sum
     grows with each one, also with a late commit of a smaller id (ids are handed out before
@@ -100,15 +112,19 @@ def project_state(project: Project, *, kinds: Mapping[str, ActivityKind], recent
     picking = [name for name, kind in kinds.items() if kind.where]
     sql = _stamps_sql([kinds[name].where for name in picking])
     params = [project.pk] + [p for name in picking for p in (project.pk, *kinds[name].params)]
+    along = dict(along or {})
+    columns = ", ".join([f"({sql}) AS stamps", *(f"({expression}) AS along_{index}"
+                                                 for index, (expression, _) in enumerate(along.values()))])
+    params += [p for _, along_params in along.values() for p in along_params]
     rows = []
     if recent:
-        rows = list(raw_prepared(Activity, _RECENT_SQL.format(stamps=sql), [*params, project.pk, recent]))
+        rows = list(raw_prepared(Activity, _RECENT_SQL.format(columns=columns), [*params, project.pk, recent]))
     if rows:
-        text = rows[0].stamps
+        text, *along_texts = [getattr(rows[0], name) for name in ("stamps", *(f"along_{i}" for i in range(len(along))))]
     else:  # no activity yet (or none asked for): the stamps alone
         with connection.cursor() as cursor:
-            execute_prepared(cursor, f"SELECT {sql}", params)
-            text = cursor.fetchone()[0]
+            execute_prepared(cursor, f"SELECT {columns}", params)
+            text, *along_texts = cursor.fetchone()
     groups, *picked = str(text).split("|")
     sums: dict[int | None, int] = {}
     for group in filter(None, groups.split(",")):
@@ -121,7 +137,8 @@ def project_state(project: Project, *, kinds: Mapping[str, ActivityKind], recent
         total = ((sums.get(None, 0) if kind.untied else 0) + (sums.get(kind.transcript, 0) if kind.transcript else 0)
                  + picked_sums.get(name, 0))
         of[name] = f"{prefix}:{name}:{total}"
-    return ProjectState(stamp=f"{prefix}:{sum(sums.values())}", of=of, recent=rows, prefix=prefix, sums=sums)
+    return ProjectState(stamp=f"{prefix}:{sum(sums.values())}", of=of, recent=rows, prefix=prefix, sums=sums,
+                        along=dict(zip(along, along_texts)))
 
 
 def _cache_name(stamp: str, key: tuple) -> str:

@@ -8,10 +8,13 @@ from django.utils import timezone
 from apps.cases.models import Attribute
 from apps.cases.services import attribute_create, case_create, case_update, case_value_set
 from apps.coding.models import Segment
+from apps.home.selectors import _recounted_since, _segment_counts, _transcript_counts
+from apps.projects.models import Activity
+from apps.projects.state import project_state
 from apps.coding.services import (code_create, code_delete, code_update, comment_create, comment_resolve,
                                   segment_create, segment_delete, segment_restore)
 from apps.transcripts.services import expert_create, transcript_create, transcript_speakers_update
-from tests.conftest import SAMPLE_TEXT, phrase_span
+from tests.conftest import SAMPLE_TEXT, phrase_span, statement_text
 
 # Tables the home reads only when a write other than a segment's changed them.
 LISTING_TABLES = ("transcripts_transcript", "coding_code", "coding_comment", "cases_case")
@@ -26,8 +29,13 @@ def test_an_unchanged_project_home_reads_its_state_only(client_for, owner, proje
     with django_assert_max_num_queries(4) as queries:
         page = client.get(home).content.decode()
     assert "Kazakhstan 2022" in page and "Interview E1" in page
-    # Nothing whose cost grows with the coding: no segment is read (#19).
-    assert not [q["sql"] for q in queries.captured_queries if "coding_segment" in q["sql"]]
+    # Nothing whose cost grows with the coding: segments are counted in the state's query only (#19),
+    # and only those of transcripts written since the last read: none here.
+    assert [q["sql"] for q in queries.captured_queries if "coding_segment" in statement_text(q["sql"])] == [
+        q["sql"] for q in queries.captured_queries if "projects_activity" in statement_text(q["sql"])]
+    latest = Activity.objects.filter(project=project).latest("id").pk
+    assert project_state(project, kinds={}, along={"counts": _recounted_since(project.pk, latest)}).along == {
+        "counts": ""}
 
 
 def test_a_home_read_after_a_passage_is_coded_or_trashed_counts_again_and_keeps_the_rest(
@@ -37,15 +45,15 @@ def test_a_home_read_after_a_passage_is_coded_or_trashed_counts_again_and_keeps_
     client.get(home)
     start, end = phrase_span(transcript, "Because Moscow wanted it to.")
     segment = segment_create(transcript=transcript, start=start, end=end, codes=[threat], coder=owner)
-    # session, user, membership, the project's state, the numbers of segments
-    with django_assert_max_num_queries(5) as queries:
+    # session, user, membership, the project's state with the numbers of the coded transcript
+    with django_assert_max_num_queries(4) as queries:
         page = client.get(home).content.decode()
     assert "1 coded segment" in page and "coded segment: Threat perception: Because Moscow" in page
     assert '<td class="num">1</td>' in page and 'Threat perception <span class="count">1</span>' in page
     assert not [q["sql"] for q in queries.captured_queries if any(t in q["sql"] for t in LISTING_TABLES)]
 
     segment_delete(segment=segment, actor=owner)
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(4):
         page = client.get(home).content.decode()
     assert "0 coded segments" in page and "deleted segment: Because Moscow" in page
     assert 'Threat perception <span class="count">0</span>' in page
@@ -78,6 +86,33 @@ def test_coding_in_one_transcript_counts_that_transcripts_segments_again_and_kee
     code_create(project=project, name="Alliance credibility", actor=owner)  # not a segment's write: all anew
     page = client.get(home).content.decode()
     assert "1 coded segment" in page and 'Threat perception <span class="count">1</span>' in page
+
+
+def test_the_numbers_read_with_the_state_are_those_of_the_transcript_written_last(
+        client_for, owner, project, transcript, threat, russian_interest, expert):
+    """The transcript of the latest segment's write since the last read is counted in the
+    state's query; one written before it, by a query of its own: the home shows both."""
+    client = client_for(owner)
+    home = reverse("project_home", args=[project.slug])
+    second = transcript_create(project=project, title="Second interview", text=SAMPLE_TEXT, expert=expert,
+                               allow_duplicate=True, created_by=owner)
+    client.get(home)
+    seen = Activity.objects.filter(project=project).latest("id").pk
+    start, end = phrase_span(transcript, "Because Moscow wanted it to.")
+    segment_create(transcript=transcript, start=start, end=end, codes=[threat], coder=owner)
+    segment_create(transcript=second, start=start, end=end, codes=[threat, russian_interest], coder=owner)
+    start, end = phrase_span(second, "The members feared the same crowds at home.")
+    trashed = segment_create(transcript=second, start=start, end=end, codes=[threat], coder=owner)
+    segment_delete(segment=trashed, actor=owner)
+
+    text = project_state(project, kinds={}, along={"counts": _recounted_since(project.pk, seen)}).along["counts"]
+    recounted = _transcript_counts(text)
+    assert recounted == _segment_counts(project.pk, [second.pk])
+    assert recounted[second.pk].segments == 1
+    assert recounted[second.pk].codes == {threat.pk: 1, russian_interest.pk: 1}
+    page = client.get(home).content.decode()
+    assert "2 coded segments" in page and 'Threat perception <span class="count">2</span>' in page
+    assert 'Russian interest <span class="count">1</span>' in page
 
 
 def test_every_write_shows_on_the_project_home_at_once(client_for, owner, project, transcript, expert):
