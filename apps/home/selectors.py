@@ -32,10 +32,12 @@ def project_home(*, project: Project) -> dict:
     trashed is that one query, whatever the project's size; a second one counts what that
     did not (other transcripts written since, a write that is not a segment's)."""
     seen_key = f"project-home-seen:{project.pk}"
+    seen = cache.get(seen_key, 0)
     state = project_state(project, kinds={"listing": NOT_SEGMENT_WRITES, "tour": tour_writes(project)}, recent=8,
-                          along={"counts": _recounted_since(project.pk, cache.get(seen_key, 0))})
-    if state.recent:
-        cache.set(seen_key, max(activity.pk for activity in state.recent), CACHE_SECONDS)
+                          along={"counts": _recounted_since(project.pk, seen)})
+    latest = max((activity.pk for activity in state.recent), default=seen)
+    if latest > seen:
+        cache.set(seen_key, latest, CACHE_SECONDS)
     recounted = _transcript_counts(state.along["counts"])
     listing = cached_by_state(project, ("project-home",), lambda: _listing(project), stamp=state.of["listing"])
     counted = cached_many_by_state(
