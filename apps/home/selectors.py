@@ -7,17 +7,19 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models import Count, F, Value
+from django.db import connection
+from django.db.models import F
 
 from apps.cases.models import Case
 from apps.coding.models import Code, Coding, Comment, Segment
 from apps.coding.selectors import NOT_SEGMENT_WRITES, code_tree
 from apps.comparison.tour import method_tour, tour_writes
 from apps.projects.history import TARGET_TYPES, target_history
-from apps.projects.compiled import CompiledRead
+from apps.projects.compiled import execute_prepared
 from apps.projects.models import Activity, Project
 from apps.projects.state import (CACHE_SECONDS, cached_by_state, cached_many_by_state, project_state,
-                                 text_aggregate)
+                                 state_prefix, text_aggregate)
+from apps.transcripts.models import Transcript
 from apps.transcripts.selectors import transcripts_for_project
 
 
@@ -31,7 +33,7 @@ def project_home(*, project: Project) -> dict:
     state's query (`_recounted_since`). So a home read right after a passage is coded or
     trashed is that one query, whatever the project's size; a second one counts what that
     did not (other transcripts written since, a write that is not a segment's)."""
-    seen_key = f"project-home-seen:{project.pk}"
+    seen_key = f"project-home-seen:{state_prefix(project)}"
     seen = cache.get(seen_key, 0)
     state = project_state(project, kinds={"listing": NOT_SEGMENT_WRITES, "tour": tour_writes(project)}, recent=8,
                           along={"counts": _recounted_since(project.pk, seen)})
@@ -85,57 +87,47 @@ class TranscriptCounts:
     codes: dict[int, int]
 
 
-def _segment_counts_query(project: int, transcripts: list[int]):
-    per_transcript = (Segment.objects.filter(project=project, transcript_id__in=transcripts).order_by()
-                      .values("transcript_id").annotate(n=Count("id"), kind=Value("transcript"))
-                      .values_list("kind", "transcript_id", "transcript_id", "n"))
-    per_code = (Coding.objects.filter(content_object__deleted_at__isnull=True, content_object__project=project,
-                                      content_object__transcript_id__in=transcripts)
-                .order_by().values("content_object__transcript_id", "tag_id")
-                .annotate(n=Count("id"), kind=Value("code"))
-                .values_list("kind", "content_object__transcript_id", "tag_id", "n"))
-    return per_transcript.union(per_code, all=True)
-
-
-_SEGMENT_COUNTS = CompiledRead(_segment_counts_query)
-
-
-def _segment_counts(project_id: int, transcripts: list[int]) -> dict[int, TranscriptCounts]:
-    """The segments (not in the trash) of each of these transcripts and of each code in
-    it, in one query (compiled once); none for no transcripts."""
-    if not transcripts:
-        return {}
-    segments, codes = dict.fromkeys(transcripts, 0), {pk: {} for pk in transcripts}
-    for kind, transcript, pk, n in _SEGMENT_COUNTS.rows(project=project_id, transcripts=list(transcripts)):
-        if kind == "transcript":
-            segments[transcript] = n
-        else:
-            codes[transcript][pk] = n
-    return {pk: TranscriptCounts(segments=segments[pk], codes=codes[pk]) for pk in transcripts}
-
-
-def _recounted_since(project_id: int, seen: int) -> tuple[str, list]:
-    """SQL for `project_state(along=...)`: the counts of `_segment_counts` for the
-    transcript of the latest segment's write after `seen` (an activity id), if any, as one
-    text: "transcript:segments:code=segments code=segments". Written SQL, to ride in the
-    state's query; counted from the index of the live segments. One transcript, not every
-    one written since: with a bound the planner can see, the statement keeps one plan
-    (with "id > seen" alone PostgreSQL planned it anew on every run, 1.2 ms)."""
-    activity, segment, coding = Activity._meta.db_table, Segment._meta.db_table, Coding._meta.db_table
-    live = "s.project_id = %s AND s.deleted_at IS NULL AND s.transcript_id = written.transcript"
+def _counts_sql(project_id: int, transcripts_sql: str, params: list) -> tuple[str, list]:
+    """SQL giving, as one text, the segments (not in the trash) of each transcript that
+    `transcripts_sql` names (one column, `transcript`; with `params`) and those of each code in it:
+    "transcript:segments:code=segments code=segments,..." (`_transcript_counts` reads it).
+    Each transcript is counted on its own from the index of the live segments. Written SQL,
+    so that it can ride in the state's query (`_recounted_since`)."""
+    segment, coding = Segment._meta.db_table, Coding._meta.db_table
+    live = "s.project_id = %s AND s.deleted_at IS NULL AND s.transcript_id = named.transcript"
     per_code = (f"SELECT c.tag_id, COUNT(*) AS n FROM {segment} s JOIN {coding} c ON c.content_object_id = s.id "
                 f"WHERE {live} GROUP BY c.tag_id")
     codes = text_aggregate("k.tag_id || '=' || k.n", " ")
-    each = (f"written.transcript || ':' || (SELECT COUNT(*) FROM {segment} s WHERE {live}) || ':' || "
+    each = (f"named.transcript || ':' || (SELECT COUNT(*) FROM {segment} s WHERE {live}) || ':' || "
             f"(SELECT {codes} FROM ({per_code}) k)")
-    latest = (f"SELECT a.segment_transcript AS transcript FROM {activity} a WHERE a.project_id = %s AND a.id > %s "
-              "AND a.segment_transcript IS NOT NULL ORDER BY a.id DESC LIMIT 1")
-    return (f"SELECT {text_aggregate(each)} FROM ({latest}) written",
-            [project_id, project_id, project_id, seen])
+    return f"SELECT {text_aggregate(each)} FROM ({transcripts_sql}) named", [project_id, project_id, *params]
+
+
+def _segment_counts(project_id: int, transcripts: list[int]) -> dict[int, TranscriptCounts]:
+    """The numbers of `_counts_sql` for these transcripts, in one query; none for none."""
+    if not transcripts:
+        return {}
+    named = (f"SELECT id AS transcript FROM {Transcript._meta.db_table} WHERE project_id = %s "
+             f"AND id IN ({', '.join(['%s'] * len(transcripts))})")
+    sql, params = _counts_sql(project_id, named, [project_id, *transcripts])
+    with connection.cursor() as cursor:
+        execute_prepared(cursor, sql, params)
+        counted = _transcript_counts(cursor.fetchone()[0])
+    return {pk: counted.get(pk, TranscriptCounts(segments=0, codes={})) for pk in transcripts}
+
+
+def _recounted_since(project_id: int, seen: int) -> tuple[str, list]:
+    """`_counts_sql` for `project_state(along=...)`: the transcript of the latest segment's
+    write after `seen` (an activity id), if any. One transcript, not every one written
+    since: with a bound the planner can see, the statement keeps one plan (with "id > seen"
+    alone PostgreSQL planned it anew on every run, 1.2 ms)."""
+    latest = (f"SELECT a.segment_transcript AS transcript FROM {Activity._meta.db_table} a WHERE a.project_id = %s "
+              "AND a.id > %s AND a.segment_transcript IS NOT NULL ORDER BY a.id DESC LIMIT 1")
+    return _counts_sql(project_id, latest, [project_id, seen])
 
 
 def _transcript_counts(text: str) -> dict[int, TranscriptCounts]:
-    """The counts that `_recounted_since` read, by transcript."""
+    """The numbers that `_counts_sql` read, by transcript."""
     counted = {}
     for row in filter(None, text.split(",")):
         transcript, segments, codes = row.split(":")

@@ -131,7 +131,7 @@ def project_state(project: Project, *, kinds: Mapping[str, ActivityKind], recent
         transcript, total = group.split(":")
         sums[int(transcript) if transcript else None] = int(total)
     picked_sums = dict(zip(picking, map(int, picked)))
-    prefix = f"{project.pk}:{project.created_at.timestamp() if project.created_at else ''}"
+    prefix = state_prefix(project)
     of = {}
     for name, kind in kinds.items():
         total = ((sums.get(None, 0) if kind.untied else 0) + (sums.get(kind.transcript, 0) if kind.transcript else 0)
@@ -139,6 +139,12 @@ def project_state(project: Project, *, kinds: Mapping[str, ActivityKind], recent
         of[name] = f"{prefix}:{name}:{total}"
     return ProjectState(stamp=f"{prefix}:{sum(sums.values())}", of=of, recent=rows, prefix=prefix, sums=sums,
                         along=dict(zip(along, along_texts)))
+
+
+def state_prefix(project: Project) -> str:
+    """What every stamp of the project starts with: its id and when it was created, so that
+    nothing kept for a project is taken for another's that got its id later."""
+    return f"{project.pk}:{project.created_at.timestamp() if project.created_at else ''}"
 
 
 def _cache_name(stamp: str, key: tuple) -> str:
