@@ -61,8 +61,14 @@ class ProjectState:
 
     def of_transcript(self, transcript_id: int) -> str:
         """The stamp of the writes that can change what one transcript holds: its segments'
-        and the untied ones (`ActivityKind(untied=True, transcript=...)`)."""
-        return f"{self.prefix}:t{transcript_id}:{self.sums.get(None, 0) + self.sums.get(transcript_id, 0)}"
+        and the untied ones."""
+        total = _tied_sum(self.sums, ActivityKind(untied=True, transcript=transcript_id))
+        return f"{self.prefix}:t{transcript_id}:{total}"
+
+
+def _tied_sum(sums: Mapping[int | None, int], kind: ActivityKind) -> int:
+    """The part of a kind's stamp read from the sums per transcript (None: the untied writes)."""
+    return (sums.get(None, 0) if kind.untied else 0) + (sums.get(kind.transcript, 0) if kind.transcript else 0)
 
 
 # The latest activities with their actor's name, without their before/after snapshots; the
@@ -132,11 +138,7 @@ def project_state(project: Project, *, kinds: Mapping[str, ActivityKind], recent
         sums[int(transcript) if transcript else None] = int(total)
     picked_sums = dict(zip(picking, map(int, picked)))
     prefix = state_prefix(project)
-    of = {}
-    for name, kind in kinds.items():
-        total = ((sums.get(None, 0) if kind.untied else 0) + (sums.get(kind.transcript, 0) if kind.transcript else 0)
-                 + picked_sums.get(name, 0))
-        of[name] = f"{prefix}:{name}:{total}"
+    of = {name: f"{prefix}:{name}:{_tied_sum(sums, kind) + picked_sums.get(name, 0)}" for name, kind in kinds.items()}
     return ProjectState(stamp=f"{prefix}:{sum(sums.values())}", of=of, recent=rows, prefix=prefix, sums=sums,
                         along=dict(zip(along, along_texts)))
 
