@@ -451,6 +451,13 @@ def _codings_write(segment: Segment, codes: Sequence[Code], values: Mapping[int,
 
 
 @transaction.atomic
+def _segment_history(segment: Segment, **kwargs) -> Activity:
+    """A segment's write for the history (unsaved; the keywords of `activity_build`), tied
+    to the segment's transcript so that the project's stamps see which transcript changed
+    (Activity.segment_transcript)."""
+    return activity_build(target=segment, segment_transcript=segment.transcript_id, **kwargs)
+
+
 def segment_create(*, transcript: Transcript, start: int, end: int, coder, codes: Sequence[Code] = (),
                    values: Mapping[int, str] | None = None, cases: Sequence[Case] = (), memo: str = "",
                    quote: str | None = None, is_case_section: bool = False) -> Segment:
@@ -470,9 +477,8 @@ def segment_create(*, transcript: Transcript, start: int, end: int, coder, codes
         codings = [Coding(content_object=segment, tag=c, value=values.get(c.pk, "") or "") for c in codes]
         if cases:
             segment.cases.add(*cases)
-        activity = activity_build(project=transcript.project, actor=coder, verb="coded", target=segment,
-                                  segment_transcript=transcript.pk,
-                                  summary=f"{', '.join(c.name for c in codes) or 'case section'}: {actual[:80]}",
+        activity = _segment_history(segment, project=transcript.project, actor=coder, verb="coded",
+                                    summary=f"{', '.join(c.name for c in codes) or 'case section'}: {actual[:80]}",
                                   after=segment_snapshot(segment, codings=codings, cases=cases))
         # Nothing reads them back here: written with the case memberships, in one round trip.
         refreshes.send_along(insert_statements(codings) + insert_statements([activity]))
@@ -544,9 +550,8 @@ def segment_update(*, segment: Segment, version: int, actor, start: int | None =
         raise ValidationError({"codes": "a segment keeps at least one code or case; delete it instead"})
     segment.version += 1
     segment.save()
-    activity_record(project=segment.project, actor=actor, verb="edited", target=segment,
-                    segment_transcript=segment.transcript_id,
-                    summary=segment.quote[:80], before=before, after=segment_snapshot(segment))
+    _segment_history(segment, project=segment.project, actor=actor, verb="edited", summary=segment.quote[:80],
+                     before=before, after=segment_snapshot(segment)).save()
     return segment
 
 
@@ -601,9 +606,8 @@ def segment_delete(*, segment: Segment, actor, version: int | None = None) -> Se
         # An update sends no post_save: the refresh the receiver would ask for, knowing the cases.
         segment_memberships_refresh(segment, linked=bool(cases))
         # The history, written with the refresh in one round trip.
-        refreshes.send_along(insert_statements([activity_build(
-            project=segment.project, actor=actor, verb="deleted", target=segment, summary=segment.quote[:80],
-            segment_transcript=segment.transcript_id,
+        refreshes.send_along(insert_statements([_segment_history(
+            segment, project=segment.project, actor=actor, verb="deleted", summary=segment.quote[:80],
             before=segment_snapshot(segment, codings=codings, cases=cases))]))
     # What it holds, for an answer that need not read it back (selectors.segment_written_json).
     segment.written_codings, segment.written_cases = codings, cases
@@ -637,9 +641,8 @@ def segment_restore(*, segment: Segment, actor) -> Segment:
     locked.deleted_by = None
     locked.version += 1
     locked.save(update_fields=["deleted_at", "deleted_by", "version", "updated_at"])
-    activity_record(project=locked.project, actor=actor, verb="restored", target=locked, summary=locked.quote[:80],
-                    segment_transcript=locked.transcript_id,
-                    after=segment_snapshot(locked))
+    _segment_history(locked, project=locked.project, actor=actor, verb="restored", summary=locked.quote[:80],
+                     after=segment_snapshot(locked)).save()
     return locked
 
 
@@ -702,8 +705,8 @@ def segments_create_bulk(*, passages: Sequence[NewSegment], record: bool = False
         for coding in codings:
             codings_of.setdefault(coding.content_object_id, []).append(coding)
         project = passages[0].transcript.project
-        activities_record([activity_build(
-            project=project, actor=p.coder, verb="coded", target=s, segment_transcript=s.transcript_id,
+        activities_record([_segment_history(
+            s, project=project, actor=p.coder, verb="coded",
             summary=f"{', '.join(c.name for c in p.codes) or 'case section'}: {s.quote[:80]}",
             after=segment_snapshot(s, codings=codings_of.get(s.pk, []), cases=list(p.cases)))
             for s, p in zip(segments, passages)])
