@@ -450,7 +450,6 @@ def _codings_write(segment: Segment, codes: Sequence[Code], values: Mapping[int,
             coding.save(update_fields=["value"])
 
 
-@transaction.atomic
 def _segment_history(segment: Segment, **kwargs) -> Activity:
     """A segment's write for the history (unsaved; the keywords of `activity_build`), tied
     to the segment's transcript so that the project's stamps see which transcript changed
@@ -458,6 +457,7 @@ def _segment_history(segment: Segment, **kwargs) -> Activity:
     return activity_build(target=segment, segment_transcript=segment.transcript_id, **kwargs)
 
 
+@transaction.atomic
 def segment_create(*, transcript: Transcript, start: int, end: int, coder, codes: Sequence[Code] = (),
                    values: Mapping[int, str] | None = None, cases: Sequence[Case] = (), memo: str = "",
                    quote: str | None = None, is_case_section: bool = False) -> Segment:

@@ -5,6 +5,7 @@ a database in which not one row changed (tests.snapshot.rejected).
 """
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import DatabaseError, connection
 
 from apps.comparison.services import factor_add
 from apps.cases.services import case_create
@@ -425,6 +426,22 @@ def test_segment_create_rejects_a_value_for_a_code_not_applied(transcript, coder
 def test_segment_create_rejects_a_passage_with_no_code_and_no_case(transcript, coder):
     with rejected("choose at least one code or case", field="codes"):
         code_at(transcript, MOSCOW, coder, [])
+
+
+def test_a_create_that_fails_while_writing_its_codings_stores_nothing(transcript, coder, threat, kazakhstan):
+    """The segment, its codings, its cases and its history are one write: the database
+    refusing the codings (a lost connection, a full disk) takes the segment back with them."""
+    def refuse_codings(execute, sql, params, many, context):
+        if 'INSERT INTO "coding_coding"' in sql:
+            raise DatabaseError("the disk is full")
+        return execute(sql, params, many, context)
+
+    segments, activities = Segment.all_objects.count(), Activity.objects.count()
+    with connection.execute_wrapper(refuse_codings), pytest.raises(DatabaseError, match="the disk is full"):
+        code_at(transcript, MOSCOW, coder, [threat], cases=[kazakhstan])
+
+    assert (Segment.all_objects.count(), Activity.objects.count()) == (segments, activities)
+    assert not Coding.objects.exists() and not kazakhstan.segments.exists()
 
 
 # --- segment_update ------------------------------------------------------------------------
