@@ -428,18 +428,27 @@ def test_segment_create_rejects_a_passage_with_no_code_and_no_case(transcript, c
         code_at(transcript, MOSCOW, coder, [])
 
 
-def test_a_create_that_fails_while_writing_its_codings_stores_nothing(transcript, coder, threat, kazakhstan):
+def test_a_create_that_fails_after_the_segments_insert_stores_nothing(transcript, coder, threat, kazakhstan):
     """The segment, its codings, its cases and its history are one write: the database
-    refusing the codings (a lost connection, a full disk) takes the segment back with them."""
-    def refuse_codings(execute, sql, params, many, context):
-        if 'INSERT INTO "coding_coding"' in sql:
+    failing on what follows the segment's INSERT (a lost connection, a full disk) takes the
+    segment back too. (The statements after it are matched by order, not by their SQL: on
+    PostgreSQL a statement prepared earlier on the connection is sent as EXECUTE.)"""
+    inserted, refused = [], []
+
+    def fail_after_the_segment(execute, sql, params, many, context):
+        if inserted and not refused:  # the one statement after it; the rollback goes through
+            refused.append(sql)
             raise DatabaseError("the disk is full")
-        return execute(sql, params, many, context)
+        result = execute(sql, params, many, context)
+        if 'INSERT INTO "coding_segment"' in sql:
+            inserted.append(sql)
+        return result
 
     segments, activities = Segment.all_objects.count(), Activity.objects.count()
-    with connection.execute_wrapper(refuse_codings), pytest.raises(DatabaseError, match="the disk is full"):
+    with connection.execute_wrapper(fail_after_the_segment), pytest.raises(DatabaseError, match="the disk is full"):
         code_at(transcript, MOSCOW, coder, [threat], cases=[kazakhstan])
 
+    assert inserted and refused  # the segment's row was written, then taken back
     assert (Segment.all_objects.count(), Activity.objects.count()) == (segments, activities)
     assert not Coding.objects.exists() and not kazakhstan.segments.exists()
 
