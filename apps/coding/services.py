@@ -19,7 +19,7 @@ from django.utils.text import slugify
 
 from apps.cases.models import Case
 from apps.projects.access import listed_briefly
-from apps.projects.compiled import CompiledRead, execute_prepared_together, insert_statements
+from apps.projects.compiled import CompiledRead, execute_prepared_together, insert_row, insert_statements
 from apps.projects.limits import COMMENT, DESCRIPTION, IDS, MEMO, VALUES, check_limits
 from apps.projects.models import Activity, Membership, Project, Role
 from apps.projects.services import activities_record, activity_build, activity_record
@@ -471,9 +471,11 @@ def segment_create(*, transcript: Transcript, start: int, end: int, coder, codes
     if not codes and not cases:
         raise ValidationError({"codes": "choose at least one code or case"})
     with case_memberships_refreshed_once() as refreshes:
-        segment = Segment.objects.create(project_id=transcript.project_id, transcript=transcript, start=start,
-                                         end=end, quote=actual, words=quote_words(actual), coder=coder, memo=memo,
-                                         is_case_section=is_case_section)
+        segment = Segment(project_id=transcript.project_id, transcript=transcript, start=start, end=end,
+                          quote=actual, words=quote_words(actual), coder=coder, memo=memo,
+                          is_case_section=is_case_section)
+        insert_row(segment)
+        segment_memberships_refresh(segment, new=True)  # what the receiver of post_save asks for
         codings = [Coding(content_object=segment, tag=c, value=values.get(c.pk, "") or "") for c in codes]
         if cases:
             segment.cases.add(*cases)

@@ -104,3 +104,25 @@ def test_no_objects_no_statement():
     from apps.projects.compiled import insert_statements
 
     assert insert_statements([]) == []
+
+
+# --- one row written by an INSERT written once (insert_row) ----------------------------------
+
+def test_a_row_inserted_is_the_row_the_orms_save_writes(transcript, owner):
+    from django.forms.models import model_to_dict
+
+    from apps.projects.compiled import insert_row
+
+    fields = {"project_id": transcript.project_id, "transcript": transcript, "start": 4, "end": 20,
+              "quote": transcript.text[4:20], "words": 3, "coder": owner, "memo": "", "is_case_section": True}
+    saved = Segment.objects.create(**fields)
+    inserted = Segment(**fields)
+    insert_row(inserted)
+
+    assert inserted.pk is not None and inserted.pk != saved.pk and not inserted._state.adding
+    assert inserted.created_at is not None and inserted.updated_at is not None  # set as save sets them
+    stored = Segment.objects.get(pk=inserted.pk)
+    assert {k: v for k, v in model_to_dict(stored).items() if k != "id"} == {
+        k: v for k, v in model_to_dict(Segment.objects.get(pk=saved.pk)).items() if k != "id"}
+    assert stored.created_at == inserted.created_at
+
