@@ -26,7 +26,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.models import QuerySet
 from django.db.models.query import RawQuerySet
-from django.db.models.sql import InsertQuery, RawQuery
+from django.db.models.sql import RawQuery
 
 # Stand-ins for the values of a read: ids no row has, and that no query of ours spells out.
 _FIRST_STAND_IN = -7_300_000_001
@@ -283,51 +283,59 @@ def execute_prepared_together(cursor, statements: Sequence[tuple[str, Sequence]]
         prepared.names.update(new)
 
 
-def _inserted_fields(opts) -> list[models.Field]:
-    """The fields an INSERT writes (the database gives the id)."""
-    return [f for f in opts.concrete_fields if not f.generated and f is not opts.auto_field]
+_INSERT_PLANS: dict[tuple[type[models.Model], str], tuple[str, list[models.Field]]] = {}
 
 
-_ROW_INSERTS: dict[tuple[type[models.Model], str], tuple[str, list[models.Field], bool]] = {}
+def _insert_plan(model: type[models.Model], using: str) -> tuple[str, list[models.Field]]:
+    """"INSERT INTO table (columns) VALUES" of a model and the fields it writes (the database
+    gives the id), worked out once per model and database: compiling the ORM's INSERT took
+    longer than the database took to run it, on every coding click (#19)."""
+    key = (model, using)
+    if key not in _INSERT_PLANS:
+        opts = model._meta
+        fields = [f for f in opts.concrete_fields if not f.generated and f is not opts.auto_field]
+        if any(hasattr(f, "get_placeholder") for f in fields):
+            raise TypeError(f"{opts.label} has a field with a placeholder of its own: write it with the ORM")
+        quote = connections[using].ops.quote_name
+        _INSERT_PLANS[key] = (f"INSERT INTO {quote(opts.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+                              "VALUES", fields)
+    return _INSERT_PLANS[key]
+
+
+def _inserted_values(objs: Sequence[models.Model], fields: list[models.Field], connection) -> tuple[str, list]:
+    """The rows' placeholders and values, each value as the ORM's INSERT prepares it (the
+    automatic dates set on the objects, as a save sets them)."""
+    row = f"({', '.join(['%s'] * len(fields))})"
+    return ", ".join([row] * len(objs)), [field.get_db_prep_save(field.pre_save(obj, True), connection)
+                                          for obj in objs for field in fields]
 
 
 def insert_row(obj: models.Model, using: str = DEFAULT_DB_ALIAS) -> None:
     """Store one new object as `obj.save()` does (its automatic dates set, its id read back),
-    by an INSERT written once per model and database from the model's fields: compiling the
-    ORM's INSERT took longer than the database took to run it, on every coding click (#19).
-    No signal is sent: the caller does what the model's receivers would do."""
-    key = (type(obj), using)
+    by the INSERT of `_insert_plan`. No signal is sent: the caller does what the model's
+    receivers would do."""
     connection = connections[using]
-    if key not in _ROW_INSERTS:
-        opts = obj._meta
-        fields = _inserted_fields(opts)
-        if any(hasattr(f, "get_placeholder") for f in fields):
-            raise TypeError(f"{opts.label} has a field with a placeholder of its own: save it with the ORM")
-        quote = connection.ops.quote_name
-        returning = connection.features.can_return_columns_from_insert
-        _ROW_INSERTS[key] = (f"INSERT INTO {quote(opts.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
-                             f"VALUES ({', '.join(['%s'] * len(fields))})"
-                             + (f" RETURNING {quote(opts.pk.column)}" if returning else ""), fields, returning)
-    sql, fields, returning = _ROW_INSERTS[key]
-    params = [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields]
+    insert, fields = _insert_plan(type(obj), using)
+    rows, params = _inserted_values([obj], fields, connection)
+    returning = connection.features.can_return_columns_from_insert
+    pk = obj._meta.pk.column
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        obj.pk = cursor.fetchone()[0] if returning else connection.ops.last_insert_id(
-            cursor, obj._meta.db_table, obj._meta.pk.column)
+        cursor.execute(f"{insert} {rows}" + (f" RETURNING {connection.ops.quote_name(pk)}" if returning else ""),
+                       params)
+        obj.pk = cursor.fetchone()[0] if returning else connection.ops.last_insert_id(cursor, obj._meta.db_table, pk)
     obj._state.adding, obj._state.db = False, using
 
 
 def insert_statements(objs: Sequence[models.Model], using: str = DEFAULT_DB_ALIAS) -> list[tuple[str, list]]:
-    """The INSERT of `objs` (of one model, their ids left to the database) as bulk_create
-    writes it, reading nothing back: for rows nobody reads again in the transaction, sent
-    with other statements in one round trip (`execute_prepared_together`). As with
-    bulk_create, no signal is sent; the objects get their automatic dates, not their ids."""
+    """The INSERT of `objs` (of one model, their ids left to the database), reading nothing
+    back: for rows nobody reads again in the transaction, sent with other statements in one
+    round trip (`execute_prepared_together`). As with bulk_create, no signal is sent; the
+    objects get their automatic dates, not their ids."""
     if not objs:
         return []
-    opts = type(objs[0])._meta
-    query = InsertQuery(type(objs[0]))
-    query.insert_values(_inserted_fields(opts), objs)
-    return query.get_compiler(using=using).as_sql()
+    insert, fields = _insert_plan(type(objs[0]), using)
+    rows, params = _inserted_values(objs, fields, connections[using])
+    return [(f"{insert} {rows}", params)]
 
 
 def _parameter_types(params: Sequence) -> tuple[str, ...] | None:
