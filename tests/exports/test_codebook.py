@@ -134,6 +134,20 @@ def test_csv_export_imports_back_unchanged(coded, other_project, outsider):
     assert copy == original
 
 
+def test_the_entries_carry_each_codes_fields_as_the_orm_reads_them(coded):
+    """The export reads the codes as plain rows (not models): the same values, levels too."""
+    project = coded["project"]
+    entries = {e.id: e for e in codebook_entries(project=project)}
+    codes = Code.objects.filter(project=project)
+    assert set(entries) == {c.pk for c in codes} and any(c.levels for c in codes)
+    for code in codes:
+        entry = entries[code.pk]
+        assert (entry.name, entry.parent_id, entry.colour, entry.description, entry.inclusion, entry.exclusion,
+                entry.example, entry.scale, entry.levels) == (
+            code.name, code.parent_id, code.colour, code.description, code.inclusion, code.exclusion, code.example,
+            code.scale, list(code.levels or []))
+
+
 def test_codebook_import_of_hostile_or_broken_files_changes_nothing(project, owner):
     before = Code.objects.count()
     for data, name, reason in [
