@@ -5,11 +5,9 @@ Receivers rather than calls in each service: the links also change in the cases 
 (`transcript_cases_set`, `case_transcripts_set`), which must not import this one, and
 the admin and the ORM change them too. Each receiver refreshes the smallest scope the
 change can reach, in the writer's transaction; a service that makes several such changes
-in one write collects them with `case_memberships_refreshed_once`. Writes that send no
-signals (bulk_create, queryset.update, a text edit's re-anchoring, a segment put in the
-trash, a passage coded by `segment_create`, whose INSERT is written once per model:
-`compiled.insert_row`) call `case_membership_refresh` or `segment_memberships_refresh`
-themselves.
+in one write collects them with `case_memberships_refreshed_once`. Bulk writes that send
+no signals (bulk_create, queryset.update, a text edit's re-anchoring, a segment put in
+the trash) call `case_membership_refresh` or `segment_memberships_refresh` themselves.
 """
 from django.db.models.signals import m2m_changed, post_save
 from django.dispatch import receiver

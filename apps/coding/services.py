@@ -475,7 +475,6 @@ def segment_create(*, transcript: Transcript, start: int, end: int, coder, codes
                           quote=actual, words=quote_words(actual), coder=coder, memo=memo,
                           is_case_section=is_case_section)
         insert_row(segment)
-        segment_memberships_refresh(segment, new=True)  # what the receiver of post_save asks for
         codings = [Coding(content_object=segment, tag=c, value=values.get(c.pk, "") or "") for c in codes]
         if cases:
             segment.cases.add(*cases)

@@ -24,7 +24,7 @@ from datetime import datetime
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connections, models
-from django.db.models import QuerySet
+from django.db.models import QuerySet, signals
 from django.db.models.query import RawQuerySet
 from django.db.models.sql import RawQuery
 
@@ -311,11 +311,13 @@ def _inserted_values(objs: Sequence[models.Model], fields: list[models.Field], c
 
 
 def insert_row(obj: models.Model, using: str = DEFAULT_DB_ALIAS) -> None:
-    """Store one new object as `obj.save()` does (its automatic dates set, its id read back),
-    by the INSERT of `_insert_plan`. No signal is sent: the caller does what the model's
-    receivers would do."""
+    """Store one new object as `obj.save()` does (its automatic dates set, its id read back,
+    pre_save and post_save sent, so the model's receivers do their part), by the INSERT of
+    `_insert_plan`."""
     connection = connections[using]
-    insert, fields = _insert_plan(type(obj), using)
+    model = type(obj)
+    signals.pre_save.send(sender=model, instance=obj, raw=False, using=using, update_fields=None)
+    insert, fields = _insert_plan(model, using)
     rows, params = _inserted_values([obj], fields, connection)
     returning = connection.features.can_return_columns_from_insert
     pk = obj._meta.pk.column
@@ -324,6 +326,7 @@ def insert_row(obj: models.Model, using: str = DEFAULT_DB_ALIAS) -> None:
                        params)
         obj.pk = cursor.fetchone()[0] if returning else connection.ops.last_insert_id(cursor, obj._meta.db_table, pk)
     obj._state.adding, obj._state.db = False, using
+    signals.post_save.send(sender=model, instance=obj, created=True, update_fields=None, raw=False, using=using)
 
 
 def insert_statements(objs: Sequence[models.Model], using: str = DEFAULT_DB_ALIAS) -> list[tuple[str, list]]:

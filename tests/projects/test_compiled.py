@@ -109,6 +109,7 @@ def test_no_objects_no_statement():
 # --- one row written by an INSERT written once (insert_row) ----------------------------------
 
 def test_a_row_inserted_is_the_row_the_orms_save_writes(transcript, owner):
+    from django.db.models.signals import post_save
     from django.forms.models import model_to_dict
 
     from apps.projects.compiled import insert_row
@@ -117,7 +118,18 @@ def test_a_row_inserted_is_the_row_the_orms_save_writes(transcript, owner):
               "quote": transcript.text[4:20], "words": 3, "coder": owner, "memo": "", "is_case_section": True}
     saved = Segment.objects.create(**fields)
     inserted = Segment(**fields)
-    insert_row(inserted)
+    heard = []
+
+    def listen(sender, instance, created, **kwargs):
+        heard.append((instance.pk, created))
+
+    post_save.connect(listen, sender=Segment)
+    try:
+        insert_row(inserted)
+    finally:
+        post_save.disconnect(listen, sender=Segment)
+
+    assert heard == [(inserted.pk, True)], "post_save is sent, as a save sends it (the memberships' receiver)"
 
     assert inserted.pk is not None and inserted.pk != saved.pk and not inserted._state.adding
     assert inserted.created_at is not None and inserted.updated_at is not None  # set as save sets them
