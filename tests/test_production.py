@@ -362,3 +362,13 @@ def test_each_release_reads_only_the_cache_entries_it_wrote(tmp_path):
     show = "from django.conf import settings as s; print(s.CACHES['default']['KEY_PREFIX'])"
     assert fresh_python(show, tmp_path).stdout.strip() == "casecoder"
     assert fresh_python(show, tmp_path, CASECODER_RELEASE="4f1c2e9").stdout.strip() == "casecoder4f1c2e9"
+
+
+# --- a worker's start -------------------------------------------------------------------------------
+
+def test_a_worker_imports_every_view_as_it_starts_not_in_the_first_request_it_serves(tmp_path):
+    """gunicorn loads config.wsgi in each new worker (and again after max_requests): the
+    views and the API come with it, not 0.4 s into a user's request."""
+    modules = ["apps.coding.api", "apps.exports.views", "apps.home.views", "config.api", "config.urls"]
+    loaded = fresh_python(f"import sys, config.wsgi\nprint(*[m for m in {modules!r} if m in sys.modules])", tmp_path)
+    assert loaded.stdout.split() == modules, loaded.stderr
