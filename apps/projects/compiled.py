@@ -111,10 +111,17 @@ class RelatedRead:
     builds them (a missing related object is None; a missing reverse one-to-one raises
     DoesNotExist when read, as after select_related). `where` is SQL on the columns of the
     model's table as `t0` ("t0.id = %s AND t0.project_id = %s"): no manager's filter
-    applies, so it must say all that the read needs."""
+    applies, so it must say all that the read needs.
 
-    def __init__(self, model: type[models.Model], *paths: str, where: str):
+    `defer`: fields of the model not read (loaded when first asked for, as after
+    `.defer()`); `extra`: attribute name -> SQL on `t0`, set on the model's object as an
+    annotation is. The parameters of `first` are those of `extra`, in order, then those of
+    `where`."""
+
+    def __init__(self, model: type[models.Model], *paths: str, where: str, defer: Sequence[str] = (),
+                 extra: dict[str, str] | None = None):
         self.model, self.paths, self.where = model, paths, where
+        self.defer, self.extra = tuple(defer), dict(extra or {})
         self._compiled: dict[str, tuple] = {}
 
     def first(self, *params, using: str = DEFAULT_DB_ALIAS) -> models.Model | None:
@@ -133,12 +140,14 @@ class RelatedRead:
             built[table.path] = table.build(values, connection) if values[table.pk_index] is not None else None
             if table.link is not None and built[table.parent] is not None:
                 table.link(built[table.parent], built[table.path])
+        for name, value in zip(self.extra, row[position:]):
+            setattr(built[""], name, value)
         return built[""]
 
     def _compile(self, using: str):
         connection = connections[using]
         quote = connection.ops.quote_name
-        tables = [_Table("", None, self.model, "t0", None, connection)]
+        tables = [_Table("", None, self.model, "t0", None, connection, defer=self.defer)]
         joins = []
         for path in sorted({prefix for path in self.paths
                             for prefix in ("__".join(path.split("__")[:n + 1]) for n in range(path.count("__") + 1))},
@@ -155,7 +164,7 @@ class RelatedRead:
                 on = f"{alias}.{quote(field.field.column)} = {parent.alias}.{quote(field.field.target_field.column)}"
             joins.append(f"LEFT JOIN {rel_table} {alias} ON {on}")
             tables.append(table)
-        columns = ", ".join(column for table in tables for column in table.columns)
+        columns = ", ".join([*(column for table in tables for column in table.columns), *self.extra.values()])
         sql = f"SELECT {columns} FROM {quote(self.model._meta.db_table)} t0 {' '.join(joins)} WHERE {self.where}"
         self._compiled[using] = (sql, tables)
         return sql, tables
@@ -166,10 +175,10 @@ class ModelColumns:
     row's values as the ORM builds them: each value through the converters the ORM would
     apply (SQLite gives dates and JSON as text; they take the connection as an argument)."""
 
-    def __init__(self, model: type[models.Model], alias: str, connection):
+    def __init__(self, model: type[models.Model], alias: str, connection, defer: Sequence[str] = ()):
         self.model, self.alias = model, alias
         quote = connection.ops.quote_name
-        fields = model._meta.concrete_fields
+        fields = [f for f in model._meta.concrete_fields if f.name not in defer]
         self.columns = [f"{alias}.{quote(f.column)}" for f in fields]
         self.attnames = [f.attname for f in fields]
         self.pk_index = next(i for i, f in enumerate(fields) if f.primary_key)
@@ -191,8 +200,8 @@ class _Table(ModelColumns):
     """One model of a RelatedRead: where it hangs (`path`, its `parent`'s path) and how it
     is cached on its parent."""
 
-    def __init__(self, path: str, parent: str | None, model, alias: str, field, connection):
-        super().__init__(model, alias, connection)
+    def __init__(self, path: str, parent: str | None, model, alias: str, field, connection, defer=()):
+        super().__init__(model, alias, connection, defer)
         self.path, self.parent = path, parent
         self.link = None
         if field is not None:

@@ -89,3 +89,18 @@ def test_a_segment_with_its_coder_alive_or_in_the_trash(project, other_project, 
     segment_delete(segment=read, actor=owner)
     assert segment_of_project(project=project, pk=segment.pk) is None, "the trash is not read as alive"
     assert segment_of_project(project=project, pk=segment.pk, trash=True).deleted_at is not None
+
+
+def test_a_deferred_field_is_read_when_asked_for_and_extra_columns_take_the_first_parameters(
+        project, transcript, django_assert_num_queries):
+    from apps.projects.compiled import RelatedRead
+
+    read = RelatedRead(Transcript, "expert", where="t0.id = %s AND t0.project_id = %s", defer=["text"],
+                       extra={"shouted": "UPPER(t0.title)", "next_version": "t0.version + %s"})
+    with django_assert_num_queries(1):
+        got = read.first(1, transcript.pk, project.pk)
+    with django_assert_num_queries(0):
+        assert (got.shouted, got.next_version, got.expert.pseudonym) == ("INTERVIEW E1", transcript.version + 1, "E1")
+        assert got.get_deferred_fields() == {"text"}
+    with django_assert_num_queries(1):
+        assert got.text == transcript.text
