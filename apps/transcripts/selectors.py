@@ -18,11 +18,9 @@ from .models import Transcript, Turn
 from .text import speakers as turns_per_speaker
 
 
-# Read on every coding click (the transcript the passage is in): written once from the model.
-_IN_PROJECT = "t0.id = %s AND t0.project_id = %s"
-_TRANSCRIPT_IN_PROJECT = RelatedRead(Transcript, where=_IN_PROJECT)
-# The same, with the text only if it is not the one this process kept.
-_TRANSCRIPT_UNLESS_KEPT = RelatedRead(Transcript, where=_IN_PROJECT, defer=["text"], extra={
+# Read on every coding click (the transcript the passage is in): written once from the model,
+# with the text only if it is not the one this process kept.
+_TRANSCRIPT_UNLESS_KEPT = RelatedRead(Transcript, where="t0.id = %s AND t0.project_id = %s", defer=["text"], extra={
     "changed_text": "CASE WHEN t0.version = %s AND t0.checksum = %s THEN NULL ELSE t0.text END"})
 
 
@@ -66,18 +64,16 @@ def transcript_in_project(*, project: Project, pk: int) -> Transcript | None:
     click's read, and grew with the interview (a click in one of 90,000 words 4.2 -> 3.0 ms
     on PostgreSQL, #19)."""
     key = (connection.alias, int(pk))
-    kept = _KEPT_TEXTS.get(key)
-    if kept is None:
-        transcript = _TRANSCRIPT_IN_PROJECT.first(pk, project.pk)
-    else:
-        transcript = _TRANSCRIPT_UNLESS_KEPT.first(kept[0], kept[1], pk, project.pk)
-        if transcript is not None:
-            transcript.text = kept[2] if transcript.changed_text is None else transcript.changed_text
-            del transcript.changed_text
+    version, digest, text = _KEPT_TEXTS.get(key) or (-1, "", None)  # no version is negative: the text is read
+    transcript = _TRANSCRIPT_UNLESS_KEPT.first(version, digest, pk, project.pk)
     if transcript is None:
         return None
-    if kept is None or kept[:2] != (transcript.version, transcript.checksum):
-        _KEPT_TEXTS.put(key, transcript.version, transcript.checksum, transcript.text)
+    changed = transcript.__dict__.pop("changed_text")
+    if changed is None:
+        transcript.text = text
+    else:
+        transcript.text = changed
+        _KEPT_TEXTS.put(key, transcript.version, transcript.checksum, changed)
     transcript.project = project
     return transcript
 
