@@ -67,8 +67,10 @@ class AliveSegmentManager(models.Manager):
 class Segment(models.Model):
     """A coded passage: a code-point range of a transcript's text."""
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="segments")
-    transcript = models.ForeignKey(Transcript, on_delete=models.CASCADE, related_name="segments")
+    # No single-column indexes where a composite one of Meta.indexes starts with the column:
+    # every index is written on each coding click and each trashing (#19).
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="segments", db_index=False)
+    transcript = models.ForeignKey(Transcript, on_delete=models.CASCADE, related_name="segments", db_index=False)
     start = models.PositiveIntegerField()
     end = models.PositiveIntegerField()
     quote = models.TextField(help_text="The text between start and end when coded; used to re-anchor.")
@@ -85,8 +87,9 @@ class Segment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
+    # Read only when a user is deleted (to set it to NULL): no index to write on every click.
     deleted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+")
+                                   related_name="+", db_index=False)
 
     objects = AliveSegmentManager()
     all_objects = models.Manager()
@@ -96,9 +99,9 @@ class Segment(models.Model):
         base_manager_name = "all_objects"
         constraints = [models.CheckConstraint(condition=Q(start__lt=F("end")), name="segment_start_before_end")]
         indexes = [
-            models.Index(fields=["transcript", "start"]),
             models.Index(fields=["project", "deleted_at"]),
-            # the case-membership rule's overlap join: both ends are checked inside the index
+            # A transcript's segments in text order, and the case-membership rule's overlap
+            # join: both ends are checked inside the index.
             models.Index(fields=["transcript", "start", "end"], name="segment_overlap"),
             # The project's live segments from the index alone, without reading their wide rows
             # (quote, memo): what the counts by transcript and by code join (codebook, home).
@@ -139,8 +142,9 @@ class CaseMembership(models.Model):
 class Coding(ItemBase):
     """A code applied to a segment, with an optional value on the code's scale."""
 
-    content_object = models.ForeignKey(Segment, on_delete=models.CASCADE, related_name="codings")
-    tag = models.ForeignKey(Code, on_delete=models.PROTECT, related_name="codings")
+    # Each column leads one of the two composite indexes below: no index of its own (#19).
+    content_object = models.ForeignKey(Segment, on_delete=models.CASCADE, related_name="codings", db_index=False)
+    tag = models.ForeignKey(Code, on_delete=models.PROTECT, related_name="codings", db_index=False)
     value = models.CharField(max_length=100, blank=True)
     settled = models.BooleanField(
         default=False, help_text="Kept when coders' disagreement was settled: counts as the primary coding.")

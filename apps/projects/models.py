@@ -56,7 +56,8 @@ class Membership(models.Model):
 class Activity(models.Model):
     """Who changed what, and how: the history of a project (before/after as JSON)."""
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="activities")
+    # The project leads each index below: none of its own (every write adds a row here, #19).
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="activities", db_index=False)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     verb = models.CharField(max_length=40)
     target_type = models.CharField(max_length=40)
@@ -70,16 +71,18 @@ class Activity(models.Model):
     summary = models.CharField(max_length=300, blank=True)
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         # An object's history by its target (with the id as well, the stamps of some
         # segments' writes); the project's stamps per transcript (apps.projects.state: sums
         # of the ids of its activities), read from the index alone, not from every row of
-        # the history.
+        # the history; its latest activities (its history page, the home's recent changes) in
+        # that order, whatever other projects' histories hold.
         indexes = [models.Index(fields=["project", "target_type", "target_id", "id"]),
-                   models.Index(fields=["project", "segment_transcript", "id"], name="activity_stamps")]
+                   models.Index(fields=["project", "segment_transcript", "id"], name="activity_stamps"),
+                   models.Index(fields=["project", "created_at", "id"], name="activity_latest")]
         verbose_name_plural = "activities"
 
     def __str__(self):
