@@ -6,6 +6,7 @@ from django.db.models import Count, Q, QuerySet, When
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from .compiled import CompiledRead
 from .models import Job, Membership, Project, Role
 
 
@@ -36,16 +37,28 @@ def members_page(*, project: Project) -> list[Membership]:
 CODING_ROLES = (Role.OWNER, Role.CODER)
 
 
+def _primary_coder_query(*, project: int, chosen: int | None = None, choosing: bool = False) -> QuerySet:
+    owners = Q(role=Role.OWNER)
+    picked = Q(user_id=chosen, role__in=CODING_ROLES) if choosing else Q(pk=None)
+    return (Membership.objects.filter(owners | picked, project_id=project)
+            .annotate(rank=DbCase(When(picked, then=0), default=1))
+            .order_by("rank", "created_at", "id").values_list("user_id", "user__username")[:1])
+
+
+# Compiled once per shape (a coder chosen or not): compiling it took longer than running it,
+# on every appendix export and agreement page (#19).
+_PRIMARY_CODER = CompiledRead(_primary_coder_query)
+
+
 def primary_coder(*, project: Project) -> tuple[int, str] | None:
     """(user id, username) of the coder whose codings the appendix, the matrix and the
     comparison use by default: the project's primary-coder setting while that user is still
     a member who can code, else the project's first owner. One query; the one place this
     rule lives (the coding filter built on it is apps.coding.selectors.primary_codings)."""
-    owners = Q(role=Role.OWNER)
-    chosen = Q(user_id=project.primary_coder_id, role__in=CODING_ROLES) if project.primary_coder_id else Q(pk=None)
-    return (Membership.objects.filter(owners | chosen, project=project)
-            .annotate(rank=DbCase(When(chosen, then=0), default=1))
-            .order_by("rank", "created_at", "id").values_list("user_id", "user__username").first())
+    chosen = project.primary_coder_id
+    rows = _PRIMARY_CODER.rows(project=project.pk, **({"chosen": chosen} if chosen else {}),
+                               shape=(("choosing", bool(chosen)),))
+    return tuple(rows[0]) if rows else None
 
 
 def coding_members(*, project: Project) -> list[tuple[int, str]]:

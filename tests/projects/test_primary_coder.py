@@ -75,6 +75,24 @@ def test_a_project_keeps_its_primary_coder_to_itself(project, owner, coder, outs
     assert primary_coder(project=elsewhere) == (outsider.pk, outsider.username)
 
 
+
+def test_each_project_reads_its_own_primary_coder_from_the_one_compiled_read(project, owner, coder, outsider):
+    """The read is compiled once per shape (a coder named or not) and run with each
+    project's ids: alternating projects of both shapes never mixes them up."""
+    elsewhere = project_create(name="Elsewhere", owner=outsider)
+    helper = make_user("hana")
+    membership_set(project=elsewhere, user=helper, role=Role.CODER, actor=outsider)
+    for _ in range(2):
+        assert primary_coder(project=project) == (owner.pk, owner.username)
+        assert primary_coder(project=elsewhere) == (outsider.pk, outsider.username)
+    project_primary_coder_set(project=project, user=coder, actor=owner)
+    project_primary_coder_set(project=elsewhere, user=helper, actor=outsider)
+    project.refresh_from_db()
+    elsewhere.refresh_from_db()
+    for _ in range(2):
+        assert primary_coder(project=project) == (coder.pk, coder.username)
+        assert primary_coder(project=elsewhere) == (helper.pk, helper.username)
+
 # --- the team page -----------------------------------------------------------------------
 
 def test_an_owner_names_the_primary_coder_on_the_team_page(client_for, project, owner, coder):
