@@ -37,16 +37,17 @@ def members_page(*, project: Project) -> list[Membership]:
 CODING_ROLES = (Role.OWNER, Role.CODER)
 
 
-def _primary_coder_query(*, project: int, chosen: int | None = None, choosing: bool = False) -> QuerySet:
+def _primary_coder_query(*, project: int, chosen: int | None = None) -> QuerySet:
     owners = Q(role=Role.OWNER)
-    picked = Q(user_id=chosen, role__in=CODING_ROLES) if choosing else Q(pk=None)
+    picked = Q(user_id=chosen, role__in=CODING_ROLES) if chosen is not None else Q(pk=None)
     return (Membership.objects.filter(owners | picked, project_id=project)
             .annotate(rank=DbCase(When(picked, then=0), default=1))
             .order_by("rank", "created_at", "id").values_list("user_id", "user__username")[:1])
 
 
-# Compiled once per shape (a coder chosen or not): compiling it took longer than running it,
-# on every appendix export and agreement page (#19).
+# Compiled once per shape (with a chosen coder's id or without: CompiledRead compiles once per
+# set of values given): compiling it took longer than running it, on every appendix export
+# and agreement page (#19).
 _PRIMARY_CODER = CompiledRead(_primary_coder_query)
 
 
@@ -56,9 +57,8 @@ def primary_coder(*, project: Project) -> tuple[int, str] | None:
     a member who can code, else the project's first owner. One query; the one place this
     rule lives (the coding filter built on it is apps.coding.selectors.primary_codings)."""
     chosen = project.primary_coder_id
-    rows = _PRIMARY_CODER.rows(project=project.pk, **({"chosen": chosen} if chosen else {}),
-                               shape=(("choosing", bool(chosen)),))
-    return tuple(rows[0]) if rows else None
+    rows = _PRIMARY_CODER.rows(project=project.pk, **({"chosen": chosen} if chosen else {}))
+    return rows[0] if rows else None
 
 
 def coding_members(*, project: Project) -> list[tuple[int, str]]:
