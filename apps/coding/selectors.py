@@ -23,7 +23,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet, Subquery, Value, Wind
 from django.db.models.expressions import RawSQL
 
 from apps.cases.models import Case
-from apps.projects.compiled import CompiledRead, RelatedRead, model_columns, raw_prepared
+from apps.projects.compiled import CompiledRead, RelatedRead, model_columns, objects_prepared
 from apps.projects.models import Project
 from apps.projects.selectors import primary_coder
 from apps.projects.state import ActivityKind, cached_by_state, project_state
@@ -142,9 +142,9 @@ def code_tree(*, project: Project, transcript: Transcript | None = None, counts:
     """The codebook in tree order (a flat, depth-annotated list), with the number of
     segments per code in the project and, if given, in one transcript (`counts=False`:
     without them, which saves a join over every coding of a large project)."""
-    # Written SQL (a raw queryset still converts each column as the ORM does): compiling the
+    # Written SQL (each column still converted as the ORM does): compiling the
     # filter took longer than reading the codebook, on every page that shows it (#19).
-    codes = list(raw_prepared(Code, _CODEBOOK_SQL, [project.pk]))
+    codes = objects_prepared(Code, _CODEBOOK_SQL, [project.pk])
     found = {}
     if counts:
         found = {tag_id: (n, here) for tag_id, n, here in _CODE_SEGMENT_COUNTS.rows(

@@ -10,7 +10,7 @@ from django.db import connection
 from django.db.models import QuerySet
 from django.http import Http404
 
-from .compiled import model_columns, raw_prepared
+from .compiled import model_columns, objects_prepared
 from .models import Membership, Project, Role
 from .sessions import membership_read_with_session
 
@@ -100,7 +100,7 @@ def in_project(source, *, project: Project, ids, field: str, noun: str) -> list:
     elif valid:
         table = connection.ops.quote_name(source._meta.db_table)
         placeholders = ", ".join(["%s"] * len(valid))
-        found = {row.pk: row for row in raw_prepared(
+        found = {row.pk: row for row in objects_prepared(
             source, f"SELECT {model_columns(source)} FROM {table} WHERE project_id = %s AND id IN ({placeholders})",
             [project.pk, *valid])}
     else:

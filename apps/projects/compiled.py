@@ -10,7 +10,7 @@ database takes to answer it (#19). Two ways around it, both built from the model
   written from the models' fields (joins, columns and converters) once per database.
 
 Both, and the written SQL of the other reads on every click (`execute_prepared`,
-`raw_prepared`), are prepared on PostgreSQL: the server plans such a statement once per
+`objects_prepared`), are prepared on PostgreSQL: the server plans such a statement once per
 connection instead of on each run, 0.3-0.9 ms of each of these reads here.
 """
 from __future__ import annotations
@@ -25,8 +25,6 @@ from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.models import QuerySet, signals
-from django.db.models.query import RawQuerySet
-from django.db.models.sql import RawQuery
 
 # Stand-ins for the values of a read: ids no row has, and that no query of ours spells out.
 _FIRST_STAND_IN = -7_300_000_001
@@ -171,14 +169,17 @@ class RelatedRead:
 
 
 class ModelColumns:
-    """A model's columns in written SQL under a table alias, and its objects built from a
-    row's values as the ORM builds them: each value through the converters the ORM would
-    apply (SQLite gives dates and JSON as text; they take the connection as an argument)."""
+    """A model's columns in written SQL under a table alias (those not in `defer`, or those
+    of `fields` in that order), and its objects built from a row's values as the ORM builds
+    them: each value through the converters the ORM would apply (SQLite gives dates and JSON
+    as text; they take the connection as an argument)."""
 
-    def __init__(self, model: type[models.Model], alias: str, connection, defer: Sequence[str] = ()):
+    def __init__(self, model: type[models.Model], alias: str, connection, defer: Sequence[str] = (),
+                 fields: Sequence[str] | None = None):
         self.model, self.alias = model, alias
         quote = connection.ops.quote_name
-        fields = [f for f in model._meta.concrete_fields if f.name not in defer]
+        fields = [model._meta.get_field(name) for name in fields] if fields is not None else [
+            f for f in model._meta.concrete_fields if f.name not in defer]
         self.columns = [f"{alias}.{quote(f.column)}" for f in fields]
         self.attnames = [f.attname for f in fields]
         self.pk_index = next(i for i, f in enumerate(fields) if f.primary_key)
@@ -373,19 +374,31 @@ def model_columns(model: type[models.Model], alias: str = "", fields: Sequence[s
     return ", ".join(f'{prefix}"{field.column}"' for field in chosen)
 
 
-class _PreparedRawQuery(RawQuery):
-    def _execute_query(self):
-        connection = connections[self.using]
-        self.cursor = connection.cursor()
-        # The values adapted as a raw queryset adapts them (RawQuery._execute_query).
-        execute_prepared(self.cursor, self.sql, [connection.ops.adapt_unknown_value(v) for v in self.params])
-
-    def clone(self, using):
-        return _PreparedRawQuery(self.sql, using, params=self.params)
+_OBJECT_COLUMNS: dict[tuple, ModelColumns] = {}
 
 
-def raw_prepared(model: type[models.Model], sql: str, params: Sequence, using: str = DEFAULT_DB_ALIAS
-                 ) -> RawQuerySet:
-    """`model.objects.raw(sql, params)`, prepared on PostgreSQL (`execute_prepared`)."""
-    return RawQuerySet(sql, model=model, query=_PreparedRawQuery(sql, using, params=tuple(params)),
-                       params=tuple(params), using=using)
+def objects_prepared(model: type[models.Model], sql: str, params: Sequence, *, fields: Sequence[str] | None = None,
+                     extra: Sequence[str] = (), using: str = DEFAULT_DB_ALIAS) -> list[models.Model]:
+    """The objects `model.objects.raw(sql, params)` gives, as a list, the SQL prepared on
+    PostgreSQL (`execute_prepared`). Its columns are the model's (`model_columns(model,
+    alias, fields)`: those of `fields` in that order, else all of them) and then `extra`,
+    each set on the objects by that name, as a raw queryset sets an annotation. A raw
+    queryset works out which column is which from the cursor on every run; on the reads of
+    every click (the codes of a coding, the codebook, the latest changes) that took longer
+    than building the objects (#19)."""
+    connection = connections[using]
+    key = (model, None if fields is None else tuple(fields), using)
+    columns = _OBJECT_COLUMNS.get(key)
+    if columns is None:
+        columns = _OBJECT_COLUMNS[key] = ModelColumns(model, "", connection, fields=fields)
+    with connection.cursor() as cursor:
+        execute_prepared(cursor, sql, [connection.ops.adapt_unknown_value(value) for value in params])
+        rows = cursor.fetchall()
+    width = len(columns.columns)
+    objects = []
+    for row in rows:
+        built = columns.build(row[:width], connection)
+        for name, value in zip(extra, row[width:]):
+            setattr(built, name, value)
+        objects.append(built)
+    return objects

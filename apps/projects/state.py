@@ -22,7 +22,7 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import connection
 
-from .compiled import execute_prepared, raw_prepared
+from .compiled import execute_prepared, model_columns, objects_prepared
 from .models import Activity, Project
 
 CACHE_SECONDS = 6 * 3600
@@ -72,10 +72,11 @@ def _tied_sum(sums: Mapping[int | None, int], kind: ActivityKind) -> int:
 
 
 # The latest activities with their actor's name, without their before/after snapshots; the
-# stamps (and any other reads asked for) ride along as more columns (written SQL: a raw
-# queryset still converts each column as the ORM does, and the ORM took longer to compile
-# the join than to read it).
-_RECENT_SQL = (f"SELECT a.id, a.project_id, a.actor_id, a.verb, a.target_type, a.target_id, a.summary, a.created_at, "
+# stamps (and any other reads asked for) ride along as more columns (written SQL: each
+# column is still converted as the ORM does, and the ORM took longer to compile the join
+# than to read it).
+_RECENT_FIELDS = ("id", "project", "actor", "verb", "target_type", "target_id", "summary", "created_at")
+_RECENT_SQL = (f"SELECT {model_columns(Activity, 'a', _RECENT_FIELDS)}, "
                f"u.username AS actor_username, {{columns}} FROM {Activity._meta.db_table} a "
                f"LEFT JOIN {get_user_model()._meta.db_table} u ON u.id = a.actor_id "
                "WHERE a.project_id = %s ORDER BY a.created_at DESC, a.id DESC LIMIT %s")
@@ -124,7 +125,9 @@ def project_state(project: Project, *, kinds: Mapping[str, ActivityKind], recent
     params += [p for _, along_params in along.values() for p in along_params]
     rows = []
     if recent:
-        rows = list(raw_prepared(Activity, _RECENT_SQL.format(columns=columns), [*params, project.pk, recent]))
+        rows = objects_prepared(Activity, _RECENT_SQL.format(columns=columns), [*params, project.pk, recent],
+                                fields=_RECENT_FIELDS,
+                                extra=["actor_username", "stamps", *(f"along_{i}" for i in range(len(along)))])
     if rows:
         text, *along_texts = [getattr(rows[0], name) for name in ("stamps", *(f"along_{i}" for i in range(len(along))))]
     else:  # no activity yet (or none asked for): the stamps alone

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from apps.coding.models import Code
 from apps.coding.services import segment_create
 from apps.projects import compiled
-from apps.projects.compiled import execute_prepared, execute_prepared_together, raw_prepared
+from apps.projects.compiled import execute_prepared, execute_prepared_together, model_columns, objects_prepared
 from tests.conftest import phrase_span
 
 SQL = "SELECT id, name FROM coding_code WHERE project_id = %s AND name LIKE %s ORDER BY id"
@@ -147,13 +147,24 @@ def test_turned_off_the_reads_run_as_plain_sql(project, threat, settings):
     assert queries.captured_queries[0]["sql"].startswith("SELECT")
 
 
-def test_a_raw_read_builds_the_models_as_raw_does(project, threat, russian_interest, coded):
-    sql = "SELECT code.*, 7 AS extra FROM coding_code code WHERE code.project_id = %s ORDER BY code.id"
+def test_a_written_read_builds_the_models_as_raw_does(project, threat, russian_interest, coded):
+    sql = f"SELECT {model_columns(Code, 'code')}, 7 AS extra FROM coding_code code WHERE code.project_id = %s " \
+          "ORDER BY code.id"
     expected = list(Code.objects.raw(sql, [project.pk]))
     for _ in range(2):
-        found = list(raw_prepared(Code, sql, [project.pk]))
-        assert [(c.pk, c.name, c.colour, c.created_at, c.extra) for c in found] \
-            == [(c.pk, c.name, c.colour, c.created_at, c.extra) for c in expected]
+        found = objects_prepared(Code, sql, [project.pk], extra=["extra"])
+        assert [(c.pk, c.name, c.colour, c.levels, c.created_at, c.extra) for c in found] \
+            == [(c.pk, c.name, c.colour, c.levels, c.created_at, c.extra) for c in expected]
+        assert all(type(c.created_at) is type(e.created_at) for c, e in zip(found, expected))
+
+
+def test_a_written_read_of_some_fields_leaves_the_others_deferred(project, threat, coded):
+    fields = ("id", "name", "parent")
+    sql = f"SELECT {model_columns(Code, 'code', fields)} FROM coding_code code WHERE code.id = %s"
+    code, = objects_prepared(Code, sql, [threat.pk], fields=fields)
+    assert (code.pk, code.name, code.parent_id) == (threat.pk, threat.name, threat.parent_id)
+    assert "colour" in code.get_deferred_fields()
+    assert code.colour == threat.colour  # read when first asked for, as after .only()
 
 
 @on_postgres
