@@ -286,9 +286,10 @@ def segment_rows(project: Project, *, trash: bool | None = False) -> QuerySet[Se
         base.filter(project=project)
         .select_related("coder", "deleted_by", "transcript__expert")
         .defer(*UNSHOWN_FIELDS)
-        .prefetch_related(Prefetch("codings", queryset=Coding.objects.select_related("tag").defer(*UNSHOWN_CODING_FIELDS)
-                                   .order_by("tag__name")),
-                          Prefetch("cases", queryset=Case.objects.only("id", "name", "project_id")))
+        .prefetch_related(
+            Prefetch("codings", queryset=Coding.objects.select_related("tag").defer(*UNSHOWN_CODING_FIELDS)
+                     .order_by("tag__name")),
+            Prefetch("cases", queryset=Case.objects.only("id", "name", "project_id")))
     )
 
 
