@@ -38,4 +38,3 @@ def test_the_check_finds_an_index_that_another_covers():
     with connection.cursor() as cursor:
         cursor.execute(f"CREATE INDEX redundant_for_the_test ON {table} (project_id, target_type)")
     assert ("redundant_for_the_test", "projects_ac_project_0e108b_idx") in redundant_indexes(Activity)
-

@@ -120,16 +120,16 @@ def project_state(project: Project, *, kinds: Mapping[str, ActivityKind], recent
     sql = _stamps_sql([kinds[name].where for name in picking])
     params = [project.pk] + [p for name in picking for p in (project.pk, *kinds[name].params)]
     along = dict(along or {})
-    columns = ", ".join([f"({sql}) AS stamps", *(f"({expression}) AS along_{index}"
-                                                 for index, (expression, _) in enumerate(along.values()))])
+    read_along = ["stamps", *(f"along_{index}" for index in range(len(along)))]  # the columns' names
+    expressions = [sql, *(expression for expression, _ in along.values())]
+    columns = ", ".join(f"({expression}) AS {name}" for name, expression in zip(read_along, expressions))
     params += [p for _, along_params in along.values() for p in along_params]
     rows = []
     if recent:
         rows = objects_prepared(Activity, _RECENT_SQL.format(columns=columns), [*params, project.pk, recent],
-                                fields=_RECENT_FIELDS,
-                                extra=["actor_username", "stamps", *(f"along_{i}" for i in range(len(along)))])
+                                fields=_RECENT_FIELDS, extra=["actor_username", *read_along])
     if rows:
-        text, *along_texts = [getattr(rows[0], name) for name in ("stamps", *(f"along_{i}" for i in range(len(along))))]
+        text, *along_texts = [getattr(rows[0], name) for name in read_along]
     else:  # no activity yet (or none asked for): the stamps alone
         with connection.cursor() as cursor:
             execute_prepared(cursor, f"SELECT {columns}", params)

@@ -75,7 +75,6 @@ def test_a_project_keeps_its_primary_coder_to_itself(project, owner, coder, outs
     assert primary_coder(project=elsewhere) == (outsider.pk, outsider.username)
 
 
-
 def test_each_project_reads_its_own_primary_coder_from_the_one_compiled_read(project, owner, coder, outsider):
     """The read is compiled once per shape (a coder named or not) and run with each
     project's ids: alternating projects of both shapes never mixes them up."""
@@ -92,6 +91,7 @@ def test_each_project_reads_its_own_primary_coder_from_the_one_compiled_read(pro
     for _ in range(2):
         assert primary_coder(project=project) == (coder.pk, coder.username)
         assert primary_coder(project=elsewhere) == (helper.pk, helper.username)
+
 
 # --- the team page -----------------------------------------------------------------------
 
