@@ -247,15 +247,18 @@ def execute_prepared(cursor, sql: str, params: Sequence = ()) -> None:
     execute_prepared_together(cursor, [(sql, params)])
 
 
-def execute_prepared_together(cursor, statements: Sequence[tuple[str, Sequence]]) -> None:
+def execute_prepared_together(cursor, statements: Sequence[tuple[str, Sequence] | tuple[str, Sequence, tuple]]
+                              ) -> None:
     """Several statements, each as `execute_prepared` runs one, in one round trip on
     PostgreSQL where the parameters are merged on the client (Django's default for
     psycopg 3); elsewhere one after the other. The cursor is left at the last one's rows.
     For writes that run on every click: planning their statements cost more than running
-    them (#19). Each statement still reads with a snapshot of its own."""
+    them (#19). Each statement still reads with a snapshot of its own. A statement may
+    declare its parameters' types as a third item (`insert_statements`); otherwise they are
+    the values', and a statement with a value of no known type runs as it is."""
     connection = cursor.db  # one thread's: its statements need no lock
     if connection.vendor != "postgresql" or connection.settings_dict["OPTIONS"].get("server_side_binding"):
-        for sql, params in statements:
+        for sql, params, *_ in statements:
             cursor.execute(sql, params)
         return
     prepared = None
@@ -265,9 +268,9 @@ def execute_prepared_together(cursor, statements: Sequence[tuple[str, Sequence]]
         if prepared is None or prepared.server_connection is not connection.connection:  # a new connection
             prepared = connection.casecoder_prepared = _Prepared(connection.connection)
     parts, values, new = [], [], {}
-    for sql, params in statements:
+    for sql, params, *declared in statements:
         values += params
-        types = _parameter_types(params) if prepared is not None else None
+        types = None if prepared is None else declared[0] if declared else _parameter_types(params)
         key = (sql, types)
         name = None if types is None else prepared.names.get(key) or new.get(key)
         if name is None and (types is None or len(prepared.names) + len(new) >= MOST_PREPARED):
@@ -331,9 +334,9 @@ def insert_row(obj: models.Model, using: str = DEFAULT_DB_ALIAS) -> None:
     rows, params = _inserted_values([obj], fields, connection)
     returning = connection.features.can_return_columns_from_insert
     pk = obj._meta.pk.column
+    sql = f"{insert} {rows}" + (f" RETURNING {connection.ops.quote_name(pk)}" if returning else "")
     with connection.cursor() as cursor:
-        cursor.execute(f"{insert} {rows}" + (f" RETURNING {connection.ops.quote_name(pk)}" if returning else ""),
-                       params)
+        execute_prepared_together(cursor, [(sql, params, _as_columns(params))])
         obj.pk = cursor.fetchone()[0] if returning else connection.ops.last_insert_id(cursor, obj._meta.db_table, pk)
     obj._state.adding, obj._state.db = False, using
     signals.post_save.send(sender=model, instance=obj, created=True, update_fields=None, raw=False, using=using)
@@ -348,7 +351,15 @@ def insert_statements(objs: Sequence[models.Model], using: str = DEFAULT_DB_ALIA
         return []
     insert, fields = _insert_plan(type(objs[0]), using)
     rows, params = _inserted_values(objs, fields, connections[using])
-    return [(f"{insert} {rows}", params)]
+    return [(f"{insert} {rows}", params, _as_columns(params))]
+
+
+def _as_columns(params: Sequence) -> tuple[str, ...]:
+    """The declared types of an INSERT's values: each its column's, which PostgreSQL takes
+    for a parameter declared `unknown`. So a row with an empty column (NULL) or a JSON one
+    is prepared as well, and planned once per connection: the segment of a coding click
+    and its history row ran unprepared (#19)."""
+    return ("unknown",) * len(params)
 
 
 def _parameter_types(params: Sequence) -> tuple[str, ...] | None:

@@ -432,15 +432,22 @@ def test_a_create_that_fails_after_the_segments_insert_stores_nothing(transcript
     """The segment, its codings, its cases and its history are one write: the database
     failing on what follows the segment's INSERT (a lost connection, a full disk) takes the
     segment back too. (The statements after it are matched by order, not by their SQL: on
-    PostgreSQL a statement prepared earlier on the connection is sent as EXECUTE.)"""
+    PostgreSQL a statement prepared earlier on the connection is sent as EXECUTE, the
+    segment's INSERT too: known by the name it was prepared under.)"""
     inserted, refused = [], []
+    segment_insert = 'INSERT INTO "coding_segment"'
+    prepared_as = set()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT name FROM pg_prepared_statements WHERE statement LIKE %s", [f"%{segment_insert}%"])
+            prepared_as = {f"EXECUTE {name}(" for (name,) in cursor.fetchall()}
 
     def fail_after_the_segment(execute, sql, params, many, context):
         if inserted and not refused:  # the one statement after it; the rollback goes through
             refused.append(sql)
             raise DatabaseError("the disk is full")
         result = execute(sql, params, many, context)
-        if 'INSERT INTO "coding_segment"' in sql:
+        if segment_insert in sql or any(sql.startswith(execute_it) for execute_it in prepared_as):
             inserted.append(sql)
         return result
 

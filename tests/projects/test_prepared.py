@@ -5,10 +5,11 @@ import pytest
 from django.db import DataError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from apps.coding.models import Code
+from apps.coding.models import Code, Segment
 from apps.coding.services import segment_create
 from apps.projects import compiled
 from apps.projects.compiled import execute_prepared, execute_prepared_together, model_columns, objects_prepared
+from apps.projects.models import Activity
 from tests.conftest import phrase_span
 
 SQL = "SELECT id, name FROM coding_code WHERE project_id = %s AND name LIKE %s ORDER BY id"
@@ -137,6 +138,28 @@ def test_each_coded_passage_stores_its_case_memberships_with_the_same_prepared_s
     start, end = phrase_span(transcript, "The members feared")
     segment_create(transcript=transcript, start=start, end=end, coder=owner, codes=[threat])
     assert prepared_here() == known
+
+
+@on_postgres
+def test_a_coded_passage_s_own_rows_are_written_by_statements_prepared_once(transcript, owner, threat, coded):
+    """The segment, whose trash columns are empty (NULL), and its history row, whose
+    snapshot is JSON, are prepared as well: each value takes its column's type."""
+    def inserting(table):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT name FROM pg_prepared_statements WHERE statement LIKE %s",
+                           [f'%INSERT INTO "{table}"%'])
+            return {name for (name,) in cursor.fetchall()}
+
+    assert inserting("coding_segment") and inserting("projects_activity")
+    known = prepared_here()
+    start, end = phrase_span(transcript, "The members feared")
+    second = segment_create(transcript=transcript, start=start, end=end, coder=owner, codes=[threat])
+    assert prepared_here() == known
+    stored = Segment.objects.get(pk=second.pk)
+    assert (stored.deleted_at, stored.deleted_by_id, stored.quote) == (None, None, "The members feared")
+    history = Activity.objects.get(target_type="segment", target_id=second.pk)
+    assert history.before is None and history.after["codes"] == {threat.name: ""}
+    assert history.segment_transcript == transcript.pk
 
 
 @on_postgres
