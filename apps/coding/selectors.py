@@ -526,18 +526,19 @@ def transcript_workspace(*, transcript: Transcript, project: Project, can_code: 
     """Everything the reading and coding page shows, in a fixed number of queries: the
     turns (with their text, rendered once on the server), the codebook with its counts in
     this transcript, the cases, and the segments with their member cases for the page's
-    script. Nothing here reads beyond this transcript, so the page costs the same in a
-    project of 7 transcripts or of 700 (#19): the codebook's project-wide counts (`n_all`
-    None here) arrive after the page, from the codes API. All but the turns are kept: the
-    segments until a write that can change them (`transcript_page_writes`), so the page of
-    a transcript nobody codes in right now queries little more than its turns, however busy
-    the others; the codebook, the cases and the primary coder, which every transcript's
-    page shows alike, until a write that is not a segment's, so that coding here re-reads
-    only the segments here."""
+    script. Nothing here reads beyond this transcript (the state's stamps too are summed
+    over its own writes and the untied ones, `only_kinds`, not the project's whole history),
+    so the page costs the same in a project of 7 transcripts or of 700 (#19): the codebook's
+    project-wide counts (`n_all` None here) arrive after the page, from the codes API. All
+    but the turns are kept: the segments until a write that can change them
+    (`transcript_page_writes`), so the page of a transcript nobody codes in right now
+    queries little more than its turns, however busy the others; the codebook, the cases
+    and the primary coder, which every transcript's page shows alike, until a write that is
+    not a segment's, so that coding here re-reads only the segments here."""
     turns = [TurnText(number, speaker, start, end, transcript.text[start:end])
              for number, speaker, start, end in _TURN_SPANS.rows(transcript=transcript.pk)]
     state = project_state(project, kinds={"page": transcript_page_writes(transcript),
-                                          "codebook": NOT_SEGMENT_WRITES})
+                                          "codebook": NOT_SEGMENT_WRITES}, only_kinds=True)
     nodes, cases, primary = cached_by_state(
         project, ("transcript-workspace-codebook",), lambda: (
             code_tree(project=project, counts=False),

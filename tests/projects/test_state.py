@@ -2,6 +2,8 @@
 let a kept value outlive the writes that cannot change it (apps.projects.state)."""
 from __future__ import annotations
 
+import pytest
+
 from apps.coding.services import code_create, segment_create
 from apps.projects.models import Activity, Project
 from apps.projects.state import ActivityKind, project_state
@@ -42,6 +44,37 @@ def test_a_segments_write_changes_the_stamp_of_its_transcript_and_an_untied_writ
     named = project_state(project, kinds={})
     assert named.of_transcript(second.pk) != coded.of_transcript(second.pk)
     assert named.of_transcript(transcript.pk) != coded.of_transcript(transcript.pk)
+
+
+def test_a_read_of_only_the_kinds_stamps_gives_them_from_their_own_transcripts_history(
+        project, owner, transcript, expert, threat):
+    """A transcript's page reads the sums of its own transcript and of the untied writes,
+    not the whole project's history: the same stamps for its kinds, none for the project."""
+    second = transcript_create(project=project, title="Second interview", text=transcript.text, expert=expert,
+                               allow_duplicate=True, created_by=owner)
+    kinds = {"page": ActivityKind(untied=True, transcript=transcript.pk), "codebook": ActivityKind(untied=True),
+             **KINDS}
+
+    def narrow_and_whole():
+        narrow, whole = project_state(project, kinds=kinds, only_kinds=True), project_state(project, kinds=kinds)
+        assert narrow.of == whole.of and narrow.stamp is None and whole.stamp
+        assert set(narrow.sums) <= {None, transcript.pk}
+        return narrow
+
+    start, end = phrase_span(transcript, "Because Moscow wanted it to.")
+    before = narrow_and_whole()
+    segment_create(transcript=second, start=start, end=end, codes=[threat], coder=owner)
+    elsewhere = narrow_and_whole()
+    assert elsewhere.of["page"] == before.of["page"] and elsewhere.of["segments"] != before.of["segments"]
+    segment_create(transcript=transcript, start=start, end=end, codes=[threat], coder=owner)
+    here = narrow_and_whole()
+    assert here.of["page"] != elsewhere.of["page"] and here.of["codebook"] == elsewhere.of["codebook"]
+    code_create(project=project, name="Alliance credibility", actor=owner)
+    named = narrow_and_whole()
+    assert named.of["page"] != here.of["page"] and named.of["codebook"] != here.of["codebook"]
+    assert named.of_transcript(transcript.pk) == project_state(project, kinds={}).of_transcript(transcript.pk)
+    with pytest.raises(ValueError, match="were not read"):
+        named.of_transcript(second.pk)
 
 
 def test_the_recent_activities_come_with_the_same_stamps(project, owner, transcript, threat,
