@@ -45,7 +45,7 @@ from apps.projects.services import job_create, membership_set, project_create
 from apps.search.selectors import SearchParams
 from apps.search.services import saved_search_create
 from apps.transcripts.services import expert_create, transcript_create
-from tests.conftest import SAMPLE_TEXT, make_user, phrase_span
+from tests.conftest import SAMPLE_TEXT, make_user, phrase_span, statement_text
 from tests.media.conftest import silent_wav_upload
 
 ROLES = ["anonymous", "outsider", "reviewer", "coder", "owner"]
@@ -407,14 +407,25 @@ def tables(sql: str) -> set[str]:
     return {t.lower() for t in re.findall(r'(?:FROM|JOIN|UPDATE|INTO)\s+"?(\w+)"?', sql, re.IGNORECASE)}
 
 
+def _statements(sql: str) -> list[str]:
+    """The statements a captured query ran: on PostgreSQL the writes of every click run as
+    prepared statements (EXECUTE), whose SQL is the text that prepared them."""
+    text = statement_text(sql)
+    if text == sql:
+        return [sql.lstrip()]
+    parts = (part.lstrip() for part in text.split("\n; "))
+    return [re.sub(r"^PREPARE \S+ (?:\(.*?\) )?AS ", "", part) for part in parts if not part.startswith("EXECUTE ")]
+
+
 def writes(queries) -> list[str]:
     """The statements of a request that changed data (the session and the sign-in throttle aside)."""
     found = []
     for query in queries.captured_queries:
-        sql = query["sql"].lstrip()
-        verb = sql.split(None, 1)[0].upper() if sql else ""
-        if verb in {"INSERT", "UPDATE", "DELETE"} and not tables(sql) <= {"projects_session", "projects_loginthrottle"}:
-            found.append(sql[:120])
+        for sql in _statements(query["sql"]):
+            verb = sql.split(None, 1)[0].upper() if sql else ""
+            if verb in {"INSERT", "UPDATE", "DELETE"} and not tables(sql) <= {"projects_session",
+                                                                              "projects_loginthrottle"}:
+                found.append(sql[:120])
     return found
 
 
