@@ -131,9 +131,9 @@ def project_state(project: Project, *, kinds: Mapping[str, ActivityKind], recent
     That pass grows with the project's history (every click adds an activity). With
     `only_kinds` just the sums the kinds name are read, the untied writes' and their
     transcripts': a transcript's page then reads its own history and the untied writes,
-    however long the others' (0.49 ms for the 2,227 activities of the large bench project
-    on PostgreSQL, #19); the state has no project-wide `stamp` and `of_transcript` only for
-    the transcripts read."""
+    however long the others' (the whole pass 0.56-0.83 ms for the 2,171 activities of the
+    large bench project on PostgreSQL, a page's 0.38-0.48, #19); the state has no
+    project-wide `stamp`, and `of_transcript` only for the transcripts read."""
     picking = [name for name, kind in kinds.items() if kind.where]
     named = sorted({kind.transcript for kind in kinds.values() if kind.transcript}) if only_kinds else None
     sql = _stamps_sql([kinds[name].where for name in picking], None if named is None else len(named))
